@@ -1,0 +1,121 @@
+//! The cluster registry: validated cluster entries, each with its prepared connection.
+//! Built once at start-up from `clusters.yaml`, or from the local kubeconfig's contexts.
+
+use std::{collections::HashMap, path::Path, sync::Arc};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::config::clusters::{Backend, ClusterConfig, sanitize_label};
+use crate::kube::ClusterConnection;
+
+/// Why the registry could not be built; each stops the server at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// A backend that the parser accepts but this build cannot serve yet.
+    #[error("cluster {name:?}: backend {backend} is not yet supported")]
+    Unsupported { name: String, backend: &'static str },
+    /// The cluster's kubeconfig or in-cluster credentials could not be loaded.
+    #[error("cluster {name:?}: {message}")]
+    Credentials { name: String, message: String },
+    /// No clusters file and no usable local kubeconfig.
+    #[error("no clusters file and no usable kubeconfig: {0}")]
+    NoKubeconfig(String),
+}
+
+/// A cluster Periscope serves.
+pub struct Cluster {
+    /// Shared form of the name, used as part of client cache keys.
+    pub name: Arc<str>,
+    pub config: ClusterConfig,
+    pub connection: ClusterConnection,
+}
+
+/// Every cluster, in configuration order, with lookup by name.
+pub struct Registry {
+    clusters: Vec<Arc<Cluster>>,
+    by_name: HashMap<String, Arc<Cluster>>,
+}
+
+impl Registry {
+    /// Prepares a connection for every configured cluster.
+    pub async fn build(configs: Vec<ClusterConfig>) -> Result<Registry, RegistryError> {
+        let mut clusters = Vec::with_capacity(configs.len());
+        for config in configs {
+            let kube_config = kube_config_for(&config).await?;
+            let connection = ClusterConnection::new(kube_config)
+                .map_err(|e| RegistryError::Credentials { name: config.name.clone(), message: e.to_string() })?;
+            clusters.push(Arc::new(Cluster { name: Arc::from(config.name.as_str()), config, connection }));
+        }
+        let by_name = clusters.iter().map(|c| (c.config.name.clone(), c.clone())).collect();
+        Ok(Registry { clusters, by_name })
+    }
+
+    /// Looks a cluster up by its URL name.
+    pub fn get(&self, name: &str) -> Option<&Arc<Cluster>> {
+        self.by_name.get(name)
+    }
+
+    /// All clusters in configuration order.
+    pub fn all(&self) -> &[Arc<Cluster>] {
+        &self.clusters
+    }
+}
+
+async fn kube_config_for(config: &ClusterConfig) -> Result<kube::Config, RegistryError> {
+    let credentials = |message: String| RegistryError::Credentials { name: config.name.clone(), message };
+    match config.backend {
+        Backend::Kubeconfig => {
+            // The validator guarantees the path for this backend.
+            let path = config.kubeconfig_path.as_deref().unwrap_or(Path::new(""));
+            let file = Kubeconfig::read_from(path)
+                .map_err(|e| credentials(format!("cannot read kubeconfig {}: {e}", path.display())))?;
+            let options = KubeConfigOptions { context: config.kubeconfig_context.clone(), ..Default::default() };
+            kube::Config::from_custom_kubeconfig(file, &options)
+                .await
+                .map_err(|e| credentials(format!("kubeconfig {}: {e}", path.display())))
+        }
+        Backend::InCluster => {
+            kube::Config::incluster().map_err(|e| credentials(format!("in-cluster credentials: {e}")))
+        }
+        Backend::Eks | Backend::Agent => {
+            Err(RegistryError::Unsupported { name: config.name.clone(), backend: config.backend.as_str() })
+        }
+    }
+}
+
+/// With no clusters file: every context of `$KUBECONFIG` (first file) or `~/.kube/config`
+/// becomes a `kubeconfig` cluster, named after its context (made DNS-1123 safe).
+pub fn from_local_kubeconfig() -> Result<Vec<ClusterConfig>, RegistryError> {
+    let path = local_kubeconfig_path().ok_or_else(|| RegistryError::NoKubeconfig("HOME is not set".into()))?;
+    let file = Kubeconfig::read_from(&path)
+        .map_err(|e| RegistryError::NoKubeconfig(format!("cannot read {}: {e}", path.display())))?;
+    let mut out: Vec<ClusterConfig> = Vec::new();
+    for context in &file.contexts {
+        let name = sanitize_label(&context.name);
+        if name.is_empty() || out.iter().any(|c| c.name == name) {
+            tracing::warn!(context = %context.name, "skipping kubeconfig context: its name is empty or clashes once made DNS-1123 safe");
+            continue;
+        }
+        out.push(ClusterConfig {
+            name,
+            backend: Backend::Kubeconfig,
+            arn: None,
+            region: None,
+            kubeconfig_path: Some(path.clone()),
+            kubeconfig_context: Some(context.name.clone()),
+            environment: None,
+            tags: Default::default(),
+            exec_enabled: true,
+        });
+    }
+    Ok(out)
+}
+
+fn local_kubeconfig_path() -> Option<std::path::PathBuf> {
+    if let Some(list) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty())
+        && let Some(first) = std::env::split_paths(&list).next()
+    {
+        return Some(first);
+    }
+    std::env::var_os("HOME").map(|home| Path::new(&home).join(".kube").join("config"))
+}

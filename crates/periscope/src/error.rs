@@ -1,0 +1,186 @@
+//! The one error type every handler returns, and its mapping to the JSON error envelope
+//! `{"code":"E_…","message":"…","details":{…}}`.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+/// An error answered to an API client. Every non-2xx JSON answer is built from one of these.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request itself is malformed (bad query, bad path, bad body).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No authenticated session.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Periscope itself refuses (the cluster's RBAC answers come as [`ApiError::Kube`]).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The cluster name in the URL is not in the registry.
+    #[error("cluster {0:?} is not in the registry")]
+    ClusterNotFound(String),
+    /// The resource kind in the URL is not one Periscope serves.
+    #[error("unknown resource {0}")]
+    UnknownResource(String),
+    /// No route matches the path.
+    #[error("no route for {0}")]
+    RouteNotFound(String),
+    /// The route exists but not for this method.
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(String),
+    /// The apiserver answered with a `Status` (403, 404, 409, 422, …); its status code is kept.
+    #[error("{}", .0.message)]
+    Kube(Box<kube::core::Status>),
+    /// The apiserver could not be reached or answered something that is not a `Status`.
+    #[error("cluster {cluster} is unreachable: {reason}")]
+    ClusterUnreachable { cluster: String, reason: String },
+    /// A bug or an unexpected condition on our side; the message is logged, not shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// Maps a kube client error from a call to `cluster` into an API error.
+    pub fn from_kube(cluster: &str, err: kube::Error) -> Self {
+        match err {
+            kube::Error::Api(status) => ApiError::Kube(status),
+            other => ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason: other.to_string() },
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::ClusterNotFound(_) | ApiError::UnknownResource(_) | ApiError::RouteNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Kube(status) => kube_status_code(status),
+            ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code of the envelope.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "E_BAD_REQUEST",
+            ApiError::Unauthenticated => "E_UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "E_FORBIDDEN",
+            ApiError::ClusterNotFound(_) => "E_CLUSTER_NOT_FOUND",
+            ApiError::UnknownResource(_) => "E_UNKNOWN_RESOURCE",
+            ApiError::RouteNotFound(_) => "E_NOT_FOUND",
+            ApiError::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
+            ApiError::Kube(status) => code_for_status(kube_status_code(status)),
+            ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",
+            ApiError::Internal(_) => "E_INTERNAL",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            ApiError::Kube(status) => json!({ "status": status }),
+            ApiError::ClusterNotFound(name) | ApiError::ClusterUnreachable { cluster: name, .. } => {
+                json!({ "cluster": name })
+            }
+            _ => json!({}),
+        }
+    }
+}
+
+/// The HTTP status an apiserver `Status` asks for, falling back on its reason when `code` is unset.
+fn kube_status_code(status: &kube::core::Status) -> StatusCode {
+    if let Ok(code) = StatusCode::from_u16(status.code)
+        && (400..600).contains(&status.code)
+    {
+        return code;
+    }
+    match status.reason.as_str() {
+        "Forbidden" => StatusCode::FORBIDDEN,
+        "Unauthorized" => StatusCode::UNAUTHORIZED,
+        "NotFound" => StatusCode::NOT_FOUND,
+        "AlreadyExists" | "Conflict" => StatusCode::CONFLICT,
+        "Invalid" => StatusCode::UNPROCESSABLE_ENTITY,
+        "BadRequest" => StatusCode::BAD_REQUEST,
+        "TooManyRequests" => StatusCode::TOO_MANY_REQUESTS,
+        "Timeout" | "ServerTimeout" => StatusCode::GATEWAY_TIMEOUT,
+        "Gone" | "Expired" => StatusCode::GONE,
+        _ => StatusCode::BAD_GATEWAY,
+    }
+}
+
+/// The envelope code for an HTTP status that came from the apiserver.
+fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "E_BAD_REQUEST",
+        401 => "E_UNAUTHENTICATED",
+        403 => "E_FORBIDDEN",
+        404 => "E_NOT_FOUND",
+        405 => "E_METHOD_NOT_ALLOWED",
+        409 => "E_CONFLICT",
+        410 => "E_GONE",
+        413 => "E_TOO_LARGE",
+        422 => "E_INVALID",
+        429 => "E_TOO_MANY_REQUESTS",
+        504 => "E_TIMEOUT",
+        500..=599 => "E_UPSTREAM",
+        _ => "E_UPSTREAM",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            ApiError::Internal(reason) => tracing::error!(reason = %reason, "internal error"),
+            ApiError::ClusterUnreachable { cluster, reason } => {
+                tracing::warn!(cluster = %cluster, reason = %reason, "cluster unreachable")
+            }
+            _ => {}
+        }
+        let body = json!({ "code": self.code(), "message": self.to_string(), "details": self.details() });
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Cookie realm=\"periscope\""));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16, reason: &str) -> kube::core::Status {
+        serde_json::from_value(json!({"code": code, "reason": reason, "message": "m"})).expect("valid status")
+    }
+
+    #[test]
+    fn apiserver_forbidden_stays_forbidden() {
+        let err = ApiError::Kube(Box::new(status(403, "Forbidden")));
+        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        assert_eq!(err.code(), "E_FORBIDDEN");
+    }
+
+    #[test]
+    fn status_without_code_falls_back_on_reason() {
+        let err = ApiError::Kube(Box::new(status(0, "Conflict")));
+        assert_eq!(err.status(), StatusCode::CONFLICT);
+        assert_eq!(err.code(), "E_CONFLICT");
+    }
+
+    #[test]
+    fn internal_errors_hide_their_reason() {
+        let err = ApiError::Internal("disk on fire".into());
+        assert_eq!(err.to_string(), "internal error");
+    }
+}

@@ -1,0 +1,79 @@
+//! One cluster's connection: its base credentials, TLS settings and a single HTTP connection
+//! pool that every identity's client shares.
+
+use std::{sync::Arc, time::Duration};
+
+use hyper_util::{
+    client::legacy::{Client as HyperClient, connect::HttpConnector},
+    rt::TokioExecutor,
+};
+use kube::client::{Body, ClientBuilder, ConfigExt, middleware::AuthLayer};
+use tower::{ServiceBuilder, ServiceExt, layer::Layer};
+
+use crate::authz::Impersonation;
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// Why a cluster's connection could not be prepared.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectionError(String);
+
+impl ConnectionError {
+    pub(crate) fn from_message(message: String) -> Self {
+        ConnectionError(message)
+    }
+}
+
+/// The shared, per-cluster part of every client: base config, credentials, connection pool.
+pub struct ClusterConnection {
+    config: kube::Config,
+    /// The backend's own credential (token, exec plugin or none when TLS client certs are used).
+    /// Built once so token refresh state is shared by every identity.
+    auth: Option<Arc<AuthLayer>>,
+    pool: HyperClient<Https, Body>,
+}
+
+impl ClusterConnection {
+    /// Prepares the pool for a cluster's base config. No network traffic happens here.
+    pub fn new(config: kube::Config) -> Result<Self, ConnectionError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(config.connect_timeout.or(Some(Duration::from_secs(10))));
+        http.set_nodelay(true);
+        let https = config
+            .rustls_https_connector_with_connector(http)
+            .map_err(|e| ConnectionError(format!("TLS setup failed: {e}")))?;
+        let pool = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(https);
+        let auth = config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))?.map(Arc::new);
+        Ok(ClusterConnection { config, auth, pool })
+    }
+
+    /// The apiserver URL.
+    pub fn server_url(&self) -> String {
+        self.config.cluster_url.to_string()
+    }
+
+    /// Builds a client acting as `as_user` (or as the backend itself for `None`) over the shared pool.
+    /// Each call spawns the client's worker task, so callers cache the result.
+    pub fn client_for(&self, as_user: Option<&Impersonation>) -> Result<kube::Client, ConnectionError> {
+        let mut config = self.config.clone();
+        config.auth_info.impersonate = as_user.map(|i| i.user.clone());
+        config.auth_info.impersonate_groups = as_user.map(|i| i.groups.clone()).filter(|g| !g.is_empty());
+        let headers = config
+            .extra_headers_layer()
+            .map_err(|e| ConnectionError(format!("impersonation headers: {e}")))?;
+        let inner = ServiceBuilder::new()
+            .layer(config.base_uri_layer())
+            .layer(headers)
+            .service(self.pool.clone())
+            .map_err(tower::BoxError::from);
+        let client = match &self.auth {
+            Some(auth) => ClientBuilder::new(auth.layer(inner).map_err(tower::BoxError::from).boxed(), "default").build(),
+            None => ClientBuilder::new(inner.boxed(), "default").build(),
+        };
+        Ok(client)
+    }
+}

@@ -1,0 +1,55 @@
+//! The client factory: the load-bearing seam between "who is asking" and "which cluster".
+//! Clients are cached per (cluster, impersonated user, sorted groups) and never built per request.
+
+use std::{sync::Arc, time::Duration};
+
+use moka::sync::Cache;
+
+use super::connection::{ClusterConnection, ConnectionError};
+use crate::authz::Impersonation;
+
+/// Cache key: cluster name plus the impersonated identity (`None` = the backend's own credential).
+type Key = (Arc<str>, Option<Impersonation>);
+
+/// Hands out impersonating clients, built once per identity and reused.
+pub struct ClientFactory {
+    clients: Cache<Key, kube::Client>,
+}
+
+impl Default for ClientFactory {
+    fn default() -> Self {
+        Self::new(10_000, Duration::from_secs(10 * 60))
+    }
+}
+
+impl ClientFactory {
+    /// A factory keeping at most `capacity` clients, each dropped after `idle` without use.
+    pub fn new(capacity: u64, idle: Duration) -> Self {
+        ClientFactory { clients: Cache::builder().max_capacity(capacity).time_to_idle(idle).build() }
+    }
+
+    /// The client for `cluster` acting as `as_user`; built on first use, then shared.
+    pub fn client(
+        &self,
+        cluster: &Arc<str>,
+        connection: &ClusterConnection,
+        as_user: Option<&Impersonation>,
+    ) -> Result<kube::Client, ConnectionError> {
+        let key = (cluster.clone(), as_user.cloned());
+        self.clients.entry(key).or_try_insert_with(|| connection.client_for(as_user)).map(|e| e.into_value()).map_err(
+            |e: Arc<ConnectionError>| ConnectionError::clone_of(&e),
+        )
+    }
+
+    /// How many clients are cached now (for tests and metrics).
+    pub fn cached_clients(&self) -> u64 {
+        self.clients.run_pending_tasks();
+        self.clients.entry_count()
+    }
+}
+
+impl ConnectionError {
+    fn clone_of(e: &ConnectionError) -> ConnectionError {
+        ConnectionError::from_message(e.to_string())
+    }
+}

@@ -1,0 +1,14 @@
+//! Periscope: a multi-cluster Kubernetes web console. See docs/ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod authz;
+pub mod cli;
+pub mod clusters;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod kube;
+pub mod resources;
+pub mod routes;
+pub mod shutdown;

@@ -1,0 +1,9 @@
+//! Resource kinds as data, their list projections, and the list function over an
+//! impersonating client. The generic engine (every kind, CRDs, sort, watch-backed stores)
+//! grows here; this is its first, small table.
+
+pub mod kinds;
+pub mod list;
+pub mod projection;
+
+pub use kinds::{KindSpec, find_kind};

@@ -1,0 +1,132 @@
+//! Projections: the trimmed row a list shows for one object, computed from the object once.
+
+use kube::api::DynamicObject;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// A list column: the row key it reads and the header it shows.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Column {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// How a kind's objects become list rows.
+#[derive(Clone, Copy)]
+pub struct Projection {
+    pub columns: &'static [Column],
+    /// Adds the kind's own fields to a row that already has the common ones.
+    pub fill: fn(&DynamicObject, &mut Map<String, Value>),
+}
+
+const fn col(key: &'static str, label: &'static str) -> Column {
+    Column { key, label }
+}
+
+/// The row of an object: name, namespace, uid, creation time, then the kind's fields.
+pub fn project(projection: &Projection, obj: &DynamicObject) -> Value {
+    let meta = &obj.metadata;
+    let mut row = Map::new();
+    row.insert("name".into(), json!(meta.name));
+    if let Some(ns) = &meta.namespace {
+        row.insert("namespace".into(), json!(ns));
+    }
+    row.insert("uid".into(), json!(meta.uid));
+    row.insert("createdAt".into(), json!(meta.creation_timestamp.as_ref().map(|t| t.0.to_string())));
+    (projection.fill)(obj, &mut row);
+    Value::Object(row)
+}
+
+fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(value, |v, key| v.get(key).unwrap_or(&Value::Null))
+}
+
+/// Namespaces: name, phase, age.
+pub const NAMESPACE: Projection = Projection {
+    columns: &[col("name", "Name"), col("phase", "Status"), col("createdAt", "Age")],
+    fill: |obj, row| {
+        row.insert("phase".into(), at(&obj.data, &["status", "phase"]).clone());
+    },
+};
+
+/// Pods: phase (or the waiting/terminated reason kubectl would show), ready `n/m`,
+/// restarts, node, IP, age.
+pub const POD: Projection = Projection {
+    columns: &[
+        col("name", "Name"),
+        col("namespace", "Namespace"),
+        col("ready", "Ready"),
+        col("status", "Status"),
+        col("restarts", "Restarts"),
+        col("node", "Node"),
+        col("ip", "IP"),
+        col("createdAt", "Age"),
+    ],
+    fill: |obj, row| {
+        let status = at(&obj.data, &["status"]);
+        let statuses = at(status, &["containerStatuses"]).as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let total = at(&obj.data, &["spec", "containers"]).as_array().map_or(statuses.len(), Vec::len);
+        let ready = statuses.iter().filter(|c| c.get("ready") == Some(&Value::Bool(true))).count();
+        let restarts: i64 = statuses.iter().filter_map(|c| c.get("restartCount").and_then(Value::as_i64)).sum();
+        let phase = at(status, &["phase"]).as_str().unwrap_or("Unknown");
+        let reason = statuses.iter().find_map(|c| {
+            at(c, &["state", "waiting", "reason"]).as_str().or_else(|| at(c, &["state", "terminated", "reason"]).as_str())
+        });
+        let shown = if obj.metadata.deletion_timestamp.is_some() {
+            "Terminating"
+        } else {
+            reason.or_else(|| at(status, &["reason"]).as_str()).unwrap_or(phase)
+        };
+        row.insert("phase".into(), json!(phase));
+        row.insert("status".into(), json!(shown));
+        row.insert("ready".into(), json!(format!("{ready}/{total}")));
+        row.insert("restarts".into(), json!(restarts));
+        row.insert("node".into(), at(&obj.data, &["spec", "nodeName"]).clone());
+        row.insert("ip".into(), at(status, &["podIP"]).clone());
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> DynamicObject {
+        serde_json::from_value(value).expect("valid object")
+    }
+
+    #[test]
+    fn pod_row_counts_ready_and_restarts_and_prefers_the_waiting_reason() {
+        let pod = object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-1", "namespace": "team-a", "uid": "u1", "creationTimestamp": "2026-01-02T03:04:05Z"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}]},
+            "status": {"phase": "Running", "podIP": "10.0.0.7", "containerStatuses": [
+                {"name": "a", "ready": true, "restartCount": 2},
+                {"name": "b", "ready": true, "restartCount": 0},
+                {"name": "c", "ready": false, "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}
+            ]}
+        }));
+        let row = project(&POD, &pod);
+        assert_eq!(row["ready"], "2/3");
+        assert_eq!(row["restarts"], 7);
+        assert_eq!(row["status"], "CrashLoopBackOff");
+        assert_eq!(row["phase"], "Running");
+        assert_eq!(row["node"], "n1");
+        assert_eq!(row["namespace"], "team-a");
+        assert_eq!(row["createdAt"], "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn pending_pod_without_statuses() {
+        let pod = object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "x", "deletionTimestamp": "2026-01-02T03:04:05Z"},
+            "spec": {"containers": [{"name": "a"}]},
+            "status": {"phase": "Pending"}
+        }));
+        let row = project(&POD, &pod);
+        assert_eq!(row["ready"], "0/1");
+        assert_eq!(row["status"], "Terminating");
+        assert_eq!(row["node"], Value::Null);
+    }
+}

@@ -1,0 +1,6 @@
+//! Route handlers, thin: extract, call the module that owns the concern, answer.
+
+pub mod clusters;
+pub mod resources;
+pub mod session;
+pub mod system;

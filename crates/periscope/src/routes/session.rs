@@ -1,0 +1,44 @@
+//! Who-am-I routes: the pre-login auth config and the signed-in user's resolved identity.
+
+use axum::{Json, extract::State, http::header, response::IntoResponse};
+use serde_json::{Value, json};
+
+use crate::{app::AppState, error::ApiError, http::authn::CurrentUser};
+
+/// `GET /api/auth/config` (public): how the sign-in page should behave.
+pub async fn auth_config(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Json(json!({ "authMode": state.auth.mode.as_str(), "providerName": state.auth.provider_name() })),
+    )
+}
+
+/// `GET /api/auth/whoami`: the full identity the SPA paints first.
+pub async fn auth_whoami(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<Value>, ApiError> {
+    let authz = &state.auth.authz;
+    let tier = authz.tier_for(&user).map(|t| t.as_str());
+    Ok(Json(json!({
+        "subject": user.subject,
+        "email": user.email,
+        "groups": user.groups,
+        "mode": state.auth.mode.as_str(),
+        "authzMode": authz.mode.as_str(),
+        "tier": tier,
+        "auditEnabled": state.audit_enabled,
+        "auditScope": authz.audit_scope(&user),
+        // Dev mode has no session, so nothing expires.
+        "expiresAt": Value::Null,
+    })))
+}
+
+/// `GET /api/whoami`: the short form (actor, audit scope, mode, tier).
+pub async fn whoami(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<Value>, ApiError> {
+    let authz = &state.auth.authz;
+    Ok(Json(json!({
+        "actor": user.subject,
+        "auditEnabled": state.audit_enabled,
+        "auditScope": authz.audit_scope(&user),
+        "mode": state.auth.mode.as_str(),
+        "tier": authz.tier_for(&user).map(|t| t.as_str()),
+    })))
+}
