@@ -92,9 +92,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
-                .layer(CatchPanicLayer::custom(|_| {
-                    ApiError::Internal("handler panicked".into()).into_response()
-                }))
+                .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn(impersonation_guard::layer))
                 .layer(middleware::from_fn_with_state(authenticator, authn::layer)),
         )

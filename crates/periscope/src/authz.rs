@@ -168,7 +168,11 @@ mod tests {
     }
 
     fn who(groups: &[&str]) -> Identity {
-        Identity { subject: "alice".into(), email: "a@x".into(), groups: groups.iter().map(|g| g.to_string()).collect() }
+        Identity {
+            subject: "alice".into(),
+            email: "a@x".into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        }
     }
 
     #[test]

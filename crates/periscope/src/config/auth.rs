@@ -138,8 +138,8 @@ impl AuthConfig {
 pub fn load(path: Option<&Path>, forced_mode: Option<&str>) -> Result<AuthConfig, ConfigError> {
     let (path_for_msgs, raw) = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+            let text =
+                std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
             (p.to_path_buf(), parse_yaml::<RawAuthFile>(p, &text)?)
         }
         None => (Path::new("<no auth file>").to_path_buf(), RawAuthFile::default()),
@@ -228,7 +228,9 @@ fn resolve(
     let default_tier = match a.default_tier.as_deref().unwrap_or("") {
         "" => None,
         t => Some(Tier::parse(t).ok_or_else(|| {
-            invalid(format!("authorization.defaultTier: unknown tier {t:?}; expected read, triage, write, maintain or admin"))
+            invalid(format!(
+                "authorization.defaultTier: unknown tier {t:?}; expected read, triage, write, maintain or admin"
+            ))
         })?),
     };
     let group_prefix = a.group_prefix.unwrap_or_else(|| "periscope:".into());

@@ -153,8 +153,7 @@ fn validate(path: &Path, raw: RawClustersFile) -> Result<Vec<ClusterConfig>, Con
             }
             _ => {}
         }
-        let kubeconfig_path =
-            entry.kubeconfig_path.map(|p| if p.is_relative() { base_dir.join(p) } else { p });
+        let kubeconfig_path = entry.kubeconfig_path.map(|p| if p.is_relative() { base_dir.join(p) } else { p });
         out.push(ClusterConfig {
             name,
             backend,

@@ -41,9 +41,7 @@ pub async fn layer(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    span.in_scope(|| {
-        tracing::info!(status, duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request done")
-    });
+    span.in_scope(|| tracing::info!(status, duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request done"));
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

@@ -44,9 +44,7 @@ impl ClusterConnection {
         let https = config
             .rustls_https_connector_with_connector(http)
             .map_err(|e| ConnectionError(format!("TLS setup failed: {e}")))?;
-        let pool = HyperClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(https);
+        let pool = HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);
         let auth = config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))?.map(Arc::new);
         Ok(ClusterConnection { config, auth, pool })
     }
@@ -62,16 +60,17 @@ impl ClusterConnection {
         let mut config = self.config.clone();
         config.auth_info.impersonate = as_user.map(|i| i.user.clone());
         config.auth_info.impersonate_groups = as_user.map(|i| i.groups.clone()).filter(|g| !g.is_empty());
-        let headers = config
-            .extra_headers_layer()
-            .map_err(|e| ConnectionError(format!("impersonation headers: {e}")))?;
+        let headers =
+            config.extra_headers_layer().map_err(|e| ConnectionError(format!("impersonation headers: {e}")))?;
         let inner = ServiceBuilder::new()
             .layer(config.base_uri_layer())
             .layer(headers)
             .service(self.pool.clone())
             .map_err(tower::BoxError::from);
         let client = match &self.auth {
-            Some(auth) => ClientBuilder::new(auth.layer(inner).map_err(tower::BoxError::from).boxed(), "default").build(),
+            Some(auth) => {
+                ClientBuilder::new(auth.layer(inner).map_err(tower::BoxError::from).boxed(), "default").build()
+            }
             None => ClientBuilder::new(inner.boxed(), "default").build(),
         };
         Ok(client)

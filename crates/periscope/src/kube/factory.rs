@@ -36,9 +36,11 @@ impl ClientFactory {
         as_user: Option<&Impersonation>,
     ) -> Result<kube::Client, ConnectionError> {
         let key = (cluster.clone(), as_user.cloned());
-        self.clients.entry(key).or_try_insert_with(|| connection.client_for(as_user)).map(|e| e.into_value()).map_err(
-            |e: Arc<ConnectionError>| ConnectionError::clone_of(&e),
-        )
+        self.clients
+            .entry(key)
+            .or_try_insert_with(|| connection.client_for(as_user))
+            .map(|e| e.into_value())
+            .map_err(|e: Arc<ConnectionError>| ConnectionError::clone_of(&e))
     }
 
     /// How many clients are cached now (for tests and metrics).
@@ -51,5 +53,32 @@ impl ClientFactory {
 impl ConnectionError {
     fn clone_of(e: &ConnectionError) -> ConnectionError {
         ConnectionError::from_message(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(user: &str, groups: &[&str]) -> Impersonation {
+        Impersonation { user: user.into(), groups: groups.iter().map(|g| g.to_string()).collect() }
+    }
+
+    #[tokio::test]
+    async fn one_client_per_identity_and_cluster() {
+        let config = kube::Config::new("https://127.0.0.1:1".parse().expect("uri"));
+        let connection = ClusterConnection::new(config).expect("connection");
+        let factory = ClientFactory::default();
+        let alpha: Arc<str> = Arc::from("alpha");
+        let beta: Arc<str> = Arc::from("beta");
+        for _ in 0..3 {
+            factory.client(&alpha, &connection, Some(&who("alice", &["periscope-tier:read"]))).expect("client");
+        }
+        assert_eq!(factory.cached_clients(), 1);
+        factory.client(&alpha, &connection, Some(&who("alice", &["periscope-tier:write"]))).expect("client");
+        factory.client(&alpha, &connection, Some(&who("bob", &["periscope-tier:read"]))).expect("client");
+        factory.client(&alpha, &connection, None).expect("client");
+        factory.client(&beta, &connection, None).expect("client");
+        assert_eq!(factory.cached_clients(), 5);
     }
 }

@@ -40,12 +40,20 @@ pub struct ListPage {
 }
 
 /// Lists `kind` with `client` (already acting as the caller), as one apiserver page.
-pub async fn list(cluster: &str, client: kube::Client, kind: &KindSpec, query: ListQuery) -> Result<ListPage, ApiError> {
+pub async fn list(
+    cluster: &str,
+    client: kube::Client,
+    kind: &KindSpec,
+    query: ListQuery,
+) -> Result<ListPage, ApiError> {
     let resource = kind.api_resource();
     let namespace = query.namespace.as_deref().filter(|ns| !ns.is_empty());
     let api: Api<DynamicObject> = match (kind.scope, namespace) {
         (Scope::Cluster, Some(_)) => {
-            return Err(ApiError::BadRequest(format!("{} are cluster-scoped: drop the namespace parameter", kind.plural)));
+            return Err(ApiError::BadRequest(format!(
+                "{} are cluster-scoped: drop the namespace parameter",
+                kind.plural
+            )));
         }
         (Scope::Namespaced, Some(ns)) => {
             check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;

@@ -70,7 +70,9 @@ pub const POD: Projection = Projection {
         let restarts: i64 = statuses.iter().filter_map(|c| c.get("restartCount").and_then(Value::as_i64)).sum();
         let phase = at(status, &["phase"]).as_str().unwrap_or("Unknown");
         let reason = statuses.iter().find_map(|c| {
-            at(c, &["state", "waiting", "reason"]).as_str().or_else(|| at(c, &["state", "terminated", "reason"]).as_str())
+            at(c, &["state", "waiting", "reason"])
+                .as_str()
+                .or_else(|| at(c, &["state", "terminated", "reason"]).as_str())
         });
         let shown = if obj.metadata.deletion_timestamp.is_some() {
             "Terminating"

@@ -14,7 +14,10 @@ pub async fn auth_config(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// `GET /api/auth/whoami`: the full identity the SPA paints first.
-pub async fn auth_whoami(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<Value>, ApiError> {
+pub async fn auth_whoami(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Value>, ApiError> {
     let authz = &state.auth.authz;
     let tier = authz.tier_for(&user).map(|t| t.as_str());
     Ok(Json(json!({

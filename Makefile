@@ -1,0 +1,49 @@
+# Periscope: the two commands a newcomer needs are `make demo` and `make test`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+TEST_CLUSTERS := alpha beta
+DEMO_LISTEN ?= 127.0.0.1:8080
+
+.PHONY: test lint unit integration testenv demo demo-down clean-clusters
+
+## test: format and lint checks, unit tests, then the integration tests against two real clusters.
+test: lint unit integration
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --lib --locked
+
+## testenv: build (or find cached) kube-apiserver, controller-manager, scheduler, etcd, kwok.
+testenv:
+	testenv/build.sh >/dev/null
+
+# Brings the test clusters up once, runs every integration test binary, and always tears down.
+integration: testenv
+	$(CARGO) build --workspace --tests --locked
+	export PATH="$$(testenv/build.sh):$$PATH"; \
+	trap 'for c in $(TEST_CLUSTERS); do testenv/cluster.sh down $$c || true; done' EXIT; \
+	for c in $(TEST_CLUSTERS); do testenv/cluster.sh up $$c >/dev/null; done; \
+	$(CARGO) test --workspace --test '*' --locked -- --test-threads=4
+
+## demo: a local control plane with seeded workloads and `periscope serve` in dev mode against it.
+demo: testenv
+	$(CARGO) build --release --locked -p periscope
+	dir="$$(testenv/cluster.sh up demo | tail -n1)"; \
+	trap 'echo; echo "stopping the demo cluster"; testenv/cluster.sh down demo' EXIT; \
+	testenv/demo-config.sh "$$dir"; \
+	echo; echo "Periscope is at http://$(DEMO_LISTEN)/ (API: http://$(DEMO_LISTEN)/api/clusters)"; \
+	echo "Press Ctrl-C to stop the server and the demo cluster."; echo; \
+	PERISCOPE_CLUSTERS_FILE="$$dir/demo-clusters.yaml" PERISCOPE_AUTH_FILE="$$dir/demo-auth.yaml" \
+	  $${CARGO_TARGET_DIR:-target}/release/periscope serve --listen $(DEMO_LISTEN) || true
+
+## demo-down: stop a demo cluster left behind.
+demo-down:
+	testenv/cluster.sh down demo
+
+clean-clusters:
+	testenv/cluster.sh down-all

@@ -1,0 +1,52 @@
+//! Shared set-up for the integration tests: servers configured against the test clusters.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::Path;
+
+use periscope_testkit::{Server, ServerOptions, TestCluster};
+
+/// The `periscope` binary cargo built for these tests.
+pub fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_periscope"))
+}
+
+/// A clusters.yaml entry for `kubeconfig` under `name`.
+pub fn kubeconfig_entry(name: &str, kubeconfig: &Path) -> String {
+    format!("  - name: {name}\n    backend: kubeconfig\n    kubeconfigPath: {}\n", kubeconfig.display())
+}
+
+/// An auth.yaml for dev mode as `subject` with `groups`, under `authz` (a YAML block for `authorization:`).
+pub fn dev_auth(subject: &str, groups: &[&str], authz: &str) -> String {
+    let groups = groups.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ");
+    format!(
+        "dev:\n  subject: {subject}\n  email: {subject}@example.test\n  groups: [{groups}]\nauthorization:\n{authz}"
+    )
+}
+
+/// Tier mode with two group mappings the tests use.
+pub const TIER_AUTHZ: &str = "  mode: tier\n  groupTiers:\n    viewers: read\n    sre: admin\n";
+
+/// A server in tier mode that reaches `cluster` through its bridge (impersonate-only) identity,
+/// signed in as `subject` with `groups`.
+pub fn tier_server(cluster: &TestCluster, subject: &str, groups: &[&str]) -> Server {
+    Server::start(
+        binary(),
+        ServerOptions {
+            clusters_yaml: Some(format!(
+                "clusters:\n{}",
+                kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig())
+            )),
+            auth_yaml: Some(dev_auth(subject, groups, TIER_AUTHZ)),
+            env: vec![],
+        },
+    )
+}
+
+/// Pod names in a list answer.
+pub fn names(body: &serde_json::Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["name"].as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
