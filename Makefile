@@ -6,7 +6,7 @@ CARGO ?= cargo
 TEST_CLUSTERS := alpha beta
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: test lint unit integration testenv demo demo-down clean-clusters
+.PHONY: test lint unit integration testenv testdeps demo demo-down clean-clusters
 
 ## test: format and lint checks, unit tests, then the integration tests against two real clusters.
 test: lint unit integration
@@ -22,13 +22,18 @@ unit:
 testenv:
 	testenv/build.sh >/dev/null
 
+## testdeps: the test identity provider and browser driver (npm, from package-lock.json).
+testdeps:
+	npm ci --prefix testenv/oidc --no-audit --no-fund --loglevel=error
+	npm ci --prefix testenv/browser --no-audit --no-fund --loglevel=error
+
 # Brings the test clusters up once, runs every integration test binary, and always tears down.
-integration: testenv
+integration: testenv testdeps
 	$(CARGO) build --workspace --tests --locked
 	export PATH="$$(testenv/build.sh):$$PATH"; \
 	trap 'for c in $(TEST_CLUSTERS); do testenv/cluster.sh down $$c || true; done' EXIT; \
 	for c in $(TEST_CLUSTERS); do testenv/cluster.sh up $$c >/dev/null; done; \
-	$(CARGO) test --workspace --test '*' --locked -- --test-threads=4
+	$(CARGO) test --workspace --test '*' --locked --no-fail-fast -- --test-threads=4
 
 ## demo: a local control plane with seeded workloads and `periscope serve` in dev mode against it.
 demo: testenv

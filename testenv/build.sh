@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test control plane's binaries (kube-apiserver, kube-controller-manager,
-# kube-scheduler, etcd, kwok, kwokctl) from the Go module proxy into a cache directory
+# kube-scheduler, kubectl, etcd, kwok, kwokctl) from the Go module proxy into a cache directory
 # outside the clone, keyed by the hash of the pinning go.mod/go.sum files and this script.
 # Prints the bin directory on stdout; everything else goes to stderr.
 set -euo pipefail
@@ -33,7 +33,8 @@ echo "testenv: building Kubernetes $kube_version control plane into $bin" >&2
 (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$bin/" \
    k8s.io/kubernetes/cmd/kube-apiserver \
    k8s.io/kubernetes/cmd/kube-controller-manager \
-   k8s.io/kubernetes/cmd/kube-scheduler)
+   k8s.io/kubernetes/cmd/kube-scheduler \
+   k8s.io/kubernetes/cmd/kubectl)
 echo "testenv: kube binaries built in $((SECONDS - start))s" >&2
 (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
 (cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$bin/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)

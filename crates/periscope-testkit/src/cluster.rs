@@ -34,6 +34,15 @@ impl TestCluster {
         self.dir.join("viewer.kubeconfig")
     }
 
+    /// The kubectl built with this cluster's binaries (falls back to `kubectl` on PATH).
+    pub fn kubectl_binary(&self) -> PathBuf {
+        std::fs::read_to_string(self.dir.join("bin-dir"))
+            .map(|bin| PathBuf::from(bin.trim()).join("kubectl"))
+            .ok()
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("kubectl"))
+    }
+
     /// Runs kubectl as the admin; panics with kubectl's output when it fails.
     pub fn kubectl(&self, args: &[&str]) -> String {
         self.kubectl_stdin(args, None)
@@ -41,15 +50,15 @@ impl TestCluster {
 
     /// Runs kubectl as the admin with `stdin` piped in (for `apply -f -`).
     pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> String {
-        kubectl(&self.admin_kubeconfig(), args, stdin)
+        kubectl(&self.kubectl_binary(), &self.admin_kubeconfig(), args, stdin)
             .unwrap_or_else(|e| panic!("kubectl {args:?} on {}: {e}", self.name))
     }
 }
 
-/// Runs kubectl against `kubeconfig`; `Err` carries stderr.
-pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Result<String, String> {
+/// Runs `binary` (a kubectl) against `kubeconfig`; `Err` carries stderr.
+pub fn kubectl(binary: &Path, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Result<String, String> {
     use std::io::Write;
-    let mut child = Command::new("kubectl")
+    let mut child = Command::new(binary)
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)
@@ -124,6 +133,11 @@ impl TestNamespace {
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
-        let _ = kubectl(&self.cluster.admin_kubeconfig(), &["delete", "namespace", &self.name, "--wait=false"], None);
+        let _ = kubectl(
+            &self.cluster.kubectl_binary(),
+            &self.cluster.admin_kubeconfig(),
+            &["delete", "namespace", &self.name, "--wait=false"],
+            None,
+        );
     }
 }

@@ -201,7 +201,7 @@ async fn without_a_clusters_file_the_kubeconfig_contexts_are_the_registry() {
     let beta = cluster("beta");
     let home = tempfile::tempdir().expect("temp home");
     // Two contexts in one kubeconfig, found through $HOME/.kube/config as on a laptop.
-    let merged = std::process::Command::new("kubectl")
+    let merged = std::process::Command::new(alpha.kubectl_binary())
         .args(["config", "view", "--flatten", "--raw"])
         .env("KUBECONFIG", format!("{}:{}", alpha.admin_kubeconfig().display(), beta.admin_kubeconfig().display()))
         .output()
@@ -210,7 +210,7 @@ async fn without_a_clusters_file_the_kubeconfig_contexts_are_the_registry() {
     std::fs::create_dir_all(home.path().join(".kube")).expect("mkdir");
     std::fs::write(home.path().join(".kube/config"), &merged.stdout).expect("write kubeconfig");
     let contexts = String::from_utf8_lossy(
-        &std::process::Command::new("kubectl")
+        &std::process::Command::new(alpha.kubectl_binary())
             .args(["config", "get-contexts", "-o", "name"])
             .env("KUBECONFIG", home.path().join(".kube/config"))
             .output()

@@ -1,0 +1,471 @@
+#!/usr/bin/env bash
+# Local Kubernetes test clusters for Periscope: a real kube-apiserver, etcd,
+# kube-controller-manager and kube-scheduler plus kwok (fake nodes/kubelets), run by
+# `kwokctl --runtime binary` from binaries built by testenv/build.sh. No containers, no
+# downloads, everything bound to 127.0.0.1 on ports picked at run time.
+#
+#   testenv/cluster.sh up NAME       create NAME (or, if it already answers /readyz, just
+#                                    re-apply the seeds); last stdout line = state dir
+#   testenv/cluster.sh down NAME     stop NAME and delete its state
+#   testenv/cluster.sh down-all      down every cluster under the state root
+#   testenv/cluster.sh status NAME   exit 0 iff NAME is up
+#   testenv/cluster.sh list          print "NAME up|down" for every cluster
+#   testenv/cluster.sh dir NAME      print NAME's state dir (it may not exist)
+#
+# See testenv/README.md for the files it writes and the objects the seeds create.
+set -Eeuo pipefail
+trap 'echo "testenv: error: \"$BASH_COMMAND\" failed (line $LINENO)" >&2' ERR
+
+here="$(cd "$(dirname "$0")" && pwd)"
+STATE="${PERISCOPE_TESTENV_STATE:-$HOME/.cache/periscope/clusters}"
+KUBECTL="${PERISCOPE_KUBECTL:-$(command -v kubectl || true)}"
+# Minimal, fixed environment for kwokctl and everything it forks (etcd, apiserver,
+# kcm, scheduler, kwok) -- and so for the commands `kubectl exec` runs through kwok.
+SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+TOKEN_DURATION="${PERISCOPE_TESTENV_TOKEN_DURATION:-8760h}"
+FIELD_MANAGER=periscope-testenv
+
+log() { echo "testenv[${name:-*}]: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# set_paths NAME: the per-cluster layout (see README "State directory").
+set_paths() {
+  name="$1"
+  [[ "$name" =~ ^[a-z][a-z0-9-]{0,30}$ ]] || die "bad cluster name '$name' (want [a-z][a-z0-9-]*, max 31 chars)"
+  dir="$STATE/$name"
+  kwok_workdir="$dir/kwok"                  # KWOK_WORKDIR
+  kc_dir="$kwok_workdir/clusters/$name"     # kwokctl's own cluster dir (pki, logs, pids, etcd)
+  admin_kc="$dir/admin.kubeconfig"
+  bridge_kc="$dir/bridge.kubeconfig"
+  viewer_kc="$dir/viewer.kubeconfig"
+  lock_file="$STATE/$name.lock"
+  # Prefer the kubectl built with this cluster's binaries (version-matched, always present).
+  if [[ -z "${PERISCOPE_KUBECTL:-}" && -f "$dir/bin-dir" && -x "$(cat "$dir/bin-dir")/kubectl" ]]; then
+    KUBECTL="$(cat "$dir/bin-dir")/kubectl"
+  fi
+}
+
+kube() { "$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=30s "$@"; }
+
+# Up = every component kwokctl started is still running and the apiserver answers
+# /readyz. (A dead kwok would leave pods "Running" with no logs/exec behind them.)
+is_up() {
+  [[ -f "$admin_kc" && -n "$KUBECTL" ]] || return 1
+  local f pid n=0 out
+  for f in "$kc_dir"/pids/*.pid; do
+    [[ -f "$f" ]] || return 1
+    pid="$(<"$f")"
+    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == *"$dir/"* ]] || return 1
+    n=$((n + 1))
+  done
+  [[ $n -eq 5 ]] || return 1
+  out="$("$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=5s get --raw /readyz 2>/dev/null)" || return 1
+  [[ "$out" == ok ]]
+}
+
+take_lock() {
+  mkdir -p "$STATE"
+  exec 9>"$lock_file"
+  if ! flock -n 9; then
+    log "waiting for another process holding $lock_file"
+    flock -w "${PERISCOPE_TESTENV_LOCK_TIMEOUT:-900}" 9 || die "timed out waiting for $lock_file"
+  fi
+}
+
+# ---------------------------------------------------------------------------------
+# Processes
+
+# PIDs of processes that belong to the cluster(s) under $1: the control-plane binaries
+# kwokctl started (etcd, kube-*, kwok; each gets config/data paths under the cluster
+# dir as arguments) and commands started by `kubectl exec` (their cwd is a cluster's
+# exec work dir). Never this script or its ancestors.
+cluster_pids() {
+  local prefix="$1" p cmd cwd exe self=" $$ $BASHPID " a=$$
+  while [[ "$a" -gt 1 ]]; do
+    self+="$a "
+    a="$(awk '{print $4}' "/proc/$a/stat" 2>/dev/null || echo 1)"
+  done
+  for p in /proc/[0-9]*; do
+    p="${p#/proc/}"
+    [[ "$self" == *" $p "* ]] && continue
+    cwd="$(readlink "/proc/$p/cwd" 2>/dev/null)" || continue
+    case "$cwd" in
+      "$prefix"/exec|"$prefix"/exec/*|"$prefix"/*/exec|"$prefix"/*/exec/*) echo "$p"; continue ;;
+    esac
+    exe="$(readlink "/proc/$p/exe" 2>/dev/null)" || continue
+    exe="${exe% (deleted)}"
+    case "${exe##*/}" in
+      etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwokctl) ;;
+      *) continue ;;
+    esac
+    cmd="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" || continue
+    [[ "$cmd" == *"$prefix/"* ]] && echo "$p"
+  done
+  return 0
+}
+
+# stop_processes DIR: SIGKILL and wait until they are gone. The state is deleted right
+# after, so there is nothing to shut down gracefully -- and a SIGTERMed kube-apiserver
+# whose etcd is already gone hangs in its shutdown sequence for minutes.
+stop_processes() {
+  local prefix="$1" pids i
+  pids="$(cluster_pids "$prefix")"
+  [[ -z "$pids" ]] && return 0
+  log "stopping pids $(echo $pids)"
+  for i in $(seq 1 20); do
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.25
+    pids="$(cluster_pids "$prefix")"
+    [[ -z "$pids" ]] && return 0
+  done
+  die "could not stop pids $(echo $pids)"
+}
+
+teardown() {
+  stop_processes "$dir"
+  rm -rf "$dir"
+}
+
+# ---------------------------------------------------------------------------------
+# Ports: six per cluster (apiserver, etcd client, etcd peer, kwok's kubelet server,
+# kube-controller-manager and kube-scheduler health ports). kwokctl's own picker walks
+# down from 32767 and only knows clusters under the same KWOK_WORKDIR, so two
+# concurrent creates would collide. Pick here instead, under a
+# global lock, skipping ports in use and ports reserved by other clusters' state.
+
+pick_ports() {
+  exec 8>"$STATE/.ports.lock"
+  flock -w 60 8 || die "timed out waiting for $STATE/.ports.lock"
+  local taken p n=0
+  taken=" $(cat "$STATE"/*/ports 2>/dev/null | cut -d= -f2 | tr '\n' ' ' || true) "
+  taken+="$(ss -Htan 2>/dev/null | awk '{n=split($4, a, ":"); printf "%s ", a[n]}') "
+  ports=()
+  while [[ ${#ports[@]} -lt 6 ]]; do
+    (( ++n < 1000 )) || die "could not find free ports"
+    p=$((20000 + RANDOM % 12000))
+    [[ "$taken" == *" $p "* ]] && continue
+    taken+="$p "
+    ports+=("$p")
+  done
+  printf 'apiserver=%s\netcd=%s\netcd_peer=%s\nkwok=%s\nkcm=%s\nscheduler=%s\n' "${ports[@]}" >"$dir/ports"
+  flock -u 8
+  exec 8>&-
+}
+
+# ---------------------------------------------------------------------------------
+# Generated inputs
+
+# CRI-format container logs (what kwok's log reader parses): "<RFC3339Nano> <stream> F <msg>".
+write_pod_logs() {
+  local now i ts stream
+  mkdir -p "$dir/pod-logs"
+  now="$(date +%s)"
+  {
+    for i in $(seq 1 20); do
+      ts="$(TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T' $((now - 600 + i))).000000000Z"
+      echo "$ts stdout F periscope-testenv previous instance line $i"
+    done
+    echo "$ts stderr F periscope-testenv previous instance exiting: signal terminated"
+  } >"$dir/pod-logs/previous.log"
+  {
+    for i in $(seq 1 40); do
+      ts="$(TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T' $((now - 40 + i))).000000000Z"
+      stream=stdout
+      (( i % 10 == 0 )) && stream=stderr
+      if [[ $i == 1 ]]; then
+        echo "$ts stdout F periscope-testenv container started (cluster $name)"
+      elif [[ $stream == stderr ]]; then
+        echo "$ts stderr F level=warn msg=\"periscope-testenv line $i\" cluster=$name"
+      else
+        echo "$ts stdout F level=info msg=\"periscope-testenv line $i\" cluster=$name path=/healthz status=200"
+      fi
+    done
+  } >"$dir/pod-logs/current.log"
+}
+
+# kwokctl --config: cluster options plus kwok's ClusterLogs/ClusterExec, which apply to
+# every pod and container on the fake nodes.
+write_kwok_config() {
+  local kube_version="$1"
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  mkdir -p "$dir/exec"
+  cat >"$dir/kwok-config.yaml" <<EOF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  kubeVersion: $kube_version
+  bindAddress: 127.0.0.1
+  kubeApiserverPort: $apiserver
+  etcdPort: $etcd
+  etcdPeerPort: $etcd_peer
+  kwokControllerPort: $kwok
+  kubeBinaryPrefix: $bin
+  kubectlBinary: $KUBECTL
+  etcdBinary: $bin/etcd
+  kwokControllerBinary: $bin/kwok
+  kubeControllerManagerPort: $kcm
+  kubeSchedulerPort: $scheduler
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: periscope-testenv-logs
+spec:
+  selector: {}
+  logs:
+    - logsFile: $dir/pod-logs/current.log
+      previousLogsFile: $dir/pod-logs/previous.log
+      follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: periscope-testenv-exec
+spec:
+  selector: {}
+  execs:
+    - local:
+        workDir: $dir/exec
+        envs:
+          - name: PATH
+            value: $SYS_PATH
+          - name: HOME
+            value: $dir/exec
+          - name: PWD
+            value: $dir/exec
+          - name: TERM
+            value: xterm-256color
+          - name: SHELL
+            value: /bin/sh
+          - name: PERISCOPE_TESTENV_CLUSTER
+            value: $name
+EOF
+}
+
+# kwokctl runs with a scrubbed environment; its children (etcd, the kube-* binaries,
+# kwok) inherit it, and kwok passes it on to whatever `kubectl exec` starts. The local
+# binaries are given in the KwokctlConfiguration document above (the same settings
+# as KWOK_KUBE_BINARY_PREFIX, KWOK_ETCD_BINARY, KWOK_CONTROLLER_BINARY and
+# KWOK_KUBECTL_BINARY) so that none of those variables leak into exec sessions;
+# only KWOK_WORKDIR has to be an environment variable.
+kwokctl_run() {
+  # 8>&- 9>&-: the daemons must not inherit (and so hold forever) our lock files.
+  env -i PATH="$SYS_PATH" HOME="$HOME" LANG=C.UTF-8 KWOK_WORKDIR="$kwok_workdir" \
+    "$bin/kwokctl" --config "$dir/kwok-config.yaml" "$@" 8>&- 9>&-
+}
+
+write_admin_kubeconfig() {
+  local tmp="$admin_kc.tmp"
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  rm -f "$tmp"
+  {
+    "$KUBECTL" config --kubeconfig "$tmp" set-cluster "$name" --server "https://127.0.0.1:$apiserver" \
+      --certificate-authority "$kc_dir/pki/ca.crt" --embed-certs=true
+    "$KUBECTL" config --kubeconfig "$tmp" set-credentials "$name-admin" \
+      --client-certificate "$kc_dir/pki/admin.crt" --client-key "$kc_dir/pki/admin.key" --embed-certs=true
+    "$KUBECTL" config --kubeconfig "$tmp" set-context "$name" --cluster "$name" --user "$name-admin"
+    "$KUBECTL" config --kubeconfig "$tmp" use-context "$name"
+  } >/dev/null
+  chmod 600 "$tmp"
+  mv "$tmp" "$admin_kc"
+}
+
+# write_sa_kubeconfig SA FILE: a TokenRequest token for periscope-system/SA.
+write_sa_kubeconfig() {
+  local sa="$1" file="$2" tmp="$2.tmp" token server
+  token="$(kube -n periscope-system create token "$sa" --duration "$TOKEN_DURATION")"
+  server="$(kube config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  rm -f "$tmp"
+  {
+    "$KUBECTL" config --kubeconfig "$tmp" set-cluster "$name" --server "$server" \
+      --certificate-authority "$kc_dir/pki/ca.crt" --embed-certs=true
+    "$KUBECTL" config --kubeconfig "$tmp" set-credentials "$sa" --token "$token"
+    "$KUBECTL" config --kubeconfig "$tmp" set-context "$name" --cluster "$name" --user "$sa"
+    "$KUBECTL" config --kubeconfig "$tmp" use-context "$name"
+  } >/dev/null
+  chmod 600 "$tmp"
+  mv "$tmp" "$file"
+}
+
+# Re-issue a ServiceAccount kubeconfig if it is missing or its token no longer works.
+ensure_sa_kubeconfig() {
+  local sa="$1" file="$2"
+  if [[ -f "$file" ]] && "$KUBECTL" --kubeconfig "$file" --request-timeout=10s auth whoami -o name >/dev/null 2>&1; then
+    return 0
+  fi
+  log "issuing token for periscope-system/$sa -> $file"
+  write_sa_kubeconfig "$sa" "$file"
+}
+
+apply_seeds() {
+  local ssa=(apply --server-side --force-conflicts --field-manager "$FIELD_MANAGER")
+  # Namespaces and the CRD first; the Widget can only be applied once the CRD is served.
+  kube "${ssa[@]}" -f "$here/seed/00-namespaces.yaml" -f "$here/seed/01-crd-widgets.yaml" >/dev/null
+  kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null
+  kube "${ssa[@]}" -f "$here/seed/" >/dev/null
+}
+
+wait_workloads() {
+  kube -n team-a rollout status deployment/web --timeout=120s >/dev/null
+  kube -n team-b rollout status deployment/api --timeout=120s >/dev/null
+}
+
+# Cold-start self-check: logs and exec on a web pod, through the apiserver and kwok.
+check_debugging() {
+  local pod out
+  pod="$(kube -n team-a get pods -l app=web -o jsonpath='{.items[0].metadata.name}')"
+  out="$(kube -n team-a logs "$pod" --tail=1)"
+  [[ "$out" == *periscope-testenv* ]] || die "kubectl logs on team-a/$pod returned: $out"
+  out="$(kube -n team-a exec "$pod" -- sh -c 'echo "$PERISCOPE_TESTENV_CLUSTER"')"
+  [[ "$out" == "$name" ]] || die "kubectl exec on team-a/$pod returned: $out"
+}
+
+dump_logs() {
+  local f
+  for f in "$kc_dir"/logs/*.log; do
+    [[ -f "$f" ]] || continue
+    echo "----- $f (last 25 lines)" >&2
+    tail -n 25 "$f" >&2
+  done
+}
+
+# ---------------------------------------------------------------------------------
+# Subcommands
+
+cmd_up() {
+  set_paths "$1"
+  local t0=$SECONDS
+  mkdir -p "$STATE"
+  # Serialise builds: concurrent `up`s must not both start a cold build.
+  bin="$(flock -w 3600 "$STATE/.build.lock" "$here/build.sh")" || die "testenv/build.sh failed"
+  [[ -n "${PERISCOPE_KUBECTL:-}" ]] || KUBECTL="$bin/kubectl"
+  [[ -x "$KUBECTL" ]] || die "kubectl not found at $KUBECTL"
+  take_lock
+
+  if is_up; then
+    log "already up; re-applying seeds"
+    apply_seeds
+    wait_workloads
+    ensure_sa_kubeconfig periscope-bridge "$bridge_kc"
+    ensure_sa_kubeconfig periscope-viewer "$viewer_kc"
+    log "ready in $((SECONDS - t0))s"
+    echo "$dir"
+    return 0
+  fi
+
+  if [[ -e "$dir" ]]; then
+    log "found stale state in $dir; recreating"
+    teardown
+  fi
+  mkdir -p "$dir"
+  echo "$bin" >"$dir/bin-dir"
+  local kube_version
+  kube_version="$("$bin/kube-apiserver" --version | awk '{print $2}')"
+  pick_ports
+  write_pod_logs
+  write_kwok_config "$kube_version"
+
+  # From here on, any failure dumps the component logs and removes the half-made
+  # cluster (keep it with PERISCOPE_TESTENV_KEEP_FAILED=1).
+  trap on_create_exit EXIT
+  log "creating cluster (Kubernetes $kube_version, binaries in $bin)"
+  if ! kwokctl_run create cluster --name "$name" --runtime binary --kubeconfig= \
+        --timeout 5m --wait 2m >"$dir/kwokctl-create.log" 2>&1; then
+    cat "$dir/kwokctl-create.log" >&2
+    die "kwokctl create cluster failed"
+  fi
+  write_admin_kubeconfig
+  local i
+  for i in $(seq 1 120); do
+    is_up && break
+    sleep 0.5
+  done
+  is_up || die "the control plane did not become ready"
+  log "control plane ready after $((SECONDS - t0))s; applying seeds"
+  apply_seeds
+  wait_workloads
+  write_sa_kubeconfig periscope-bridge "$bridge_kc"
+  write_sa_kubeconfig periscope-viewer "$viewer_kc"
+  check_debugging
+  trap - EXIT
+  log "ready in $((SECONDS - t0))s"
+  echo "$dir"
+}
+
+on_create_exit() {
+  local rc=$?
+  [[ $rc -ne 0 ]] || return 0
+  dump_logs
+  if [[ -n "${PERISCOPE_TESTENV_KEEP_FAILED:-}" ]]; then
+    log "creation failed; state kept in $dir (PERISCOPE_TESTENV_KEEP_FAILED)"
+  else
+    log "creation failed; removing $dir"
+    teardown || true
+  fi
+  exit "$rc"
+}
+
+cmd_down() {
+  set_paths "$1"
+  take_lock
+  if [[ -e "$dir" ]]; then
+    teardown
+    log "deleted"
+  else
+    log "not present"
+  fi
+}
+
+cmd_down_all() {
+  local d
+  [[ -d "$STATE" ]] || return 0
+  for d in "$STATE"/*/; do
+    [[ -d "$d" ]] || continue
+    d="$(basename "$d")"
+    [[ "$d" =~ ^[a-z][a-z0-9-]{0,30}$ ]] || continue
+    ( cmd_down "$d" )
+  done
+  # Anything still running from the state root (e.g. a cluster dir removed by hand).
+  name='*'
+  stop_processes "$STATE"
+}
+
+cmd_status() {
+  set_paths "$1"
+  if is_up; then
+    echo "$name up $("$KUBECTL" --kubeconfig "$admin_kc" config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  else
+    echo "$name down"
+    return 1
+  fi
+}
+
+cmd_list() {
+  local d
+  [[ -d "$STATE" ]] || return 0
+  for d in "$STATE"/*/; do
+    [[ -d "$d" ]] || continue
+    ( cmd_status "$(basename "$d")" ) || true
+  done
+}
+
+[[ $# -ge 1 ]] || usage
+sub="$1"; shift
+case "$sub" in
+  up)       [[ $# -eq 1 ]] || usage; cmd_up "$1" ;;
+  down)     [[ $# -eq 1 ]] || usage; cmd_down "$1" ;;
+  down-all) [[ $# -eq 0 ]] || usage; cmd_down_all ;;
+  status)   [[ $# -eq 1 ]] || usage; cmd_status "$1" || exit 1 ;;
+  list)     [[ $# -eq 0 ]] || usage; cmd_list ;;
+  dir)      [[ $# -eq 1 ]] || usage; set_paths "$1"; echo "$dir" ;;
+  -h|--help|help) usage ;;
+  *) usage ;;
+esac
