@@ -4,22 +4,24 @@ use std::sync::Arc;
 
 use axum::{
     Router,
+    handler::Handler,
     http::{Method, Uri},
     middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{MethodFilter, MethodRouter, get, on},
 };
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
+    auth::{routes as auth_routes, sessions::Sessions},
     clusters::Registry,
     config::auth::AuthConfig,
     error::ApiError,
-    http::{authn, impersonation_guard, request_id},
+    http::{authn, impersonation_guard, origin_guard, request_id},
     identity::Identity,
     kube::ClientFactory,
-    routes::{clusters, resources, session, system},
+    routes::{clusters, console, resources, session, system},
 };
 
 /// Version information compiled into the binary.
@@ -56,6 +58,10 @@ pub struct AppState {
     pub build: BuildInfo,
     /// Whether an audit sink is configured (the audit issue wires one).
     pub audit_enabled: bool,
+    /// Signed-in sessions (OIDC mode only).
+    pub sessions: Option<Arc<Sessions>>,
+    /// Origins accepted for mutations besides the request's own host.
+    pub allowed_origins: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -69,36 +75,83 @@ impl AppState {
     }
 }
 
+/// One `/api` route: its path (relative to `/api`), the methods it answers, its handler.
+pub struct ApiRoute {
+    pub path: &'static str,
+    pub methods: &'static [&'static str],
+    pub handler: MethodRouter<AppState>,
+}
+
+fn api<H, T>(path: &'static str, methods: &'static [&'static str], handler: H) -> ApiRoute
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = methods
+        .iter()
+        .map(|m| match *m {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PUT" => MethodFilter::PUT,
+            "PATCH" => MethodFilter::PATCH,
+            "DELETE" => MethodFilter::DELETE,
+            // The table below is static; an unknown name is a typo worth crashing for.
+            other => panic!("unsupported method {other} in the route table"),
+        })
+        .reduce(MethodFilter::or)
+        .expect("every route has a method");
+    ApiRoute { path, methods, handler: on(filter, handler) }
+}
+
+/// **The route table**: every `/api` URL Periscope answers. Authentication is enforced for all
+/// of them by `http::authn` except the public allow-list there; tests enumerate this table.
+pub fn api_routes() -> Vec<ApiRoute> {
+    vec![
+        api("/auth/config", &["GET"], session::auth_config),
+        api("/auth/login", &["GET"], auth_routes::login),
+        api("/auth/callback", &["GET"], auth_routes::callback),
+        api("/auth/logout", &["GET", "POST"], auth_routes::logout),
+        api("/auth/logout/everywhere", &["GET", "POST"], auth_routes::logout_everywhere),
+        api("/auth/loggedout", &["GET"], auth_routes::logged_out),
+        api("/auth/whoami", &["GET"], session::auth_whoami),
+        api("/whoami", &["GET"], session::whoami),
+        api("/features", &["GET"], system::features),
+        api("/clusters", &["GET"], clusters::list),
+        api("/clusters/{cluster}/resources/{group}/{version}/{resource}", &["GET"], resources::list),
+    ]
+}
+
 /// Builds the whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let authenticator = authn::Authenticator::new(state.auth.mode, state.auth.dev_identity.clone());
-    let api = Router::new()
-        .route("/auth/config", get(session::auth_config))
-        .route("/auth/whoami", get(session::auth_whoami))
-        .route("/whoami", get(session::whoami))
-        .route("/features", get(system::features))
-        .route("/clusters", get(clusters::list))
-        .route("/clusters/{cluster}/resources/{group}/{version}/{resource}", get(resources::list))
-        .fallback(api_not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+    let authenticator =
+        authn::Authenticator::new(state.auth.mode, state.auth.dev_identity.clone(), state.sessions.clone());
+    let origins = origin_guard::AllowedOrigins(state.allowed_origins.clone());
+    let mut api_router = Router::new();
+    for route in api_routes() {
+        api_router = api_router.route(route.path, route.handler);
+    }
+    let api_router = api_router.fallback(api_not_found).method_not_allowed_fallback(method_not_allowed);
 
     Router::new()
         .route("/healthz", get(system::healthz))
-        .nest("/api", api)
-        .fallback(api_not_found)
+        .nest("/api", api_router)
+        .fallback(console::shell)
         .with_state(state)
         // Outermost first: ids and access logs see everything, panics become envelopes,
-        // impersonation headers are gone before authentication and routing.
+        // impersonation headers are gone and cross-origin mutations refused before
+        // authentication and routing.
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn(impersonation_guard::layer))
+                .layer(middleware::from_fn_with_state(origins, origin_guard::layer))
                 .layer(middleware::from_fn_with_state(authenticator, authn::layer)),
         )
 }
 
-async fn api_not_found(uri: Uri) -> Response {
+/// Answers an unknown `/api` path.
+pub async fn api_not_found(uri: Uri) -> Response {
     ApiError::RouteNotFound(uri.path().to_string()).into_response()
 }
 

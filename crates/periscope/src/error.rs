@@ -17,6 +17,24 @@ pub enum ApiError {
     /// No authenticated session.
     #[error("authentication required")]
     Unauthenticated,
+    /// The sign-in callback does not belong to a login in progress (bad, expired or replayed state).
+    #[error("{0}")]
+    LoginInvalid(String),
+    /// The identity provider or its tokens did not authenticate the user.
+    #[error("sign-in failed: {0}")]
+    LoginFailed(String),
+    /// Authenticated, but not in a group allowed to use Periscope.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// A mutating request or WebSocket upgrade came from another origin.
+    #[error("cross-origin request refused: {0}")]
+    OriginRejected(String),
+    /// The identity provider could not be reached.
+    #[error("identity provider unreachable: {0}")]
+    IdpUnreachable(String),
+    /// A backing service of Periscope itself (session store, …) is down.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     /// Periscope itself refuses (the cluster's RBAC answers come as [`ApiError::Kube`]).
     #[error("{0}")]
     Forbidden(String),
@@ -55,8 +73,11 @@ impl ApiError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::BadRequest(_) | ApiError::LoginInvalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::LoginFailed(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotAllowed(_) | ApiError::OriginRejected(_) => StatusCode::FORBIDDEN,
+            ApiError::IdpUnreachable(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::ClusterNotFound(_) | ApiError::UnknownResource(_) | ApiError::RouteNotFound(_) => {
                 StatusCode::NOT_FOUND
@@ -73,6 +94,12 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "E_BAD_REQUEST",
             ApiError::Unauthenticated => "E_UNAUTHENTICATED",
+            ApiError::LoginInvalid(_) => "E_LOGIN_INVALID",
+            ApiError::LoginFailed(_) => "E_LOGIN_FAILED",
+            ApiError::NotAllowed(_) => "E_NOT_ALLOWED",
+            ApiError::OriginRejected(_) => "E_ORIGIN",
+            ApiError::IdpUnreachable(_) => "E_IDP_UNREACHABLE",
+            ApiError::Unavailable(_) => "E_UNAVAILABLE",
             ApiError::Forbidden(_) => "E_FORBIDDEN",
             ApiError::ClusterNotFound(_) => "E_CLUSTER_NOT_FOUND",
             ApiError::UnknownResource(_) => "E_UNKNOWN_RESOURCE",
@@ -140,6 +167,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         match &self {
             ApiError::Internal(reason) => tracing::error!(reason = %reason, "internal error"),
+            ApiError::Unavailable(reason) => tracing::error!(reason = %reason, "dependency unavailable"),
             ApiError::ClusterUnreachable { cluster, reason } => {
                 tracing::warn!(cluster = %cluster, reason = %reason, "cluster unreachable")
             }

@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, path::Path, time::Duration};
 
 use serde::Deserialize;
 
-use super::{ConfigError, parse_yaml};
+use super::{ConfigError, parse_yaml, secret};
 use crate::authz::{AuthzConfig, AuthzMode, Tier};
 use crate::identity::Identity;
 
@@ -62,6 +62,11 @@ struct RawSession {
     idle_timeout: Option<String>,
     absolute_timeout: Option<String>,
     cookie_domain: Option<String>,
+    store: Option<String>,
+    #[serde(rename = "postgresDSN")]
+    postgres_dsn: Option<String>,
+    encryption_key: Option<String>,
+    refresh_before: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +76,7 @@ struct RawAuthorization {
     #[serde(default)]
     allowed_groups: Vec<String>,
     groups_claim: Option<String>,
+    subject_claim: Option<String>,
     #[serde(default)]
     group_tiers: BTreeMap<String, String>,
     default_tier: Option<String>,
@@ -102,13 +108,27 @@ pub struct OidcConfig {
     pub post_logout_redirect: Option<String>,
 }
 
-/// Session cookie and timeout settings.
+/// Where sessions are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStoreKind {
+    /// Process memory: single replica, lost on restart (the default).
+    Memory,
+    /// PostgreSQL at this DSN: shared by replicas, survives restarts.
+    Postgres(String),
+}
+
+/// Session cookie, timeout and storage settings.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
     pub cookie_name: String,
     pub idle_timeout: Duration,
     pub absolute_timeout: Duration,
     pub cookie_domain: Option<String>,
+    pub store: SessionStoreKind,
+    /// Key material for sealing refresh and ID tokens at rest (required with PostgreSQL).
+    pub encryption_key: Option<String>,
+    /// Refresh the access token this long before it expires.
+    pub refresh_before: Duration,
 }
 
 /// The validated content of the auth file plus the resolved mode.
@@ -120,6 +140,8 @@ pub struct AuthConfig {
     pub authz: AuthzConfig,
     /// Claim that carries the user's groups.
     pub groups_claim: String,
+    /// Claim whose value is the impersonated user name (default `sub`).
+    pub subject_claim: String,
     /// The identity every request runs as in dev mode.
     pub dev_identity: Identity,
 }
@@ -182,7 +204,11 @@ fn resolve(
                 issuer: require("issuer", o.issuer)?,
                 client_id: require("clientID", o.client_id)?,
                 redirect_url: require("redirectURL", o.redirect_url)?,
-                client_secret: o.client_secret,
+                client_secret: o
+                    .client_secret
+                    .filter(|s| !s.is_empty())
+                    .map(|raw| secret::resolve(&raw).map_err(|why| invalid(format!("oidc.clientSecret: {why}"))))
+                    .transpose()?,
                 scopes: o.scopes.unwrap_or_else(|| {
                     ["openid", "profile", "email", "offline_access", "groups"].map(String::from).to_vec()
                 }),
@@ -205,7 +231,37 @@ fn resolve(
         idle_timeout: duration("idleTimeout", s.idle_timeout, Duration::from_secs(30 * 60))?,
         absolute_timeout: duration("absoluteTimeout", s.absolute_timeout, Duration::from_secs(8 * 3600))?,
         cookie_domain: s.cookie_domain.filter(|c| !c.is_empty()),
+        store: match s.store.as_deref().unwrap_or("memory") {
+            "memory" => SessionStoreKind::Memory,
+            "postgres" => {
+                let raw = s
+                    .postgres_dsn
+                    .filter(|d| !d.is_empty())
+                    .ok_or_else(|| invalid("session.store postgres needs session.postgresDSN".into()))?;
+                SessionStoreKind::Postgres(
+                    secret::resolve(&raw).map_err(|why| invalid(format!("session.postgresDSN: {why}")))?,
+                )
+            }
+            other => return Err(invalid(format!("session.store {other:?} is not one of memory, postgres"))),
+        },
+        encryption_key: s
+            .encryption_key
+            .filter(|k| !k.is_empty())
+            .map(|raw| secret::resolve(&raw).map_err(|why| invalid(format!("session.encryptionKey: {why}"))))
+            .transpose()?,
+        refresh_before: duration("refreshBefore", s.refresh_before, Duration::from_secs(60))?,
     };
+    if matches!(session.store, SessionStoreKind::Postgres(_)) {
+        // Replicas must open each other's sealed tokens, so the key cannot be per-process.
+        match &session.encryption_key {
+            Some(key) if key.len() >= 16 => {}
+            _ => {
+                return Err(invalid(
+                    "session.store postgres needs session.encryptionKey of at least 16 characters".into(),
+                ));
+            }
+        }
+    }
 
     let a = raw.authorization.unwrap_or_default();
     let authz_mode = match a.mode.as_deref().unwrap_or("shared") {
@@ -269,6 +325,7 @@ fn resolve(
         session,
         authz,
         groups_claim: a.groups_claim.filter(|s| !s.is_empty()).unwrap_or_else(|| "groups".into()),
+        subject_claim: a.subject_claim.filter(|s| !s.is_empty()).unwrap_or_else(|| "sub".into()),
         dev_identity,
     })
 }
@@ -359,6 +416,33 @@ mod tests {
         assert!(err.to_string().contains("not one of shared, tier, raw"), "{err}");
         let err = parse("authorization:\n  mode: raw\n  groupPrefix: \"\"\n", None).expect_err("no prefix");
         assert!(err.to_string().contains("groupPrefix"), "{err}");
+    }
+
+    #[test]
+    fn postgres_sessions_need_a_dsn_and_a_key() {
+        let err = parse("session:\n  store: postgres\n", None).expect_err("no dsn");
+        assert!(err.to_string().contains("postgresDSN"), "{err}");
+        let err = parse("session:\n  store: postgres\n  postgresDSN: postgres://x/y\n", None).expect_err("no key");
+        assert!(err.to_string().contains("encryptionKey"), "{err}");
+        let cfg = parse(
+            "session:\n  store: postgres\n  postgresDSN: postgres://x/y\n  encryptionKey: 0123456789abcdef\n",
+            None,
+        )
+        .expect("valid");
+        assert_eq!(cfg.session.store, SessionStoreKind::Postgres("postgres://x/y".into()));
+        let err = parse("session:\n  store: redis\n", None).expect_err("bad store");
+        assert!(err.to_string().contains("not one of memory, postgres"), "{err}");
+    }
+
+    #[test]
+    fn client_secret_is_a_secret_reference() {
+        let text = "oidc:\n  issuer: https://idp\n  clientID: c\n  redirectURL: https://p/cb\n  clientSecret: ${PERISCOPE_TEST_UNSET_SECRET_VAR}\n";
+        let err = parse(text, None).expect_err("unset env");
+        assert!(
+            err.to_string()
+                .contains("oidc.clientSecret: environment variable PERISCOPE_TEST_UNSET_SECRET_VAR is not set"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod clusters;
+pub mod secret;
 
 use std::path::{Path, PathBuf};
 

@@ -1,28 +1,36 @@
 //! Authentication: decides who the caller is and plants their [`Identity`] in the request.
-//! Dev mode gives every request the configured dev identity; OIDC sessions slot in here.
+//! Dev mode gives every request the configured dev identity; OIDC mode resolves the session
+//! cookie. Unauthenticated callers of anything but the public allow-list are answered here:
+//! a browser navigation is sent to sign in (and back), an API call gets 401 in the envelope.
 
 use std::sync::Arc;
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::request::Parts,
+    http::{HeaderMap, Method, header, request::Parts},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 
-use crate::{config::auth::AuthMode, error::ApiError, identity::Identity};
+use crate::{
+    auth::{routes::read_cookie, sessions::Sessions},
+    config::auth::AuthMode,
+    error::ApiError,
+    identity::Identity,
+};
 
 /// What the authentication layer needs to know.
 #[derive(Clone)]
 pub struct Authenticator {
     mode: AuthMode,
     dev_identity: Arc<Identity>,
+    sessions: Option<Arc<Sessions>>,
 }
 
 impl Authenticator {
-    /// An authenticator for the configured mode.
-    pub fn new(mode: AuthMode, dev_identity: Identity) -> Self {
-        Authenticator { mode, dev_identity: Arc::new(dev_identity) }
+    /// An authenticator for the configured mode; `sessions` is required in OIDC mode.
+    pub fn new(mode: AuthMode, dev_identity: Identity, sessions: Option<Arc<Sessions>>) -> Self {
+        Authenticator { mode, dev_identity: Arc::new(dev_identity), sessions }
     }
 }
 
@@ -37,16 +45,53 @@ pub const PUBLIC_PATHS: &[&str] = &[
     "/api/auth/logout/everywhere",
 ];
 
-/// Middleware: attaches the caller's identity when there is one. Routes that need one ask
-/// for [`CurrentUser`], which answers 401 in the envelope otherwise.
+/// Whether `path` is on the public allow-list.
+pub fn is_public(path: &str) -> bool {
+    PUBLIC_PATHS.contains(&path)
+}
+
+/// A top-level page load by a browser (as opposed to `fetch` from the app).
+fn is_browser_navigation(method: &Method, headers: &HeaderMap) -> bool {
+    if method != Method::GET && method != Method::HEAD {
+        return false;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    header("sec-fetch-mode") == "navigate" || header(header::ACCEPT.as_str()).contains("text/html")
+}
+
+/// Middleware: attaches the caller's identity, or answers for an unauthenticated caller.
 pub async fn layer(State(auth): State<Authenticator>, mut request: Request, next: Next) -> Response {
-    let identity = match auth.mode {
-        AuthMode::Dev => Some(auth.dev_identity.clone()),
-        // OIDC sessions arrive with the sign-in issue; until then nobody is signed in.
-        AuthMode::Oidc => None,
-    };
-    if let Some(identity) = identity {
-        request.extensions_mut().insert(CurrentUser(identity));
+    let mut signed_in = false;
+    match (auth.mode, &auth.sessions) {
+        (AuthMode::Dev, _) => {
+            request.extensions_mut().insert(CurrentUser(auth.dev_identity.clone()));
+            signed_in = true;
+        }
+        (AuthMode::Oidc, Some(sessions)) => {
+            if let Some(cookie) = read_cookie(request.headers(), &sessions.settings.cookie_name) {
+                match sessions.resolve(cookie).await {
+                    Ok(Some(view)) => {
+                        request.extensions_mut().insert(CurrentUser(Arc::new(view.identity.clone())));
+                        request.extensions_mut().insert(SessionInfo { expires_at: view.expires_at });
+                        signed_in = true;
+                    }
+                    Ok(None) => {}
+                    Err(e) => return e.into_response(),
+                }
+            }
+        }
+        (AuthMode::Oidc, None) => {}
+    }
+    let path = request.uri().path();
+    if !signed_in && !is_public(path) {
+        if is_browser_navigation(request.method(), request.headers()) {
+            let here = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+            let target: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            return Redirect::to(&format!("/api/auth/login?returnTo={target}")).into_response();
+        }
+        if path.starts_with("/api/") || path == "/api" || path.starts_with("/debug") {
+            return ApiError::Unauthenticated.into_response();
+        }
     }
     next.run(request).await
 }
@@ -61,4 +106,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<CurrentUser>().cloned().ok_or(ApiError::Unauthenticated)
     }
+}
+
+/// Facts about the caller's session (absent in dev mode).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionInfo {
+    /// Absolute expiry, unix seconds.
+    pub expires_at: i64,
 }

@@ -5,4 +5,5 @@
 pub mod authn;
 pub mod extract;
 pub mod impersonation_guard;
+pub mod origin_guard;
 pub mod request_id;

@@ -1,0 +1,199 @@
+//! `/api/auth/{login,callback,logout,logout/everywhere,loggedout}`: the browser side of sign-in.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use serde::Deserialize;
+
+use super::sessions::{CallbackQuery, LOGIN_TTL, SessionSettings};
+use crate::{app::AppState, error::ApiError, http::extract::Query};
+
+/// The one-shot cookie that binds a login to the browser that started it.
+pub const LOGIN_COOKIE: &str = "periscope_login";
+const LOGIN_COOKIE_PATH: &str = "/api/auth";
+/// Where the browser lands after signing out.
+pub const LOGGED_OUT_PATH: &str = "/api/auth/loggedout";
+
+/// The value of cookie `name` in the request, if any.
+pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn base_cookie(name: &str, value: String, path: &str, settings: &SessionSettings) -> Cookie<'static> {
+    let mut c = Cookie::build((name.to_string(), value))
+        .path(path.to_string())
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies)
+        .build();
+    if let Some(domain) = &settings.cookie_domain {
+        c.set_domain(domain.clone());
+    }
+    c
+}
+
+/// The `Set-Cookie` value for a new session cookie, expiring with the session.
+pub fn session_cookie(settings: &SessionSettings, value: String, max_age_secs: i64) -> HeaderValue {
+    let mut c = base_cookie(&settings.cookie_name, value, "/", settings);
+    c.set_max_age(CookieDuration::seconds(max_age_secs.max(0)));
+    header_value(c)
+}
+
+/// The `Set-Cookie` value that deletes cookie `name` at `path`.
+pub fn clear_cookie(settings: &SessionSettings, name: &str, path: &str) -> HeaderValue {
+    let mut c = base_cookie(name, String::new(), path, settings);
+    c.set_max_age(CookieDuration::ZERO);
+    header_value(c)
+}
+
+fn header_value(c: Cookie<'static>) -> HeaderValue {
+    // Cookie names and values here are base64url or fixed strings: always valid header text.
+    HeaderValue::from_str(&c.to_string()).expect("cookie renders as a valid header")
+}
+
+/// Accepts only same-origin paths as a post-login destination (no scheme, host or `//`).
+pub fn safe_return_to(raw: &str) -> Option<String> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.contains('\\')
+        && raw.len() <= 2048
+        && !raw.chars().any(|c| c.is_control());
+    ok.then(|| raw.to_string())
+}
+
+/// Query of `/api/auth/login`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginQuery {
+    pub return_to: Option<String>,
+}
+
+fn redirect_with_cookies(location: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    *response.status_mut() = StatusCode::FOUND;
+    for c in cookies {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /api/auth/login[?returnTo=/path]`: starts the authorization-code flow.
+pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Result<Response, ApiError> {
+    let return_to = match query.return_to.as_deref() {
+        None | Some("") => "/".to_string(),
+        Some(raw) => safe_return_to(raw).ok_or_else(|| {
+            ApiError::BadRequest("returnTo must be a path on this site (starting with a single /)".into())
+        })?,
+    };
+    let Some(sessions) = &state.sessions else {
+        // Dev mode: everyone is always signed in.
+        return Ok(redirect_with_cookies(&return_to, vec![]));
+    };
+    let (login_cookie, authorize_url) = sessions.start_login(return_to).await?;
+    let mut c = base_cookie(LOGIN_COOKIE, login_cookie, LOGIN_COOKIE_PATH, &sessions.settings);
+    c.set_max_age(CookieDuration::seconds(LOGIN_TTL.as_secs() as i64));
+    Ok(redirect_with_cookies(&authorize_url, vec![header_value(c)]))
+}
+
+/// `GET /api/auth/callback?code&state`: finishes the flow and starts a fresh session.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, ApiError> {
+    let sessions = state.sessions.as_ref().ok_or_else(|| ApiError::RouteNotFound("/api/auth/callback".into()))?;
+    let settings = &sessions.settings;
+    let outcome = sessions.finish_login(read_cookie(&headers, LOGIN_COOKIE), &query, &state.auth.authz).await;
+    let clear_login = clear_cookie(settings, LOGIN_COOKIE, LOGIN_COOKIE_PATH);
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let mut response = e.into_response();
+            response.headers_mut().append(header::SET_COOKIE, clear_login);
+            return Ok(response);
+        }
+    };
+    // Whatever session this browser had before is gone: the id always changes at sign-in.
+    if let Some(previous) = read_cookie(&headers, &settings.cookie_name) {
+        sessions.logout(previous).await?;
+    }
+    let max_age = outcome.expires_at - super::sessions::unix_now();
+    let cookies = vec![clear_login, session_cookie(settings, outcome.cookie_value, max_age)];
+    Ok(redirect_with_cookies(&outcome.return_to, cookies))
+}
+
+/// `GET|POST /api/auth/logout`: ends this browser's session.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(sessions) = &state.sessions else { return Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![])) };
+    let settings = &sessions.settings;
+    if let Some(cookie) = read_cookie(&headers, &settings.cookie_name) {
+        sessions.logout(cookie).await?;
+    }
+    Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![clear_cookie(settings, &settings.cookie_name, "/")]))
+}
+
+/// `GET|POST /api/auth/logout/everywhere`: ends every session of this user, then signs out at the IdP.
+pub async fn logout_everywhere(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(sessions) = &state.sessions else { return Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![])) };
+    let settings = &sessions.settings;
+    let oidc = sessions.oidc().config();
+    let post_logout = oidc.post_logout_redirect.clone().unwrap_or_else(|| {
+        url::Url::parse(&oidc.redirect_url)
+            .map(|u| format!("{}{LOGGED_OUT_PATH}", u.origin().ascii_serialization()))
+            .unwrap_or_else(|_| LOGGED_OUT_PATH.to_string())
+    });
+    let target = match read_cookie(&headers, &settings.cookie_name) {
+        Some(cookie) => sessions.logout_everywhere(cookie, &post_logout).await?,
+        None => None,
+    };
+    let location = target.unwrap_or_else(|| LOGGED_OUT_PATH.to_string());
+    Ok(redirect_with_cookies(&location, vec![clear_cookie(settings, &settings.cookie_name, "/")]))
+}
+
+/// `GET /api/auth/loggedout`: a static "signed out" page (public).
+pub async fn logged_out() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · Periscope</title></head>\
+             <body><main><h1>You are signed out of Periscope.</h1><p><a href=\"/api/auth/login\">Sign in again</a></p></main></body></html>",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_origin_paths_are_return_targets() {
+        assert_eq!(safe_return_to("/clusters/alpha?x=1#y"), Some("/clusters/alpha?x=1#y".into()));
+        for bad in
+            ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", "/a\nb", "javascript:alert(1)"]
+        {
+            assert_eq!(safe_return_to(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_cookies_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1; periscope_session=abc"));
+        headers.append(header::COOKIE, HeaderValue::from_static("b=2"));
+        assert_eq!(read_cookie(&headers, "periscope_session"), Some("abc"));
+        assert_eq!(read_cookie(&headers, "b"), Some("2"));
+        assert_eq!(read_cookie(&headers, "missing"), None);
+    }
+}
