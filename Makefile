@@ -5,6 +5,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_CLUSTERS := alpha beta
 DEMO_LISTEN ?= 127.0.0.1:8080
+TEST_PGDIR := /tmp/periscope-test-postgres
+export PERISCOPE_TEST_PGDIR := $(TEST_PGDIR)
 
 .PHONY: test lint unit integration testenv testdeps demo demo-down clean-clusters
 
@@ -31,7 +33,8 @@ testdeps:
 integration: testenv testdeps
 	$(CARGO) build --workspace --tests --locked
 	export PATH="$$(testenv/build.sh):$$PATH"; \
-	trap 'for c in $(TEST_CLUSTERS); do testenv/cluster.sh down $$c || true; done' EXIT; \
+	trap 'for c in $(TEST_CLUSTERS); do testenv/cluster.sh down $$c || true; done; \
+	      testenv/postgres.sh destroy $(TEST_PGDIR) >/dev/null 2>&1 || true' EXIT; \
 	for c in $(TEST_CLUSTERS); do testenv/cluster.sh up $$c >/dev/null; done; \
 	$(CARGO) test --workspace --test '*' --locked --no-fail-fast -- --test-threads=4
 

@@ -2,11 +2,17 @@
 //! `testenv/` (once per run, reused when already up), hands each test its own namespace,
 //! and starts `periscope serve` processes with the configuration a test needs.
 
+pub mod agent;
+pub mod browser;
 pub mod cluster;
+pub mod idp;
+pub mod postgres;
 pub mod server;
 
+pub use agent::UserAgent;
 pub use cluster::{TestCluster, TestNamespace, cluster};
-pub use server::{Server, ServerOptions};
+pub use idp::{Idp, IdpOptions};
+pub use server::{Server, ServerOptions, free_port};
 
 use std::path::PathBuf;
 

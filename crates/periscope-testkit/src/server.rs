@@ -17,6 +17,14 @@ pub struct ServerOptions {
     pub auth_yaml: Option<String>,
     /// Extra environment for the process (e.g. `KUBECONFIG`, `HOME`).
     pub env: Vec<(String, String)>,
+    /// Listen on this port instead of a free one chosen by the server (needed when the
+    /// configuration must know the URL in advance, e.g. the OIDC redirect URL).
+    pub port: Option<u16>,
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 /// A running server; killed when dropped.
@@ -49,7 +57,7 @@ impl Server {
     pub fn try_start(binary: &Path, options: ServerOptions) -> Result<Server, StartFailure> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut command = Command::new(binary);
-        command.args(["serve", "--listen", "127.0.0.1:0"]);
+        command.args(["serve", "--listen", &format!("127.0.0.1:{}", options.port.unwrap_or(0))]);
         command
             .env_remove("PERISCOPE_CLUSTERS_FILE")
             .env_remove("PERISCOPE_AUTH_FILE")

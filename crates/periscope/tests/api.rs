@@ -52,6 +52,7 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
         clusters_yaml: Some("clusters: []\n".into()),
         auth_yaml: Some("authorization:\n  mode: tier\n  groupTiers: {ops: superuser}\n".into()),
         env: vec![],
+        port: None,
     });
     assert!(stderr.contains("unknown tier \"superuser\""), "{stderr}");
 }
@@ -69,6 +70,7 @@ async fn shapes_of_clusters_features_and_whoami() {
             clusters_yaml: Some(clusters),
             auth_yaml: Some(dev_auth("grace", &["sre", "devs"], TIER_AUTHZ)),
             env: vec![],
+            port: None,
         },
     );
 
@@ -228,6 +230,7 @@ async fn without_a_clusters_file_the_kubeconfig_contexts_are_the_registry() {
             clusters_yaml: None,
             auth_yaml: None,
             env: vec![("HOME".into(), home.path().display().to_string()), ("KUBECONFIG".into(), String::new())],
+            port: None,
         },
     );
     let (status, body) = server.get_json("/api/clusters").await;

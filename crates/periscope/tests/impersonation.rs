@@ -143,6 +143,7 @@ async fn shared_mode_acts_as_the_backend_credential() {
             clusters_yaml: Some(clusters),
             auth_yaml: Some(dev_auth("carol", &["sre"], "  mode: shared\n")),
             env: vec![],
+            port: None,
         },
     );
     let (status, body) = server.get_json(&pods_path("viewer", Some("team-b"))).await;
@@ -179,6 +180,7 @@ async fn raw_mode_impersonates_prefixed_groups() {
                 clusters_yaml: Some(clusters.clone()),
                 auth_yaml: Some(dev_auth("frank", groups, "  mode: raw\n")),
                 env: vec![],
+                port: None,
             },
         )
     };
@@ -207,6 +209,7 @@ async fn two_clusters_in_one_registry() {
             clusters_yaml: Some(clusters),
             auth_yaml: Some(dev_auth("dave", &["viewers"], TIER_AUTHZ)),
             env: vec![],
+            port: None,
         },
     );
     let (status, on_beta) = server.get_json("/api/clusters/beta/resources/core/v1/namespaces").await;

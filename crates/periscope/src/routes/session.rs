@@ -1,9 +1,13 @@
 //! Who-am-I routes: the pre-login auth config and the signed-in user's resolved identity.
 
-use axum::{Json, extract::State, http::header, response::IntoResponse};
+use axum::{Extension, Json, extract::State, http::header, response::IntoResponse};
 use serde_json::{Value, json};
 
-use crate::{app::AppState, error::ApiError, http::authn::CurrentUser};
+use crate::{
+    app::AppState,
+    error::ApiError,
+    http::authn::{CurrentUser, SessionInfo},
+};
 
 /// `GET /api/auth/config` (public): how the sign-in page should behave.
 pub async fn auth_config(State(state): State<AppState>) -> impl IntoResponse {
@@ -17,6 +21,7 @@ pub async fn auth_config(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn auth_whoami(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    session: Option<Extension<SessionInfo>>,
 ) -> Result<Json<Value>, ApiError> {
     let authz = &state.auth.authz;
     let tier = authz.tier_for(&user).map(|t| t.as_str());
@@ -29,8 +34,8 @@ pub async fn auth_whoami(
         "tier": tier,
         "auditEnabled": state.audit_enabled,
         "auditScope": authz.audit_scope(&user),
-        // Dev mode has no session, so nothing expires.
-        "expiresAt": Value::Null,
+        // Unix seconds of the session's absolute expiry; null in dev mode (no session).
+        "expiresAt": session.map(|Extension(s)| s.expires_at),
     })))
 }
 

@@ -39,6 +39,7 @@ pub fn tier_server(cluster: &TestCluster, subject: &str, groups: &[&str]) -> Ser
             )),
             auth_yaml: Some(dev_auth(subject, groups, TIER_AUTHZ)),
             env: vec![],
+            port: None,
         },
     )
 }
@@ -49,4 +50,31 @@ pub fn names(body: &serde_json::Value) -> Vec<String> {
         .as_array()
         .map(|items| items.iter().filter_map(|i| i["name"].as_str().map(String::from)).collect())
         .unwrap_or_default()
+}
+
+/// An auth.yaml for OIDC against `issuer`, with Periscope on `port`, tier mode, plus extra
+/// lines for `session:` and `authorization:` (each line indented by two spaces).
+pub fn oidc_auth(issuer: &str, port: u16, session: &str, authorization: &str) -> String {
+    format!(
+        "oidc:\n  issuer: {issuer}\n  clientID: periscope\n  clientSecret: periscope-test-secret\n  \
+         redirectURL: http://127.0.0.1:{port}/api/auth/callback\nsession:\n  cookieName: periscope_session\n{session}\
+         authorization:\n  mode: tier\n  groupTiers:\n    viewers: read\n    sre: admin\n{authorization}"
+    )
+}
+
+/// A server in OIDC mode against `idp` and `cluster` (through the bridge identity).
+pub fn oidc_server(idp: &periscope_testkit::Idp, cluster: &TestCluster, session: &str, authorization: &str) -> Server {
+    let port = periscope_testkit::free_port();
+    Server::start(
+        binary(),
+        ServerOptions {
+            clusters_yaml: Some(format!(
+                "clusters:\n{}",
+                kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig())
+            )),
+            auth_yaml: Some(oidc_auth(&idp.issuer, port, session, authorization)),
+            env: vec![],
+            port: Some(port),
+        },
+    )
 }
