@@ -8,7 +8,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 TEST_PGDIR := /tmp/periscope-test-postgres
 export PERISCOPE_TEST_PGDIR := $(TEST_PGDIR)
 
-.PHONY: test lint unit integration testenv testdeps demo demo-down clean-clusters
+.PHONY: test lint unit integration testenv testdeps bench demo demo-down clean-clusters
 
 ## test: format and lint checks, unit tests, then the integration tests against two real clusters.
 test: lint unit integration
@@ -37,6 +37,12 @@ integration: testenv testdeps
 	      testenv/postgres.sh destroy $(TEST_PGDIR) >/dev/null 2>&1 || true' EXIT; \
 	for c in $(TEST_CLUSTERS); do testenv/cluster.sh up $$c >/dev/null; done; \
 	$(CARGO) test --workspace --test '*' --locked --no-fail-fast -- --test-threads=4
+
+## bench: measurements against real components, written to bench/results/ (never asserted in tests).
+bench: testdeps
+	$(CARGO) build --release --locked -p periscope -p periscope-bench
+	trap 'testenv/postgres.sh destroy $(TEST_PGDIR) >/dev/null 2>&1 || true' EXIT; \
+	PERISCOPE_BIN="$${CARGO_TARGET_DIR:-target}/release/periscope" "$${CARGO_TARGET_DIR:-target}/release/periscope-bench"
 
 ## demo: a local control plane with seeded workloads and `periscope serve` in dev mode against it.
 demo: testenv

@@ -1,0 +1,126 @@
+//! `make bench`: measures Periscope against real components and writes bench/results/.
+//!
+//! auth-overhead: latency of an authenticated request (`GET /api/whoami`: cookie → session
+//! lookup → identity → JSON) against an unauthenticated baseline (`GET /healthz`) on the same
+//! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
+//! percentiles is the cost of session lookup and identity resolution.
+
+use std::{path::PathBuf, time::Instant};
+
+use periscope_testkit::{
+    Idp, IdpOptions, Server, ServerOptions, UserAgent, agent::set_cookie_value, free_port, postgres,
+};
+use serde_json::{Value, json};
+
+const WARMUP: usize = 500;
+const SAMPLES: usize = 5000;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// Sequential requests over one keep-alive connection; returns latencies in milliseconds.
+async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> anyhow::Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(SAMPLES);
+    for i in 0..WARMUP + SAMPLES {
+        let mut request = client.get(url);
+        if let Some(c) = cookie {
+            request = request.header("Cookie", format!("periscope_session={c}"));
+        }
+        let started = Instant::now();
+        let response = request.send().await?;
+        let status = response.status();
+        response.bytes().await?;
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(status.is_success(), "{url} answered {status}");
+        if i >= WARMUP {
+            out.push(elapsed);
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    Ok(out)
+}
+
+fn summary(sorted: &[f64]) -> Value {
+    json!({
+        "p50_ms": percentile(sorted, 50.0),
+        "p90_ms": percentile(sorted, 90.0),
+        "p99_ms": percentile(sorted, 99.0),
+        "max_ms": sorted[sorted.len() - 1],
+    })
+}
+
+async fn auth_overhead(binary: &std::path::Path, idp: &Idp, store: &str, session_yaml: &str) -> anyhow::Result<Value> {
+    let port = free_port();
+    let auth = format!(
+        "oidc:\n  issuer: {}\n  clientID: periscope\n  clientSecret: periscope-test-secret\n  redirectURL: http://127.0.0.1:{port}/api/auth/callback\nsession:\n{session_yaml}authorization:\n  mode: tier\n  groupTiers: {{sre: admin}}\n",
+        idp.issuer
+    );
+    let server = Server::start(
+        binary,
+        ServerOptions {
+            clusters_yaml: Some("clusters: []\n".into()),
+            auth_yaml: Some(auth),
+            // Access logs off (they would be measured too); the start-up lines stay on.
+            env: vec![("PERISCOPE_LOG".into(), "warn,periscope::cli=info".into())],
+            port: Some(port),
+        },
+    );
+    let agent = UserAgent::new();
+    let done = agent.sign_in(&server.base_url, "/", "dave").await;
+    let cookie =
+        set_cookie_value(&done, "periscope_session").ok_or_else(|| anyhow::anyhow!("no session cookie"))?.to_string();
+    let client = reqwest::Client::new();
+    let baseline = sample(&client, &server.url("/healthz"), None).await?;
+    let authed = sample(&client, &server.url("/api/whoami"), Some(&cookie)).await?;
+    let overhead_p50 = percentile(&authed, 50.0) - percentile(&baseline, 50.0);
+    let overhead_p99 = percentile(&authed, 99.0) - percentile(&baseline, 99.0);
+    println!(
+        "auth-overhead[{store}]: whoami p50 {:.3} ms p99 {:.3} ms; healthz p50 {:.3} ms p99 {:.3} ms; overhead p50 {overhead_p50:.3} ms p99 {overhead_p99:.3} ms",
+        percentile(&authed, 50.0),
+        percentile(&authed, 99.0),
+        percentile(&baseline, 50.0),
+        percentile(&baseline, 99.0),
+    );
+    Ok(json!({
+        "store": store,
+        "samples": SAMPLES,
+        "authenticated_whoami": summary(&authed),
+        "baseline_healthz": summary(&baseline),
+        "overhead_p50_ms": overhead_p50,
+        "overhead_p99_ms": overhead_p99,
+    }))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let binary = PathBuf::from(std::env::var("PERISCOPE_BIN").unwrap_or_else(|_| "target/release/periscope".into()));
+    anyhow::ensure!(binary.is_file(), "build the server first: {} is missing", binary.display());
+    let idp = Idp::start(IdpOptions::default());
+    let memory = auth_overhead(&binary, &idp, "memory", "  store: memory\n").await?;
+    let dsn = postgres::fresh_database("bench");
+    let pg_yaml = format!("  store: postgres\n  postgresDSN: {dsn}\n  encryptionKey: bench-key-0123456789abcdef\n");
+    let pg = auth_overhead(&binary, &idp, "postgres", &pg_yaml).await?;
+    let machine = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let report = json!({
+        "benchmark": "auth-overhead",
+        "what": "GET /api/whoami with a session cookie vs GET /healthz, sequential over one keep-alive connection, loopback",
+        "targets": {"memory_p99_overhead_ms": 1.0, "postgres_p99_overhead_ms": 5.0},
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "cpu": machine,
+        "results": [memory, pg],
+    });
+    let dir = PathBuf::from("bench/results");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("auth-overhead.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+    println!("wrote bench/results/auth-overhead.json");
+    Ok(())
+}
