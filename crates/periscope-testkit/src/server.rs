@@ -68,6 +68,11 @@ impl Server {
         if let Some(yaml) = &options.auth_yaml {
             command.arg("--auth-file").arg(write(dir.path(), "auth.yaml", yaml));
         }
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PERISCOPE_AUDIT_")) {
+            command.env_remove(k);
+        }
+        // Each server gets its own audit database unless the test says otherwise.
+        command.env("PERISCOPE_AUDIT_DB_PATH", dir.path().join("audit.db"));
         for (k, v) in &options.env {
             command.env(k, v);
         }
@@ -136,6 +141,17 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         None
+    }
+
+    /// The server's own SQLite audit database (unless the test pointed it elsewhere).
+    pub fn audit_db(&self) -> PathBuf {
+        self.dir.path().join("audit.db")
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The server's stdout (JSON log lines) so far.

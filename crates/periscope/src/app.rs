@@ -21,7 +21,7 @@ use crate::{
     http::{authn, impersonation_guard, origin_guard, request_id},
     identity::Identity,
     kube::ClientFactory,
-    routes::{clusters, console, resources, session, system},
+    routes::{audit, clusters, console, resources, session, system},
 };
 
 /// Version information compiled into the binary.
@@ -56,8 +56,8 @@ pub struct AppState {
     pub clients: Arc<ClientFactory>,
     pub auth: Arc<AuthConfig>,
     pub build: BuildInfo,
-    /// Whether an audit sink is configured (the audit issue wires one).
-    pub audit_enabled: bool,
+    /// The audit trail every privileged action writes to.
+    pub audit: Arc<crate::audit::Audit>,
     /// Signed-in sessions (OIDC mode only).
     pub sessions: Option<Arc<Sessions>>,
     /// Origins accepted for mutations besides the request's own host.
@@ -118,6 +118,17 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/features", &["GET"], system::features),
         api("/clusters", &["GET"], clusters::list),
         api("/clusters/{cluster}/resources/{group}/{version}/{resource}", &["GET"], resources::list),
+        api(
+            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{name}",
+            &["DELETE"],
+            resources::delete_cluster_scoped,
+        ),
+        api(
+            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}",
+            &["DELETE"],
+            resources::delete_namespaced,
+        ),
+        api("/audit", &["GET"], audit::list),
     ]
 }
 

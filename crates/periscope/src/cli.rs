@@ -1,11 +1,12 @@
 //! The command line: `periscope serve` and its flags (each with an environment override).
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use clap::{Parser, Subcommand};
 
 use crate::{
     app::{self, AppState, BuildInfo},
+    audit::{Audit, AuditConfig, postgres::PgAuditStore, sqlite::SqliteStore, store::AuditStore},
     auth::{
         crypto::TokenCipher,
         oidc::OidcClient,
@@ -15,7 +16,8 @@ use crate::{
     },
     clusters::{self, Registry},
     config,
-    config::auth::{AuthConfig, AuthMode, SessionStoreKind},
+    config::auth::{AuthConfig, AuthMode, SessionStoreKind, parse_duration},
+    config::secret,
     kube::ClientFactory,
     shutdown,
 };
@@ -32,7 +34,108 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the console and its API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `periscope audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk every hash chain and report the first broken link of each (exit 1 if any).
+    Verify(AuditStoreArgs),
+}
+
+/// Which audit store to open.
+#[derive(Debug, clap::Args)]
+pub struct AuditStoreArgs {
+    /// SQLite audit database.
+    #[arg(long, env = "PERISCOPE_AUDIT_DB_PATH")]
+    pub sqlite: Option<PathBuf>,
+    /// PostgreSQL audit database (takes precedence over --sqlite).
+    #[arg(long, env = "PERISCOPE_AUDIT_POSTGRES_DSN")]
+    pub postgres: Option<String>,
+}
+
+/// Audit flags of `periscope serve`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Where audit rows go: a comma list of stdout, sqlite, postgres (or `none`).
+    #[arg(long = "audit-sinks", env = "PERISCOPE_AUDIT_SINKS", default_value = "stdout,sqlite")]
+    pub sinks: String,
+    /// SQLite database file (default: $XDG_STATE_HOME or ~/.local/state, periscope/audit.db).
+    #[arg(long = "audit-db-path", env = "PERISCOPE_AUDIT_DB_PATH")]
+    pub db_path: Option<PathBuf>,
+    /// PostgreSQL DSN for the shared trail of several replicas.
+    #[arg(long = "audit-postgres-dsn", env = "PERISCOPE_AUDIT_POSTGRES_DSN")]
+    pub postgres_dsn: Option<String>,
+    /// Delete rows older than this many days (0 keeps them).
+    #[arg(long = "audit-retention-days", env = "PERISCOPE_AUDIT_RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: u64,
+    /// Retention as a duration (e.g. `90d` is not accepted; use `2160h`); overrides the days.
+    #[arg(long = "audit-retention", env = "PERISCOPE_AUDIT_RETENTION")]
+    pub retention: Option<String>,
+    /// Keep the trail below this size in MiB by deleting the oldest rows (0: no cap).
+    #[arg(long = "audit-max-size-mb", env = "PERISCOPE_AUDIT_MAX_SIZE_MB", default_value_t = 1024.0)]
+    pub max_size_mb: f64,
+    /// How often pruning runs.
+    #[arg(long = "audit-vacuum-interval", env = "PERISCOPE_AUDIT_VACUUM_INTERVAL", default_value = "24h")]
+    pub vacuum_interval: String,
+    /// Let mutating actions run when their audit row cannot be written (logged loudly).
+    #[arg(long = "audit-fail-open", env = "PERISCOPE_AUDIT_FAIL_OPEN", default_value_t = false)]
+    pub fail_open: bool,
+    /// Rows the queue to the writer holds before callers wait (fail closed) or rows drop (fail open).
+    #[arg(long = "audit-queue-size", env = "PERISCOPE_AUDIT_QUEUE_SIZE", default_value_t = 8192)]
+    pub queue_size: usize,
+}
+
+impl AuditArgs {
+    /// The audit configuration these flags describe.
+    pub fn config(&self) -> anyhow::Result<AuditConfig> {
+        let mut config = AuditConfig {
+            stdout: false,
+            sqlite_path: None,
+            postgres_dsn: None,
+            retention: match &self.retention {
+                Some(text) => {
+                    Some(parse_duration(text).map_err(|e| anyhow::anyhow!("PERISCOPE_AUDIT_RETENTION: {e}"))?)
+                }
+                None if self.retention_days > 0 => Some(Duration::from_secs(self.retention_days * 86_400)),
+                None => None,
+            },
+            max_bytes: (self.max_size_mb > 0.0).then_some((self.max_size_mb * 1024.0 * 1024.0) as u64),
+            prune_interval: parse_duration(&self.vacuum_interval)
+                .map_err(|e| anyhow::anyhow!("PERISCOPE_AUDIT_VACUUM_INTERVAL: {e}"))?,
+            fail_open: self.fail_open,
+            queue_size: self.queue_size,
+        };
+        for sink in self.sinks.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match sink {
+                "none" => {}
+                "stdout" => config.stdout = true,
+                "sqlite" => config.sqlite_path = Some(self.db_path.clone().unwrap_or_else(default_audit_path)),
+                "postgres" => {
+                    let dsn = self
+                        .postgres_dsn
+                        .as_deref()
+                        .ok_or_else(|| anyhow::anyhow!("audit sink postgres needs PERISCOPE_AUDIT_POSTGRES_DSN"))?;
+                    config.postgres_dsn =
+                        Some(secret::resolve(dsn).map_err(|e| anyhow::anyhow!("PERISCOPE_AUDIT_POSTGRES_DSN: {e}"))?);
+                }
+                other => anyhow::bail!("unknown audit sink {other:?}; expected stdout, sqlite, postgres or none"),
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn default_audit_path() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("periscope").join("audit.db")
 }
 
 /// Flags of `periscope serve`.
@@ -53,12 +156,40 @@ pub struct ServeArgs {
     /// Extra origins (comma-separated) allowed to send mutating requests, besides this host.
     #[arg(long, env = "PERISCOPE_ALLOWED_ORIGINS")]
     pub allowed_origins: Option<String>,
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await.map(|()| ExitCode::SUCCESS),
+        Command::Audit(AuditCommand::Verify(args)) => verify(args).await,
+    }
+}
+
+async fn verify(args: AuditStoreArgs) -> anyhow::Result<ExitCode> {
+    let store: Box<dyn AuditStore> = match (&args.postgres, &args.sqlite) {
+        (Some(dsn), _) => Box::new(PgAuditStore::connect(dsn).await?),
+        (None, Some(path)) => {
+            anyhow::ensure!(path.is_file(), "{} does not exist", path.display());
+            Box::new(SqliteStore::open(path)?)
+        }
+        (None, None) => anyhow::bail!("name the trail: --sqlite PATH or --postgres DSN"),
+    };
+    let report = store.verify().await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.ok {
+        eprintln!("audit verify: {} rows in {} chains, every link intact", report.rows, report.chains);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &report.problems {
+            eprintln!(
+                "audit verify: chain {} breaks at row id {} (seq {}): {}",
+                p.writer_id, p.row_id, p.seq, p.reason
+            );
+        }
+        Ok(ExitCode::from(1))
     }
 }
 
@@ -91,6 +222,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => clusters::from_local_kubeconfig()?,
     };
     let registry = Registry::build(cluster_configs).await?;
+    let audit = Audit::start(args.audit.config()?).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
     tracing::info!(
         auth_mode = auth.mode.as_str(),
         authz_mode = auth.authz.mode.as_str(),
@@ -102,7 +234,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clients: Arc::new(ClientFactory::default()),
         auth: Arc::new(auth),
         build: BuildInfo::current(),
-        audit_enabled: false,
+        audit,
         sessions,
         allowed_origins: Arc::new(allowed_origins),
     };

@@ -32,6 +32,10 @@ pub enum ApiError {
     /// The identity provider could not be reached.
     #[error("identity provider unreachable: {0}")]
     IdpUnreachable(String),
+    /// The audit trail cannot take the row, so the privileged action is refused (fail closed)
+    /// or — after the fact — its outcome could not be recorded.
+    #[error("audit trail unavailable: {0}")]
+    AuditUnavailable(String),
     /// A backing service of Periscope itself (session store, …) is down.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -44,6 +48,9 @@ pub enum ApiError {
     /// The resource kind in the URL is not one Periscope serves.
     #[error("unknown resource {0}")]
     UnknownResource(String),
+    /// No durable audit store is configured.
+    #[error("the audit trail is not enabled on this server")]
+    AuditDisabled,
     /// No route matches the path.
     #[error("no route for {0}")]
     RouteNotFound(String),
@@ -77,11 +84,12 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::LoginFailed(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotAllowed(_) | ApiError::OriginRejected(_) => StatusCode::FORBIDDEN,
             ApiError::IdpUnreachable(_) => StatusCode::BAD_GATEWAY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::ClusterNotFound(_) | ApiError::UnknownResource(_) | ApiError::RouteNotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::ClusterNotFound(_)
+            | ApiError::UnknownResource(_)
+            | ApiError::RouteNotFound(_)
+            | ApiError::AuditDisabled => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
@@ -100,10 +108,12 @@ impl ApiError {
             ApiError::OriginRejected(_) => "E_ORIGIN",
             ApiError::IdpUnreachable(_) => "E_IDP_UNREACHABLE",
             ApiError::Unavailable(_) => "E_UNAVAILABLE",
+            ApiError::AuditUnavailable(_) => "E_AUDIT_UNAVAILABLE",
             ApiError::Forbidden(_) => "E_FORBIDDEN",
             ApiError::ClusterNotFound(_) => "E_CLUSTER_NOT_FOUND",
             ApiError::UnknownResource(_) => "E_UNKNOWN_RESOURCE",
             ApiError::RouteNotFound(_) => "E_NOT_FOUND",
+            ApiError::AuditDisabled => "E_AUDIT_DISABLED",
             ApiError::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",

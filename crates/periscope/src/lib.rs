@@ -1,6 +1,7 @@
 //! Periscope: a multi-cluster Kubernetes web console. See docs/ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod cli;

@@ -9,7 +9,13 @@ use cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use serde::Deserialize;
 
 use super::sessions::{CallbackQuery, LOGIN_TTL, SessionSettings};
-use crate::{app::AppState, error::ApiError, http::extract::Query};
+use crate::{
+    app::AppState,
+    audit::{Actor, AuditContext, Outcome, ResourceRef, Verb},
+    error::ApiError,
+    http::extract::Query,
+};
+use serde_json::json;
 
 /// The one-shot cookie that binds a login to the browser that started it.
 pub const LOGIN_COOKIE: &str = "periscope_login";
@@ -110,16 +116,26 @@ pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery
 /// `GET /api/auth/callback?code&state`: finishes the flow and starts a fresh session.
 pub async fn callback(
     State(state): State<AppState>,
+    mut ctx: AuditContext,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Result<Response, ApiError> {
     let sessions = state.sessions.as_ref().ok_or_else(|| ApiError::RouteNotFound("/api/auth/callback".into()))?;
     let settings = &sessions.settings;
+    // Who signs in is not known until the ID token is verified.
+    ctx.actor = Actor { sub: "anonymous".into(), email: None, groups: vec![] };
+    let mut action = state.audit.begin(ctx, Verb::Login, None, ResourceRef::default(), None).await?;
     let outcome = sessions.finish_login(read_cookie(&headers, LOGIN_COOKIE), &query, &state.auth.authz).await;
     let clear_login = clear_cookie(settings, LOGIN_COOKIE, LOGIN_COOKIE_PATH);
     let outcome = match outcome {
-        Ok(outcome) => outcome,
+        Ok(outcome) => {
+            action.ctx.set_identity(&outcome.identity);
+            state.audit.finish(&action, Outcome::Success, None, None).await?;
+            outcome
+        }
         Err(e) => {
+            let result = if matches!(e, ApiError::NotAllowed(_)) { Outcome::Denied } else { Outcome::Failure };
+            state.audit.finish(&action, result, Some(e.to_string()), Some(json!({"code": e.code()}))).await?;
             let mut response = e.into_response();
             response.headers_mut().append(header::SET_COOKIE, clear_login);
             return Ok(response);
@@ -135,17 +151,25 @@ pub async fn callback(
 }
 
 /// `GET|POST /api/auth/logout`: ends this browser's session.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: AuditContext,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let Some(sessions) = &state.sessions else { return Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![])) };
     let settings = &sessions.settings;
     if let Some(cookie) = read_cookie(&headers, &settings.cookie_name) {
-        sessions.logout(cookie).await?;
+        audited_logout(&state, ctx, "local", sessions.logout(cookie)).await?;
     }
     Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![clear_cookie(settings, &settings.cookie_name, "/")]))
 }
 
 /// `GET|POST /api/auth/logout/everywhere`: ends every session of this user, then signs out at the IdP.
-pub async fn logout_everywhere(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    ctx: AuditContext,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let Some(sessions) = &state.sessions else { return Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![])) };
     let settings = &sessions.settings;
     let oidc = sessions.oidc().config();
@@ -155,11 +179,34 @@ pub async fn logout_everywhere(State(state): State<AppState>, headers: HeaderMap
             .unwrap_or_else(|_| LOGGED_OUT_PATH.to_string())
     });
     let target = match read_cookie(&headers, &settings.cookie_name) {
-        Some(cookie) => sessions.logout_everywhere(cookie, &post_logout).await?,
+        Some(cookie) => {
+            audited_logout(&state, ctx, "everywhere", sessions.logout_everywhere(cookie, &post_logout)).await?
+        }
         None => None,
     };
     let location = target.unwrap_or_else(|| LOGGED_OUT_PATH.to_string());
     Ok(redirect_with_cookies(&location, vec![clear_cookie(settings, &settings.cookie_name, "/")]))
+}
+
+/// Runs a logout between its intent and outcome rows (only for a signed-in caller).
+async fn audited_logout<T>(
+    state: &AppState,
+    ctx: AuditContext,
+    kind: &str,
+    logout: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    if ctx.actor.sub == "anonymous" {
+        return logout.await;
+    }
+    let extra = Some(json!({ "kind": kind }));
+    let action = state.audit.begin(ctx, Verb::Logout, None, ResourceRef::default(), extra).await?;
+    let result = logout.await;
+    let (outcome, reason) = match &result {
+        Ok(_) => (Outcome::Success, None),
+        Err(e) => (Outcome::Failure, Some(e.to_string())),
+    };
+    state.audit.finish(&action, outcome, reason, None).await?;
+    result
 }
 
 /// `GET /api/auth/loggedout`: a static "signed out" page (public).

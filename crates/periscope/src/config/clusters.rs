@@ -183,6 +183,21 @@ pub fn check_dns1123_label(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Checks the Kubernetes DNS-1123 subdomain rule used by most object names: at most 253
+/// characters, dot-separated labels of `[a-z0-9-]`.
+pub fn check_dns1123_subdomain(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.len() > 253 {
+        return Err("must be 1 to 253 characters");
+    }
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
+        return Err("only lowercase letters, digits, '-' and '.' are allowed");
+    }
+    if name.split('.').any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-')) {
+        return Err("each dot-separated part must start and end with a letter or digit");
+    }
+    Ok(())
+}
+
 /// Turns an arbitrary kubeconfig context name into a DNS-1123 label (`arn:aws:…/prod` → `arn-aws-prod`).
 pub fn sanitize_label(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

@@ -32,7 +32,7 @@ pub async fn auth_whoami(
         "mode": state.auth.mode.as_str(),
         "authzMode": authz.mode.as_str(),
         "tier": tier,
-        "auditEnabled": state.audit_enabled,
+        "auditEnabled": state.audit.query_store().is_some(),
         "auditScope": authz.audit_scope(&user),
         // Unix seconds of the session's absolute expiry; null in dev mode (no session).
         "expiresAt": session.map(|Extension(s)| s.expires_at),
@@ -44,7 +44,7 @@ pub async fn whoami(State(state): State<AppState>, CurrentUser(user): CurrentUse
     let authz = &state.auth.authz;
     Ok(Json(json!({
         "actor": user.subject,
-        "auditEnabled": state.audit_enabled,
+        "auditEnabled": state.audit.query_store().is_some(),
         "auditScope": authz.audit_scope(&user),
         "mode": state.auth.mode.as_str(),
         "tier": authz.tier_for(&user).map(|t| t.as_str()),

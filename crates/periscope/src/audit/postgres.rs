@@ -1,0 +1,288 @@
+//! The PostgreSQL store: several replicas append into one trail, each on its own chain.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use sqlx::{PgPool, Postgres, Row, postgres::PgPoolOptions, postgres::PgRow, query::Query};
+
+use super::{
+    chain::{Verifier, VerifyReport},
+    event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
+    sqlite::COLUMNS,
+    store::{AuditStore, Filter, Param, StoreError},
+};
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS audit_events (
+        id BIGSERIAL PRIMARY KEY,
+        ts_unix_nano BIGINT NOT NULL,
+        request_id TEXT NOT NULL,
+        route TEXT,
+        phase TEXT NOT NULL,
+        verb TEXT NOT NULL,
+        outcome TEXT,
+        actor_sub TEXT NOT NULL,
+        actor_email TEXT,
+        actor_groups TEXT NOT NULL,
+        cluster TEXT,
+        res_group TEXT,
+        res_version TEXT,
+        res_resource TEXT,
+        res_namespace TEXT,
+        res_name TEXT,
+        reason TEXT,
+        extra TEXT,
+        writer_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (writer_id, seq)
+    )",
+    "CREATE INDEX IF NOT EXISTS audit_ts ON audit_events (ts_unix_nano)",
+    "CREATE INDEX IF NOT EXISTS audit_actor_ts ON audit_events (actor_sub, ts_unix_nano)",
+    "CREATE INDEX IF NOT EXISTS audit_verb_ts ON audit_events (verb, ts_unix_nano)",
+    "CREATE INDEX IF NOT EXISTS audit_outcome_ts ON audit_events (outcome, ts_unix_nano)",
+    "CREATE INDEX IF NOT EXISTS audit_cluster_ns_ts ON audit_events (cluster, res_namespace, ts_unix_nano)",
+    "CREATE INDEX IF NOT EXISTS audit_request ON audit_events (request_id)",
+    "CREATE TABLE IF NOT EXISTS audit_anchors (writer_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)",
+];
+
+/// Serialises schema changes and pruning between replicas.
+const ADVISORY_LOCK: i64 = 7263542;
+
+/// An audit trail in PostgreSQL.
+pub struct PgAuditStore {
+    pool: PgPool,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !s.is_empty())
+}
+
+impl PgAuditStore {
+    /// Connects and creates the schema if missing.
+    pub async fn connect(dsn: &str) -> Result<PgAuditStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(3))
+            .connect(dsn)
+            .await
+            .map_err(err)?;
+        let mut tx = pool.begin().await.map_err(err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADVISORY_LOCK).execute(&mut *tx).await.map_err(err)?;
+        for statement in SCHEMA {
+            sqlx::query(*statement).execute(&mut *tx).await.map_err(err)?;
+        }
+        tx.commit().await.map_err(err)?;
+        Ok(PgAuditStore { pool })
+    }
+}
+
+fn from_row(r: &PgRow) -> Result<StoredEvent, sqlx::Error> {
+    let phase: String = r.try_get("phase")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    let groups: String = r.try_get("actor_groups")?;
+    let extra: Option<String> = r.try_get("extra")?;
+    Ok(StoredEvent {
+        id: r.try_get("id")?,
+        body: EventBody {
+            ts_unix_nano: r.try_get("ts_unix_nano")?,
+            request_id: r.try_get("request_id")?,
+            route: r.try_get("route")?,
+            phase: if phase == "intent" { Phase::Intent } else { Phase::Outcome },
+            verb: r.try_get("verb")?,
+            outcome: outcome.and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
+            actor: Actor {
+                sub: r.try_get("actor_sub")?,
+                email: r.try_get("actor_email")?,
+                groups: serde_json::from_str(&groups).unwrap_or_default(),
+            },
+            cluster: r.try_get("cluster")?,
+            resource: ResourceRef {
+                group: r.try_get("res_group")?,
+                version: r.try_get("res_version")?,
+                resource: r.try_get("res_resource")?,
+                namespace: r.try_get("res_namespace")?,
+                name: r.try_get("res_name")?,
+            },
+            reason: r.try_get("reason")?,
+            extra: extra.and_then(|e| serde_json::from_str(&e).ok()),
+        },
+        link: ChainLink {
+            writer_id: r.try_get("writer_id")?,
+            seq: r.try_get("seq")?,
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+        },
+    })
+}
+
+fn bind_all<'q>(
+    mut q: Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    params: &'q [Param],
+) -> Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    for p in params {
+        q = match p {
+            Param::Text(s) => q.bind(s.as_str()),
+            Param::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+async fn delete_prefix(tx: &mut sqlx::PgConnection, last_id: i64) -> Result<u64, StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_anchors (writer_id, seq, hash)
+         SELECT e.writer_id, e.seq, e.hash FROM audit_events e
+         JOIN (SELECT writer_id, MAX(seq) AS seq FROM audit_events WHERE id <= $1 GROUP BY writer_id) last
+           ON e.writer_id = last.writer_id AND e.seq = last.seq
+         ON CONFLICT (writer_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+         WHERE excluded.seq > audit_anchors.seq",
+    )
+    .bind(last_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(err)?;
+    let done =
+        sqlx::query("DELETE FROM audit_events WHERE id <= $1").bind(last_id).execute(&mut *tx).await.map_err(err)?;
+    Ok(done.rows_affected())
+}
+
+#[async_trait]
+impl AuditStore for PgAuditStore {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(err)?;
+        let insert = format!(
+            "INSERT INTO audit_events ({}) VALUES ({})",
+            &COLUMNS["id, ".len()..],
+            (1..=21).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        for (b, l) in rows {
+            sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                .bind(b.ts_unix_nano)
+                .bind(&b.request_id)
+                .bind(nonempty(&b.route))
+                .bind(match b.phase {
+                    Phase::Intent => "intent",
+                    Phase::Outcome => "outcome",
+                })
+                .bind(&b.verb)
+                .bind(b.outcome.map(|o| o.as_str()))
+                .bind(&b.actor.sub)
+                .bind(nonempty(&b.actor.email))
+                .bind(serde_json::to_string(&b.actor.groups).unwrap_or_else(|_| "[]".into()))
+                .bind(nonempty(&b.cluster))
+                .bind(nonempty(&b.resource.group))
+                .bind(nonempty(&b.resource.version))
+                .bind(nonempty(&b.resource.resource))
+                .bind(nonempty(&b.resource.namespace))
+                .bind(nonempty(&b.resource.name))
+                .bind(nonempty(&b.reason))
+                .bind(b.extra.as_ref().map(|e| e.to_string()))
+                .bind(&l.writer_id)
+                .bind(l.seq)
+                .bind(&l.prev_hash)
+                .bind(&l.hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("${n}"));
+        let n = params.len();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_events {clause} ORDER BY ts_unix_nano DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params)
+            .bind(filter.limit as i64)
+            .bind(filter.offset as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err)?;
+        let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>().map_err(err)?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM audit_events {clause}");
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &params)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(err)?
+            .try_get("n")
+            .map_err(err)?;
+        Ok((items, total as u64))
+    }
+
+    async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADVISORY_LOCK).execute(&mut *tx).await.map_err(err)?;
+        let mut deleted = 0;
+        if let Some(before) = before_nanos {
+            let last: Option<i64> = sqlx::query("SELECT MAX(id) AS m FROM audit_events WHERE ts_unix_nano < $1")
+                .bind(before)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?
+                .try_get("m")
+                .map_err(err)?;
+            if let Some(last) = last {
+                deleted += delete_prefix(&mut tx, last).await?;
+            }
+        }
+        if let Some(cap) = max_bytes {
+            let row = sqlx::query(
+                "SELECT pg_total_relation_size('audit_events') AS size, (SELECT COUNT(*) FROM audit_events) AS rows",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(err)?;
+            let (size, rows): (i64, i64) = (row.try_get("size").map_err(err)?, row.try_get("rows").map_err(err)?);
+            if size as u64 > cap && rows > 0 {
+                let excess = ((rows as f64) * ((size as u64 - cap) as f64 / size as f64) * 1.1).ceil() as i64;
+                let last: Option<i64> =
+                    sqlx::query("SELECT MAX(id) AS m FROM (SELECT id FROM audit_events ORDER BY id LIMIT $1) s")
+                        .bind(excess.max(1))
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(err)?
+                        .try_get("m")
+                        .map_err(err)?;
+                if let Some(last) = last {
+                    deleted += delete_prefix(&mut tx, last).await?;
+                }
+            }
+        }
+        tx.commit().await.map_err(err)?;
+        Ok(deleted)
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let anchor_rows =
+            sqlx::query("SELECT writer_id, seq, hash FROM audit_anchors").fetch_all(&self.pool).await.map_err(err)?;
+        let mut anchors = HashMap::new();
+        for r in &anchor_rows {
+            anchors.insert(
+                r.try_get::<String, _>("writer_id").map_err(err)?,
+                (r.try_get("seq").map_err(err)?, r.try_get("hash").map_err(err)?),
+            );
+        }
+        let mut verifier = Verifier::new(anchors);
+        let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY writer_id, seq");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await.map_err(err)? {
+            verifier.push(&from_row(&row).map_err(err)?);
+        }
+        Ok(verifier.finish())
+    }
+}

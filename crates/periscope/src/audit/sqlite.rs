@@ -1,0 +1,351 @@
+//! The embedded SQLite store: WAL, forward-only schema migrations (a newer schema is refused),
+//! writes on a blocking thread so the async runtime never waits on the disk.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, Row, params, params_from_iter, types::Value as SqlValue};
+
+use super::{
+    chain::{Verifier, VerifyReport},
+    event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
+    store::{AuditStore, Filter, Param, StoreError},
+};
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA_V1: &str = "
+CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts_unix_nano INTEGER NOT NULL,
+    request_id TEXT NOT NULL,
+    route TEXT,
+    phase TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    outcome TEXT,
+    actor_sub TEXT NOT NULL,
+    actor_email TEXT,
+    actor_groups TEXT NOT NULL,
+    cluster TEXT,
+    res_group TEXT,
+    res_version TEXT,
+    res_resource TEXT,
+    res_namespace TEXT,
+    res_name TEXT,
+    reason TEXT,
+    extra TEXT,
+    writer_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (writer_id, seq)
+);
+CREATE INDEX audit_ts ON audit_events (ts_unix_nano);
+CREATE INDEX audit_actor_ts ON audit_events (actor_sub, ts_unix_nano);
+CREATE INDEX audit_verb_ts ON audit_events (verb, ts_unix_nano);
+CREATE INDEX audit_outcome_ts ON audit_events (outcome, ts_unix_nano);
+CREATE INDEX audit_cluster_ns_ts ON audit_events (cluster, res_namespace, ts_unix_nano);
+CREATE INDEX audit_request ON audit_events (request_id);
+CREATE TABLE audit_anchors (writer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+";
+
+/// Columns in the order [`row_to_event`] reads them.
+pub const COLUMNS: &str = "id, ts_unix_nano, request_id, route, phase, verb, outcome, actor_sub, actor_email, \
+    actor_groups, cluster, res_group, res_version, res_resource, res_namespace, res_name, reason, extra, \
+    writer_id, seq, prev_hash, hash";
+
+/// An audit database in one SQLite file.
+pub struct SqliteStore {
+    write: Arc<Mutex<Connection>>,
+    read: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn lock(c: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    // A poisoned lock means a panic mid-statement; SQLite's own transaction state is still sound.
+    c.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_millis(5000)).map_err(err)?;
+    // WAL + NORMAL: a commit survives a crash of the process (kill -9); fsync happens at checkpoints.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 1000).map_err(err)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database; refuses a schema newer than this build's.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut conn = open_connection(path)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError(format!(
+                "{} has audit schema version {version}, newer than this build's {SCHEMA_VERSION}; refusing to open it",
+                path.display()
+            )));
+        }
+        if version < 1 {
+            let tx = conn.transaction().map_err(err)?;
+            tx.execute_batch(SCHEMA_V1).map_err(err)?;
+            tx.pragma_update(None, "user_version", 1).map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        let read = open_connection(path)?;
+        Ok(SqliteStore {
+            write: Arc::new(Mutex::new(conn)),
+            read: Arc::new(Mutex::new(read)),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn blocking<T: Send + 'static>(
+        conn: &Arc<Mutex<Connection>>,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = conn.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&conn))).await.map_err(err)?
+    }
+}
+
+fn opt(v: &Option<String>) -> SqlValue {
+    match v {
+        Some(s) if !s.is_empty() => SqlValue::Text(s.clone()),
+        _ => SqlValue::Null,
+    }
+}
+
+/// Reads a row selected with [`COLUMNS`].
+pub fn row_to_event(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let phase: String = r.get(4)?;
+    let outcome: Option<String> = r.get(6)?;
+    let groups: String = r.get(9)?;
+    let extra: Option<String> = r.get(17)?;
+    Ok(StoredEvent {
+        id: r.get(0)?,
+        body: EventBody {
+            ts_unix_nano: r.get(1)?,
+            request_id: r.get(2)?,
+            route: r.get(3)?,
+            phase: if phase == "intent" { Phase::Intent } else { Phase::Outcome },
+            verb: r.get(5)?,
+            outcome: outcome.and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
+            actor: Actor {
+                sub: r.get(7)?,
+                email: r.get(8)?,
+                groups: serde_json::from_str(&groups).unwrap_or_default(),
+            },
+            cluster: r.get(10)?,
+            resource: ResourceRef {
+                group: r.get(11)?,
+                version: r.get(12)?,
+                resource: r.get(13)?,
+                namespace: r.get(14)?,
+                name: r.get(15)?,
+            },
+            reason: r.get(16)?,
+            extra: extra.and_then(|e| serde_json::from_str(&e).ok()),
+        },
+        link: ChainLink { writer_id: r.get(18)?, seq: r.get(19)?, prev_hash: r.get(20)?, hash: r.get(21)? },
+    })
+}
+
+/// The values of one row in [`COLUMNS`] order minus `id`.
+pub fn row_values(body: &EventBody, link: &ChainLink) -> Vec<SqlValue> {
+    vec![
+        SqlValue::Integer(body.ts_unix_nano),
+        SqlValue::Text(body.request_id.clone()),
+        opt(&body.route),
+        SqlValue::Text(match body.phase {
+            Phase::Intent => "intent".into(),
+            Phase::Outcome => "outcome".into(),
+        }),
+        SqlValue::Text(body.verb.clone()),
+        opt(&body.outcome.map(|o| o.as_str().to_string())),
+        SqlValue::Text(body.actor.sub.clone()),
+        opt(&body.actor.email),
+        SqlValue::Text(serde_json::to_string(&body.actor.groups).unwrap_or_else(|_| "[]".into())),
+        opt(&body.cluster),
+        opt(&body.resource.group),
+        opt(&body.resource.version),
+        opt(&body.resource.resource),
+        opt(&body.resource.namespace),
+        opt(&body.resource.name),
+        opt(&body.reason),
+        opt(&body.extra.as_ref().map(|e| e.to_string())),
+        SqlValue::Text(link.writer_id.clone()),
+        SqlValue::Integer(link.seq),
+        SqlValue::Text(link.prev_hash.clone()),
+        SqlValue::Text(link.hash.clone()),
+    ]
+}
+
+fn to_sql(params: Vec<Param>) -> Vec<SqlValue> {
+    params
+        .into_iter()
+        .map(|p| match p {
+            Param::Text(s) => SqlValue::Text(s),
+            Param::Int(i) => SqlValue::Integer(i),
+        })
+        .collect()
+}
+
+fn anchors(conn: &Connection) -> Result<HashMap<String, (i64, String)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT writer_id, seq, hash FROM audit_anchors").map_err(err)?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))).map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
+}
+
+/// Deletes rows with `id <= last_id`, moving each chain's anchor to its last deleted row.
+fn delete_prefix(conn: &mut Connection, last_id: i64) -> Result<u64, StoreError> {
+    let tx = conn.transaction().map_err(err)?;
+    tx.execute(
+        "INSERT INTO audit_anchors (writer_id, seq, hash)
+         SELECT e.writer_id, e.seq, e.hash FROM audit_events e
+         JOIN (SELECT writer_id, MAX(seq) AS seq FROM audit_events WHERE id <= ?1 GROUP BY writer_id) last
+           ON e.writer_id = last.writer_id AND e.seq = last.seq
+         WHERE true
+         ON CONFLICT (writer_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > audit_anchors.seq",
+        params![last_id],
+    )
+    .map_err(err)?;
+    let deleted = tx.execute("DELETE FROM audit_events WHERE id <= ?1", params![last_id]).map_err(err)?;
+    tx.commit().map_err(err)?;
+    Ok(deleted as u64)
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError> {
+        let values: Vec<Vec<SqlValue>> = rows.iter().map(|(b, l)| row_values(b, l)).collect();
+        Self::blocking(&self.write, move |c| {
+            let tx = c.transaction().map_err(err)?;
+            {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO audit_events ({}) VALUES ({})",
+                        &COLUMNS["id, ".len()..],
+                        (1..=21).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .map_err(err)?;
+                for row in values {
+                    stmt.execute(params_from_iter(row)).map_err(err)?;
+                }
+            }
+            tx.commit().map_err(err)
+        })
+        .await
+    }
+
+    async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("?{n}"));
+        let (limit, offset) = (filter.limit as i64, filter.offset as i64);
+        Self::blocking(&self.read, move |c| {
+            let params = to_sql(params);
+            let n = params.len();
+            let sql = format!(
+                "SELECT {COLUMNS} FROM audit_events {clause} ORDER BY ts_unix_nano DESC, id DESC LIMIT ?{} OFFSET ?{}",
+                n + 1,
+                n + 2
+            );
+            let mut page_params = params.clone();
+            page_params.push(SqlValue::Integer(limit));
+            page_params.push(SqlValue::Integer(offset));
+            let mut stmt = c.prepare_cached(&sql).map_err(err)?;
+            let items = stmt
+                .query_map(params_from_iter(page_params), row_to_event)
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT COUNT(*) FROM audit_events {clause}"))
+                .map_err(err)?
+                .query_row(params_from_iter(params), |r| r.get(0))
+                .map_err(err)?;
+            Ok((items, total as u64))
+        })
+        .await
+    }
+
+    async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError> {
+        Self::blocking(&self.write, move |c| {
+            let mut deleted = 0;
+            if let Some(before) = before_nanos {
+                let last: Option<i64> = c
+                    .query_row("SELECT MAX(id) FROM audit_events WHERE ts_unix_nano < ?1", params![before], |r| {
+                        r.get(0)
+                    })
+                    .map_err(err)?;
+                if let Some(last) = last {
+                    deleted += delete_prefix(c, last)?;
+                }
+            }
+            if let Some(cap) = max_bytes {
+                let size = |c: &Connection| -> Result<u64, StoreError> {
+                    let pages: i64 = c.pragma_query_value(None, "page_count", |r| r.get(0)).map_err(err)?;
+                    let free: i64 = c.pragma_query_value(None, "freelist_count", |r| r.get(0)).map_err(err)?;
+                    let page: i64 = c.pragma_query_value(None, "page_size", |r| r.get(0)).map_err(err)?;
+                    Ok(((pages - free).max(0) * page) as u64)
+                };
+                let used = size(c)?;
+                if used > cap {
+                    let rows: i64 = c.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0)).map_err(err)?;
+                    // Remove the share of rows above the cap, plus 10% so pruning does not run every tick.
+                    let excess = ((rows as f64) * ((used - cap) as f64 / used as f64) * 1.1).ceil() as i64;
+                    let last: Option<i64> = c
+                        .query_row(
+                            "SELECT MAX(id) FROM (SELECT id FROM audit_events ORDER BY id LIMIT ?1)",
+                            params![excess.max(1)],
+                            |r| r.get(0),
+                        )
+                        .map_err(err)?;
+                    if let Some(last) = last {
+                        deleted += delete_prefix(c, last)?;
+                    }
+                }
+            }
+            if deleted > 0 {
+                c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;").map_err(err)?;
+            }
+            Ok(deleted)
+        })
+        .await
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        Self::blocking(&self.read, move |c| {
+            let mut verifier = Verifier::new(anchors(c)?);
+            let mut stmt =
+                c.prepare(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY writer_id, seq")).map_err(err)?;
+            let rows = stmt.query_map([], row_to_event).map_err(err)?;
+            for row in rows {
+                verifier.push(&row.map_err(err)?);
+            }
+            Ok(verifier.finish())
+        })
+        .await
+    }
+}

@@ -1,0 +1,115 @@
+//! Durable audit stores (SQLite, PostgreSQL) behind one trait, and the query model they share.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::{
+    chain::VerifyReport,
+    event::{ChainLink, EventBody, StoredEvent},
+};
+
+/// An audit store failure.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("audit store: {0}")]
+pub struct StoreError(pub String);
+
+/// `GET /api/audit` filters (exact match, ANDed; time range half-open `[from, to)`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub verb: Option<String>,
+    pub outcome: Option<String>,
+    pub phase: Option<String>,
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    #[serde(alias = "request_id")]
+    pub request_id: Option<String>,
+    /// RFC 3339.
+    pub from: Option<String>,
+    /// RFC 3339.
+    pub to: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+/// A query value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// Validated filters ready for SQL.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub actor: Option<String>,
+    pub verb: Option<String>,
+    pub outcome: Option<String>,
+    pub phase: Option<String>,
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub request_id: Option<String>,
+    pub from_nanos: Option<i64>,
+    pub to_nanos: Option<i64>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+impl Filter {
+    /// `WHERE …` (or empty) with placeholders made by `placeholder(n)` for n = 1, 2, …
+    pub fn where_clause(&self, placeholder: fn(usize) -> String) -> (String, Vec<Param>) {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        let mut add = |clause: &str, param: Param| {
+            params.push(param);
+            clauses.push(clause.replace('?', &placeholder(params.len())));
+        };
+        let text = [
+            ("actor_sub = ?", &self.actor),
+            ("verb = ?", &self.verb),
+            ("outcome = ?", &self.outcome),
+            ("phase = ?", &self.phase),
+            ("cluster = ?", &self.cluster),
+            ("res_namespace = ?", &self.namespace),
+            ("res_name = ?", &self.name),
+            ("request_id = ?", &self.request_id),
+        ];
+        for (clause, value) in text {
+            if let Some(v) = value {
+                add(clause, Param::Text(v.clone()));
+            }
+        }
+        if let Some(from) = self.from_nanos {
+            add("ts_unix_nano >= ?", Param::Int(from));
+        }
+        if let Some(to) = self.to_nanos {
+            add("ts_unix_nano < ?", Param::Int(to));
+        }
+        let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        (sql, params)
+    }
+}
+
+/// The most rows one query returns.
+pub const MAX_LIMIT: u32 = 500;
+/// Rows per page when the client does not say.
+pub const DEFAULT_LIMIT: u32 = 50;
+
+/// A durable place for audit rows.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// A short name for logs ("sqlite", "postgres").
+    fn name(&self) -> &'static str;
+    /// Appends rows in one transaction: all or none.
+    async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError>;
+    /// One page of rows (newest first) and the total matching the filter.
+    async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError>;
+    /// Deletes rows older than `before_nanos` and, if the store is larger than `max_bytes`,
+    /// the oldest rows beyond it, recording each chain's new anchor. Returns rows deleted.
+    async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError>;
+    /// Walks every chain.
+    async fn verify(&self) -> Result<VerifyReport, StoreError>;
+}
