@@ -99,7 +99,7 @@ async fn shapes_of_clusters_features_and_whoami() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        json!({"actor": "grace", "auditEnabled": false, "auditScope": "all", "mode": "dev", "tier": "admin"})
+        json!({"actor": "grace", "auditEnabled": true, "auditScope": "all", "mode": "dev", "tier": "admin"})
     );
 
     let (status, body) = server.get_json("/api/auth/whoami").await;
