@@ -5,6 +5,8 @@
 //! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
 //! percentiles is the cost of session lookup and identity resolution.
 
+mod audit;
+
 use std::{path::PathBuf, time::Instant};
 
 use periscope_testkit::{
@@ -15,7 +17,7 @@ use serde_json::{Value, json};
 const WARMUP: usize = 500;
 const SAMPLES: usize = 5000;
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
     sorted[rank.min(sorted.len() - 1)]
 }
@@ -42,7 +44,7 @@ async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> an
     Ok(out)
 }
 
-fn summary(sorted: &[f64]) -> Value {
+pub(crate) fn summary(sorted: &[f64]) -> Value {
     json!({
         "p50_ms": percentile(sorted, 50.0),
         "p90_ms": percentile(sorted, 90.0),
@@ -97,11 +99,24 @@ async fn auth_overhead(binary: &std::path::Path, idp: &Idp, store: &str, session
 async fn main() -> anyhow::Result<()> {
     let binary = PathBuf::from(std::env::var("PERISCOPE_BIN").unwrap_or_else(|_| "target/release/periscope".into()));
     anyhow::ensure!(binary.is_file(), "build the server first: {} is missing", binary.display());
+    let only = std::env::var("PERISCOPE_BENCH").ok();
+    let dir = PathBuf::from("bench/results");
+    std::fs::create_dir_all(&dir)?;
+    if only.as_deref().is_none_or(|b| b == "auth") {
+        auth_benchmarks(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b.starts_with("audit")) {
+        audit_benchmarks(&binary, &dir).await?;
+    }
+    Ok(())
+}
+
+async fn auth_benchmarks(binary: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<()> {
     let idp = Idp::start(IdpOptions::default());
-    let memory = auth_overhead(&binary, &idp, "memory", "  store: memory\n").await?;
+    let memory = auth_overhead(binary, &idp, "memory", "  store: memory\n").await?;
     let dsn = postgres::fresh_database("bench");
     let pg_yaml = format!("  store: postgres\n  postgresDSN: {dsn}\n  encryptionKey: bench-key-0123456789abcdef\n");
-    let pg = auth_overhead(&binary, &idp, "postgres", &pg_yaml).await?;
+    let pg = auth_overhead(binary, &idp, "postgres", &pg_yaml).await?;
     let machine = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -118,9 +133,33 @@ async fn main() -> anyhow::Result<()> {
         "cpu": machine,
         "results": [memory, pg],
     });
-    let dir = PathBuf::from("bench/results");
-    std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("auth-overhead.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     println!("wrote bench/results/auth-overhead.json");
+
+    Ok(())
+}
+
+async fn audit_benchmarks(binary: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<()> {
+    let scratch = tempfile::tempdir()?;
+    // Latency first: a finished run's final WAL checkpoint (an fsync) would land in the next one.
+    let paced = audit::paced_latency(scratch.path()).await?;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let throughput = audit::throughput(scratch.path()).await?;
+    // PERISCOPE_BENCH=audit-write skips the million-row query benchmark (it takes a minute to fill).
+    let query = if std::env::var("PERISCOPE_BENCH").as_deref() == Ok("audit-write") {
+        Value::Null
+    } else {
+        audit::query(binary, scratch.path()).await?
+    };
+    let report = json!({
+        "benchmark": "audit",
+        "targets": {"actions_per_second": 5000, "audit_latency_p99_ms": 2.0, "query_p95_ms_over_1m_rows": 50.0},
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "throughput_sqlite": throughput,
+        "latency_sqlite_at_5000_per_second": paced,
+        "query_sqlite": query,
+    });
+    std::fs::write(dir.join("audit.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+    println!("wrote bench/results/audit.json");
     Ok(())
 }

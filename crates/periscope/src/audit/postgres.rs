@@ -10,7 +10,7 @@ use super::{
     chain::{Verifier, VerifyReport},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     sqlite::COLUMNS,
-    store::{AuditStore, Filter, Param, StoreError},
+    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError},
 };
 
 const SCHEMA: &[&str] = &[
@@ -42,9 +42,9 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS audit_ts ON audit_events (ts_unix_nano)",
     "CREATE INDEX IF NOT EXISTS audit_actor_ts ON audit_events (actor_sub, ts_unix_nano)",
     "CREATE INDEX IF NOT EXISTS audit_verb_ts ON audit_events (verb, ts_unix_nano)",
-    "CREATE INDEX IF NOT EXISTS audit_outcome_ts ON audit_events (outcome, ts_unix_nano)",
     "CREATE INDEX IF NOT EXISTS audit_cluster_ns_ts ON audit_events (cluster, res_namespace, ts_unix_nano)",
     "CREATE INDEX IF NOT EXISTS audit_request ON audit_events (request_id)",
+    "CREATE INDEX IF NOT EXISTS audit_filters ON audit_events (outcome, verb, cluster, res_namespace, actor_sub, phase, ts_unix_nano)",
     "CREATE TABLE IF NOT EXISTS audit_anchors (writer_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)",
 ];
 
@@ -214,7 +214,7 @@ impl AuditStore for PgAuditStore {
             .await
             .map_err(err)?;
         let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>().map_err(err)?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM audit_events {clause}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_events {clause} LIMIT {MAX_COUNT}) s");
         let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &params)
             .fetch_one(&self.pool)
             .await

@@ -95,6 +95,9 @@ impl Filter {
 
 /// The most rows one query returns.
 pub const MAX_LIMIT: u32 = 500;
+/// Totals are counted up to this many rows; beyond it the answer says `totalCapped`.
+/// Exact counts over millions of rows cost more than any page is worth.
+pub const MAX_COUNT: u64 = 10_000;
 /// Rows per page when the client does not say.
 pub const DEFAULT_LIMIT: u32 = 50;
 
@@ -105,7 +108,7 @@ pub trait AuditStore: Send + Sync {
     fn name(&self) -> &'static str;
     /// Appends rows in one transaction: all or none.
     async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError>;
-    /// One page of rows (newest first) and the total matching the filter.
+    /// One page of rows (newest first) and the total matching the filter, counted up to [`MAX_COUNT`].
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError>;
     /// Deletes rows older than `before_nanos` and, if the store is larger than `max_bytes`,
     /// the oldest rows beyond it, recording each chain's new anchor. Returns rows deleted.

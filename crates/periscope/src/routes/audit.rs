@@ -13,7 +13,7 @@ use crate::{
     audit::{
         Verb,
         event::StoredEvent,
-        store::{AuditQuery, DEFAULT_LIMIT, Filter, MAX_LIMIT},
+        store::{AuditQuery, DEFAULT_LIMIT, Filter, MAX_COUNT, MAX_LIMIT},
     },
     authz::AuditScope,
     error::ApiError,
@@ -97,6 +97,7 @@ pub async fn list(
     let body = json!({
         "items": rows.iter().map(item).collect::<Vec<_>>(),
         "total": total,
+        "totalCapped": total >= MAX_COUNT,
         "limit": filter.limit,
         "offset": filter.offset,
     });
