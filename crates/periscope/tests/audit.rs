@@ -7,28 +7,9 @@ mod common;
 use std::{path::Path, time::Duration};
 
 use common::*;
-use periscope_testkit::{
-    Idp, IdpOptions, Server, ServerOptions, TestCluster, TestNamespace, UserAgent, cluster, postgres,
-};
+use periscope_testkit::{Idp, IdpOptions, Server, TestCluster, TestNamespace, UserAgent, cluster, postgres};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// A dev-mode server signed in as `subject` with `groups`, tier mode, through the bridge identity,
-/// with extra environment (audit settings).
-fn dev_server(cluster: &TestCluster, subject: &str, groups: &[&str], env: &[(&str, String)]) -> Server {
-    Server::start(
-        binary(),
-        ServerOptions {
-            clusters_yaml: Some(format!(
-                "clusters:\n{}",
-                kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig())
-            )),
-            auth_yaml: Some(dev_auth(subject, groups, TIER_AUTHZ)),
-            env: env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-            port: None,
-        },
-    )
-}
 
 async fn delete(server: &Server, cluster: &str, namespace: &str, pod: &str) -> (StatusCode, String, Value) {
     let response = server

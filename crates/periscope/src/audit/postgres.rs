@@ -10,43 +10,8 @@ use super::{
     chain::{Verifier, VerifyReport},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     sqlite::COLUMNS,
-    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError},
+    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError, schema},
 };
-
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS audit_events (
-        id BIGSERIAL PRIMARY KEY,
-        ts_unix_nano BIGINT NOT NULL,
-        request_id TEXT NOT NULL,
-        route TEXT,
-        phase TEXT NOT NULL,
-        verb TEXT NOT NULL,
-        outcome TEXT,
-        actor_sub TEXT NOT NULL,
-        actor_email TEXT,
-        actor_groups TEXT NOT NULL,
-        cluster TEXT,
-        res_group TEXT,
-        res_version TEXT,
-        res_resource TEXT,
-        res_namespace TEXT,
-        res_name TEXT,
-        reason TEXT,
-        extra TEXT,
-        writer_id TEXT NOT NULL,
-        seq BIGINT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        UNIQUE (writer_id, seq)
-    )",
-    "CREATE INDEX IF NOT EXISTS audit_ts ON audit_events (ts_unix_nano)",
-    "CREATE INDEX IF NOT EXISTS audit_actor_ts ON audit_events (actor_sub, ts_unix_nano)",
-    "CREATE INDEX IF NOT EXISTS audit_verb_ts ON audit_events (verb, ts_unix_nano)",
-    "CREATE INDEX IF NOT EXISTS audit_cluster_ns_ts ON audit_events (cluster, res_namespace, ts_unix_nano)",
-    "CREATE INDEX IF NOT EXISTS audit_request ON audit_events (request_id)",
-    "CREATE INDEX IF NOT EXISTS audit_filters ON audit_events (outcome, verb, cluster, res_namespace, actor_sub, phase, ts_unix_nano)",
-    "CREATE TABLE IF NOT EXISTS audit_anchors (writer_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)",
-];
 
 /// Serialises schema changes and pruning between replicas.
 const ADVISORY_LOCK: i64 = 7263542;
@@ -75,8 +40,8 @@ impl PgAuditStore {
             .map_err(err)?;
         let mut tx = pool.begin().await.map_err(err)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADVISORY_LOCK).execute(&mut *tx).await.map_err(err)?;
-        for statement in SCHEMA {
-            sqlx::query(*statement).execute(&mut *tx).await.map_err(err)?;
+        for statement in schema("BIGSERIAL PRIMARY KEY") {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await.map_err(err)?;
         }
         tx.commit().await.map_err(err)?;
         Ok(PgAuditStore { pool })
@@ -133,6 +98,11 @@ fn bind_all<'q>(
         };
     }
     q
+}
+
+/// `MAX(id)` of a query binding one integer, inside the pruning transaction.
+async fn max_id(tx: &mut sqlx::PgConnection, sql: &'static str, bound: i64) -> Result<Option<i64>, StoreError> {
+    sqlx::query(sql).bind(bound).fetch_one(&mut *tx).await.map_err(err)?.try_get("m").map_err(err)
 }
 
 async fn delete_prefix(tx: &mut sqlx::PgConnection, last_id: i64) -> Result<u64, StoreError> {
@@ -228,17 +198,11 @@ impl AuditStore for PgAuditStore {
         let mut tx = self.pool.begin().await.map_err(err)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADVISORY_LOCK).execute(&mut *tx).await.map_err(err)?;
         let mut deleted = 0;
-        if let Some(before) = before_nanos {
-            let last: Option<i64> = sqlx::query("SELECT MAX(id) AS m FROM audit_events WHERE ts_unix_nano < $1")
-                .bind(before)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(err)?
-                .try_get("m")
-                .map_err(err)?;
-            if let Some(last) = last {
-                deleted += delete_prefix(&mut tx, last).await?;
-            }
+        let older = "SELECT MAX(id) AS m FROM audit_events WHERE ts_unix_nano < $1";
+        if let Some(before) = before_nanos
+            && let Some(last) = max_id(&mut tx, older, before).await?
+        {
+            deleted += delete_prefix(&mut tx, last).await?;
         }
         if let Some(cap) = max_bytes {
             let row = sqlx::query(
@@ -250,15 +214,8 @@ impl AuditStore for PgAuditStore {
             let (size, rows): (i64, i64) = (row.try_get("size").map_err(err)?, row.try_get("rows").map_err(err)?);
             if size as u64 > cap && rows > 0 {
                 let excess = ((rows as f64) * ((size as u64 - cap) as f64 / size as f64) * 1.1).ceil() as i64;
-                let last: Option<i64> =
-                    sqlx::query("SELECT MAX(id) AS m FROM (SELECT id FROM audit_events ORDER BY id LIMIT $1) s")
-                        .bind(excess.max(1))
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(err)?
-                        .try_get("m")
-                        .map_err(err)?;
-                if let Some(last) = last {
+                let oldest = "SELECT MAX(id) AS m FROM (SELECT id FROM audit_events ORDER BY id LIMIT $1) s";
+                if let Some(last) = max_id(&mut tx, oldest, excess.max(1)).await? {
                     deleted += delete_prefix(&mut tx, last).await?;
                 }
             }

@@ -16,46 +16,11 @@ use rusqlite::{Connection, Row, params, params_from_iter, types::Value as SqlVal
 use super::{
     chain::{Verifier, VerifyReport},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
-    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError},
+    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError, schema},
 };
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA_V1: &str = "
-CREATE TABLE audit_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts_unix_nano INTEGER NOT NULL,
-    request_id TEXT NOT NULL,
-    route TEXT,
-    phase TEXT NOT NULL,
-    verb TEXT NOT NULL,
-    outcome TEXT,
-    actor_sub TEXT NOT NULL,
-    actor_email TEXT,
-    actor_groups TEXT NOT NULL,
-    cluster TEXT,
-    res_group TEXT,
-    res_version TEXT,
-    res_resource TEXT,
-    res_namespace TEXT,
-    res_name TEXT,
-    reason TEXT,
-    extra TEXT,
-    writer_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (writer_id, seq)
-);
-CREATE INDEX audit_ts ON audit_events (ts_unix_nano);
-CREATE INDEX audit_actor_ts ON audit_events (actor_sub, ts_unix_nano);
-CREATE INDEX audit_verb_ts ON audit_events (verb, ts_unix_nano);
-CREATE INDEX audit_cluster_ns_ts ON audit_events (cluster, res_namespace, ts_unix_nano);
-CREATE INDEX audit_request ON audit_events (request_id);
-CREATE INDEX audit_filters ON audit_events (outcome, verb, cluster, res_namespace, actor_sub, phase, ts_unix_nano);
-CREATE TABLE audit_anchors (writer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
-";
 
 /// Columns in the order [`row_to_event`] reads them.
 pub const COLUMNS: &str = "id, ts_unix_nano, request_id, route, phase, verb, outcome, actor_sub, actor_email, \
@@ -150,7 +115,9 @@ impl SqliteStore {
         }
         if version < 1 {
             let tx = conn.transaction().map_err(err)?;
-            tx.execute_batch(SCHEMA_V1).map_err(err)?;
+            for statement in schema("INTEGER PRIMARY KEY AUTOINCREMENT") {
+                tx.execute_batch(&statement).map_err(err)?;
+            }
             tx.pragma_update(None, "user_version", 1).map_err(err)?;
             tx.commit().map_err(err)?;
         }

@@ -116,3 +116,52 @@ pub trait AuditStore: Send + Sync {
     /// Walks every chain.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
 }
+
+/// The schema both stores create; only the id column's type differs between dialects
+/// (`INTEGER PRIMARY KEY AUTOINCREMENT` in SQLite, `BIGSERIAL PRIMARY KEY` in PostgreSQL).
+pub fn schema(id_column: &str) -> Vec<String> {
+    let mut statements = vec![format!(
+        "CREATE TABLE IF NOT EXISTS audit_events (
+            id {id_column},
+            ts_unix_nano BIGINT NOT NULL,
+            request_id TEXT NOT NULL,
+            route TEXT,
+            phase TEXT NOT NULL,
+            verb TEXT NOT NULL,
+            outcome TEXT,
+            actor_sub TEXT NOT NULL,
+            actor_email TEXT,
+            actor_groups TEXT NOT NULL,
+            cluster TEXT,
+            res_group TEXT,
+            res_version TEXT,
+            res_resource TEXT,
+            res_namespace TEXT,
+            res_name TEXT,
+            reason TEXT,
+            extra TEXT,
+            writer_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (writer_id, seq)
+        )"
+    )];
+    let indexes = [
+        ("audit_ts", "ts_unix_nano"),
+        ("audit_actor_ts", "actor_sub, ts_unix_nano"),
+        ("audit_verb_ts", "verb, ts_unix_nano"),
+        ("audit_cluster_ns_ts", "cluster, res_namespace, ts_unix_nano"),
+        ("audit_request", "request_id"),
+        // Covers multi-column filters, so capped counts read the index only.
+        ("audit_filters", "outcome, verb, cluster, res_namespace, actor_sub, phase, ts_unix_nano"),
+    ];
+    for (name, columns) in indexes {
+        statements.push(format!("CREATE INDEX IF NOT EXISTS {name} ON audit_events ({columns})"));
+    }
+    statements.push(
+        "CREATE TABLE IF NOT EXISTS audit_anchors (writer_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)"
+            .into(),
+    );
+    statements
+}

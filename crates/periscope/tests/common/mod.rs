@@ -27,21 +27,28 @@ pub fn dev_auth(subject: &str, groups: &[&str], authz: &str) -> String {
 /// Tier mode with two group mappings the tests use.
 pub const TIER_AUTHZ: &str = "  mode: tier\n  groupTiers:\n    viewers: read\n    sre: admin\n";
 
-/// A server in tier mode that reaches `cluster` through its bridge (impersonate-only) identity,
-/// signed in as `subject` with `groups`.
-pub fn tier_server(cluster: &TestCluster, subject: &str, groups: &[&str]) -> Server {
+/// The clusters.yaml of one cluster reached through its bridge (impersonate-only) identity.
+pub fn bridge_clusters(cluster: &TestCluster) -> String {
+    format!("clusters:\n{}", kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig()))
+}
+
+/// A dev-mode server in tier mode that reaches `cluster` through its bridge identity, signed
+/// in as `subject` with `groups`, with extra environment (e.g. audit settings).
+pub fn dev_server(cluster: &TestCluster, subject: &str, groups: &[&str], env: &[(&str, String)]) -> Server {
     Server::start(
         binary(),
         ServerOptions {
-            clusters_yaml: Some(format!(
-                "clusters:\n{}",
-                kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig())
-            )),
+            clusters_yaml: Some(bridge_clusters(cluster)),
             auth_yaml: Some(dev_auth(subject, groups, TIER_AUTHZ)),
-            env: vec![],
+            env: env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             port: None,
         },
     )
+}
+
+/// [`dev_server`] without extra environment.
+pub fn tier_server(cluster: &TestCluster, subject: &str, groups: &[&str]) -> Server {
+    dev_server(cluster, subject, groups, &[])
 }
 
 /// Pod names in a list answer.
@@ -68,10 +75,7 @@ pub fn oidc_server(idp: &periscope_testkit::Idp, cluster: &TestCluster, session:
     Server::start(
         binary(),
         ServerOptions {
-            clusters_yaml: Some(format!(
-                "clusters:\n{}",
-                kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig())
-            )),
+            clusters_yaml: Some(bridge_clusters(cluster)),
             auth_yaml: Some(oidc_auth(&idp.issuer, port, session, authorization)),
             env: vec![],
             port: Some(port),
