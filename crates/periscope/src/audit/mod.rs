@@ -133,7 +133,12 @@ impl Audit {
         // Queries read the shared trail when there is one.
         let query_store = stores.last().cloned();
         let (tx, rx) = mpsc::channel(config.queue_size.max(1));
-        tokio::spawn(write_loop(rx, stores.clone(), config.stdout));
+        // The writer has its own OS thread: it must not queue behind request tasks for a worker.
+        let (handle, writer_stores, stdout) = (tokio::runtime::Handle::current(), stores.clone(), config.stdout);
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || write_loop(rx, writer_stores, stdout, handle))
+            .map_err(|e| StoreError(format!("cannot start the audit writer: {e}")))?;
         if config.retention.is_some() || config.max_bytes.is_some() {
             tokio::spawn(prune_loop(stores, config.retention, config.max_bytes, config.prune_interval));
         }
@@ -253,12 +258,17 @@ struct ChainState {
     hash: String,
 }
 
-async fn write_loop(mut rx: mpsc::Receiver<Pending>, stores: Vec<Arc<dyn AuditStore>>, stdout: bool) {
+fn write_loop(
+    mut rx: mpsc::Receiver<Pending>,
+    stores: Vec<Arc<dyn AuditStore>>,
+    stdout: bool,
+    runtime: tokio::runtime::Handle,
+) {
     // A fresh chain per process and store; replicas and restarts each write their own chain.
     let writer_id = uuid::Uuid::new_v4().to_string();
     let mut chains: Vec<ChainState> = stores.iter().map(|_| ChainState { seq: 0, hash: GENESIS.to_string() }).collect();
     tracing::info!(writer_id = %writer_id, stores = ?stores.iter().map(|s| s.name()).collect::<Vec<_>>(), "audit writer started");
-    while let Some(first) = rx.recv().await {
+    while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -281,7 +291,8 @@ async fn write_loop(mut rx: mpsc::Receiver<Pending>, stores: Vec<Arc<dyn AuditSt
                     (p.body.clone(), link)
                 })
                 .collect();
-            match store.append(&rows).await {
+            let appended = store.append_blocking(&rows).unwrap_or_else(|| runtime.block_on(store.append(&rows)));
+            match appended {
                 Ok(()) => {
                     chain.seq = seq;
                     chain.hash = prev;

@@ -237,6 +237,24 @@ fn anchors(conn: &Connection) -> Result<HashMap<String, (i64, String)>, StoreErr
     rows.collect::<Result<_, _>>().map_err(err)
 }
 
+/// Inserts rows in one transaction.
+fn insert_rows(c: &mut Connection, values: Vec<Vec<SqlValue>>) -> Result<(), StoreError> {
+    let tx = c.transaction().map_err(err)?;
+    {
+        let mut stmt = tx
+            .prepare_cached(&format!(
+                "INSERT INTO audit_events ({}) VALUES ({})",
+                &COLUMNS["id, ".len()..],
+                (1..=21).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+            ))
+            .map_err(err)?;
+        for row in values {
+            stmt.execute(params_from_iter(row)).map_err(err)?;
+        }
+    }
+    tx.commit().map_err(err)
+}
+
 /// Deletes rows with `id <= last_id`, moving each chain's anchor to its last deleted row.
 fn delete_prefix(conn: &mut Connection, last_id: i64) -> Result<u64, StoreError> {
     let tx = conn.transaction().map_err(err)?;
@@ -264,23 +282,13 @@ impl AuditStore for SqliteStore {
     async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError> {
         let values: Vec<Vec<SqlValue>> = rows.iter().map(|(b, l)| row_values(b, l)).collect();
         self.last_write.store(now_millis(), Ordering::Relaxed);
-        Self::blocking(&self.write, move |c| {
-            let tx = c.transaction().map_err(err)?;
-            {
-                let mut stmt = tx
-                    .prepare_cached(&format!(
-                        "INSERT INTO audit_events ({}) VALUES ({})",
-                        &COLUMNS["id, ".len()..],
-                        (1..=21).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-                    ))
-                    .map_err(err)?;
-                for row in values {
-                    stmt.execute(params_from_iter(row)).map_err(err)?;
-                }
-            }
-            tx.commit().map_err(err)
-        })
-        .await
+        Self::blocking(&self.write, move |c| insert_rows(c, values)).await
+    }
+
+    fn append_blocking(&self, rows: &[(EventBody, ChainLink)]) -> Option<Result<(), StoreError>> {
+        let values: Vec<Vec<SqlValue>> = rows.iter().map(|(b, l)| row_values(b, l)).collect();
+        self.last_write.store(now_millis(), Ordering::Relaxed);
+        Some(insert_rows(&mut lock(&self.write), values))
     }
 
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError> {

@@ -108,6 +108,11 @@ pub trait AuditStore: Send + Sync {
     fn name(&self) -> &'static str;
     /// Appends rows in one transaction: all or none.
     async fn append(&self, rows: &[(EventBody, ChainLink)]) -> Result<(), StoreError>;
+    /// The same on the calling thread, for stores that are synchronous underneath (SQLite);
+    /// `None` means "use [`AuditStore::append`]".
+    fn append_blocking(&self, _rows: &[(EventBody, ChainLink)]) -> Option<Result<(), StoreError>> {
+        None
+    }
     /// One page of rows (newest first) and the total matching the filter, counted up to [`MAX_COUNT`].
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError>;
     /// Deletes rows older than `before_nanos` and, if the store is larger than `max_bytes`,
