@@ -91,6 +91,10 @@ fn lock(c: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_millis(5000)).map_err(err)?;
+    // Small pages: a commit rewrites one page per B-tree it touches (the table and every
+    // index), so 1 KiB pages cut the bytes each commit appends to the WAL fourfold.
+    // Only takes effect when the file is created.
+    conn.pragma_update(None, "page_size", 1024).map_err(err)?;
     // WAL + NORMAL: a commit survives a crash of the process (kill -9); fsync happens at checkpoints.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
