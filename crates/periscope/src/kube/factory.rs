@@ -40,19 +40,13 @@ impl ClientFactory {
             .entry(key)
             .or_try_insert_with(|| connection.client_for(as_user))
             .map(|e| e.into_value())
-            .map_err(|e: Arc<ConnectionError>| ConnectionError::clone_of(&e))
+            .map_err(|e: Arc<ConnectionError>| ConnectionError::from_message(e.to_string()))
     }
 
     /// How many clients are cached now (for tests and metrics).
     pub fn cached_clients(&self) -> u64 {
         self.clients.run_pending_tasks();
         self.clients.entry_count()
-    }
-}
-
-impl ConnectionError {
-    fn clone_of(e: &ConnectionError) -> ConnectionError {
-        ConnectionError::from_message(e.to_string())
     }
 }
 
