@@ -34,9 +34,26 @@ pub struct Idp {
 }
 
 impl Idp {
-    /// Starts `node testenv/oidc/server.mjs` and waits for its ready line.
+    /// Starts `node testenv/oidc/server.mjs` and waits for its ready line. A node process that
+    /// has not come up within 20 s is killed and started again (at most three attempts); seen
+    /// once in CI as a node start-up that never reached `listen`.
     pub fn start(options: IdpOptions) -> Idp {
+        let mut failures = Vec::new();
+        for attempt in 1..=3 {
+            match Self::try_start(&options, Duration::from_secs(20)) {
+                Ok(idp) => return idp,
+                Err(e) => {
+                    eprintln!("testkit: IdP start attempt {attempt} failed: {e}");
+                    failures.push(e);
+                }
+            }
+        }
+        panic!("the test IdP did not start: {failures:?}");
+    }
+
+    fn try_start(options: &IdpOptions, timeout: Duration) -> Result<Idp, String> {
         let root = repo_root();
+        let log = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
         let mut child = Command::new("node")
             .arg(root.join("testenv/oidc/server.mjs"))
             .args(["--port", "0"])
@@ -44,16 +61,29 @@ impl Idp {
             .args(["--id-token-ttl", &options.id_token_ttl.to_string()])
             .args(["--refresh-token-ttl", &options.refresh_token_ttl.to_string()])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().map_err(|e| e.to_string())?)
             .spawn()
-            .expect("node is installed and testenv/oidc has its dependencies (make testdeps)");
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("IdP prints its ready line");
-        let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("IdP ready line {line:?}: {e}"));
-        let issuer = ready["issuer"].as_str().unwrap_or_else(|| panic!("IdP did not start: {line}")).to_string();
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
-        Idp { child, issuer, http }
+            .map_err(|e| format!("node is installed and testenv/oidc has its dependencies (make testdeps): {e}"))?;
+        let stdout = child.stdout.take().ok_or("stdout was not piped")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(timeout) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
+                return Err(format!("no ready line within {timeout:?}; stderr: {stderr}"));
+            }
+        };
+        let ready: Value = serde_json::from_str(&line).map_err(|e| format!("IdP ready line {line:?}: {e}"))?;
+        let issuer = ready["issuer"].as_str().ok_or_else(|| format!("IdP did not start: {line}"))?.to_string();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| e.to_string())?;
+        Ok(Idp { child, issuer, http })
     }
 
     /// `{refreshGrants: {account: n}, codeGrants: {account: n}}`.

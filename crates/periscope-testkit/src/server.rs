@@ -100,9 +100,19 @@ impl Server {
                 }
             }
         });
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
         let addr = loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(addr) => break addr,
+                Err(_) if std::time::Instant::now() > deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                    return Err(StartFailure {
+                        code: None,
+                        stderr: format!("not listening after 60 s; stderr: {stderr}"),
+                    });
+                }
                 Err(_) => {
                     if let Ok(Some(status)) = child.try_wait() {
                         std::thread::sleep(Duration::from_millis(50));
