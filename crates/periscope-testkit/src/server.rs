@@ -164,6 +164,21 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Waits up to 5 s for a log line containing `needle` (lines reach the log file through a
+    /// copying thread, so a line the server just printed may not be there yet).
+    pub fn wait_for_log(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if self.logs().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The server's stdout (JSON log lines) so far.
     pub fn logs(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("stdout.log")).unwrap_or_default()

@@ -261,6 +261,6 @@ async fn sigterm_drains_and_exits_cleanly() {
     assert_eq!(status, StatusCode::OK);
     let code = server.terminate(std::time::Duration::from_secs(10));
     assert_eq!(code, Some(0), "logs:\n{}", server.logs());
-    assert!(server.logs().contains("\"signal\":\"SIGTERM\""), "{}", server.logs());
-    assert!(server.logs().contains("\"message\":\"stopped\""), "{}", server.logs());
+    assert!(server.wait_for_log("\"signal\":\"SIGTERM\""), "{}", server.logs());
+    assert!(server.wait_for_log("\"message\":\"stopped\""), "{}", server.logs());
 }

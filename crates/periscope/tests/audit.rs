@@ -350,7 +350,7 @@ async fn two_servers_write_one_postgres_trail_and_both_chains_verify() {
     }
     let (_, _, trail) = audit(&b, "limit=500").await;
     assert_eq!(trail["total"], 40, "{trail}");
-    assert!(a.logs().contains("\"category\":\"audit\""), "rows are mirrored to stdout");
+    assert!(a.wait_for_log("\"category\":\"audit\""), "rows are mirrored to stdout");
     let (ok, report) = verify(&["--postgres", &dsn]);
     assert!(ok, "{report}");
     let out = std::process::Command::new(binary()).args(["audit", "verify", "--postgres", &dsn]).output().expect("run");

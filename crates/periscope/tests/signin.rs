@@ -199,7 +199,7 @@ async fn idle_and_absolute_expiry_end_the_session() {
     assert_eq!(whoami(&agent, &idle).await.0, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(3200)).await;
     assert_eq!(whoami(&agent, &idle).await.0, StatusCode::UNAUTHORIZED, "idle for longer than idleTimeout");
-    assert!(idle.logs().contains("\"reason\":\"idle\""), "expiry is logged with its reason");
+    assert!(idle.wait_for_log("\"reason\":\"idle\""), "expiry is logged with its reason");
 
     let absolute = oidc_server(&idp, &alpha, "  absoluteTimeout: 3s\n", "");
     let agent = UserAgent::new();
@@ -224,7 +224,7 @@ async fn idle_and_absolute_expiry_end_the_session() {
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(raw().await.expect("request").status(), StatusCode::UNAUTHORIZED, "past absoluteTimeout");
-    assert!(absolute.logs().contains("\"reason\":\"absolute\""), "{}", absolute.logs());
+    assert!(absolute.wait_for_log("\"reason\":\"absolute\""), "{}", absolute.logs());
 }
 
 #[tokio::test]
@@ -254,7 +254,7 @@ async fn tokens_refresh_once_before_expiry_and_a_failed_refresh_ends_the_session
     assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh failure ends the session: {body}");
     idp.fail_refresh("alice", false).await;
     assert_eq!(whoami(&agent, &server).await.0, StatusCode::UNAUTHORIZED, "and it stays ended");
-    assert!(server.logs().contains("auth.refresh_failed"));
+    assert!(server.wait_for_log("auth.refresh_failed"));
 }
 
 #[tokio::test]
