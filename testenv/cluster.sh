@@ -261,38 +261,36 @@ kwokctl_run() {
     "$bin/kwokctl" --config "$dir/kwok-config.yaml" "$@" 8>&- 9>&-
 }
 
-write_admin_kubeconfig() {
-  local tmp="$admin_kc.tmp"
-  # shellcheck disable=SC1090
-  source "$dir/ports"
-  rm -f "$tmp"
-  {
-    "$KUBECTL" config --kubeconfig "$tmp" set-cluster "$name" --server "https://127.0.0.1:$apiserver" \
-      --certificate-authority "$kc_dir/pki/ca.crt" --embed-certs=true
-    "$KUBECTL" config --kubeconfig "$tmp" set-credentials "$name-admin" \
-      --client-certificate "$kc_dir/pki/admin.crt" --client-key "$kc_dir/pki/admin.key" --embed-certs=true
-    "$KUBECTL" config --kubeconfig "$tmp" set-context "$name" --cluster "$name" --user "$name-admin"
-    "$KUBECTL" config --kubeconfig "$tmp" use-context "$name"
-  } >/dev/null
-  chmod 600 "$tmp"
-  mv "$tmp" "$admin_kc"
-}
-
-# write_sa_kubeconfig SA FILE: a TokenRequest token for periscope-system/SA.
-write_sa_kubeconfig() {
-  local sa="$1" file="$2" tmp="$2.tmp" token server
-  token="$(kube -n periscope-system create token "$sa" --duration "$TOKEN_DURATION")"
-  server="$(kube config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+# write_kubeconfig FILE SERVER USER CREDENTIAL-FLAGS...: a one-context kubeconfig for this
+# cluster with the CA and credentials embedded, written atomically with mode 600.
+write_kubeconfig() {
+  local file="$1" server="$2" user="$3" tmp="$1.tmp"
+  shift 3
   rm -f "$tmp"
   {
     "$KUBECTL" config --kubeconfig "$tmp" set-cluster "$name" --server "$server" \
       --certificate-authority "$kc_dir/pki/ca.crt" --embed-certs=true
-    "$KUBECTL" config --kubeconfig "$tmp" set-credentials "$sa" --token "$token"
-    "$KUBECTL" config --kubeconfig "$tmp" set-context "$name" --cluster "$name" --user "$sa"
+    "$KUBECTL" config --kubeconfig "$tmp" set-credentials "$user" "$@"
+    "$KUBECTL" config --kubeconfig "$tmp" set-context "$name" --cluster "$name" --user "$user"
     "$KUBECTL" config --kubeconfig "$tmp" use-context "$name"
   } >/dev/null
   chmod 600 "$tmp"
   mv "$tmp" "$file"
+}
+
+write_admin_kubeconfig() {
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  write_kubeconfig "$admin_kc" "https://127.0.0.1:$apiserver" "$name-admin" \
+    --client-certificate "$kc_dir/pki/admin.crt" --client-key "$kc_dir/pki/admin.key" --embed-certs=true
+}
+
+# write_sa_kubeconfig SA FILE: a TokenRequest token for periscope-system/SA.
+write_sa_kubeconfig() {
+  local sa="$1" file="$2" token server
+  token="$(kube -n periscope-system create token "$sa" --duration "$TOKEN_DURATION")"
+  server="$(kube config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  write_kubeconfig "$file" "$server" "$sa" --token "$token"
 }
 
 # Re-issue a ServiceAccount kubeconfig if it is missing or its token no longer works.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use sqlx::{PgPool, Postgres, Row, postgres::PgPoolOptions, postgres::PgRow, query::Query};
+use sqlx::{PgPool, Postgres, Row, postgres::PgRow, query::Query};
 
 use super::{
     chain::{Verifier, VerifyReport},
@@ -32,18 +32,9 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 impl PgAuditStore {
     /// Connects and creates the schema if missing.
     pub async fn connect(dsn: &str) -> Result<PgAuditStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(3))
-            .connect(dsn)
+        let pool = crate::postgres::connect_with_schema(dsn, 8, ADVISORY_LOCK, &schema("BIGSERIAL PRIMARY KEY"))
             .await
             .map_err(err)?;
-        let mut tx = pool.begin().await.map_err(err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADVISORY_LOCK).execute(&mut *tx).await.map_err(err)?;
-        for statement in schema("BIGSERIAL PRIMARY KEY") {
-            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await.map_err(err)?;
-        }
-        tx.commit().await.map_err(err)?;
         Ok(PgAuditStore { pool })
     }
 }

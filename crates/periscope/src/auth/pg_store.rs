@@ -1,7 +1,7 @@
 //! Sessions in PostgreSQL, so several replicas share them and they survive restarts.
 
 use async_trait::async_trait;
-use sqlx::{PgPool, Row, postgres::PgPoolOptions, postgres::PgRow};
+use sqlx::{PgPool, Row, postgres::PgRow};
 
 use super::store::{PendingLogin, SessionRecord, SessionStore, StoreError, TokenUpdate};
 
@@ -33,6 +33,9 @@ const SCHEMA: &[&str] = &[
     )",
 ];
 
+/// Serialises schema creation between replicas starting at once.
+const SCHEMA_LOCK: i64 = 7263541;
+
 /// A PostgreSQL-backed [`SessionStore`].
 pub struct PgStore {
     pool: PgPool,
@@ -45,19 +48,8 @@ fn err(e: sqlx::Error) -> StoreError {
 impl PgStore {
     /// Connects and applies the schema. Fails at start-up if the database is unreachable.
     pub async fn connect(dsn: &str) -> Result<PgStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect(dsn)
-            .await
-            .map_err(err)?;
-        // Serialise schema creation between replicas starting at once.
-        let mut tx = pool.begin().await.map_err(err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock(7263541)").execute(&mut *tx).await.map_err(err)?;
-        for statement in SCHEMA {
-            sqlx::query(*statement).execute(&mut *tx).await.map_err(err)?;
-        }
-        tx.commit().await.map_err(err)?;
+        let schema: Vec<String> = SCHEMA.iter().map(|s| s.to_string()).collect();
+        let pool = crate::postgres::connect_with_schema(dsn, 16, SCHEMA_LOCK, &schema).await.map_err(err)?;
         Ok(PgStore { pool })
     }
 }
