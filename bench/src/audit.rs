@@ -11,7 +11,7 @@ use periscope::audit::{
     Audit, AuditConfig, AuditContext, Outcome, ResourceRef, Verb,
     event::{Actor, ChainLink, EventBody, GENESIS, Phase, chain_hash},
     sqlite::SqliteStore,
-    store::AuditStore,
+    store::{AuditStore, Filter},
 };
 use periscope_testkit::{Server, ServerOptions};
 use serde_json::{Value, json};
@@ -109,6 +109,12 @@ pub async fn throughput(dir: &Path) -> anyhow::Result<Value> {
     for task in tasks {
         latencies.extend(task.await?.map_err(|e| anyhow::anyhow!("{e}"))?);
     }
+    // Rows count as written once they are queryable: a query waits for SQLite to hold every
+    // acknowledged row, so the rate below includes ingestion, not just the journal.
+    let store = audit.query_store().ok_or_else(|| anyhow::anyhow!("no queryable store"))?;
+    let (_, total) =
+        store.query(&Filter { limit: 1, ..Filter::default() }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(total as usize >= (ACTIONS * 2).min(10_000), "every row is queryable after the run: {total}");
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     let rate = latencies.len() as f64 / elapsed;

@@ -16,9 +16,18 @@ pub use server::{Server, ServerOptions, free_port};
 
 use std::path::PathBuf;
 
-/// The repository root (two levels above this crate).
+/// The repository root: the nearest directory holding `testenv/cluster.sh`, looked up at run
+/// time from the crate under test (cargo sets `CARGO_MANIFEST_DIR` for test binaries) or the
+/// working directory. Not `env!`: one build cache serves clones at different paths, and a
+/// path baked into an unchanged crate would point into a clone that is gone.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root exists")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    let found = start.ancestors().find(|dir| dir.join("testenv/cluster.sh").is_file()).map(PathBuf::from);
+    // Test set-up without the repository is a broken checkout, worth stopping for.
+    found.unwrap_or_else(|| panic!("no repository root (testenv/cluster.sh) above {}", start.display()))
 }
 
 /// A short random suffix for names that must not collide between tests.

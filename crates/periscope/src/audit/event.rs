@@ -116,7 +116,7 @@ pub struct EventBody {
 }
 
 /// A row's position in its writer's hash chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainLink {
     /// One chain per writer process (several replicas write several chains into one database).
     pub writer_id: String,

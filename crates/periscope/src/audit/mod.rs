@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod event;
+pub mod journal;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
