@@ -62,6 +62,8 @@ pub struct AppState {
     pub sessions: Option<Arc<Sessions>>,
     /// Origins accepted for mutations besides the request's own host.
     pub allowed_origins: Arc<Vec<String>>,
+    /// Resolves `group/version/resource` URL segments to kinds, per cluster (built-ins and discovery).
+    pub kinds: Arc<crate::resources::catalog::KindCatalog>,
 }
 
 impl AppState {
@@ -72,6 +74,20 @@ impl AppState {
         self.clients
             .client(&entry.name, &entry.connection, as_user.as_ref())
             .map_err(|e| ApiError::Internal(format!("client for {cluster}: {e}")))
+    }
+
+    /// The kind at `group/version/resource` in `cluster` plus a client acting as `user` there.
+    pub async fn kind_and_client(
+        &self,
+        cluster: &str,
+        user: &Identity,
+        group: &str,
+        version: &str,
+        resource: &str,
+    ) -> Result<(crate::resources::catalog::Kind, kube::Client), ApiError> {
+        let client = self.client_for(cluster, user)?;
+        let kind = self.kinds.resolve(cluster, &client, group, version, resource).await?;
+        Ok((kind, client))
     }
 }
 

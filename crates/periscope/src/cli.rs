@@ -237,6 +237,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         audit,
         sessions,
         allowed_origins: Arc::new(allowed_origins),
+        kinds: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

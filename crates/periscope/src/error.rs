@@ -9,7 +9,7 @@ use axum::{
 use serde_json::{Value, json};
 
 /// An error answered to an API client. Every non-2xx JSON answer is built from one of these.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// The request itself is malformed (bad query, bad path, bad body).
     #[error("{0}")]

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    kinds::{KindSpec, Scope},
-    projection::{Column, project},
+    catalog::Kind,
+    kinds::Scope,
+    projection::{Column, GENERIC, project},
 };
 use crate::{config::clusters::check_dns1123_label, error::ApiError};
 
@@ -40,26 +41,22 @@ pub struct ListPage {
 }
 
 /// Lists `kind` with `client` (already acting as the caller), as one apiserver page.
-pub async fn list(
-    cluster: &str,
-    client: kube::Client,
-    kind: &KindSpec,
-    query: ListQuery,
-) -> Result<ListPage, ApiError> {
-    let resource = kind.api_resource();
+pub async fn list(cluster: &str, client: kube::Client, kind: &Kind, query: ListQuery) -> Result<ListPage, ApiError> {
+    let resource = &kind.api;
+    let projection = kind.spec.map_or(&GENERIC, |s| &s.projection);
     let namespace = query.namespace.as_deref().filter(|ns| !ns.is_empty());
     let api: Api<DynamicObject> = match (kind.scope, namespace) {
         (Scope::Cluster, Some(_)) => {
             return Err(ApiError::BadRequest(format!(
                 "{} are cluster-scoped: drop the namespace parameter",
-                kind.plural
+                kind.api.plural
             )));
         }
         (Scope::Namespaced, Some(ns)) => {
             check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;
-            Api::namespaced_with(client, ns, &resource)
+            Api::namespaced_with(client, ns, resource)
         }
-        (_, None) => Api::all_with(client, &resource),
+        (_, None) => Api::all_with(client, resource),
     };
     let mut params = ListParams::default();
     if let Some(selector) = query.label_selector.filter(|s| !s.is_empty()) {
@@ -78,12 +75,12 @@ pub async fn list(
         params = params.continue_token(&token);
     }
     let list = api.list(&params).await.map_err(|e| ApiError::from_kube(cluster, e))?;
-    let items: Vec<Value> = list.items.iter().map(|obj| project(&kind.projection, obj)).collect();
+    let items: Vec<Value> = list.items.iter().map(|obj| project(projection, obj)).collect();
     let remaining = list.metadata.remaining_item_count.unwrap_or(0).max(0) as u64;
     Ok(ListPage {
         total: items.len() as u64 + remaining,
         items,
-        columns: kind.columns(),
+        columns: projection.columns,
         continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
         resource_version: list.metadata.resource_version,
     })

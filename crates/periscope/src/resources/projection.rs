@@ -41,6 +41,12 @@ fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
     path.iter().fold(value, |v, key| v.get(key).unwrap_or(&Value::Null))
 }
 
+/// Any kind without a projection of its own: name, namespace, age.
+pub const GENERIC: Projection = Projection {
+    columns: &[col("name", "Name"), col("namespace", "Namespace"), col("createdAt", "Age")],
+    fill: |_, _| {},
+};
+
 /// Namespaces: name, phase, age.
 pub const NAMESPACE: Projection = Projection {
     columns: &[col("name", "Name"), col("phase", "Status"), col("createdAt", "Age")],

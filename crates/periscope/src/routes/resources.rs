@@ -15,10 +15,7 @@ use crate::{
     },
     identity::Identity,
     resources::kinds::Scope,
-    resources::{
-        find_kind,
-        list::{ListPage, ListQuery, list as list_kind},
-    },
+    resources::list::{ListPage, ListQuery, list as list_kind},
 };
 
 /// `GET …/resources/{group}/{version}/{resource}`: one page of projected rows, as the caller.
@@ -28,10 +25,8 @@ pub async fn list(
     Path((cluster, group, version, resource)): Path<(String, String, String, String)>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
-    let kind = find_kind(&group, &version, &resource)
-        .ok_or_else(|| ApiError::UnknownResource(format!("{group}/{version}/{resource}")))?;
-    let client = state.client_for(&cluster, &user)?;
-    Ok(Json(list_kind(&cluster, client, kind, query).await?))
+    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
+    Ok(Json(list_kind(&cluster, client, &kind, query).await?))
 }
 
 /// Query of a delete.
@@ -89,13 +84,12 @@ async fn delete_object(
     query: DeleteQuery,
 ) -> Result<Json<Value>, ApiError> {
     let Target { cluster, group, version, resource, namespace, name } = target;
-    let kind = find_kind(&group, &version, &resource)
-        .ok_or_else(|| ApiError::UnknownResource(format!("{group}/{version}/{resource}")))?;
+    let (kind, client) = state.kind_and_client(&cluster, user, &group, &version, &resource).await?;
     let scope_matches = matches!((kind.scope, &namespace), (Scope::Namespaced, Some(_)) | (Scope::Cluster, None));
     if !scope_matches {
         return Err(ApiError::BadRequest(format!(
             "{} are {}: use …/{}{{name}}",
-            kind.plural,
+            kind.api.plural,
             if kind.scope == Scope::Namespaced { "namespaced" } else { "cluster-scoped" },
             if kind.scope == Scope::Namespaced { "{namespace}/" } else { "" }
         )));
@@ -113,16 +107,15 @@ async fn delete_object(
             )));
         }
     };
-    let client = state.client_for(&cluster, user)?;
-    let api_resource = kind.api_resource();
+    let api_resource = &kind.api;
     let api: Api<DynamicObject> = match &namespace {
-        Some(ns) => Api::namespaced_with(client, ns, &api_resource),
-        None => Api::all_with(client, &api_resource),
+        Some(ns) => Api::namespaced_with(client, ns, api_resource),
+        None => Api::all_with(client, api_resource),
     };
     let audited = ResourceRef {
-        group: Some(kind.group.to_string()).filter(|g| !g.is_empty()),
-        version: Some(kind.version.to_string()),
-        resource: Some(kind.plural.to_string()),
+        group: Some(kind.api.group.clone()).filter(|g| !g.is_empty()),
+        version: Some(kind.api.version.clone()),
+        resource: Some(kind.api.plural.clone()),
         namespace: namespace.clone(),
         name: Some(name.clone()),
     };

@@ -1,0 +1,124 @@
+//! Which kinds a cluster serves: the built-in table first, then the apiserver's discovery for
+//! any other group/version (CRDs and aggregated APIs), cached per cluster.
+
+use std::{sync::Arc, time::Duration};
+
+use kube::discovery::ApiResource;
+use moka::sync::Cache;
+
+use super::kinds::{KindSpec, Scope, find_kind};
+use crate::error::ApiError;
+
+/// A kind resolved for one cluster.
+#[derive(Clone)]
+pub struct Kind {
+    /// Group, version, kind and plural for dynamic calls.
+    pub api: ApiResource,
+    pub scope: Scope,
+    /// The built-in row (with its list projection), when the kind is in the table.
+    pub spec: Option<&'static KindSpec>,
+    /// Verbs the apiserver lists for the resource (empty for built-ins resolved from the table).
+    pub verbs: Vec<String>,
+}
+
+impl Kind {
+    /// `group/version/plural` with `core` for the core group, as in URLs and messages.
+    pub fn path(&self) -> String {
+        let group = if self.api.group.is_empty() { "core" } else { &self.api.group };
+        format!("{group}/{}/{}", self.api.version, self.api.plural)
+    }
+}
+
+/// One group/version's resources as discovery reported them.
+type GroupVersion = Arc<Vec<Kind>>;
+
+/// How long a discovery answer is trusted before it is asked again.
+const DISCOVERY_TTL: Duration = Duration::from_secs(60);
+/// A lookup that misses asks again once the cached answer is this old (a CRD just created).
+const MISS_REFRESH_AFTER: Duration = Duration::from_secs(2);
+
+/// Resolves URL segments to kinds, per cluster.
+pub struct KindCatalog {
+    discovered: Cache<(String, String), (GroupVersion, std::time::Instant)>,
+}
+
+impl Default for KindCatalog {
+    fn default() -> Self {
+        KindCatalog { discovered: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build() }
+    }
+}
+
+impl KindCatalog {
+    /// The kind at `group/version/plural` in `cluster` (`core` is the core group). Built-ins
+    /// come from the table without a round trip; anything else from discovery, asked with
+    /// `client` (the caller's own: discovery is open to every authenticated user).
+    pub async fn resolve(
+        &self,
+        cluster: &str,
+        client: &kube::Client,
+        group: &str,
+        version: &str,
+        plural: &str,
+    ) -> Result<Kind, ApiError> {
+        if let Some(spec) = find_kind(group, version, plural) {
+            return Ok(Kind { api: spec.api_resource(), scope: spec.scope, spec: Some(spec), verbs: Vec::new() });
+        }
+        let unknown = || ApiError::UnknownResource(format!("{group}/{version}/{plural}"));
+        let group = if group == "core" { "" } else { group };
+        if group.contains('/') || version.contains('/') || plural.contains('/') {
+            return Err(unknown());
+        }
+        let key = (cluster.to_string(), format!("{group}/{version}"));
+        let mut found = self.group_version(&key, client, false).await?;
+        if !found.0.iter().any(|k| k.api.plural == plural) && found.1.elapsed() >= MISS_REFRESH_AFTER {
+            found = self.group_version(&key, client, true).await?;
+        }
+        found.0.iter().find(|k| k.api.plural == plural).cloned().ok_or_else(unknown)
+    }
+
+    async fn group_version(
+        &self,
+        key: &(String, String),
+        client: &kube::Client,
+        refresh: bool,
+    ) -> Result<(GroupVersion, std::time::Instant), ApiError> {
+        if !refresh && let Some(hit) = self.discovered.get(key) {
+            return Ok(hit);
+        }
+        let (cluster, gv) = key;
+        let (group, version) = gv.split_once('/').unwrap_or(("", gv));
+        let list = if group.is_empty() {
+            client.list_core_api_resources(version).await
+        } else {
+            client.list_api_group_resources(gv).await
+        };
+        let list = match list {
+            Ok(list) => list,
+            // An unknown group/version is an unknown resource, not an upstream failure.
+            Err(kube::Error::Api(s)) if s.code == 404 => Default::default(),
+            Err(e) => return Err(ApiError::from_kube(cluster, e)),
+        };
+        let api_version = if group.is_empty() { version.to_string() } else { gv.clone() };
+        let kinds = list
+            .resources
+            .into_iter()
+            // Subresources (pods/log, deployments/scale) are not kinds.
+            .filter(|r| !r.name.contains('/'))
+            .map(|r| Kind {
+                api: ApiResource {
+                    group: group.to_string(),
+                    version: version.to_string(),
+                    api_version: api_version.clone(),
+                    kind: r.kind,
+                    plural: r.name,
+                },
+                scope: if r.namespaced { Scope::Namespaced } else { Scope::Cluster },
+                spec: None,
+                verbs: r.verbs,
+            })
+            .collect();
+        let entry = (Arc::new(kinds), std::time::Instant::now());
+        self.discovered.insert(key.clone(), entry.clone());
+        Ok(entry)
+    }
+}
