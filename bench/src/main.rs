@@ -6,6 +6,7 @@
 //! percentiles is the cost of session lookup and identity resolution.
 
 mod audit;
+mod lists;
 
 use std::{path::PathBuf, time::Instant};
 
@@ -95,7 +96,7 @@ async fn auth_overhead(binary: &std::path::Path, idp: &Idp, store: &str, session
     }))
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let binary = PathBuf::from(std::env::var("PERISCOPE_BIN").unwrap_or_else(|_| "target/release/periscope".into()));
     anyhow::ensure!(binary.is_file(), "build the server first: {} is missing", binary.display());
@@ -107,6 +108,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b.starts_with("audit")) {
         audit_benchmarks(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "lists") {
+        lists::run(&binary, &dir).await?;
     }
     Ok(())
 }

@@ -126,6 +126,11 @@ impl Server {
         Ok(Server { child, base_url: format!("http://{addr}"), http, dir })
     }
 
+    /// The server's process id (for resource measurements).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// A full URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -64,6 +64,10 @@ pub struct AppState {
     pub allowed_origins: Arc<Vec<String>>,
     /// Resolves `group/version/resource` URL segments to kinds, per cluster (built-ins and discovery).
     pub kinds: Arc<crate::resources::catalog::KindCatalog>,
+    /// Caches of the aggregating routes (can-i, OpenAPI, fleet).
+    pub caches: Arc<crate::routes::cache::OverviewCaches>,
+    /// Snapshots of full lists that sorted, searched and paged lists are served from.
+    pub lists: Arc<crate::resources::list::ListSnapshots>,
 }
 
 impl AppState {
@@ -74,6 +78,14 @@ impl AppState {
         self.clients
             .client(&entry.name, &entry.connection, as_user.as_ref())
             .map_err(|e| ApiError::Internal(format!("client for {cluster}: {e}")))
+    }
+
+    /// The key of the identity `user` acts as in clusters: caches of what a user may see use it.
+    pub fn identity_key(&self, user: &Identity) -> String {
+        match self.auth.authz.impersonation(user) {
+            Some(as_user) => format!("{}\u{0}{}", as_user.user, as_user.groups.join("\u{0}")),
+            None => "\u{0}shared".into(),
+        }
     }
 
     /// The kind at `group/version/resource` in `cluster` plus a client acting as `user` there.
@@ -134,17 +146,36 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/features", &["GET"], system::features),
         api("/clusters", &["GET"], clusters::list),
         api("/clusters/{cluster}/resources/{group}/{version}/{resource}", &["GET"], resources::list),
+        // One handler per segment count: `{a}/{b}` is a namespaced object or a cluster-scoped
+        // object's sub-path, told apart by the kind's scope (see routes::objects).
         api(
             "/clusters/{cluster}/resources/{group}/{version}/{resource}/{name}",
-            &["DELETE"],
-            resources::delete_cluster_scoped,
+            &["GET", "PATCH", "DELETE"],
+            crate::routes::objects::object,
         ),
         api(
-            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}",
-            &["DELETE"],
-            resources::delete_namespaced,
+            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{a}/{b}",
+            &["GET", "PATCH", "DELETE", "POST", "PUT"],
+            crate::routes::objects::object_or_sub,
+        ),
+        api(
+            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}/{sub}",
+            &["GET", "POST", "PUT"],
+            crate::routes::objects::namespaced_sub,
+        ),
+        api(
+            "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}/{sub}/{key}",
+            &["GET"],
+            crate::routes::objects::secret_key,
         ),
         api("/audit", &["GET"], audit::list),
+        api("/fleet", &["GET"], crate::routes::fleet::fleet),
+        api("/search", &["GET"], crate::routes::search::fleet_search),
+        api("/clusters/{cluster}/can-i", &["POST"], crate::routes::cani::can_i),
+        api("/clusters/{cluster}/dashboard", &["GET"], crate::routes::dashboard::dashboard),
+        api("/clusters/{cluster}/search", &["GET"], crate::routes::search::cluster_search),
+        api("/clusters/{cluster}/openapi/v3", &["GET"], crate::routes::openapi::index),
+        api("/clusters/{cluster}/openapi/v3/{*path}", &["GET"], crate::routes::openapi::document),
     ]
 }
 

@@ -229,6 +229,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clusters = ?registry.all().iter().map(|c| c.config.name.as_str()).collect::<Vec<_>>(),
         "configuration loaded"
     );
+    let can_i_ttl = auth.authz.can_i_cache_ttl;
     let state = AppState {
         registry: Arc::new(registry),
         clients: Arc::new(ClientFactory::default()),
@@ -238,6 +239,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sessions,
         allowed_origins: Arc::new(allowed_origins),
         kinds: Arc::default(),
+        caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
+        lists: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

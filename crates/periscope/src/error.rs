@@ -51,6 +51,9 @@ pub enum ApiError {
     /// No durable audit store is configured.
     #[error("the audit trail is not enabled on this server")]
     AuditDisabled,
+    /// A paging position that no longer exists (the snapshot it pointed into expired).
+    #[error("{0}")]
+    Gone(String),
     /// No route matches the path.
     #[error("no route for {0}")]
     RouteNotFound(String),
@@ -91,6 +94,7 @@ impl ApiError {
             | ApiError::RouteNotFound(_)
             | ApiError::AuditDisabled => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -115,6 +119,7 @@ impl ApiError {
             ApiError::RouteNotFound(_) => "E_NOT_FOUND",
             ApiError::AuditDisabled => "E_AUDIT_DISABLED",
             ApiError::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
+            ApiError::Gone(_) => "E_GONE",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",
             ApiError::Internal(_) => "E_INTERNAL",

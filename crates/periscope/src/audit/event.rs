@@ -39,6 +39,17 @@ verbs! {
     Login => "auth.login", mutating: false, "A sign-in attempt (outcome failure/denied for refused logins).";
     Logout => "auth.logout", mutating: false, "A sign-out (extra.kind: local or everywhere).";
     Delete => "delete", mutating: true, "Deleting a Kubernetes object.";
+    Apply => "apply", mutating: true, "Server-side apply of an edited object (extra: dryRun, force).";
+    Scale => "scale", mutating: true, "Setting spec.replicas of a Deployment, StatefulSet or ReplicaSet.";
+    Restart => "restart", mutating: true, "Rollout restart of a Deployment, StatefulSet or DaemonSet.";
+    Cordon => "cordon", mutating: true, "Marking a Node unschedulable.";
+    Uncordon => "uncordon", mutating: true, "Marking a Node schedulable again.";
+    Suspend => "suspend", mutating: true, "Suspending a CronJob.";
+    Resume => "resume", mutating: true, "Resuming a suspended CronJob.";
+    Labels => "labels", mutating: true, "Replacing the labels Periscope manages on an object.";
+    Trigger => "trigger", mutating: true, "Creating a Job from a CronJob (extra: jobName).";
+    Rollback => "rollback", mutating: true, "Rolling a workload back to an earlier revision (extra: revision).";
+    SecretReveal => "secret_reveal", mutating: true, "Reading Secret values (extra: via key or yaml); fails closed.";
 }
 
 /// Whether a row announces an action or reports how it ended.

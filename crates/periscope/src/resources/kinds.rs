@@ -2,7 +2,10 @@
 
 use kube::discovery::ApiResource;
 
-use super::projection::{Column, Projection};
+use super::{
+    builtin,
+    projection::{Column, Projection},
+};
 
 /// Whether objects of a kind live in a namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,24 +46,66 @@ impl KindSpec {
     }
 }
 
-/// Every kind served so far.
+const fn kind(
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    plural: &'static str,
+    scope: Scope,
+    projection: Projection,
+) -> KindSpec {
+    KindSpec { group, version, kind, plural, scope, projection }
+}
+
+/// The built-in kinds: the Go original's thirty, events and CRDs. Any other served kind
+/// (custom resources, aggregated APIs) is found by discovery in `catalog.rs`.
 pub static KINDS: &[KindSpec] = &[
-    KindSpec {
-        group: "",
-        version: "v1",
-        kind: "Namespace",
-        plural: "namespaces",
-        scope: Scope::Cluster,
-        projection: super::projection::NAMESPACE,
-    },
-    KindSpec {
-        group: "",
-        version: "v1",
-        kind: "Pod",
-        plural: "pods",
-        scope: Scope::Namespaced,
-        projection: super::projection::POD,
-    },
+    kind("", "v1", "Node", "nodes", Scope::Cluster, builtin::NODE),
+    kind("", "v1", "Namespace", "namespaces", Scope::Cluster, builtin::NAMESPACE),
+    kind("", "v1", "Pod", "pods", Scope::Namespaced, builtin::POD),
+    kind("apps", "v1", "Deployment", "deployments", Scope::Namespaced, builtin::DEPLOYMENT),
+    kind("apps", "v1", "StatefulSet", "statefulsets", Scope::Namespaced, builtin::STATEFULSET),
+    kind("apps", "v1", "DaemonSet", "daemonsets", Scope::Namespaced, builtin::DAEMONSET),
+    kind("apps", "v1", "ReplicaSet", "replicasets", Scope::Namespaced, builtin::REPLICASET),
+    kind("", "v1", "Service", "services", Scope::Namespaced, builtin::SERVICE),
+    kind("networking.k8s.io", "v1", "Ingress", "ingresses", Scope::Namespaced, builtin::INGRESS),
+    kind("", "v1", "ConfigMap", "configmaps", Scope::Namespaced, builtin::CONFIGMAP),
+    kind("", "v1", "Secret", "secrets", Scope::Namespaced, builtin::SECRET),
+    kind("batch", "v1", "Job", "jobs", Scope::Namespaced, builtin::JOB),
+    kind("batch", "v1", "CronJob", "cronjobs", Scope::Namespaced, builtin::CRONJOB),
+    kind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", Scope::Namespaced, builtin::PVC),
+    kind("", "v1", "PersistentVolume", "persistentvolumes", Scope::Cluster, builtin::PV),
+    kind("storage.k8s.io", "v1", "StorageClass", "storageclasses", Scope::Cluster, builtin::STORAGECLASS),
+    kind("rbac.authorization.k8s.io", "v1", "Role", "roles", Scope::Namespaced, builtin::ROLE),
+    kind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Scope::Cluster, builtin::CLUSTERROLE),
+    kind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", Scope::Namespaced, builtin::ROLEBINDING),
+    kind(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        Scope::Cluster,
+        builtin::CLUSTERROLEBINDING,
+    ),
+    kind("", "v1", "ServiceAccount", "serviceaccounts", Scope::Namespaced, builtin::SERVICEACCOUNT),
+    kind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", Scope::Namespaced, builtin::HPA),
+    kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", Scope::Namespaced, builtin::PDB),
+    kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", Scope::Namespaced, builtin::NETWORKPOLICY),
+    kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", Scope::Namespaced, builtin::ENDPOINTSLICE),
+    kind("", "v1", "ResourceQuota", "resourcequotas", Scope::Namespaced, builtin::NAMESPACED_PLAIN),
+    kind("", "v1", "LimitRange", "limitranges", Scope::Namespaced, builtin::NAMESPACED_PLAIN),
+    kind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", Scope::Cluster, builtin::INGRESSCLASS),
+    kind("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", Scope::Cluster, builtin::PRIORITYCLASS),
+    kind("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", Scope::Cluster, builtin::RUNTIMECLASS),
+    kind("", "v1", "Event", "events", Scope::Namespaced, builtin::EVENT),
+    kind(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        Scope::Cluster,
+        builtin::CRD,
+    ),
 ];
 
 /// Finds a kind by its URL segments; `group` is `core` for the core group.
@@ -72,6 +117,14 @@ pub fn find_kind(group: &str, version: &str, plural: &str) -> Option<&'static Ki
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_scoped_kinds_show_no_namespace_column_and_namespaced_ones_do() {
+        for kind in KINDS {
+            let has_namespace = kind.columns().iter().any(|c| c.key == "namespace");
+            assert_eq!(has_namespace, kind.scope == Scope::Namespaced, "{}", kind.plural);
+        }
+    }
 
     #[test]
     fn core_is_the_empty_group() {

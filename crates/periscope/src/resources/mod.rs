@@ -2,6 +2,7 @@
 //! impersonating client. The generic engine (every kind, CRDs, sort, watch-backed stores)
 //! grows here; this is its first, small table.
 
+pub mod builtin;
 pub mod catalog;
 pub mod kinds;
 pub mod list;

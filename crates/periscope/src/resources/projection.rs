@@ -1,4 +1,5 @@
 //! Projections: the trimmed row a list shows for one object, computed from the object once.
+//! The kinds' own projections live in `builtin.rs`.
 
 use kube::api::DynamicObject;
 use serde::Serialize;
@@ -19,7 +20,7 @@ pub struct Projection {
     pub fill: fn(&DynamicObject, &mut Map<String, Value>),
 }
 
-const fn col(key: &'static str, label: &'static str) -> Column {
+pub const fn col(key: &'static str, label: &'static str) -> Column {
     Column { key, label }
 }
 
@@ -37,7 +38,7 @@ pub fn project(projection: &Projection, obj: &DynamicObject) -> Value {
     Value::Object(row)
 }
 
-fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+pub fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
     path.iter().fold(value, |v, key| v.get(key).unwrap_or(&Value::Null))
 }
 
@@ -47,56 +48,10 @@ pub const GENERIC: Projection = Projection {
     fill: |_, _| {},
 };
 
-/// Namespaces: name, phase, age.
-pub const NAMESPACE: Projection = Projection {
-    columns: &[col("name", "Name"), col("phase", "Status"), col("createdAt", "Age")],
-    fill: |obj, row| {
-        row.insert("phase".into(), at(&obj.data, &["status", "phase"]).clone());
-    },
-};
-
-/// Pods: phase (or the waiting/terminated reason kubectl would show), ready `n/m`,
-/// restarts, node, IP, age.
-pub const POD: Projection = Projection {
-    columns: &[
-        col("name", "Name"),
-        col("namespace", "Namespace"),
-        col("ready", "Ready"),
-        col("status", "Status"),
-        col("restarts", "Restarts"),
-        col("node", "Node"),
-        col("ip", "IP"),
-        col("createdAt", "Age"),
-    ],
-    fill: |obj, row| {
-        let status = at(&obj.data, &["status"]);
-        let statuses = at(status, &["containerStatuses"]).as_array().map(Vec::as_slice).unwrap_or(&[]);
-        let total = at(&obj.data, &["spec", "containers"]).as_array().map_or(statuses.len(), Vec::len);
-        let ready = statuses.iter().filter(|c| c.get("ready") == Some(&Value::Bool(true))).count();
-        let restarts: i64 = statuses.iter().filter_map(|c| c.get("restartCount").and_then(Value::as_i64)).sum();
-        let phase = at(status, &["phase"]).as_str().unwrap_or("Unknown");
-        let reason = statuses.iter().find_map(|c| {
-            at(c, &["state", "waiting", "reason"])
-                .as_str()
-                .or_else(|| at(c, &["state", "terminated", "reason"]).as_str())
-        });
-        let shown = if obj.metadata.deletion_timestamp.is_some() {
-            "Terminating"
-        } else {
-            reason.or_else(|| at(status, &["reason"]).as_str()).unwrap_or(phase)
-        };
-        row.insert("phase".into(), json!(phase));
-        row.insert("status".into(), json!(shown));
-        row.insert("ready".into(), json!(format!("{ready}/{total}")));
-        row.insert("restarts".into(), json!(restarts));
-        row.insert("node".into(), at(&obj.data, &["spec", "nodeName"]).clone());
-        row.insert("ip".into(), at(status, &["podIP"]).clone());
-    },
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::builtin::POD;
 
     fn object(value: Value) -> DynamicObject {
         serde_json::from_value(value).expect("valid object")

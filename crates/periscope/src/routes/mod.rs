@@ -1,8 +1,20 @@
 //! Route handlers, thin: extract, call the module that owns the concern, answer.
 
+pub mod apply;
 pub mod audit;
+pub mod cache;
+pub mod cani;
 pub mod clusters;
 pub mod console;
+pub mod dashboard;
+pub mod fleet;
+pub mod mutations;
+pub mod objects;
+pub mod openapi;
+pub mod podhealth;
+pub mod reason;
 pub mod resources;
+pub mod rollout;
+pub mod search;
 pub mod session;
 pub mod system;

@@ -1,0 +1,641 @@
+//! Per-object routes under `/api/clusters/{cluster}/resources/{group}/{version}/{resource}`:
+//! detail, YAML, events, meta, server-side apply, delete and Secret reveal, plus the dispatch
+//! into the one-click mutations of [`super::mutations`] and [`super::rollout`].
+//!
+//! `…/{resource}/{a}/{b}` is either a namespaced object (`a` = namespace) or a sub-path of a
+//! cluster-scoped object (`a` = name, e.g. `nodes/n1/yaml`). axum cannot tell them apart, so one
+//! handler per segment count resolves the kind first and dispatches on its scope.
+
+use std::{collections::BTreeMap, future::Future};
+
+use axum::{
+    Json,
+    body::{Body, Bytes},
+    extract::State,
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use base64::Engine;
+use kube::{
+    api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy},
+    core::Status,
+};
+use serde_json::{Value, json};
+
+use super::apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES};
+use crate::{
+    app::AppState,
+    audit::{AuditContext, Outcome, ResourceRef, Verb},
+    config::clusters::check_dns1123_subdomain,
+    error::ApiError,
+    http::{
+        authn::CurrentUser,
+        extract::{Path, Query},
+    },
+    resources::{catalog::Kind, kinds::Scope},
+};
+
+/// Annotation `kubectl apply` writes; on a Secret it embeds the values, so it is never shown.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// An error of a per-object route: an [`ApiError`] or one of the answers that need more detail
+/// than the generic envelope carries (field conflicts, body too large, missing sub-object).
+#[derive(Debug)]
+pub enum ObjectError {
+    /// Any error with the standard envelope.
+    Api(ApiError),
+    /// A server-side apply hit fields owned by other managers (409 with `details.conflicts`).
+    Conflict(Box<Status>),
+    /// The body is larger than the route accepts (413).
+    TooLarge(usize),
+    /// A thing inside the object (a Secret key, a revision) does not exist (404).
+    NotFound(String),
+}
+
+impl From<ApiError> for ObjectError {
+    fn from(e: ApiError) -> Self {
+        ObjectError::Api(e)
+    }
+}
+
+impl ObjectError {
+    /// Maps a kube error; a 409 that lists field-manager conflicts becomes [`ObjectError::Conflict`].
+    pub fn kube(cluster: &str, err: kube::Error) -> Self {
+        match err {
+            kube::Error::Api(status) if status.code == 409 && !apply::conflicts(&status).is_empty() => {
+                ObjectError::Conflict(status)
+            }
+            other => ObjectError::Api(ApiError::from_kube(cluster, other)),
+        }
+    }
+
+    /// A 400 `E_BAD_REQUEST` with `message`.
+    pub fn bad(message: impl Into<String>) -> Self {
+        ObjectError::Api(ApiError::BadRequest(message.into()))
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ObjectError::Api(e) => e.status(),
+            ObjectError::Conflict(_) => StatusCode::CONFLICT,
+            ObjectError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ObjectError::NotFound(_) => StatusCode::NOT_FOUND,
+        }
+    }
+
+    /// How an audited action that ended with this error is recorded.
+    fn outcome(&self) -> (Outcome, Option<String>) {
+        let outcome = match self.status() {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Outcome::Denied,
+            _ => Outcome::Failure,
+        };
+        let reason = match self {
+            ObjectError::Api(e) => e.to_string(),
+            ObjectError::Conflict(status) => status.message.clone(),
+            ObjectError::TooLarge(limit) => format!("body larger than {limit} bytes"),
+            ObjectError::NotFound(what) => what.clone(),
+        };
+        (outcome, Some(reason))
+    }
+}
+
+impl IntoResponse for ObjectError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = match self {
+            ObjectError::Api(e) => return e.into_response(),
+            ObjectError::Conflict(kube_status) => json!({
+                "code": "E_CONFLICT",
+                "message": kube_status.message,
+                "details": { "conflicts": apply::conflicts(&kube_status), "status": kube_status },
+            }),
+            ObjectError::TooLarge(limit) => {
+                let body = json!({
+                    "code": "E_TOO_LARGE",
+                    "message": format!("the body is larger than {} KiB", limit / 1024),
+                    "details": { "limitBytes": limit },
+                });
+                // The rest of the body stays unread, so this connection cannot carry another request.
+                return (status, [(header::CONNECTION, HeaderValue::from_static("close"))], Json(body)).into_response();
+            }
+            ObjectError::NotFound(what) => json!({ "code": "E_NOT_FOUND", "message": what, "details": {} }),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// What every per-object route may be asked in its query string.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectQuery {
+    /// Detail/YAML: keep `metadata.managedFields` (dropped by default).
+    #[serde(default)]
+    pub managed_fields: bool,
+    /// Apply: validate and compute only (`dryRun=All`).
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Apply: take over fields other managers own.
+    #[serde(default)]
+    pub force: bool,
+    /// Delete: `Foreground`, `Background` (default) or `Orphan`.
+    pub propagation_policy: Option<String>,
+}
+
+/// The object a route addresses, with a client acting as the caller.
+pub struct Target {
+    pub cluster: String,
+    pub kind: Kind,
+    pub client: kube::Client,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Target {
+    /// A dynamic API for the object's kind, in its namespace.
+    pub fn api(&self) -> Api<DynamicObject> {
+        match &self.namespace {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, &self.kind.api),
+            None => Api::all_with(self.client.clone(), &self.kind.api),
+        }
+    }
+
+    /// A typed API in the object's namespace (for related kinds: ReplicaSets, Jobs, …).
+    pub fn typed<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), self.namespace.as_deref().unwrap_or_default())
+    }
+
+    /// Whether the kind is `group`/`plural` (`""` for core).
+    pub fn is(&self, group: &str, plural: &str) -> bool {
+        self.kind.api.group == group && self.kind.api.plural == plural
+    }
+
+    /// The object as recorded in audit rows.
+    pub fn audited(&self) -> ResourceRef {
+        ResourceRef {
+            group: Some(self.kind.api.group.clone()).filter(|g| !g.is_empty()),
+            version: Some(self.kind.api.version.clone()),
+            resource: Some(self.kind.api.plural.clone()),
+            namespace: self.namespace.clone(),
+            name: Some(self.name.clone()),
+        }
+    }
+
+    /// The identity-only apply document of this object.
+    pub fn skeleton(&self) -> Value {
+        apply::skeleton(&self.kind.api.api_version, &self.kind.api.kind, self.namespace.as_deref(), &self.name)
+    }
+
+    /// Maps a kube error from a call on this object's cluster.
+    pub fn err(&self, e: kube::Error) -> ObjectError {
+        ObjectError::kube(&self.cluster, e)
+    }
+}
+
+/// The request as the dispatcher hands it on.
+pub struct Request {
+    pub state: AppState,
+    pub ctx: AuditContext,
+    pub method: Method,
+    pub query: ObjectQuery,
+    /// The body, read up front (bounded by [`MAX_APPLY_BYTES`]) for PATCH, POST and PUT.
+    pub body: Bytes,
+}
+
+/// Reads a request body, refusing more than `limit` bytes with 413.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ObjectError> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ObjectError::TooLarge(limit));
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // `to_bytes` reports the limit as a "length limit exceeded" error somewhere in its chain.
+        let mut source: Option<&dyn std::error::Error> = Some(&e);
+        while let Some(err) = source {
+            if err.to_string().contains("length limit") {
+                return ObjectError::TooLarge(limit);
+            }
+            source = err.source();
+        }
+        ObjectError::bad(format!("cannot read the body: {e}"))
+    })
+}
+
+impl Request {
+    /// Reads a small JSON body into `T` (400 naming the problem otherwise).
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ObjectError> {
+        serde_json::from_slice(&self.body).map_err(|e| ObjectError::bad(format!("invalid JSON body: {e}")))
+    }
+
+    /// Runs `action` between an intent and an outcome audit row; the intent is written first and
+    /// its failure refuses the action. `action` may return extra outcome details.
+    pub async fn audited<T, F>(
+        &self,
+        verb: Verb,
+        target: &Target,
+        extra: Option<Value>,
+        action: F,
+    ) -> Result<T, ObjectError>
+    where
+        F: Future<Output = Result<(T, Option<Value>), ObjectError>>,
+    {
+        let record =
+            self.state.audit.begin(self.ctx.clone(), verb, Some(&target.cluster), target.audited(), extra).await?;
+        match action.await {
+            Ok((value, details)) => {
+                self.state.audit.finish(&record, Outcome::Success, None, details).await?;
+                Ok(value)
+            }
+            Err(e) => {
+                let (outcome, reason) = e.outcome();
+                self.state.audit.finish(&record, outcome, reason, None).await?;
+                Err(e)
+            }
+        }
+    }
+}
+
+type Segments5 = (String, String, String, String, String);
+type Segments6 = (String, String, String, String, String, String);
+type Segments7 = (String, String, String, String, String, String, String);
+type Segments8 = (String, String, String, String, String, String, String, String);
+
+/// `…/{resource}/{name}`: a cluster-scoped object.
+#[allow(clippy::too_many_arguments)] // axum extractors, one per argument
+pub async fn object(
+    method: Method,
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, group, version, resource, name)): Path<Segments5>,
+    Query(query): Query<ObjectQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ObjectError> {
+    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
+    if kind.scope == Scope::Namespaced {
+        return Err(ObjectError::bad(format!(
+            "{} are namespaced: use …/{}/{{namespace}}/{{name}}",
+            kind.path(),
+            kind.path()
+        )));
+    }
+    let target = target(cluster, kind, client, None, name)?;
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, None, headers, body).await
+}
+
+/// `…/{resource}/{namespace}/{name}` or `…/{resource}/{name}/{sub}` (cluster-scoped kinds).
+#[allow(clippy::too_many_arguments)] // axum extractors, one per argument
+pub async fn object_or_sub(
+    method: Method,
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, group, version, resource, a, b)): Path<Segments6>,
+    Query(query): Query<ObjectQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ObjectError> {
+    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
+    let request = Request { state, ctx, method, query, body: Bytes::new() };
+    match kind.scope {
+        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, None, headers, body).await,
+        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, Some(b), headers, body).await,
+    }
+}
+
+/// `…/{resource}/{namespace}/{name}/{sub}` (namespaced kinds only).
+#[allow(clippy::too_many_arguments)] // axum extractors, one per argument
+pub async fn namespaced_sub(
+    method: Method,
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, group, version, resource, namespace, name, sub)): Path<Segments7>,
+    Query(query): Query<ObjectQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ObjectError> {
+    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
+    if kind.scope == Scope::Cluster {
+        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())).into());
+    }
+    let target = target(cluster, kind, client, Some(namespace), name)?;
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, Some(sub), headers, body).await
+}
+
+/// `GET …/secrets/{namespace}/{name}/data/{key}`: one decoded Secret value (audited reveal).
+#[allow(clippy::too_many_arguments)] // axum extractors, one per argument
+pub async fn secret_key(
+    method: Method,
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
+    Query(query): Query<ObjectQuery>,
+) -> Result<Response, ObjectError> {
+    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
+    if !(kind.api.group.is_empty() && kind.api.plural == "secrets" && sub == "data") {
+        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}/{key}", kind.path())).into());
+    }
+    let target = target(cluster, kind, client, Some(namespace), name)?;
+    reveal_key(&Request { state, ctx, method, query, body: Bytes::new() }, &target, &key).await
+}
+
+fn target(
+    cluster: String,
+    kind: Kind,
+    client: kube::Client,
+    namespace: Option<String>,
+    name: String,
+) -> Result<Target, ObjectError> {
+    for part in namespace.iter().chain(std::iter::once(&name)) {
+        check_dns1123_subdomain(part).map_err(|why| ObjectError::bad(format!("{part:?}: {why}")))?;
+    }
+    Ok(Target { cluster, kind, client, namespace, name })
+}
+
+/// Routes a request for `target` (and its sub-path) to the operation.
+async fn serve(
+    mut request: Request,
+    target: Target,
+    sub: Option<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ObjectError> {
+    use super::{mutations as m, rollout};
+    if matches!(request.method, Method::PATCH | Method::POST | Method::PUT) {
+        request.body = read_body(&headers, body, MAX_APPLY_BYTES).await?;
+    }
+    let method = request.method.clone();
+    let Some(sub) = sub else {
+        return match method {
+            Method::GET => detail(&request, &target).await,
+            Method::PATCH => apply_document(request, &target).await,
+            Method::DELETE => delete(&request, &target).await,
+            other => Err(ApiError::MethodNotAllowed(other.to_string()).into()),
+        };
+    };
+    let expected = match sub.as_str() {
+        "yaml" | "events" | "meta" | "revisions" => Method::GET,
+        "scale" | "restart" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "rollback" => Method::POST,
+        "labels" => Method::PUT,
+        _ => return Err(ApiError::RouteNotFound(format!("{}/…/{sub}", target.kind.path())).into()),
+    };
+    if method != expected {
+        return Err(ApiError::MethodNotAllowed(method.to_string()).into());
+    }
+    match sub.as_str() {
+        "yaml" => yaml(&request, &target).await,
+        "events" => events(&target).await,
+        "meta" => meta(&target).await,
+        "revisions" => rollout::revisions(&target).await,
+        "rollback" => rollout::rollback(request, &target).await,
+        "scale" => m::scale(request, &target).await,
+        "restart" => m::restart(request, &target).await,
+        "cordon" => m::cordon(request, &target, true).await,
+        "uncordon" => m::cordon(request, &target, false).await,
+        "suspend" => m::suspend(request, &target, true).await,
+        "resume" => m::suspend(request, &target, false).await,
+        "trigger" => m::trigger(request, &target).await,
+        // Only `labels` is left: the table above admits nothing else.
+        _ => m::labels(request, &target).await,
+    }
+}
+
+fn is_secret(target: &Target) -> bool {
+    target.is("", "secrets")
+}
+
+/// The object as JSON, with `managedFields` dropped unless asked for.
+async fn fetch(target: &Target, keep_managed_fields: bool) -> Result<Value, ObjectError> {
+    let object = target.api().get(&target.name).await.map_err(|e| target.err(e))?;
+    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
+    if !keep_managed_fields && let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("managedFields");
+    }
+    Ok(value)
+}
+
+/// The key names and decoded byte sizes of a Secret's `data`, sorted by name.
+fn secret_keys(secret: &Value) -> BTreeMap<String, usize> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    secret
+        .get("data")
+        .and_then(Value::as_object)
+        .map(|data| {
+            data.iter()
+                .map(|(k, v)| {
+                    let size = v.as_str().and_then(|s| engine.decode(s).ok()).map_or(0, |b| b.len());
+                    (k.clone(), size)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A Secret without anything that could carry a value: `data`/`stringData` become `keys`.
+pub fn redact_secret(mut secret: Value) -> Value {
+    let keys: Vec<Value> =
+        secret_keys(&secret).into_iter().map(|(name, size)| json!({ "name": name, "size": size })).collect();
+    if let Some(object) = secret.as_object_mut() {
+        object.remove("data");
+        object.remove("stringData");
+        object.insert("keys".into(), Value::Array(keys));
+    }
+    if let Some(annotations) = secret.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.remove(LAST_APPLIED);
+    }
+    secret
+}
+
+/// `GET` of the object: the full object (Secrets: key names and sizes only).
+async fn detail(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+    let value = fetch(target, request.query.managed_fields).await?;
+    let value = if is_secret(target) { redact_secret(value) } else { value };
+    Ok(Json(value).into_response())
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET …/yaml`: the object as YAML text; for a Secret this reveals its values and is audited.
+async fn yaml(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+    let keep = request.query.managed_fields;
+    let render = |value: &Value| {
+        serde_saphyr::to_string(value).map_err(|e| ObjectError::Api(ApiError::Internal(format!("YAML: {e}"))))
+    };
+    let text = if is_secret(target) {
+        let text = request
+            .audited(Verb::SecretReveal, target, Some(json!({ "via": "yaml" })), async {
+                let value = fetch(target, keep).await?;
+                let keys: Vec<String> = secret_keys(&value).into_keys().collect();
+                let details = json!({ "via": "yaml", "key_count": keys.len(), "keys": keys });
+                Ok((render(&value)?, Some(details)))
+            })
+            .await?;
+        return Ok(no_store(yaml_response(text)));
+    } else {
+        render(&fetch(target, keep).await?)?
+    };
+    Ok(yaml_response(text))
+}
+
+fn yaml_response(text: String) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/yaml; charset=utf-8"))], text).into_response()
+}
+
+/// `GET …/secrets/{ns}/{name}/data/{key}`: the decoded value, `no-store`, audited.
+async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Response, ObjectError> {
+    if request.method != Method::GET {
+        return Err(ApiError::MethodNotAllowed(request.method.to_string()).into());
+    }
+    let bytes = request
+        .audited(Verb::SecretReveal, target, Some(json!({ "via": "key", "key": key })), async {
+            let secret = fetch(target, false).await?;
+            let encoded =
+                secret.pointer("/data").and_then(|d| d.get(key)).and_then(Value::as_str).ok_or_else(|| {
+                    ObjectError::NotFound(format!(
+                        "secret {}/{} has no key {key:?}",
+                        target.namespace.as_deref().unwrap_or(""),
+                        target.name
+                    ))
+                })?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .map_err(|e| ApiError::Internal(format!("secret value is not base64: {e}")))?;
+            let details = json!({ "key": key, "size": bytes.len() });
+            Ok((bytes, Some(details)))
+        })
+        .await?;
+    // Text keys are shown as text; anything else is handed over as raw bytes.
+    let content_type =
+        if std::str::from_utf8(&bytes).is_ok() { "text/plain; charset=utf-8" } else { "application/octet-stream" };
+    Ok(no_store(([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], bytes).into_response()))
+}
+
+/// `GET …/events`: core/v1 Events about the object, newest first.
+async fn events(target: &Target) -> Result<Response, ObjectError> {
+    // The uid tells a recreated object's events from its predecessor's; a deleted object still
+    // has events worth showing, so a 404 here only drops the uid from the selector.
+    let uid = match target.api().get(&target.name).await {
+        Ok(object) => object.metadata.uid,
+        Err(kube::Error::Api(status)) if status.code == 404 => None,
+        Err(e) => return Err(target.err(e)),
+    };
+    let mut selector =
+        vec![format!("involvedObject.name={}", target.name), format!("involvedObject.kind={}", target.kind.api.kind)];
+    if let Some(ns) = &target.namespace {
+        selector.push(format!("involvedObject.namespace={ns}"));
+    }
+    if let Some(uid) = uid {
+        selector.push(format!("involvedObject.uid={uid}"));
+    }
+    // Events of cluster-scoped objects (Nodes) live in `default`; search every namespace for them.
+    let api: Api<k8s_openapi::api::core::v1::Event> = match &target.namespace {
+        Some(ns) => Api::namespaced(target.client.clone(), ns),
+        None => Api::all(target.client.clone()),
+    };
+    let list = api.list(&ListParams::default().fields(&selector.join(","))).await.map_err(|e| target.err(e))?;
+    let mut items: Vec<Value> = list
+        .items
+        .into_iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .map(|mut e| {
+            if let Some(m) = e.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.remove("managedFields");
+            }
+            e
+        })
+        .collect();
+    // RFC 3339 UTC timestamps sort as text.
+    let when = |e: &Value| {
+        ["lastTimestamp", "eventTime", "firstTimestamp"]
+            .iter()
+            .find_map(|k| e.get(*k).and_then(Value::as_str))
+            .or_else(|| e.pointer("/metadata/creationTimestamp").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string()
+    };
+    items.sort_by_key(|e| std::cmp::Reverse(when(e)));
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+/// `GET …/meta`: what the editor polls for drift.
+async fn meta(target: &Target) -> Result<Response, ObjectError> {
+    let object = fetch(target, true).await?;
+    let metadata = object.get("metadata").cloned().unwrap_or_default();
+    Ok(Json(json!({
+        "resourceVersion": metadata.get("resourceVersion"),
+        "generation": metadata.get("generation"),
+        "managedFields": metadata.get("managedFields").cloned().unwrap_or_else(|| json!([])),
+    }))
+    .into_response())
+}
+
+/// `PATCH` of the object: server-side apply of the YAML/JSON body as field manager `periscope`.
+async fn apply_document(request: Request, target: &Target) -> Result<Response, ObjectError> {
+    let (dry_run, force) = (request.query.dry_run, request.query.force);
+    let mut doc = apply::parse_document(&request.body).map_err(|e| ObjectError::bad(format!("apply: {e}")))?;
+    let identity = apply::Identity {
+        api_version: &target.kind.api.api_version,
+        kind: &target.kind.api.kind,
+        scope: target.kind.scope,
+        namespace: target.namespace.as_deref(),
+        name: &target.name,
+    };
+    apply::check_identity(&mut doc, identity).map_err(|e| ObjectError::bad(format!("apply: {e}")))?;
+    apply::strip_server_fields(&mut doc);
+    let extra = json!({ "dryRun": dry_run, "force": force });
+    let object = request
+        .audited(Verb::Apply, target, Some(extra), async {
+            let mut params = PatchParams::apply(FIELD_MANAGER);
+            params.force = force;
+            params.dry_run = dry_run;
+            let patch = Patch::Apply(&doc);
+            let object = target.api().patch(&target.name, &params, &patch).await.map_err(|e| target.err(e))?;
+            Ok((object, None))
+        })
+        .await?;
+    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
+    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("managedFields");
+    }
+    // The answer of a Secret apply holds every value; it gets the same redaction as the detail.
+    let value = if is_secret(target) { redact_secret(value) } else { value };
+    Ok(Json(json!({ "object": value, "dryRun": dry_run })).into_response())
+}
+
+/// `DELETE` of the object (propagation `Background` unless asked otherwise).
+async fn delete(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+    let propagation = match request.query.propagation_policy.as_deref() {
+        None | Some("") | Some("Background") => PropagationPolicy::Background,
+        Some("Foreground") => PropagationPolicy::Foreground,
+        Some("Orphan") => PropagationPolicy::Orphan,
+        Some(other) => {
+            return Err(ObjectError::bad(format!(
+                "propagationPolicy {other:?} is not one of Foreground, Background, Orphan"
+            )));
+        }
+    };
+    let extra = json!({ "propagationPolicy": format!("{propagation:?}") });
+    request
+        .audited(Verb::Delete, target, Some(extra), async {
+            let params = DeleteParams { propagation_policy: Some(propagation), ..Default::default() };
+            target.api().delete(&target.name, &params).await.map_err(|e| target.err(e))?;
+            Ok(((), None))
+        })
+        .await?;
+    Ok(Json(json!({
+        "deleted": true,
+        "cluster": target.cluster,
+        "namespace": target.namespace,
+        "name": target.name,
+    }))
+    .into_response())
+}
