@@ -60,12 +60,28 @@ pub enum ApiError {
     /// The route exists but not for this method.
     #[error("method {0} is not allowed here")]
     MethodNotAllowed(String),
+    /// A server-side apply hit fields owned by other field managers: 409 listing each field and
+    /// its manager in `details.conflicts`.
+    #[error("{}", .0.message)]
+    ApplyConflict(Box<kube::core::Status>),
+    /// The request body is larger than the route accepts (413).
+    #[error("the body is larger than {} KiB", .0 / 1024)]
+    TooLarge(usize),
+    /// Something inside an existing object (a Secret key, a revision) does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// The apiserver answered with a `Status` (403, 404, 409, 422, …); its status code is kept.
     #[error("{}", .0.message)]
     Kube(Box<kube::core::Status>),
     /// The apiserver could not be reached or answered something that is not a `Status`.
     #[error("cluster {cluster} is unreachable: {reason}")]
     ClusterUnreachable { cluster: String, reason: String },
+    /// A per-user limit of Periscope's own (e.g. live streams) is reached.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A live stream or subscription of the caller that does not exist (or is not theirs).
+    #[error("{0}")]
+    StreamNotFound(String),
     /// A bug or an unexpected condition on our side; the message is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -75,9 +91,17 @@ impl ApiError {
     /// Maps a kube client error from a call to `cluster` into an API error.
     pub fn from_kube(cluster: &str, err: kube::Error) -> Self {
         match err {
+            kube::Error::Api(status) if status.code == 409 && !field_conflicts(&status).is_empty() => {
+                ApiError::ApplyConflict(status)
+            }
             kube::Error::Api(status) => ApiError::Kube(status),
             other => ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason: other.to_string() },
         }
+    }
+
+    /// A 400 `E_BAD_REQUEST` with `message`.
+    pub fn bad(message: impl Into<String>) -> Self {
+        ApiError::BadRequest(message.into())
     }
 
     /// The HTTP status this error is answered with.
@@ -95,8 +119,13 @@ impl ApiError {
             | ApiError::AuditDisabled => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::ApplyConflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::StreamNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,8 +149,13 @@ impl ApiError {
             ApiError::AuditDisabled => "E_AUDIT_DISABLED",
             ApiError::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
             ApiError::Gone(_) => "E_GONE",
+            ApiError::ApplyConflict(_) => "E_CONFLICT",
+            ApiError::TooLarge(_) => "E_TOO_LARGE",
+            ApiError::NotFound(_) => "E_NOT_FOUND",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",
+            ApiError::TooManyRequests(_) => "E_TOO_MANY_REQUESTS",
+            ApiError::StreamNotFound(_) => "E_NOT_FOUND",
             ApiError::Internal(_) => "E_INTERNAL",
         }
     }
@@ -129,12 +163,42 @@ impl ApiError {
     fn details(&self) -> Value {
         match self {
             ApiError::Kube(status) => json!({ "status": status }),
+            ApiError::ApplyConflict(status) => json!({ "conflicts": field_conflicts(status), "status": status }),
+            ApiError::TooLarge(limit) => json!({ "limitBytes": limit }),
             ApiError::ClusterNotFound(name) | ApiError::ClusterUnreachable { cluster: name, .. } => {
                 json!({ "cluster": name })
             }
             _ => json!({}),
         }
     }
+}
+
+/// One field another manager owns, from a 409 of a server-side apply.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldConflict {
+    pub field: String,
+    pub manager: String,
+    pub message: String,
+}
+
+/// The field-manager conflicts in an apiserver Status (empty if it is another kind of 409).
+pub fn field_conflicts(status: &kube::core::Status) -> Vec<FieldConflict> {
+    let Some(details) = &status.details else { return Vec::new() };
+    details
+        .causes
+        .iter()
+        .filter(|c| c.reason == "FieldManagerConflict" || c.message.starts_with("conflict with "))
+        .map(|c| {
+            // The message reads `conflict with "<manager>" [using <apiVersion>][: <field>]`.
+            let manager = c.message.split('"').nth(1).unwrap_or_default().to_string();
+            let field = if c.field.is_empty() {
+                c.message.rsplit_once(": ").map(|(_, f)| f.to_string()).unwrap_or_default()
+            } else {
+                c.field.clone()
+            };
+            FieldConflict { field, manager, message: c.message.clone() }
+        })
+        .collect()
 }
 
 /// The HTTP status an apiserver `Status` asks for, falling back on its reason when `code` is unset.
@@ -190,6 +254,10 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "code": self.code(), "message": self.to_string(), "details": self.details() });
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body stays unread, so this connection cannot carry another request.
+            response.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

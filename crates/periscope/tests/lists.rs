@@ -9,7 +9,7 @@ use common::*;
 use periscope::resources::kinds::KINDS;
 use periscope_testkit::{Idp, IdpOptions, Server, TestNamespace, UserAgent, cluster};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
     server.get_json(path).await
@@ -73,6 +73,13 @@ async fn every_built_in_kind_and_a_crd_list_with_their_columns() {
     let (status, widgets) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/widgets").await;
     assert_eq!(status, StatusCode::OK, "{widgets}");
     assert_eq!(names(&widgets), vec!["sample"], "{widgets}");
+    // A custom resource's columns are its CRD's printer columns, evaluated per row.
+    let keys: Vec<&str> =
+        widgets["columns"].as_array().expect("columns").iter().filter_map(|c| c["key"].as_str()).collect();
+    assert_eq!(keys, vec!["name", "namespace", "color", "size", "phase", "createdAt"], "{widgets}");
+    assert_eq!((&widgets["items"][0]["color"], &widgets["items"][0]["size"]), (&json!("blue"), &json!(3)), "{widgets}");
+    let (_, sorted) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/widgets?sort=-size").await;
+    assert_eq!(names(&sorted), vec!["sample"], "sorting by a printer column is allowed: {sorted}");
     let (status, body) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/gadgets").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("E_UNKNOWN_RESOURCE")), "{body}");
 }

@@ -3,10 +3,18 @@
 
 use std::{sync::Arc, time::Duration};
 
-use kube::discovery::ApiResource;
+use kube::{
+    api::{Api, DynamicObject},
+    discovery::ApiResource,
+};
 use moka::sync::Cache;
+use serde_json::Value;
 
-use super::kinds::{KindSpec, Scope, find_kind};
+use super::{
+    kinds::{KindSpec, Scope, find_kind},
+    printer::{PrinterColumn, columns_of_crd},
+    projection::{Column, GENERIC, project, project_printed},
+};
 use crate::error::ApiError;
 
 /// A kind resolved for one cluster.
@@ -19,9 +27,36 @@ pub struct Kind {
     pub spec: Option<&'static KindSpec>,
     /// Verbs the apiserver lists for the resource (empty for built-ins resolved from the table).
     pub verbs: Vec<String>,
+    /// A custom resource's printer columns from its CRD (when the caller may read the CRD).
+    pub printer: Option<Arc<Vec<PrinterColumn>>>,
 }
 
 impl Kind {
+    /// The list columns: the table's projection, the CRD's printer columns, or name/namespace/age.
+    pub fn columns(&self) -> Vec<Column> {
+        if let Some(spec) = self.spec {
+            return spec.columns().to_vec();
+        }
+        let mut columns: Vec<Column> = GENERIC.columns.iter().filter(|c| c.key != "createdAt").cloned().collect();
+        if self.scope == Scope::Cluster {
+            columns.retain(|c| c.key != "namespace");
+        }
+        for printed in self.printer.iter().flat_map(|p| p.iter()).filter(|c| c.key != "createdAt") {
+            columns.push(Column { key: printed.key.clone().into(), label: printed.label.clone().into() });
+        }
+        columns.push(GENERIC.columns[GENERIC.columns.len() - 1].clone());
+        columns
+    }
+
+    /// The list row of `obj`, the same for lists and live deltas.
+    pub fn project(&self, obj: &DynamicObject) -> Value {
+        match (self.spec, &self.printer) {
+            (Some(spec), _) => project(&spec.projection, obj),
+            (None, Some(printer)) => project_printed(printer, obj),
+            (None, None) => project(&GENERIC, obj),
+        }
+    }
+
     /// `group/version/plural` with `core` for the core group, as in URLs and messages.
     pub fn path(&self) -> String {
         let group = if self.api.group.is_empty() { "core" } else { &self.api.group };
@@ -40,12 +75,24 @@ const MISS_REFRESH_AFTER: Duration = Duration::from_secs(2);
 /// Resolves URL segments to kinds, per cluster.
 pub struct KindCatalog {
     discovered: Cache<(String, String), (GroupVersion, std::time::Instant)>,
+    /// Printer columns by (cluster, CRD name).
+    printers: Cache<(String, String), Arc<Vec<PrinterColumn>>>,
 }
 
 impl Default for KindCatalog {
     fn default() -> Self {
-        KindCatalog { discovered: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build() }
+        KindCatalog {
+            discovered: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build(),
+            printers: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build(),
+        }
     }
+}
+
+fn crd_resource() -> ApiResource {
+    find_kind("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        .map(KindSpec::api_resource)
+        // The CRD kind is a row of the built-in table; its absence is a bug worth crashing for.
+        .expect("customresourcedefinitions are in the kinds table")
 }
 
 impl KindCatalog {
@@ -61,7 +108,13 @@ impl KindCatalog {
         plural: &str,
     ) -> Result<Kind, ApiError> {
         if let Some(spec) = find_kind(group, version, plural) {
-            return Ok(Kind { api: spec.api_resource(), scope: spec.scope, spec: Some(spec), verbs: Vec::new() });
+            return Ok(Kind {
+                api: spec.api_resource(),
+                scope: spec.scope,
+                spec: Some(spec),
+                verbs: Vec::new(),
+                printer: None,
+            });
         }
         let unknown = || ApiError::UnknownResource(format!("{group}/{version}/{plural}"));
         let group = if group == "core" { "" } else { group };
@@ -73,7 +126,32 @@ impl KindCatalog {
         if !found.0.iter().any(|k| k.api.plural == plural) && found.1.elapsed() >= MISS_REFRESH_AFTER {
             found = self.group_version(&key, client, true).await?;
         }
-        found.0.iter().find(|k| k.api.plural == plural).cloned().ok_or_else(unknown)
+        let mut kind = found.0.iter().find(|k| k.api.plural == plural).cloned().ok_or_else(unknown)?;
+        if !group.is_empty() {
+            kind.printer = self.printer_columns(cluster, client, &kind.api).await;
+        }
+        Ok(kind)
+    }
+
+    /// The printer columns of a custom resource, from its CRD read as the caller. Not a CRD
+    /// (an aggregated API), or not readable by this caller: none, and the generic columns apply.
+    async fn printer_columns(
+        &self,
+        cluster: &str,
+        client: &kube::Client,
+        api: &ApiResource,
+    ) -> Option<Arc<Vec<PrinterColumn>>> {
+        let crd_name = format!("{}.{}", api.plural, api.group);
+        let key = (cluster.to_string(), crd_name.clone());
+        if let Some(hit) = self.printers.get(&key) {
+            return Some(hit);
+        }
+        let crds: Api<DynamicObject> = Api::all_with(client.clone(), &crd_resource());
+        let crd = crds.get_opt(&crd_name).await.ok().flatten()?;
+        let columns = Arc::new(columns_of_crd(&serde_json::to_value(&crd).unwrap_or(Value::Null), &api.version));
+        // Only what was read successfully is shared; a denied read is asked again next time.
+        self.printers.insert(key, columns.clone());
+        Some(columns)
     }
 
     async fn group_version(
@@ -115,6 +193,7 @@ impl KindCatalog {
                 scope: if r.namespaced { Scope::Namespaced } else { Scope::Cluster },
                 spec: None,
                 verbs: r.verbs,
+                printer: None,
             })
             .collect();
         let entry = (Arc::new(kinds), std::time::Instant::now());

@@ -17,11 +17,7 @@ use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{
-    catalog::Kind,
-    kinds::Scope,
-    projection::{Column, GENERIC, Projection, project},
-};
+use super::{catalog::Kind, kinds::Scope, projection::Column};
 use crate::{config::clusters::check_dns1123_label, error::ApiError};
 
 /// The most rows one page may ask for.
@@ -61,7 +57,7 @@ pub struct ListQuery {
 #[serde(rename_all = "camelCase")]
 pub struct ListPage {
     pub items: Vec<Value>,
-    pub columns: &'static [Column],
+    pub columns: Vec<Column>,
     /// Token for the next page; absent on the last page.
     #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
     pub continue_token: Option<String>,
@@ -155,14 +151,14 @@ struct Sort<'a> {
     descending: bool,
 }
 
-fn parse_sort<'a>(raw: &'a str, projection: &Projection) -> Result<Sort<'a>, ApiError> {
+fn parse_sort<'a>(raw: &'a str, columns: &[Column]) -> Result<Sort<'a>, ApiError> {
     let (key, descending) = match raw.strip_prefix('-') {
         Some(key) => (key, true),
         None => (raw, false),
     };
-    let known = projection.columns.iter().any(|c| c.key == key) || matches!(key, "name" | "namespace" | "createdAt");
+    let known = columns.iter().any(|c| c.key == key) || matches!(key, "name" | "namespace" | "createdAt");
     if !known {
-        let keys: Vec<&str> = projection.columns.iter().map(|c| c.key).collect();
+        let keys: Vec<&str> = columns.iter().map(|c| c.key.as_ref()).collect();
         return Err(ApiError::BadRequest(format!("cannot sort by {key:?}; columns are {}", keys.join(", "))));
     }
     Ok(Sort { key, descending })
@@ -276,7 +272,7 @@ fn selectors(query: &ListQuery) -> ListParams {
 impl ListSnapshots {
     /// One page of `target`'s list as `query` asks.
     pub async fn list(&self, target: ListTarget<'_>, query: ListQuery) -> Result<ListPage, ApiError> {
-        let projection = target.kind.spec.map_or(&GENERIC, |s| &s.projection);
+        let columns = target.kind.columns();
         let namespace = query.namespace.as_deref().filter(|ns| !ns.is_empty());
         let api = api_for(target.kind, target.client.clone(), namespace)?;
         let limit = match query.limit {
@@ -289,7 +285,7 @@ impl ListSnapshots {
         if q.len() > MAX_Q {
             return Err(ApiError::BadRequest(format!("q is longer than {MAX_Q} characters")));
         }
-        let sort = query.sort.as_deref().filter(|s| !s.is_empty()).map(|s| parse_sort(s, projection)).transpose()?;
+        let sort = query.sort.as_deref().filter(|s| !s.is_empty()).map(|s| parse_sort(s, &columns)).transpose()?;
         let token = query.continue_token.as_deref().filter(|t| !t.is_empty());
 
         let key = format!(
@@ -306,20 +302,20 @@ impl ListSnapshots {
             let snapshot = self.by_id.get(&position.id).filter(|s| s.key == key).ok_or_else(|| {
                 ApiError::Gone("the list this page belongs to has expired; start again from the first page".into())
             })?;
-            let sort = if position.sort.is_empty() { None } else { Some(parse_sort(&position.sort, projection)?) };
-            return Ok(page(&snapshot, position.id, projection, &sort, &position.q, position.offset, limit));
+            let sort = if position.sort.is_empty() { None } else { Some(parse_sort(&position.sort, &columns)?) };
+            return Ok(page(&snapshot, position.id, columns.clone(), &sort, &position.q, position.offset, limit));
         }
 
         let warm = self.warm.get(&key).and_then(|id| self.by_id.get(&id).map(|s| (id, s)));
         let wants_snapshot = sort.is_some() || !q.is_empty();
         match (warm, token) {
-            (Some((id, snapshot)), None) => Ok(page(&snapshot, id, projection, &sort, &q, 0, limit)),
+            (Some((id, snapshot)), None) => Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit)),
             (None, None) if wants_snapshot => {
-                let snapshot = Arc::new(read_all(target.cluster, &api, &query, projection, key.clone()).await?);
+                let snapshot = Arc::new(read_all(target.cluster, &api, &query, target.kind, key.clone()).await?);
                 let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.by_id.insert(id, snapshot.clone());
                 self.warm.insert(key, id);
-                Ok(page(&snapshot, id, projection, &sort, &q, 0, limit))
+                Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit))
             }
             // An apiserver continue token, or a plain request with nothing warm: one apiserver page.
             _ => {
@@ -328,7 +324,7 @@ impl ListSnapshots {
                         "an apiserver continue token cannot be combined with q or sort".into(),
                     ));
                 }
-                apiserver_page(target.cluster, &api, &query, projection, limit, token).await
+                apiserver_page(target.cluster, &api, &query, target.kind, columns.clone(), limit, token).await
             }
         }
     }
@@ -338,7 +334,7 @@ impl ListSnapshots {
 fn page(
     snapshot: &Snapshot,
     id: u64,
-    projection: &Projection,
+    columns: Vec<Column>,
     sort: &Option<Sort<'_>>,
     q: &str,
     offset: usize,
@@ -359,7 +355,7 @@ fn page(
     });
     ListPage {
         items,
-        columns: projection.columns,
+        columns,
         continue_token,
         total: view.len() as u64,
         resource_version: snapshot.resource_version.clone(),
@@ -371,14 +367,14 @@ async fn read_all(
     cluster: &str,
     api: &Api<DynamicObject>,
     query: &ListQuery,
-    projection: &Projection,
+    kind: &Kind,
     key: String,
 ) -> Result<Snapshot, ApiError> {
     let mut params = selectors(query).limit(FILL_PAGE);
     let mut rows = Vec::new();
     loop {
         let list = api.list(&params).await.map_err(|e| ApiError::from_kube(cluster, e))?;
-        rows.extend(list.items.iter().map(|obj| project(projection, obj)));
+        rows.extend(list.items.iter().map(|obj| kind.project(obj)));
         match list.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(next) => params = params.continue_token(&next),
             None => {
@@ -398,7 +394,8 @@ async fn apiserver_page(
     cluster: &str,
     api: &Api<DynamicObject>,
     query: &ListQuery,
-    projection: &Projection,
+    kind: &Kind,
+    columns: Vec<Column>,
     limit: Option<u32>,
     token: Option<&str>,
 ) -> Result<ListPage, ApiError> {
@@ -410,12 +407,12 @@ async fn apiserver_page(
         params = params.continue_token(token);
     }
     let list = api.list(&params).await.map_err(|e| ApiError::from_kube(cluster, e))?;
-    let items: Vec<Value> = list.items.iter().map(|obj| project(projection, obj)).collect();
+    let items: Vec<Value> = list.items.iter().map(|obj| kind.project(obj)).collect();
     let remaining = list.metadata.remaining_item_count.unwrap_or(0).max(0) as u64;
     Ok(ListPage {
         total: items.len() as u64 + remaining,
         items,
-        columns: projection.columns,
+        columns,
         continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
         resource_version: list.metadata.resource_version,
     })

@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod kinds;
 pub mod list;
+pub mod printer;
 pub mod projection;
 
 pub use kinds::{KindSpec, find_kind};

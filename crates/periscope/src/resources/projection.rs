@@ -1,15 +1,18 @@
 //! Projections: the trimmed row a list shows for one object, computed from the object once.
 //! The kinds' own projections live in `builtin.rs`.
 
+use std::borrow::Cow;
+
 use kube::api::DynamicObject;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-/// A list column: the row key it reads and the header it shows.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// A list column: the row key it reads and the header it shows. Built-in kinds borrow
+/// theirs from the table; custom resources' come from their CRD at run time.
+#[derive(Debug, Clone, Serialize)]
 pub struct Column {
-    pub key: &'static str,
-    pub label: &'static str,
+    pub key: Cow<'static, str>,
+    pub label: Cow<'static, str>,
 }
 
 /// How a kind's objects become list rows.
@@ -21,7 +24,7 @@ pub struct Projection {
 }
 
 pub const fn col(key: &'static str, label: &'static str) -> Column {
-    Column { key, label }
+    Column { key: Cow::Borrowed(key), label: Cow::Borrowed(label) }
 }
 
 /// The row of an object: name, namespace, uid, creation time, then the kind's fields.
@@ -36,6 +39,15 @@ pub fn project(projection: &Projection, obj: &DynamicObject) -> Value {
     row.insert("createdAt".into(), json!(meta.creation_timestamp.as_ref().map(|t| t.0.to_string())));
     (projection.fill)(obj, &mut row);
     Value::Object(row)
+}
+
+/// The common fields of [`project`] plus a custom resource's printer columns.
+pub fn project_printed(columns: &[super::printer::PrinterColumn], obj: &DynamicObject) -> Value {
+    let mut row = project(&GENERIC, obj);
+    if let (Value::Object(map), Ok(whole)) = (&mut row, serde_json::to_value(obj)) {
+        super::printer::fill(columns, &whole, map);
+    }
+    row
 }
 
 pub fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {

@@ -1,7 +1,6 @@
 //! Server-side apply of a user-edited document: parse the body, check that it names the object
 //! of the URL, drop what the server owns, and explain field-manager conflicts.
 
-use kube::core::Status;
 use serde_json::{Map, Value, json};
 
 use crate::resources::kinds::Scope;
@@ -120,34 +119,6 @@ pub fn strip_server_fields(doc: &mut Map<String, Value>) {
     doc.remove("status");
 }
 
-/// One field another manager owns, from a 409 of an apply.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FieldConflict {
-    pub field: String,
-    pub manager: String,
-    pub message: String,
-}
-
-/// The field-manager conflicts in an apiserver Status (empty if it is another kind of 409).
-pub fn conflicts(status: &Status) -> Vec<FieldConflict> {
-    let Some(details) = &status.details else { return Vec::new() };
-    details
-        .causes
-        .iter()
-        .filter(|c| c.reason == "FieldManagerConflict" || c.message.starts_with("conflict with "))
-        .map(|c| {
-            // The message reads `conflict with "<manager>" [using <apiVersion>][: <field>]`.
-            let manager = c.message.split('"').nth(1).unwrap_or_default().to_string();
-            let field = if c.field.is_empty() {
-                c.message.rsplit_once(": ").map(|(_, f)| f.to_string()).unwrap_or_default()
-            } else {
-                c.field.clone()
-            };
-            FieldConflict { field, manager, message: c.message.clone() }
-        })
-        .collect()
-}
-
 /// The smallest apply document for the object: identity only, to be extended with the fields
 /// a one-click action claims.
 pub fn skeleton(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> Value {
@@ -161,6 +132,7 @@ pub fn skeleton(api_version: &str, kind: &str, namespace: Option<&str>, name: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kube::core::Status;
 
     fn want() -> Identity<'static> {
         Identity {
@@ -223,7 +195,7 @@ mod tests {
             ]}
         }))
         .expect("status");
-        let found = conflicts(&status);
+        let found = crate::error::field_conflicts(&status);
         assert_eq!(found.len(), 2);
         assert_eq!((found[0].field.as_str(), found[0].manager.as_str()), (".spec.replicas", "other"));
         assert_eq!((found[1].field.as_str(), found[1].manager.as_str()), (".spec.paused", "kubectl"));

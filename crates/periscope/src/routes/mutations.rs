@@ -18,17 +18,17 @@ use k8s_openapi::{
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use super::objects::{ObjectError, Request, Target};
+use super::objects::{Request, Target};
 use crate::{audit::Verb, error::ApiError};
 
 /// Refuses `target` unless its kind is one of `kinds` (`(group, plural)`).
-pub fn require(target: &Target, kinds: &[(&str, &str)], action: &str) -> Result<(), ObjectError> {
+pub fn require(target: &Target, kinds: &[(&str, &str)], action: &str) -> Result<(), ApiError> {
     if kinds.iter().any(|(group, plural)| target.is(group, plural)) {
         return Ok(());
     }
     let allowed: Vec<String> =
         kinds.iter().map(|(g, p)| if g.is_empty() { p.to_string() } else { format!("{p}.{g}") }).collect();
-    Err(ObjectError::bad(format!("{action} applies to {}, not to {}", allowed.join(", "), target.kind.path())))
+    Err(ApiError::bad(format!("{action} applies to {}, not to {}", allowed.join(", "), target.kind.path())))
 }
 
 /// Applies `doc` (a skeleton plus one field) as `manager`, taking the field over from others,
@@ -40,7 +40,7 @@ async fn one_click(
     manager: &str,
     doc: Value,
     extra: Value,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     let object = request
         .audited(verb, target, Some(extra), async {
             let api = target.api();
@@ -68,13 +68,13 @@ struct ScaleBody {
 }
 
 /// `POST …/scale {"replicas": n}` (deployments, statefulsets, replicasets).
-pub async fn scale(request: Request, target: &Target) -> Result<Response, ObjectError> {
+pub async fn scale(request: Request, target: &Target) -> Result<Response, ApiError> {
     require(target, &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")], "scale")?;
     let body: ScaleBody = request.json()?;
     let replicas = i32::try_from(body.replicas)
         .ok()
         .filter(|n| *n >= 0)
-        .ok_or_else(|| ObjectError::bad(format!("replicas must be between 0 and {}", i32::MAX)))?;
+        .ok_or_else(|| ApiError::bad(format!("replicas must be between 0 and {}", i32::MAX)))?;
     let mut doc = target.skeleton();
     doc["spec"] = json!({ "replicas": replicas });
     one_click(&request, target, Verb::Scale, "periscope-scale", doc, json!({ "replicas": replicas })).await
@@ -82,7 +82,7 @@ pub async fn scale(request: Request, target: &Target) -> Result<Response, Object
 
 /// `POST …/restart` (deployments, statefulsets, daemonsets): stamps the pod template like
 /// `kubectl rollout restart`, which makes the controller roll every pod.
-pub async fn restart(request: Request, target: &Target) -> Result<Response, ObjectError> {
+pub async fn restart(request: Request, target: &Target) -> Result<Response, ApiError> {
     require(target, &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")], "restart")?;
     let now = jiff::Timestamp::now();
     // Whole seconds, as kubectl writes it.
@@ -94,7 +94,7 @@ pub async fn restart(request: Request, target: &Target) -> Result<Response, Obje
 }
 
 /// `POST …/cordon` / `…/uncordon` (nodes): `spec.unschedulable`.
-pub async fn cordon(request: Request, target: &Target, cordon: bool) -> Result<Response, ObjectError> {
+pub async fn cordon(request: Request, target: &Target, cordon: bool) -> Result<Response, ApiError> {
     let (verb, action) = if cordon { (Verb::Cordon, "cordon") } else { (Verb::Uncordon, "uncordon") };
     require(target, &[("", "nodes")], action)?;
     let mut doc = target.skeleton();
@@ -103,7 +103,7 @@ pub async fn cordon(request: Request, target: &Target, cordon: bool) -> Result<R
 }
 
 /// `POST …/suspend` / `…/resume` (cronjobs): `spec.suspend`.
-pub async fn suspend(request: Request, target: &Target, suspend: bool) -> Result<Response, ObjectError> {
+pub async fn suspend(request: Request, target: &Target, suspend: bool) -> Result<Response, ApiError> {
     let (verb, action) = if suspend { (Verb::Suspend, "suspend") } else { (Verb::Resume, "resume") };
     require(target, &[("batch", "cronjobs")], action)?;
     let mut doc = target.skeleton();
@@ -120,7 +120,7 @@ struct LabelsBody {
 
 /// `PUT …/labels {"labels": {...}}` (any kind): the labels Periscope manages become exactly
 /// these; labels other managers own stay.
-pub async fn labels(request: Request, target: &Target) -> Result<Response, ObjectError> {
+pub async fn labels(request: Request, target: &Target) -> Result<Response, ApiError> {
     let body: LabelsBody = request.json()?;
     let mut doc = target.skeleton();
     doc["metadata"]["labels"] = json!(body.labels);
@@ -139,7 +139,7 @@ pub fn manual_job_name(cronjob: &str, unix: i64) -> String {
 
 /// `POST …/trigger` (cronjobs): creates a Job from the jobTemplate, like
 /// `kubectl create job --from=cronjob/<name>`.
-pub async fn trigger(request: Request, target: &Target) -> Result<Response, ObjectError> {
+pub async fn trigger(request: Request, target: &Target) -> Result<Response, ApiError> {
     require(target, &[("batch", "cronjobs")], "trigger")?;
     let job_name = manual_job_name(&target.name, jiff::Timestamp::now().as_second());
     let created = request

@@ -16,10 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::Engine;
-use kube::{
-    api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy},
-    core::Status,
-};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
 use serde_json::{Value, json};
 
 use super::apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES};
@@ -38,90 +35,13 @@ use crate::{
 /// Annotation `kubectl apply` writes; on a Secret it embeds the values, so it is never shown.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// An error of a per-object route: an [`ApiError`] or one of the answers that need more detail
-/// than the generic envelope carries (field conflicts, body too large, missing sub-object).
-#[derive(Debug)]
-pub enum ObjectError {
-    /// Any error with the standard envelope.
-    Api(ApiError),
-    /// A server-side apply hit fields owned by other managers (409 with `details.conflicts`).
-    Conflict(Box<Status>),
-    /// The body is larger than the route accepts (413).
-    TooLarge(usize),
-    /// A thing inside the object (a Secret key, a revision) does not exist (404).
-    NotFound(String),
-}
-
-impl From<ApiError> for ObjectError {
-    fn from(e: ApiError) -> Self {
-        ObjectError::Api(e)
-    }
-}
-
-impl ObjectError {
-    /// Maps a kube error; a 409 that lists field-manager conflicts becomes [`ObjectError::Conflict`].
-    pub fn kube(cluster: &str, err: kube::Error) -> Self {
-        match err {
-            kube::Error::Api(status) if status.code == 409 && !apply::conflicts(&status).is_empty() => {
-                ObjectError::Conflict(status)
-            }
-            other => ObjectError::Api(ApiError::from_kube(cluster, other)),
-        }
-    }
-
-    /// A 400 `E_BAD_REQUEST` with `message`.
-    pub fn bad(message: impl Into<String>) -> Self {
-        ObjectError::Api(ApiError::BadRequest(message.into()))
-    }
-
-    fn status(&self) -> StatusCode {
-        match self {
-            ObjectError::Api(e) => e.status(),
-            ObjectError::Conflict(_) => StatusCode::CONFLICT,
-            ObjectError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ObjectError::NotFound(_) => StatusCode::NOT_FOUND,
-        }
-    }
-
-    /// How an audited action that ended with this error is recorded.
-    fn outcome(&self) -> (Outcome, Option<String>) {
-        let outcome = match self.status() {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Outcome::Denied,
-            _ => Outcome::Failure,
-        };
-        let reason = match self {
-            ObjectError::Api(e) => e.to_string(),
-            ObjectError::Conflict(status) => status.message.clone(),
-            ObjectError::TooLarge(limit) => format!("body larger than {limit} bytes"),
-            ObjectError::NotFound(what) => what.clone(),
-        };
-        (outcome, Some(reason))
-    }
-}
-
-impl IntoResponse for ObjectError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let body = match self {
-            ObjectError::Api(e) => return e.into_response(),
-            ObjectError::Conflict(kube_status) => json!({
-                "code": "E_CONFLICT",
-                "message": kube_status.message,
-                "details": { "conflicts": apply::conflicts(&kube_status), "status": kube_status },
-            }),
-            ObjectError::TooLarge(limit) => {
-                let body = json!({
-                    "code": "E_TOO_LARGE",
-                    "message": format!("the body is larger than {} KiB", limit / 1024),
-                    "details": { "limitBytes": limit },
-                });
-                // The rest of the body stays unread, so this connection cannot carry another request.
-                return (status, [(header::CONNECTION, HeaderValue::from_static("close"))], Json(body)).into_response();
-            }
-            ObjectError::NotFound(what) => json!({ "code": "E_NOT_FOUND", "message": what, "details": {} }),
-        };
-        (status, Json(body)).into_response()
-    }
+/// How an audited action that ended with `error` is recorded: 401/403 are denials.
+fn outcome_of_error(error: &ApiError) -> (Outcome, Option<String>) {
+    let outcome = match error.status() {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Outcome::Denied,
+        _ => Outcome::Failure,
+    };
+    (outcome, Some(error.to_string()))
 }
 
 /// What every per-object route may be asked in its query string.
@@ -190,8 +110,8 @@ impl Target {
     }
 
     /// Maps a kube error from a call on this object's cluster.
-    pub fn err(&self, e: kube::Error) -> ObjectError {
-        ObjectError::kube(&self.cluster, e)
+    pub fn err(&self, e: kube::Error) -> ApiError {
+        ApiError::from_kube(&self.cluster, e)
     }
 }
 
@@ -206,28 +126,28 @@ pub struct Request {
 }
 
 /// Reads a request body, refusing more than `limit` bytes with 413.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ObjectError> {
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return Err(ObjectError::TooLarge(limit));
+        return Err(ApiError::TooLarge(limit));
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         // `to_bytes` reports the limit as a "length limit exceeded" error somewhere in its chain.
         let mut source: Option<&dyn std::error::Error> = Some(&e);
         while let Some(err) = source {
             if err.to_string().contains("length limit") {
-                return ObjectError::TooLarge(limit);
+                return ApiError::TooLarge(limit);
             }
             source = err.source();
         }
-        ObjectError::bad(format!("cannot read the body: {e}"))
+        ApiError::bad(format!("cannot read the body: {e}"))
     })
 }
 
 impl Request {
     /// Reads a small JSON body into `T` (400 naming the problem otherwise).
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ObjectError> {
-        serde_json::from_slice(&self.body).map_err(|e| ObjectError::bad(format!("invalid JSON body: {e}")))
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
     }
 
     /// Runs `action` between an intent and an outcome audit row; the intent is written first and
@@ -238,9 +158,9 @@ impl Request {
         target: &Target,
         extra: Option<Value>,
         action: F,
-    ) -> Result<T, ObjectError>
+    ) -> Result<T, ApiError>
     where
-        F: Future<Output = Result<(T, Option<Value>), ObjectError>>,
+        F: Future<Output = Result<(T, Option<Value>), ApiError>>,
     {
         let record =
             self.state.audit.begin(self.ctx.clone(), verb, Some(&target.cluster), target.audited(), extra).await?;
@@ -250,7 +170,7 @@ impl Request {
                 Ok(value)
             }
             Err(e) => {
-                let (outcome, reason) = e.outcome();
+                let (outcome, reason) = outcome_of_error(&e);
                 self.state.audit.finish(&record, outcome, reason, None).await?;
                 Err(e)
             }
@@ -274,10 +194,10 @@ pub async fn object(
     Query(query): Query<ObjectQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     if kind.scope == Scope::Namespaced {
-        return Err(ObjectError::bad(format!(
+        return Err(ApiError::bad(format!(
             "{} are namespaced: use …/{}/{{namespace}}/{{name}}",
             kind.path(),
             kind.path()
@@ -298,7 +218,7 @@ pub async fn object_or_sub(
     Query(query): Query<ObjectQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let request = Request { state, ctx, method, query, body: Bytes::new() };
     match kind.scope {
@@ -318,10 +238,10 @@ pub async fn namespaced_sub(
     Query(query): Query<ObjectQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     if kind.scope == Scope::Cluster {
-        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())).into());
+        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
     serve(Request { state, ctx, method, query, body: Bytes::new() }, target, Some(sub), headers, body).await
@@ -336,10 +256,10 @@ pub async fn secret_key(
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
     Query(query): Query<ObjectQuery>,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     if !(kind.api.group.is_empty() && kind.api.plural == "secrets" && sub == "data") {
-        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}/{key}", kind.path())).into());
+        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}/{key}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
     reveal_key(&Request { state, ctx, method, query, body: Bytes::new() }, &target, &key).await
@@ -351,9 +271,9 @@ fn target(
     client: kube::Client,
     namespace: Option<String>,
     name: String,
-) -> Result<Target, ObjectError> {
+) -> Result<Target, ApiError> {
     for part in namespace.iter().chain(std::iter::once(&name)) {
-        check_dns1123_subdomain(part).map_err(|why| ObjectError::bad(format!("{part:?}: {why}")))?;
+        check_dns1123_subdomain(part).map_err(|why| ApiError::bad(format!("{part:?}: {why}")))?;
     }
     Ok(Target { cluster, kind, client, namespace, name })
 }
@@ -365,7 +285,7 @@ async fn serve(
     sub: Option<String>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ObjectError> {
+) -> Result<Response, ApiError> {
     use super::{mutations as m, rollout};
     if matches!(request.method, Method::PATCH | Method::POST | Method::PUT) {
         request.body = read_body(&headers, body, MAX_APPLY_BYTES).await?;
@@ -376,17 +296,17 @@ async fn serve(
             Method::GET => detail(&request, &target).await,
             Method::PATCH => apply_document(request, &target).await,
             Method::DELETE => delete(&request, &target).await,
-            other => Err(ApiError::MethodNotAllowed(other.to_string()).into()),
+            other => Err(ApiError::MethodNotAllowed(other.to_string())),
         };
     };
     let expected = match sub.as_str() {
         "yaml" | "events" | "meta" | "revisions" => Method::GET,
         "scale" | "restart" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "rollback" => Method::POST,
         "labels" => Method::PUT,
-        _ => return Err(ApiError::RouteNotFound(format!("{}/…/{sub}", target.kind.path())).into()),
+        _ => return Err(ApiError::RouteNotFound(format!("{}/…/{sub}", target.kind.path()))),
     };
     if method != expected {
-        return Err(ApiError::MethodNotAllowed(method.to_string()).into());
+        return Err(ApiError::MethodNotAllowed(method.to_string()));
     }
     match sub.as_str() {
         "yaml" => yaml(&request, &target).await,
@@ -411,7 +331,7 @@ fn is_secret(target: &Target) -> bool {
 }
 
 /// The object as JSON, with `managedFields` dropped unless asked for.
-async fn fetch(target: &Target, keep_managed_fields: bool) -> Result<Value, ObjectError> {
+async fn fetch(target: &Target, keep_managed_fields: bool) -> Result<Value, ApiError> {
     let object = target.api().get(&target.name).await.map_err(|e| target.err(e))?;
     let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
     if !keep_managed_fields && let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -453,7 +373,7 @@ pub fn redact_secret(mut secret: Value) -> Value {
 }
 
 /// `GET` of the object: the full object (Secrets: key names and sizes only).
-async fn detail(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+async fn detail(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let value = fetch(target, request.query.managed_fields).await?;
     let value = if is_secret(target) { redact_secret(value) } else { value };
     Ok(Json(value).into_response())
@@ -465,11 +385,9 @@ fn no_store(mut response: Response) -> Response {
 }
 
 /// `GET …/yaml`: the object as YAML text; for a Secret this reveals its values and is audited.
-async fn yaml(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+async fn yaml(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let keep = request.query.managed_fields;
-    let render = |value: &Value| {
-        serde_saphyr::to_string(value).map_err(|e| ObjectError::Api(ApiError::Internal(format!("YAML: {e}"))))
-    };
+    let render = |value: &Value| serde_saphyr::to_string(value).map_err(|e| ApiError::Internal(format!("YAML: {e}")));
     let text = if is_secret(target) {
         let text = request
             .audited(Verb::SecretReveal, target, Some(json!({ "via": "yaml" })), async {
@@ -491,16 +409,16 @@ fn yaml_response(text: String) -> Response {
 }
 
 /// `GET …/secrets/{ns}/{name}/data/{key}`: the decoded value, `no-store`, audited.
-async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Response, ObjectError> {
+async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Response, ApiError> {
     if request.method != Method::GET {
-        return Err(ApiError::MethodNotAllowed(request.method.to_string()).into());
+        return Err(ApiError::MethodNotAllowed(request.method.to_string()));
     }
     let bytes = request
         .audited(Verb::SecretReveal, target, Some(json!({ "via": "key", "key": key })), async {
             let secret = fetch(target, false).await?;
             let encoded =
                 secret.pointer("/data").and_then(|d| d.get(key)).and_then(Value::as_str).ok_or_else(|| {
-                    ObjectError::NotFound(format!(
+                    ApiError::NotFound(format!(
                         "secret {}/{} has no key {key:?}",
                         target.namespace.as_deref().unwrap_or(""),
                         target.name
@@ -520,7 +438,7 @@ async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Res
 }
 
 /// `GET …/events`: core/v1 Events about the object, newest first.
-async fn events(target: &Target) -> Result<Response, ObjectError> {
+async fn events(target: &Target) -> Result<Response, ApiError> {
     // The uid tells a recreated object's events from its predecessor's; a deleted object still
     // has events worth showing, so a 404 here only drops the uid from the selector.
     let uid = match target.api().get(&target.name).await {
@@ -567,7 +485,7 @@ async fn events(target: &Target) -> Result<Response, ObjectError> {
 }
 
 /// `GET …/meta`: what the editor polls for drift.
-async fn meta(target: &Target) -> Result<Response, ObjectError> {
+async fn meta(target: &Target) -> Result<Response, ApiError> {
     let object = fetch(target, true).await?;
     let metadata = object.get("metadata").cloned().unwrap_or_default();
     Ok(Json(json!({
@@ -579,9 +497,9 @@ async fn meta(target: &Target) -> Result<Response, ObjectError> {
 }
 
 /// `PATCH` of the object: server-side apply of the YAML/JSON body as field manager `periscope`.
-async fn apply_document(request: Request, target: &Target) -> Result<Response, ObjectError> {
+async fn apply_document(request: Request, target: &Target) -> Result<Response, ApiError> {
     let (dry_run, force) = (request.query.dry_run, request.query.force);
-    let mut doc = apply::parse_document(&request.body).map_err(|e| ObjectError::bad(format!("apply: {e}")))?;
+    let mut doc = apply::parse_document(&request.body).map_err(|e| ApiError::bad(format!("apply: {e}")))?;
     let identity = apply::Identity {
         api_version: &target.kind.api.api_version,
         kind: &target.kind.api.kind,
@@ -589,7 +507,7 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, O
         namespace: target.namespace.as_deref(),
         name: &target.name,
     };
-    apply::check_identity(&mut doc, identity).map_err(|e| ObjectError::bad(format!("apply: {e}")))?;
+    apply::check_identity(&mut doc, identity).map_err(|e| ApiError::bad(format!("apply: {e}")))?;
     apply::strip_server_fields(&mut doc);
     let extra = json!({ "dryRun": dry_run, "force": force });
     let object = request
@@ -612,13 +530,13 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, O
 }
 
 /// `DELETE` of the object (propagation `Background` unless asked otherwise).
-async fn delete(request: &Request, target: &Target) -> Result<Response, ObjectError> {
+async fn delete(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let propagation = match request.query.propagation_policy.as_deref() {
         None | Some("") | Some("Background") => PropagationPolicy::Background,
         Some("Foreground") => PropagationPolicy::Foreground,
         Some("Orphan") => PropagationPolicy::Orphan,
         Some(other) => {
-            return Err(ObjectError::bad(format!(
+            return Err(ApiError::bad(format!(
                 "propagationPolicy {other:?} is not one of Foreground, Background, Orphan"
             )));
         }

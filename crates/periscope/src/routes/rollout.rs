@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{
     mutations::require,
-    objects::{ObjectError, Request, Target},
+    objects::{Request, Target},
 };
 use crate::{audit::Verb, error::ApiError};
 
@@ -34,8 +34,8 @@ pub struct Revision {
     pub template: Value,
 }
 
-fn to_json<T: serde::Serialize>(value: T) -> Result<Value, ObjectError> {
-    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("to JSON: {e}")).into())
+fn to_json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("to JSON: {e}")))
 }
 
 /// `matchLabels` of the workload's selector as a label selector string (narrows the list).
@@ -50,7 +50,7 @@ fn selector_of(workload: &Value) -> String {
 }
 
 /// The workload's revisions, newest first.
-async fn history(target: &Target) -> Result<Vec<Revision>, ObjectError> {
+async fn history(target: &Target) -> Result<Vec<Revision>, ApiError> {
     let workload = to_json(target.api().get(&target.name).await.map_err(|e| target.err(e))?)?;
     let uid = workload.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
     let params = ListParams::default().labels(&selector_of(&workload));
@@ -119,7 +119,7 @@ async fn history(target: &Target) -> Result<Vec<Revision>, ObjectError> {
 }
 
 /// `GET …/revisions` (deployments, statefulsets, daemonsets).
-pub async fn revisions(target: &Target) -> Result<Response, ObjectError> {
+pub async fn revisions(target: &Target) -> Result<Response, ApiError> {
     require(target, WORKLOADS, "revisions")?;
     Ok(Json(json!({ "items": history(target).await? })).into_response())
 }
@@ -133,7 +133,7 @@ struct RollbackBody {
 
 /// `POST …/rollback {"revision": n}`: puts revision `n`'s pod template back, like
 /// `kubectl rollout undo --to-revision=n` (the controller then records it as a new revision).
-pub async fn rollback(request: Request, target: &Target) -> Result<Response, ObjectError> {
+pub async fn rollback(request: Request, target: &Target) -> Result<Response, ApiError> {
     require(target, WORKLOADS, "rollback")?;
     let body: RollbackBody = request.json()?;
     let wanted = body.revision;
@@ -141,7 +141,7 @@ pub async fn rollback(request: Request, target: &Target) -> Result<Response, Obj
         .audited(Verb::Rollback, target, Some(json!({ "revision": wanted })), async {
             let revisions = history(target).await?;
             let found = revisions.into_iter().find(|r| r.revision == wanted).ok_or_else(|| {
-                ObjectError::NotFound(format!("{} {} has no revision {wanted}", target.kind.api.kind, target.name))
+                ApiError::NotFound(format!("{} {} has no revision {wanted}", target.kind.api.kind, target.name))
             })?;
             let mut template = found.template.clone();
             if let Some(t) = template.as_object_mut() {
