@@ -183,3 +183,29 @@ async fn a_warm_list_is_never_served_to_another_identity() {
     let own = dave.get(&format!("{path}&continue={token}")).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
 }
+
+#[tokio::test]
+async fn a_stale_snapshot_is_served_while_it_is_read_again_in_the_background() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "stale");
+    alpha.kubectl(&["-n", &ns.name, "create", "configmap", "first"]);
+    let admin = tier_server(&alpha, "dave", &["sre"]);
+    let path = format!("/api/clusters/alpha/resources/core/v1/configmaps?namespace={}&sort=name", ns.name);
+    let (_, before) = get(&admin, &path).await;
+    assert!(names(&before).contains(&"first".to_string()), "{before}");
+    alpha.kubectl(&["-n", &ns.name, "create", "configmap", "second"]);
+    // Past the 10 s freshness window the old snapshot still answers at once...
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let (_, stale) = get(&admin, &path).await;
+    assert!(!names(&stale).contains(&"second".to_string()), "served from the old snapshot: {stale}");
+    // ...and the background re-read makes the new object appear without a slow request.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, fresh) = get(&admin, &path).await;
+        if names(&fresh).contains(&"second".to_string()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the re-read never landed: {fresh}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

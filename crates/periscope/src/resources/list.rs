@@ -26,8 +26,12 @@ pub const MAX_LIMIT: u32 = 5000;
 const DEFAULT_LIMIT: u32 = 100;
 /// Objects per apiserver page while a snapshot is read.
 const FILL_PAGE: u32 = 500;
-/// A snapshot answers new first pages for this long; later it is read again.
-const WARM_FOR: Duration = Duration::from_secs(10);
+/// A snapshot this young answers new first pages as it is.
+const FRESH_FOR: Duration = Duration::from_secs(10);
+/// An older one still answers them (stale-while-revalidate) while one background read
+/// replaces it, so a big list never makes a user wait for a full re-read; past this age a
+/// request reads the list again itself.
+const STALE_FOR: Duration = Duration::from_secs(60);
 /// A snapshot a client is paging through stays this long after its last use, so paging is
 /// continuous: no row missed or repeated.
 const PAGING_IDLE: Duration = Duration::from_secs(120);
@@ -88,29 +92,35 @@ struct Snapshot {
     key: String,
     rows: Vec<Value>,
     resource_version: Option<String>,
+    read_at: std::time::Instant,
     /// Row orders already computed for (sort, q).
     views: Mutex<Views>,
 }
 
-/// Snapshots of full lists, per identity and query.
+/// Snapshots of full lists, per identity and query. Cheap to clone (shared caches), so a
+/// background re-read can hold its own handle.
+#[derive(Clone)]
 pub struct ListSnapshots {
-    /// Snapshot ids by request key, while warm.
+    /// The newest snapshot id by request key, while usable for new first pages.
     warm: Cache<String, u64>,
     /// Snapshots by id, while a client pages through them.
     by_id: Cache<u64, Arc<Snapshot>>,
-    next_id: std::sync::atomic::AtomicU64,
+    next_id: Arc<std::sync::atomic::AtomicU64>,
+    /// Keys being re-read in the background (one re-read per key at a time).
+    refreshing: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Default for ListSnapshots {
     fn default() -> Self {
         ListSnapshots {
-            warm: Cache::builder().max_capacity(10_000).time_to_live(WARM_FOR).build(),
+            warm: Cache::builder().max_capacity(10_000).time_to_live(STALE_FOR).build(),
             by_id: Cache::builder()
                 .max_capacity(MAX_SNAPSHOT_ROWS)
                 .weigher(|_, s: &Arc<Snapshot>| s.rows.len().max(1).try_into().unwrap_or(u32::MAX))
                 .time_to_idle(PAGING_IDLE)
                 .build(),
-            next_id: std::sync::atomic::AtomicU64::new(rand::random::<u32>() as u64),
+            next_id: Arc::new(std::sync::atomic::AtomicU64::new(rand::random::<u32>() as u64)),
+            refreshing: Arc::default(),
         }
     }
 }
@@ -309,12 +319,14 @@ impl ListSnapshots {
         let warm = self.warm.get(&key).and_then(|id| self.by_id.get(&id).map(|s| (id, s)));
         let wants_snapshot = sort.is_some() || !q.is_empty();
         match (warm, token) {
-            (Some((id, snapshot)), None) => Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit)),
+            (Some((id, snapshot)), None) => {
+                if snapshot.read_at.elapsed() >= FRESH_FOR {
+                    self.refresh_in_background(target.cluster, api, &query, target.kind, key);
+                }
+                Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit))
+            }
             (None, None) if wants_snapshot => {
-                let snapshot = Arc::new(read_all(target.cluster, &api, &query, target.kind, key.clone()).await?);
-                let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.by_id.insert(id, snapshot.clone());
-                self.warm.insert(key, id);
+                let (id, snapshot) = self.read(target.cluster, &api, &query, target.kind, key).await?;
                 Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit))
             }
             // An apiserver continue token, or a plain request with nothing warm: one apiserver page.
@@ -327,6 +339,57 @@ impl ListSnapshots {
                 apiserver_page(target.cluster, &api, &query, target.kind, columns.clone(), limit, token).await
             }
         }
+    }
+}
+
+impl ListSnapshots {
+    /// Reads the list into a new snapshot and makes it the warm one for `key`.
+    async fn read(
+        &self,
+        cluster: &str,
+        api: &Api<DynamicObject>,
+        query: &ListQuery,
+        kind: &Kind,
+        key: String,
+    ) -> Result<(u64, Arc<Snapshot>), ApiError> {
+        let snapshot = Arc::new(read_all(cluster, api, query, kind, key.clone()).await?);
+        let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.by_id.insert(id, snapshot.clone());
+        self.warm.insert(key, id);
+        Ok((id, snapshot))
+    }
+
+    /// Starts one background re-read of `key` unless one is running.
+    fn refresh_in_background(
+        &self,
+        cluster: &str,
+        api: Api<DynamicObject>,
+        query: &ListQuery,
+        kind: &Kind,
+        key: String,
+    ) {
+        {
+            // A poisoned set only loses "in flight" marks; at worst one extra re-read runs.
+            let mut refreshing = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+            if !refreshing.insert(key.clone()) {
+                return;
+            }
+        }
+        let (this, cluster, kind) = (self.clone(), cluster.to_string(), kind.clone());
+        let query = ListQuery {
+            label_selector: query.label_selector.clone(),
+            field_selector: query.field_selector.clone(),
+            ..ListQuery::default()
+        };
+        tokio::spawn(async move {
+            if let Err(e) = this.read(&cluster, &api, &query, &kind, key.clone()).await {
+                tracing::warn!(cluster = %cluster, kind = %kind.path(), error = %e, "background list re-read failed");
+                // Whatever failed, the next request reads (and reports) itself: a user whose
+                // access was just revoked gets the apiserver's 403, not the stale rows.
+                this.warm.invalidate(&key);
+            }
+            this.refreshing.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        });
     }
 }
 
@@ -382,6 +445,7 @@ async fn read_all(
                     key,
                     rows,
                     resource_version: list.metadata.resource_version,
+                    read_at: std::time::Instant::now(),
                     views: Mutex::default(),
                 });
             }
@@ -439,7 +503,13 @@ mod tests {
             json!({"name": "web-1", "restarts": 1}),
             json!({"name": "web-2", "restarts": 3}),
         ];
-        let snapshot = Snapshot { key: String::new(), rows, resource_version: None, views: Mutex::default() };
+        let snapshot = Snapshot {
+            key: String::new(),
+            rows,
+            resource_version: None,
+            read_at: std::time::Instant::now(),
+            views: Mutex::default(),
+        };
         let desc = Some(Sort { key: "restarts", descending: true });
         assert_eq!(*snapshot.view(&desc, ""), vec![0, 2, 1], "ties keep the apiserver order");
         assert_eq!(*snapshot.view(&None, "WEB"), vec![1, 2], "q is a case-insensitive name substring");
