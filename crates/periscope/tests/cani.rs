@@ -126,16 +126,7 @@ async fn an_unreachable_apiserver_fails_closed() {
     // A kubeconfig for a port nothing listens on: every review fails to connect.
     let dir = tempfile::tempdir().expect("tempdir");
     let port = periscope_testkit::free_port();
-    let kubeconfig = dir.path().join("dead.kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', \
-             insecure-skip-tls-verify: true}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\n\
-             contexts: [{{name: c, context: {{cluster: c, user: u}}}}]\ncurrent-context: c\n"
-        ),
-    )
-    .expect("write kubeconfig");
+    let kubeconfig = loopback_kubeconfig(dir.path(), port);
     let server = Server::start(
         binary(),
         ServerOptions {

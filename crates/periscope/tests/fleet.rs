@@ -109,16 +109,7 @@ async fn a_cluster_that_never_answers_costs_at_most_the_budget() {
     let black_hole = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = black_hole.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let kubeconfig = dir.path().join("hole.kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', \
-             insecure-skip-tls-verify: true}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\n\
-             contexts: [{{name: c, context: {{cluster: c, user: u}}}}]\ncurrent-context: c\n"
-        ),
-    )
-    .expect("write kubeconfig");
+    let kubeconfig = loopback_kubeconfig(dir.path(), port);
     let server = admin_server(format!(
         "clusters:\n{}{}",
         kubeconfig_entry("alpha", &alpha.bridge_kubeconfig()),

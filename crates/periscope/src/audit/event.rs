@@ -163,6 +163,24 @@ pub fn chain_hash(prev_hash: &str, writer_id: &str, seq: i64, body: &EventBody) 
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A plain intent row for unit tests of the stores and the journal.
+#[cfg(test)]
+pub fn sample_body(seq: i64) -> EventBody {
+    EventBody {
+        ts_unix_nano: seq,
+        request_id: format!("r{seq}"),
+        route: None,
+        phase: Phase::Intent,
+        verb: "delete".into(),
+        outcome: None,
+        actor: Actor { sub: "alice".into(), email: None, groups: vec![] },
+        cluster: None,
+        resource: ResourceRef::default(),
+        reason: None,
+        extra: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,22 +172,10 @@ pub fn delete_segments_before(dir: &Path, keep_from: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::event::{Actor, Phase, ResourceRef};
+    use crate::audit::event::sample_body;
 
     fn row(seq: i64) -> (EventBody, ChainLink) {
-        let body = EventBody {
-            ts_unix_nano: seq,
-            request_id: format!("r{seq}"),
-            route: None,
-            phase: Phase::Intent,
-            verb: "delete".into(),
-            outcome: None,
-            actor: Actor { sub: "alice".into(), email: None, groups: vec![] },
-            cluster: None,
-            resource: ResourceRef::default(),
-            reason: None,
-            extra: None,
-        };
+        let body = sample_body(seq);
         let link = ChainLink { writer_id: "w".into(), seq, prev_hash: "p".into(), hash: format!("h{seq}") };
         (body, link)
     }

@@ -602,25 +602,13 @@ impl AuditStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::event::{GENESIS, chain_hash};
+    use crate::audit::event::{GENESIS, chain_hash, sample_body};
 
     fn chain(writer: &str, n: i64) -> Vec<(EventBody, ChainLink)> {
         let mut prev = GENESIS.to_string();
         (1..=n)
             .map(|seq| {
-                let body = EventBody {
-                    ts_unix_nano: seq,
-                    request_id: format!("r{seq}"),
-                    route: None,
-                    phase: Phase::Intent,
-                    verb: "delete".into(),
-                    outcome: None,
-                    actor: Actor { sub: "alice".into(), email: None, groups: vec![] },
-                    cluster: None,
-                    resource: ResourceRef::default(),
-                    reason: None,
-                    extra: None,
-                };
+                let body = sample_body(seq);
                 let hash = chain_hash(&prev, writer, seq, &body);
                 let link = ChainLink { writer_id: writer.into(), seq, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;

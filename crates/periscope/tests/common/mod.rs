@@ -82,3 +82,18 @@ pub fn oidc_server(idp: &periscope_testkit::Idp, cluster: &TestCluster, session:
         },
     )
 }
+
+/// Writes a kubeconfig for `https://127.0.0.1:{port}` (nothing real behind it) into `dir`.
+pub fn loopback_kubeconfig(dir: &Path, port: u16) -> std::path::PathBuf {
+    let kubeconfig = dir.join("loopback.kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', \
+             insecure-skip-tls-verify: true}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\n\
+             contexts: [{{name: c, context: {{cluster: c, user: u}}}}]\ncurrent-context: c\n"
+        ),
+    )
+    .expect("write kubeconfig");
+    kubeconfig
+}
