@@ -7,18 +7,41 @@ TEST_CLUSTERS := alpha beta
 DEMO_LISTEN ?= 127.0.0.1:8080
 TEST_PGDIR := /tmp/periscope-test-postgres
 export PERISCOPE_TEST_PGDIR := $(TEST_PGDIR)
+# The web console's node_modules live outside the clone, one directory per package-lock.json.
+WEB_CACHE := $(or $(PERISCOPE_CACHE),$(HOME)/.cache/periscope)/web-node-modules
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json \
+  web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: test lint unit integration testenv testdeps bench demo demo-down clean-clusters
+.PHONY: test lint unit integration testenv testdeps web web-deps bench demo demo-down clean-clusters
 
 ## test: format and lint checks, unit tests, then the integration tests against two real clusters.
 test: lint unit integration
 
-lint:
+# The web app is built first: cargo embeds web/dist into the binary.
+lint: web
 	$(CARGO) fmt --all -- --check
+	npm --prefix web run --silent lint
+	npm --prefix web run --silent typecheck
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-unit:
+unit: web-deps
+	npm --prefix web test --silent
 	$(CARGO) test --workspace --lib --locked
+
+## web: the web console (web/ -> web/dist, embedded by cargo); node_modules cached by lock file.
+web: web-deps web/dist/index.html
+
+web-deps:
+	@if [ -d web/node_modules ] && [ ! -L web/node_modules ]; then exit 0; fi; \
+	dir="$(WEB_CACHE)/$$(sha256sum web/package-lock.json | cut -c1-16)"; \
+	if [ ! -f "$$dir/.complete" ]; then \
+	  rm -rf "$$dir"; mkdir -p "$$dir"; cp web/package.json web/package-lock.json "$$dir/"; \
+	  npm ci --prefix "$$dir" --no-audit --no-fund --loglevel=error; touch "$$dir/.complete"; \
+	fi; \
+	ln -sfn "$$dir/node_modules" web/node_modules
+
+web/dist/index.html: $(WEB_SOURCES)
+	npm --prefix web run --silent build
 
 ## testenv: build (or find cached) kube-apiserver, controller-manager, scheduler, etcd, kwok.
 testenv:
@@ -30,7 +53,7 @@ testdeps:
 	npm ci --prefix testenv/browser --no-audit --no-fund --loglevel=error
 
 # Brings the test clusters up once, runs every integration test binary, and always tears down.
-integration: testenv testdeps
+integration: testenv testdeps web
 	$(CARGO) build --workspace --tests --locked
 	export PATH="$$(testenv/build.sh):$$PATH"; \
 	trap 'for c in $(TEST_CLUSTERS); do testenv/cluster.sh down $$c || true; done; \
@@ -39,13 +62,13 @@ integration: testenv testdeps
 	$(CARGO) test --workspace --test '*' --locked --no-fail-fast -- --test-threads=4
 
 ## bench: measurements against real components, written to bench/results/ (never asserted in tests).
-bench: testdeps
+bench: testdeps web
 	$(CARGO) build --release --locked -p periscope -p periscope-bench
 	trap 'testenv/postgres.sh destroy $(TEST_PGDIR) >/dev/null 2>&1 || true' EXIT; \
 	PERISCOPE_BIN="$${CARGO_TARGET_DIR:-target}/release/periscope" "$${CARGO_TARGET_DIR:-target}/release/periscope-bench"
 
 ## demo: a local control plane with seeded workloads and `periscope serve` in dev mode against it.
-demo: testenv
+demo: testenv web
 	$(CARGO) build --release --locked -p periscope
 	dir="$$(testenv/cluster.sh up demo | tail -n1)"; \
 	trap 'echo; echo "stopping the demo cluster"; testenv/cluster.sh down demo' EXIT; \

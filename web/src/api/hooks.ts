@@ -1,0 +1,41 @@
+// Queries shared by several components.
+
+import { useQuery } from '@tanstack/react-query';
+
+import { CRD_REF, NAMESPACES_REF } from '../lib/kinds';
+import { listQuery, resourcePath } from '../lib/resources';
+import { refetchInterval } from '../live';
+import { getJson } from './client';
+import type { ClusterEntry, ListPage, WhoAmI } from './types';
+
+export function useWhoami() {
+  return useQuery({ queryKey: ['whoami'], queryFn: ({ signal }) => getJson<WhoAmI>('/api/auth/whoami', signal), staleTime: 60_000 });
+}
+
+export function useClusters() {
+  return useQuery({
+    queryKey: ['clusters'],
+    queryFn: ({ signal }) => getJson<{ clusters: ClusterEntry[] }>('/api/clusters', signal),
+    staleTime: 60_000,
+  });
+}
+
+/** The cluster's CRDs (for the custom-resources sidebar group). */
+export function useCrds(cluster: string | undefined) {
+  return useQuery({
+    queryKey: ['crds', cluster],
+    enabled: Boolean(cluster),
+    queryFn: ({ signal }) => getJson<ListPage>(`${resourcePath(cluster ?? '', CRD_REF)}${listQuery({ limit: 500 })}`, signal),
+    staleTime: 30_000,
+  });
+}
+
+/** Namespaces the user may list in the cluster (the namespace picker's choices). */
+export function useNamespaces(cluster: string) {
+  return useQuery({
+    queryKey: ['namespaces', cluster],
+    queryFn: ({ signal }) => getJson<ListPage>(`${resourcePath(cluster, NAMESPACES_REF)}${listQuery({ limit: 1000, sort: 'name' })}`, signal),
+    staleTime: 30_000,
+    refetchInterval: refetchInterval(),
+  });
+}

@@ -1,0 +1,19 @@
+import type { ReactNode } from 'react';
+
+/** A modal with a title, content and the caller's buttons. */
+export function Dialog({ title, children, onClose }: { title: string; children: ReactNode; onClose: () => void }) {
+  return (
+    <div className="fixed inset-0 z-50 flex items-start justify-center bg-black/30 pt-32" onClick={onClose}>
+      <div
+        role="dialog"
+        aria-label={title}
+        className="w-[28rem] rounded-lg bg-white p-5 shadow-xl dark:bg-slate-900"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2 className="mb-3 text-lg font-semibold">{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import { useLocation } from 'react-router';
+
+import { useWhoami } from '../api/hooks';
+
+/** Who is signed in, and where: the footer of the sidebar. */
+export function Identity() {
+  const { data } = useWhoami();
+  const location = useLocation();
+  return (
+    <div className="border-t border-slate-200 p-3 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
+      {data && (
+        <>
+          <p id="subject">Signed in as {data.subject} ({data.email})</p>
+          <p id="groups">Groups: {data.groups.length ? data.groups.join(', ') : '(none)'}</p>
+          <p id="tier">Tier: {data.tier ?? 'none'}</p>
+        </>
+      )}
+      <p id="page" className="truncate" title="This page's shareable address">
+        Page: {location.pathname + location.search}
+      </p>
+      <p className="mt-1 space-x-2">
+        <a className="underline" href="/api/auth/logout">Sign out</a>
+        <a className="underline" href="/api/auth/logout/everywhere">Sign out everywhere</a>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+
+import { actionsFor, canIResource, parseReplicas } from './actions';
+
+const ids = (resource: string, object?: Record<string, unknown>) => actionsFor(resource, object).map((a) => a.id);
+
+describe('actionsFor', () => {
+  it('offers scale and restart for deployments, delete for everything', () => {
+    expect(ids('deployments')).toEqual(['scale', 'restart', 'delete']);
+    expect(ids('daemonsets')).toEqual(['restart', 'delete']);
+    expect(ids('configmaps')).toEqual(['delete']);
+  });
+  it('follows the object state for toggles', () => {
+    expect(ids('nodes', { spec: {} })).toEqual(['cordon', 'delete']);
+    expect(ids('nodes', { spec: { unschedulable: true } })).toEqual(['uncordon', 'delete']);
+    expect(ids('cronjobs', { spec: { suspend: true } })).toEqual(['resume', 'trigger', 'delete']);
+  });
+  it('asks can-i about jobs for a trigger', () => {
+    const trigger = actionsFor('cronjobs', {}).find((a) => a.id === 'trigger');
+    expect(trigger && canIResource(trigger, 'batch', 'cronjobs')).toEqual({ group: 'batch', resource: 'jobs' });
+    expect(actionsFor('cronjobs', {}).find((a) => a.id === 'delete')?.sub).toBe('');
+  });
+});
+
+describe('parseReplicas', () => {
+  it('accepts whole numbers', () => {
+    expect(parseReplicas(' 3 ')).toEqual({ replicas: 3 });
+    expect(parseReplicas('0')).toEqual({ replicas: 0 });
+  });
+  it('refuses the rest', () => {
+    expect(parseReplicas('-1')).toHaveProperty('error');
+    expect(parseReplicas('2.5')).toHaveProperty('error');
+    expect(parseReplicas('')).toHaveProperty('error');
+    expect(parseReplicas('20000')).toHaveProperty('error');
+  });
+});

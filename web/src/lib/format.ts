@@ -1,0 +1,34 @@
+// How cells and times are shown. Pure functions: unit tested.
+
+/** Kubernetes-style age of `iso` at `now`: 45s, 12m, 3h, 5d, 2y (largest whole unit). */
+export function formatAge(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '';
+  const seconds = Math.max(0, Math.floor((now - then) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 730) return `${days}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+/** Text of one list cell. Times show as ages; empty values as an em dash. */
+export function formatCell(key: string, value: unknown, now: number = Date.now()): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (key === 'createdAt' || key === 'lastSchedule') {
+    return typeof value === 'string' ? formatAge(value, now) || value : String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Columns whose values are numbers are right-aligned. */
+export function isNumericColumn(key: string): boolean {
+  return ['restarts', 'desired', 'current', 'available', 'updated', 'active', 'data', 'secrets'].includes(key);
+}

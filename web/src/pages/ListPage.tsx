@@ -1,0 +1,193 @@
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+
+import { getJson } from '../api/client';
+import type { ListPage as Page, Row } from '../api/types';
+import { ErrorBox } from '../components/ErrorBox';
+import { NamespacePicker } from '../components/NamespacePicker';
+import { formatCell, isNumericColumn } from '../lib/format';
+import type { KindEntry } from '../lib/kinds';
+import { type ListParams, detailRoute, listQuery, nextSort, resourcePath, sortDirection } from '../lib/resources';
+import { refetchInterval } from '../live';
+
+const ROW_HEIGHT = 32;
+const PAGE_SIZE = 200;
+
+/** List filters live in the URL so a view can be shared. */
+function useListParams(): [ListParams, (patch: Partial<ListParams>) => void, string] {
+  const [search, setSearch] = useSearchParams();
+  const params: ListParams = {
+    namespace: search.get('namespace') ?? undefined,
+    q: search.get('q') ?? undefined,
+    labelSelector: search.get('labelSelector') ?? undefined,
+    sort: search.get('sort') ?? undefined,
+  };
+  const update = (patch: Partial<ListParams>) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined || value === '') next.delete(key);
+      else next.set(key, String(value));
+    }
+    setSearch(next, { replace: true });
+  };
+  return [params, update, search.toString()];
+}
+
+/** A text box that commits after a pause in typing (and at once on Enter). */
+function FilterBox(props: { value: string; onCommit: (v: string) => void; placeholder: string; id: string; search?: boolean }) {
+  const { value, onCommit, placeholder, id, search } = props;
+  const [text, setText] = useState(value);
+  // The URL changed under us (back button, another control): show what it says.
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setText(value);
+  }
+  useEffect(() => {
+    if (text === value) return;
+    const t = setTimeout(() => onCommit(text), 300);
+    return () => clearTimeout(t);
+  }, [text, value, onCommit]);
+  return (
+    <input
+      id={id}
+      data-search-box={search ? '' : undefined}
+      className="w-56 rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+      placeholder={placeholder}
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onCommit(text);
+        if (e.key === 'Escape') (e.target as HTMLInputElement).blur();
+      }}
+    />
+  );
+}
+
+export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry }) {
+  const [params, update, shown] = useListParams();
+  const base = resourcePath(cluster, entry);
+  const list = useInfiniteQuery({
+    queryKey: ['list', cluster, entry.group, entry.version, entry.resource, params],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      getJson<Page>(`${base}${listQuery({ ...params, limit: PAGE_SIZE, continue: pageParam })}`, signal),
+    getNextPageParam: (last) => last.continue || undefined,
+    refetchInterval: refetchInterval(),
+    // Keep showing the old rows while a new sort or filter loads.
+    placeholderData: keepPreviousData,
+  });
+
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const first = list.data?.pages[0];
+  const columns = useMemo<ColumnDef<Row>[]>(
+    () =>
+      (first?.columns ?? []).map((c) => ({
+        id: c.key,
+        header: c.label,
+        accessorFn: (row: Row) => row[c.key],
+      })),
+    [first?.columns],
+  );
+  const now = Date.now();
+  // Sorting is the server's: the table only lays out what came back, in order.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const items = virtual.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
+
+  const template = columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)')).join(' ');
+  const tableRows = table.getRowModel().rows;
+
+  return (
+    <div className="flex h-full flex-col" data-list-search={shown} data-list-state={list.isPlaceholderData ? 'loading' : 'current'}>
+      <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+        <h1 className="mr-2 text-lg font-semibold">{entry.label}</h1>
+        {entry.namespaced && (
+          <NamespacePicker cluster={cluster} value={params.namespace ?? ''} onChange={(namespace) => update({ namespace, continue: undefined })} />
+        )}
+        <FilterBox id="list-search" search value={params.q ?? ''} onCommit={(q) => update({ q })} placeholder="Filter by name  ( / )" />
+        <FilterBox id="label-selector" value={params.labelSelector ?? ''} onCommit={(labelSelector) => update({ labelSelector })} placeholder="Label selector, e.g. app=web" />
+        <span className="flex-1" />
+        <span className="text-xs text-slate-500" id="list-count">
+          {first ? `${rows.length}${first.total !== undefined ? ` of ${first.total}` : ''}` : ''}
+          {list.isFetching && ' · refreshing'}
+        </span>
+      </div>
+      {list.isError && <ErrorBox error={list.error} />}
+      {list.isPending && <p className="p-4 text-sm text-slate-500">Loading…</p>}
+      {first && (
+        <div ref={scroller} className="min-h-0 flex-1 overflow-auto" role="table" aria-rowcount={first.total ?? rows.length}>
+          <div
+            role="row"
+            className="sticky top-0 z-10 grid border-b border-slate-200 bg-slate-50 text-xs font-semibold text-slate-600 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-400"
+            style={{ gridTemplateColumns: template }}
+          >
+            {table.getHeaderGroups()[0]?.headers.map((header) => {
+              const dir = sortDirection(params.sort, header.id);
+              return (
+                <button
+                  key={header.id}
+                  type="button"
+                  role="columnheader"
+                  data-sort-key={header.id}
+                  aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+                  className={`truncate px-3 py-2 text-left hover:bg-slate-200 dark:hover:bg-slate-800 ${isNumericColumn(header.id) ? 'text-right' : ''}`}
+                  onClick={() => update({ sort: nextSort(params.sort, header.id) })}
+                >
+                  {flexRender(header.column.columnDef.header, header.getContext())}
+                  {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                </button>
+              );
+            })}
+          </div>
+          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const row = tableRows[item.index];
+              if (!row) return null;
+              const data = row.original;
+              return (
+                <div
+                  key={row.id}
+                  role="row"
+                  data-testid="row"
+                  data-name={data.name}
+                  className="absolute left-0 grid w-full border-b border-slate-100 text-sm hover:bg-blue-50 dark:border-slate-900 dark:hover:bg-slate-900"
+                  style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <div role="cell" key={cell.id} className={`truncate px-3 py-1.5 ${isNumericColumn(cell.column.id) ? 'text-right' : ''}`}>
+                      {cell.column.id === 'name' ? (
+                        <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, entry, data.namespace, data.name)}>
+                          {data.name}
+                        </Link>
+                      ) : (
+                        formatCell(cell.column.id, cell.getValue(), now)
+                      )}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+          {rows.length === 0 && <p className="p-4 text-sm text-slate-500">No {entry.label.toLowerCase()} match.</p>}
+          {hasNextPage && (
+            <button type="button" className="m-3 rounded border px-3 py-1 text-sm" disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+              {isFetchingNextPage ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+
+import { getJson } from '../api/client';
+import type { Dashboard, WorkloadCounts } from '../api/types';
+import { ErrorBox } from '../components/ErrorBox';
+import { PODS_REF } from '../lib/kinds';
+import { detailRoute } from '../lib/resources';
+import { refetchInterval } from '../live';
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+      <div className="text-xs text-slate-500">{label}</div>
+      <div className="text-lg font-semibold">{value}</div>
+    </div>
+  );
+}
+
+function workload(w: WorkloadCounts | null | undefined): string {
+  if (!w) return '—';
+  return w.notReady ? `${w.total} (${w.notReady} not ready)` : String(w.total);
+}
+
+export function OverviewPage() {
+  const { cluster = '' } = useParams();
+  const dash = useQuery({
+    queryKey: ['dashboard', cluster],
+    queryFn: ({ signal }) => getJson<Dashboard>(`/api/clusters/${encodeURIComponent(cluster)}/dashboard`, signal),
+    refetchInterval: refetchInterval(),
+  });
+  if (dash.isError) return <ErrorBox error={dash.error} />;
+  const d = dash.data;
+  return (
+    <div className="p-6">
+      <h1 className="text-xl font-semibold">{cluster}</h1>
+      {!d && <p className="text-sm text-slate-500">Loading…</p>}
+      {d && (
+        <>
+          <p className="text-sm text-slate-500">Kubernetes {d.kubernetesVersion ?? 'unknown'}</p>
+          <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4">
+            <Stat label="Nodes ready" value={d.nodes ? `${d.nodes.ready}/${d.nodes.total}` : '—'} />
+            <Stat label="Namespaces" value={d.namespaces === null ? '—' : String(d.namespaces)} />
+            <Stat label="Pods" value={d.pods ? String(d.pods.total) : '—'} />
+            <Stat label="Failing pods" value={d.pods ? String(d.pods.failing) : '—'} />
+            <Stat label="Deployments" value={workload(d.workloads?.deployments)} />
+            <Stat label="StatefulSets" value={workload(d.workloads?.statefulsets)} />
+            <Stat label="DaemonSets" value={workload(d.workloads?.daemonsets)} />
+            <Stat
+              label="Pod phases"
+              value={d.pods ? Object.entries(d.pods.byPhase).map(([p, n]) => `${p} ${n}`).join(', ') || '—' : '—'}
+            />
+          </div>
+          {d.errors && Object.keys(d.errors).length > 0 && (
+            <ul className="mt-4 text-sm text-slate-600 dark:text-slate-400">
+              {Object.entries(d.errors).map(([part, reason]) => (
+                <li key={part}>
+                  {part}: {reason.code === 'denied' ? "your role can't see this" : (reason.message ?? reason.code)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2 className="mt-6 font-semibold">Failing pods</h2>
+          {d.failingPods && d.failingPods.length > 0 ? (
+            <table className="mt-2 w-full text-sm">
+              <thead className="text-left text-xs text-slate-500">
+                <tr><th>Namespace</th><th>Name</th><th>Phase</th><th>Reason</th><th>Restarts</th></tr>
+              </thead>
+              <tbody>
+                {d.failingPods.map((p) => (
+                  <tr key={`${p.namespace}/${p.name}`} className="border-t border-slate-200 dark:border-slate-800">
+                    <td>{p.namespace}</td>
+                    <td>
+                      <Link className="text-blue-600 hover:underline" to={detailRoute(cluster, PODS_REF, p.namespace, p.name)}>
+                        {p.name}
+                      </Link>
+                    </td>
+                    <td>{p.phase}</td>
+                    <td>{p.reason}</td>
+                    <td>{p.restarts}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="mt-2 text-sm text-slate-500">None.</p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
