@@ -68,6 +68,8 @@ pub struct AppState {
     pub caches: Arc<crate::routes::cache::OverviewCaches>,
     /// Snapshots of full lists that sorted, searched and paged lists are served from.
     pub lists: Arc<crate::resources::list::ListSnapshots>,
+    /// The watch engine: shared upstream watches and their stores behind the live streams.
+    pub watch: Arc<crate::watch::Hub>,
 }
 
 impl AppState {
@@ -176,6 +178,14 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/clusters/{cluster}/search", &["GET"], crate::routes::search::cluster_search),
         api("/clusters/{cluster}/openapi/v3", &["GET"], crate::routes::openapi::index),
         api("/clusters/{cluster}/openapi/v3/{*path}", &["GET"], crate::routes::openapi::document),
+        // Live lists (docs/watch.md). Not under `…/resources/…/{resource}/watch`: that path is
+        // the cluster-scoped object route.
+        api("/clusters/{cluster}/watch/{group}/{version}/{resource}", &["GET"], crate::routes::watch::watch),
+        api("/streams", &["GET"], crate::routes::streams::open),
+        api("/streams/{stream}/subscriptions", &["POST"], crate::routes::streams::subscribe),
+        api("/streams/{stream}/subscriptions/{subscription}", &["DELETE"], crate::routes::streams::unsubscribe),
+        api("/debug/streams", &["GET"], crate::routes::watch::debug_streams),
+        api("/metrics", &["GET"], crate::routes::metrics::metrics),
     ]
 }
 

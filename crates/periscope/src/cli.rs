@@ -158,6 +158,8 @@ pub struct ServeArgs {
     pub allowed_origins: Option<String>,
     #[command(flatten)]
     pub audit: AuditArgs,
+    #[command(flatten)]
+    pub watch: crate::watch::WatchArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -241,7 +243,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         kinds: Arc::default(),
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
         lists: Arc::default(),
+        watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
     };
+    let hub = state.watch.clone();
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
@@ -257,6 +261,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
     });
     stop_signal.await;
+    // Live streams never end on their own: tell them first, so the drain is not spent waiting.
+    shutdown::announce(&hub);
     let _ = stop_tx.send(());
     match tokio::time::timeout(shutdown::DRAIN, server).await {
         Ok(joined) => joined??,

@@ -15,3 +15,4 @@ pub mod postgres;
 pub mod resources;
 pub mod routes;
 pub mod shutdown;
+pub mod watch;

@@ -18,3 +18,9 @@ pub fn install() -> std::io::Result<impl Future<Output = ()>> {
         }
     })
 }
+
+/// Sends `server_shutdown` to every open live stream and ends them, before the drain starts.
+pub fn announce(hub: &crate::watch::Hub) {
+    hub.shutdown();
+    tracing::info!(streams = hub.streams.list().len(), "live streams told to close");
+}
