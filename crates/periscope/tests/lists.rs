@@ -209,3 +209,41 @@ async fn a_stale_snapshot_is_served_while_it_is_read_again_in_the_background() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_list_with_a_live_watch_store_is_read_from_it_and_never_stale() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "live");
+    alpha.kubectl(&["-n", &ns.name, "create", "configmap", "first"]);
+    let admin = tier_server(&alpha, "dave", &["sre"]);
+    let path = format!("/api/clusters/alpha/resources/core/v1/configmaps?namespace={}&sort=-name", ns.name);
+    // A warm snapshot first: without the live store, the next list would come from it.
+    let (_, before) = get(&admin, &path).await;
+    assert!(!names(&before).contains(&"second".to_string()));
+
+    // A live stream on the same list (same identity, kind, namespace) holds a store.
+    let stream = reqwest::Client::new()
+        .get(admin.url(&format!("/api/clusters/alpha/watch/core/v1/configmaps?namespace={}", ns.name)))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .expect("stream opens");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut stream = stream;
+    let mut seen = String::new();
+    alpha.kubectl(&["-n", &ns.name, "create", "configmap", "second"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen.contains("\"second\"") {
+        assert!(std::time::Instant::now() < deadline, "the delta arrives: {seen}");
+        match tokio::time::timeout(std::time::Duration::from_secs(20), stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            other => panic!("stream ended early: {other:?} after {seen}"),
+        }
+    }
+    // The delta has reached the store, so the list (within the snapshot's fresh window) has it too.
+    let (_, after) = get(&admin, &path).await;
+    assert_eq!(names(&after)[0], "second", "read from the live store: {after}");
+    let store_rv = after["resourceVersion"].as_str().expect("rv").parse::<u64>().expect("numeric");
+    let before_rv = before["resourceVersion"].as_str().expect("rv").parse::<u64>().expect("numeric");
+    assert!(store_rv > before_rv, "the store's resourceVersion moved on: {before_rv} -> {store_rv}");
+}

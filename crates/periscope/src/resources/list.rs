@@ -71,6 +71,10 @@ pub struct ListPage {
     pub resource_version: Option<String>,
 }
 
+/// Rows of a live watch store for a (namespace, labelSelector), in namespace/name order, with
+/// the store's resourceVersion; `None` when no live store exists for that list.
+pub type LiveRows<'a> = &'a (dyn Fn(&str, &str) -> Option<(Vec<Value>, Option<String>)> + Sync);
+
 /// Who is listing what, where: everything a snapshot is keyed by.
 pub struct ListTarget<'a> {
     pub cluster: &'a str,
@@ -79,6 +83,9 @@ pub struct ListTarget<'a> {
     pub identity: String,
     pub client: kube::Client,
     pub kind: &'a Kind,
+    /// The watch engine's live store for this identity and kind, if one is open: a list read
+    /// from it agrees row for row with the stream's deltas and is never stale.
+    pub live: Option<LiveRows<'a>>,
 }
 
 /// Row indices in display order, per (sort, q).
@@ -316,6 +323,16 @@ impl ListSnapshots {
             return Ok(page(&snapshot, position.id, columns.clone(), &sort, &position.q, position.offset, limit));
         }
 
+        // A live store (no field selector: watches are keyed without one) beats any snapshot.
+        let no_field_selector = query.field_selector.as_deref().is_none_or(str::is_empty);
+        let live = match (target.live, token, no_field_selector) {
+            (Some(rows), None, true) => rows(namespace.unwrap_or(""), query.label_selector.as_deref().unwrap_or("")),
+            _ => None,
+        };
+        if let Some((rows, resource_version)) = live {
+            let (id, snapshot) = self.adopt(key, rows, resource_version);
+            return Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit));
+        }
         let warm = self.warm.get(&key).and_then(|id| self.by_id.get(&id).map(|s| (id, s)));
         let wants_snapshot = sort.is_some() || !q.is_empty();
         match (warm, token) {
@@ -357,6 +374,22 @@ impl ListSnapshots {
         self.by_id.insert(id, snapshot.clone());
         self.warm.insert(key, id);
         Ok((id, snapshot))
+    }
+
+    /// Holds a live store's rows as the snapshot for `key`, so later pages of this first page
+    /// page through exactly these rows.
+    fn adopt(&self, key: String, rows: Vec<Value>, resource_version: Option<String>) -> (u64, Arc<Snapshot>) {
+        let snapshot = Arc::new(Snapshot {
+            key: key.clone(),
+            rows,
+            resource_version,
+            read_at: std::time::Instant::now(),
+            views: Mutex::default(),
+        });
+        let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.by_id.insert(id, snapshot.clone());
+        self.warm.insert(key, id);
+        (id, snapshot)
     }
 
     /// Starts one background re-read of `key` unless one is running.

@@ -11,6 +11,7 @@ use crate::{
         extract::{Path, Query},
     },
     resources::list::{ListPage, ListQuery, ListTarget},
+    watch::hub::WatchKey,
 };
 
 /// `GET …/resources/{group}/{version}/{resource}`: one page of projected rows, as the caller.
@@ -21,6 +22,16 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    let target = ListTarget { cluster: &cluster, identity: state.identity_key(&user), client, kind: &kind };
+    let identity = state.identity_key(&user);
+    let live = |namespace: &str, label_selector: &str| {
+        state.watch.warm_rows(&WatchKey {
+            cluster: cluster.clone(),
+            identity: identity.clone(),
+            kind: kind.path(),
+            namespace: namespace.to_string(),
+            label_selector: label_selector.to_string(),
+        })
+    };
+    let target = ListTarget { cluster: &cluster, identity: identity.clone(), client, kind: &kind, live: Some(&live) };
     Ok(Json(state.lists.list(target, query).await?))
 }
