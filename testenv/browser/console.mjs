@@ -22,9 +22,24 @@
 //   actions open P (an object page), read its action buttons once can-i answered
 //                                                         → {actions:[{action,disabled,title}]}
 //   palette open P, press Ctrl+K, type --query, press Enter → {results,url}
+//   live    open P (a list), wait until it is live (badge and list), print {"ready":true}, then
+//           wait for a line on stdin (the caller has created --name) and time until a row
+//           named --name shows, without reloading
+//                                                         → {badge,listLive,elapsedMs,reloaded,
+//                                                           listFetchesAfterCreate,streams}
+//   labels  open P (an object page), try an invalid label (the dialog says why), then set
+//           --labels (key=value lines, `,`-separated) through the dialog
+//                                                         → {invalidError,dialogClosed,labels}
+//   rollback open P (a workload page), open Roll back, read the revisions, pick --revision
+//                                                         → {revisions:[{revision,disabled,text}],dialogClosed,error}
+//   secret  open P (a Secret page), read the page, click Reveal for key --key, read the value,
+//           leave through the breadcrumb and come back with the browser's Back
+//                                                         → {before,revealRequestsBefore,revealed,
+//                                                           hiddenAfterReturn,revealRequests}
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -45,6 +60,10 @@ const { values: opts } = parseArgs({
     path: { type: 'string', default: '/' },
     replicas: { type: 'string', default: '1' },
     query: { type: 'string', default: '' },
+    name: { type: 'string', default: '' },
+    labels: { type: 'string', default: '' },
+    key: { type: 'string', default: '' },
+    revision: { type: 'string', default: '' },
     screenshot: { type: 'string' },
     timeout: { type: 'string', default: '20000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
@@ -194,6 +213,118 @@ const scenarios = {
     return { results, url: page.url() };
   },
 };
+
+/** The next line on stdin (the Rust side says it acted). */
+function nextStdinLine() {
+  const lines = createInterface({ input: process.stdin });
+  return new Promise((resolve, reject) => {
+    lines.once('line', (line) => {
+      resolve(line);
+      lines.close();
+    });
+    lines.once('close', () => reject(new Error('stdin closed before the go-ahead')));
+  });
+}
+
+/** Counts the page's requests whose URL path matches `test`. */
+function countRequests(page, test) {
+  const counter = { n: 0 };
+  page.on('request', (r) => {
+    if (test(new URL(r.url()).pathname)) counter.n += 1;
+  });
+  return counter;
+}
+
+Object.assign(scenarios, {
+  async live(page) {
+    const listPath = new URL(url(opts.path)).pathname.replace('/clusters/', '');
+    const fetches = countRequests(page, (p) => p.startsWith('/api/clusters/') && p.includes('/resources/') && p.endsWith(`/${listPath.split('/').pop()}`));
+    const streams = countRequests(page, (p) => p === '/api/streams');
+    await page.goto(url(opts.path));
+    await page.locator('[data-list-state="current"][data-live="live"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('#stream-health')?.textContent === 'live', null, { timeout });
+    await page.evaluate(() => { window.__sameDocument = true; });
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+    await nextStdinLine();
+    const before = fetches.n;
+    const started = Date.now();
+    await page.locator(`[data-testid="row"][data-name="${opts.name}"]`).waitFor({ timeout: 10_000 });
+    const elapsedMs = Date.now() - started;
+    return {
+      badge: await page.locator('#stream-health').innerText(),
+      listLive: await page.locator('[data-list-state]').getAttribute('data-live'),
+      elapsedMs,
+      reloaded: !(await page.evaluate(() => window.__sameDocument === true)),
+      listFetchesAfterCreate: fetches.n - before,
+      streams: streams.n,
+    };
+  },
+
+  async labels(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-permissions="checked"] [data-action="labels"]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-action="labels"]').click();
+    const input = page.locator('#labels-input');
+    await input.fill('-not a key=x');
+    await page.locator('#action-confirm').click();
+    const invalidError = await page.locator('[role="dialog"] [role="alert"]').innerText();
+    await input.fill(opts.labels.split(',').join('\n'));
+    await page.locator('#action-confirm').click();
+    const dialogClosed = await input.waitFor({ state: 'detached', timeout }).then(() => true, () => false);
+    const wanted = opts.labels.split(',').filter(Boolean);
+    // The describe view shows the labels once the object is read again.
+    await page.waitForFunction(
+      (w) => w.every((l) => document.querySelector('main')?.innerText.includes(l)),
+      wanted,
+      { timeout },
+    ).catch(() => {});
+    const labels = await page.locator('main section').first().innerText();
+    return { invalidError, dialogClosed, labels };
+  },
+
+  async rollback(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-permissions="checked"] [data-action="rollback"]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-action="rollback"]').click();
+    await page.locator('#revisions input[data-revision]').first().waitFor();
+    const revisions = await page.locator('#revisions li').evaluateAll((items) => items.map((li) => {
+      const input = li.querySelector('input');
+      return { revision: Number(input?.dataset.revision), disabled: Boolean(input?.disabled), text: li.innerText };
+    }));
+    await page.locator(`#revisions input[data-revision="${opts.revision}"]`).check();
+    await page.locator('#action-confirm').click();
+    const dialogClosed = await page.locator('#revisions').waitFor({ state: 'detached', timeout }).then(() => true, () => false);
+    const error = dialogClosed ? null : await page.locator('[role="dialog"] [role="alert"]').innerText().catch(() => null);
+    return { revisions, dialogClosed, error };
+  },
+
+  async secret(page) {
+    const reveals = countRequests(page, (p) => p.includes('/data/'));
+    await page.goto(url(opts.path));
+    const button = page.locator(`[data-reveal="${opts.key}"]`);
+    await button.waitFor();
+    const before = await page.locator('main').innerText();
+    const revealRequestsBefore = reveals.n;
+    await button.click();
+    const value = page.locator(`[data-secret-value="${opts.key}"]`);
+    await value.waitFor();
+    const revealed = await value.innerText();
+    // Leave (in-app navigation) and come back: the value is gone.
+    await page.locator('main a').first().click();
+    await page.locator('[data-list-state]').waitFor();
+    await page.goBack();
+    await page.locator(`[data-reveal="${opts.key}"]`).waitFor();
+    const hiddenAfterReturn = (await page.locator('[data-secret-value]').count()) === 0
+      && !(await page.locator('main').innerText()).includes(revealed);
+    return { before, revealRequestsBefore, revealed, hiddenAfterReturn, revealRequests: reveals.n };
+  },
+});
 
 async function main() {
   const scenario = scenarios[opts.scenario];

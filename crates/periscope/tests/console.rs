@@ -4,7 +4,11 @@
 
 mod common;
 
-use std::process::Command;
+use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Command, Stdio},
+    time::Instant,
+};
 
 use common::*;
 use periscope_testkit::{Server, TestNamespace, browser, cluster, repo_root};
@@ -29,6 +33,59 @@ async fn drive(server: &Server, scenario: &str, args: &[&str]) -> Value {
     assert_eq!(value["pageErrors"], serde_json::json!([]), "no uncaught errors in the page: {value}");
     assert_eq!(value["blockedRequests"], serde_json::json!([]), "the console reaches nothing but its server: {value}");
     value
+}
+
+/// Runs a console.mjs scenario that prints `{"ready":true}`, then waits for a line on stdin:
+/// `act` runs in between (e.g. kubectl creating an object), and the driver times what follows.
+async fn drive_after(server: &Server, scenario: &str, args: &[&str], act: impl FnOnce() + Send + 'static) -> Value {
+    let shot = browser::artifact_path(&format!("console-{scenario}.png"));
+    let mut command = Command::new("node");
+    command
+        .arg(repo_root().join("testenv/browser/console.mjs"))
+        .args(["--base", &server.base_url, "--scenario", scenario, "--screenshot"])
+        .arg(&shot)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let scenario = scenario.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("node runs");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut seen = String::new();
+        let mut line = String::new();
+        let mut acted = false;
+        while stdout.read_line(&mut line).expect("read driver") > 0 {
+            seen.push_str(&line);
+            if line.contains("\"ready\"") {
+                act();
+                acted = true;
+                let mut stdin = child.stdin.take().expect("stdin");
+                stdin.write_all(b"go\n").expect("tell the driver");
+                break;
+            }
+            line.clear();
+        }
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).expect("read driver");
+        seen.push_str(&rest);
+        let out = child.wait_with_output().expect("driver ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(acted, "{scenario}: the driver never got ready: {seen}\nstderr: {stderr}");
+        let last = seen.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_default();
+        let value: Value =
+            serde_json::from_str(last).unwrap_or_else(|e| panic!("driver said {seen:?} ({e}); stderr: {stderr}"));
+        assert!(out.status.success(), "{scenario} failed: {value}\nstderr: {stderr}");
+        assert_eq!(value["pageErrors"], serde_json::json!([]), "no uncaught errors in the page: {value}");
+        assert_eq!(
+            value["blockedRequests"],
+            serde_json::json!([]),
+            "the console reaches nothing but its server: {value}"
+        );
+        value
+    })
+    .await
+    .expect("join")
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -188,7 +245,7 @@ async fn actions_the_role_may_not_perform_are_disabled_with_the_reason() {
     let result = drive(&viewer, "actions", &["--path", path]).await;
     let actions = result["actions"].as_array().expect("buttons");
     let ids: Vec<&str> = actions.iter().filter_map(|a| a["action"].as_str()).collect();
-    assert_eq!(ids, ["scale", "restart", "delete"], "{result}");
+    assert_eq!(ids, ["scale", "restart", "rollback", "labels", "delete"], "{result}");
     for action in actions {
         assert_eq!(action["disabled"], true, "read tier: {action}");
         assert!(action["title"].as_str().unwrap_or("").starts_with("Not allowed"), "{action}");
@@ -221,4 +278,125 @@ async fn delete_asks_for_the_name_then_removes_the_object() {
         .await
         .expect("answer");
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_new_pod_shows_up_live_without_a_reload() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-live");
+    let path = format!("/clusters/alpha/pods?namespace={}", ns.name);
+    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
+    let created = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let created_at = created.clone();
+    let result = drive_after(&server, "live", &["--path", &path, "--name", "newcomer"], move || {
+        periscope_testkit::cluster::kubectl(
+            &kubectl,
+            &kubeconfig,
+            &["run", "newcomer", "--image=nginx:1.27", "-n", &namespace],
+            None,
+        )
+        .expect("kubectl run");
+        *created_at.lock().expect("lock") = Some(Instant::now());
+    })
+    .await;
+    assert!(created.lock().expect("lock").is_some());
+    assert_eq!(result["badge"], "live", "{result}");
+    assert_eq!(result["listLive"], "live", "{result}");
+    assert_eq!(result["reloaded"], false, "the row came without a reload: {result}");
+    let elapsed = result["elapsedMs"].as_u64().expect("elapsed");
+    assert!(elapsed <= 2000, "the new pod shows within 2 s of its creation, took {elapsed} ms: {result}");
+    assert_eq!(result["listFetchesAfterCreate"], 0, "the row came through the stream, not a refetch: {result}");
+    assert_eq!(result["streams"], 1, "one multiplexed stream for the tab: {result}");
+}
+
+#[tokio::test]
+async fn labels_edited_in_the_console_reach_the_object() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-labels");
+    alpha.kubectl(&["create", "configmap", "tagged", "--from-literal=a=b", "-n", &ns.name]);
+    let path = format!("/clusters/alpha/r/core/v1/configmaps/{}/tagged", ns.name);
+    let result = drive(&server, "labels", &["--path", &path, "--labels", "team=console,tier=gold"]).await;
+    let invalid = result["invalidError"].as_str().unwrap_or_default();
+    assert!(invalid.contains("-not a key"), "an invalid key is refused in the dialog: {result}");
+    assert_eq!(result["dialogClosed"], true, "{result}");
+    let shown = result["labels"].as_str().unwrap_or_default();
+    assert!(shown.contains("team=console") && shown.contains("tier=gold"), "the page shows the new labels: {result}");
+
+    let object: Value = server
+        .http
+        .get(server.url(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/tagged", ns.name)))
+        .send()
+        .await
+        .expect("object")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(object["metadata"]["labels"], serde_json::json!({"team": "console", "tier": "gold"}), "{object}");
+}
+
+#[tokio::test]
+async fn a_secret_value_shows_only_after_clicking_reveal() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-secret");
+    let value = "hunter2-correct-horse";
+    alpha.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "vault",
+        &format!("--from-literal=password={value}"),
+        "--from-literal=user=admin",
+        "-n",
+        &ns.name,
+    ]);
+    let path = format!("/clusters/alpha/r/core/v1/secrets/{}/vault", ns.name);
+    let result = drive(&server, "secret", &["--path", &path, "--key", "password"]).await;
+    let before = result["before"].as_str().unwrap_or_default();
+    assert!(before.contains("password") && before.contains("user"), "the keys are listed: {result}");
+    assert!(!before.contains(value), "no value before the click: {result}");
+    assert_eq!(result["revealRequestsBefore"], 0, "nothing fetched before the click: {result}");
+    assert_eq!(result["revealed"], value, "{result}");
+    assert_eq!(result["hiddenAfterReturn"], true, "leaving the page forgets the value: {result}");
+    assert_eq!(result["revealRequests"], 1, "one audited reveal, for the click only: {result}");
+}
+
+#[tokio::test]
+async fn rollback_puts_the_picked_revision_back() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-rollback");
+    let api = format!("/api/clusters/alpha/resources/apps/v1/deployments/{}/rolling", ns.name);
+    // The deployment controller records a revision (ReplicaSet) per template.
+    let revisions = async |n: usize| {
+        for _ in 0..100 {
+            let answer: Value = server
+                .http
+                .get(server.url(&format!("{api}/revisions")))
+                .send()
+                .await
+                .expect("revisions")
+                .json()
+                .await
+                .expect("json");
+            if answer["items"].as_array().map_or(0, Vec::len) >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("no revision {n} of {api}");
+    };
+    alpha.kubectl(&["create", "deployment", "rolling", "--image=nginx:1.26", "-n", &ns.name]);
+    revisions(1).await;
+    alpha.kubectl(&["set", "image", "deployment/rolling", "nginx=nginx:1.27", "-n", &ns.name]);
+    revisions(2).await;
+
+    let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/rolling", ns.name);
+    let result = drive(&server, "rollback", &["--path", &path, "--revision", "1"]).await;
+    let revisions = result["revisions"].as_array().expect("revisions");
+    let numbers: Vec<u64> = revisions.iter().filter_map(|r| r["revision"].as_u64()).collect();
+    assert_eq!(numbers, [2, 1], "newest first: {result}");
+    assert_eq!(revisions[0]["disabled"], true, "the current revision cannot be picked: {result}");
+    assert_eq!(result["dialogClosed"], true, "{result}");
+
+    let object: Value = server.http.get(server.url(&api)).send().await.expect("object").json().await.expect("json");
+    assert_eq!(object["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.26", "{object}");
 }

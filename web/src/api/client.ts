@@ -60,6 +60,11 @@ let onUnauthenticated: () => void = () => {
   window.location.assign(loginUrl(window.location.pathname + window.location.search));
 };
 
+/** The session ended (a 401, or the live stream's `auth_expired`): sign in again. */
+export function signInAgain(): void {
+  onUnauthenticated();
+}
+
 /** Replaces the 401 reaction (tests). */
 export function setUnauthenticatedHandler(handler: () => void): void {
   onUnauthenticated = handler;

@@ -1,22 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
 
-import { errorMessage, send } from '../api/client';
+import { send } from '../api/client';
 import { type ActionSpec, actionsFor, canIResource, parseReplicas } from '../lib/actions';
-import type { KindRef } from '../lib/resources';
+import { type ActionTarget as Target, ActionFooter, useAction } from './actionParts';
 import { Dialog } from './Dialog';
-
-interface Target {
-  cluster: string;
-  ref: KindRef;
-  namespace: string | undefined;
-  name: string;
-  /** The object's API URL. */
-  path: string;
-  /** Where to go after it is deleted. */
-  listUrl: string;
-}
+import { LabelsDialog } from './LabelsDialog';
+import { RollbackDialog } from './RollbackDialog';
 
 interface CanIAnswer {
   results: { allowed: boolean; reason?: string | null; message?: string | null }[];
@@ -41,21 +31,20 @@ function usePermissions(target: Target, actions: ActionSpec[]) {
   });
 }
 
-function ActionDialog({ action, target, object, onClose }: { action: ActionSpec; target: Target; object: Record<string, unknown> | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
+type DialogProps = { action: ActionSpec; target: Target; object: Record<string, unknown> | undefined; onClose: () => void };
+
+function ActionDialog(props: DialogProps) {
+  if (props.action.id === 'labels') return <LabelsDialog {...props} />;
+  if (props.action.id === 'rollback') return <RollbackDialog {...props} />;
+  return <SimpleDialog {...props} />;
+}
+
+/** Scale, delete (typing the name) and the one-click actions. */
+function SimpleDialog({ action, target, object, onClose }: DialogProps) {
   const spec = (object?.spec ?? {}) as Record<string, unknown>;
   const [text, setText] = useState(action.id === 'scale' ? String(spec.replicas ?? 1) : '');
   const [problem, setProblem] = useState<string | null>(null);
-  const mutation = useMutation({
-    mutationFn: (body: unknown) => send<Record<string, unknown>>(action.method, action.sub ? `${target.path}/${action.sub}` : target.path, body),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['object', target.path] });
-      await queryClient.invalidateQueries({ queryKey: ['list', target.cluster] });
-      onClose();
-      if (action.id === 'delete') navigate(target.listUrl);
-    },
-  });
+  const mutation = useAction(action, target, onClose);
 
   const confirm = () => {
     setProblem(null);
@@ -84,25 +73,14 @@ function ActionDialog({ action, target, object, onClose }: { action: ActionSpec;
         </label>
       )}
       {action.id !== 'scale' && action.id !== 'delete' && <p className="text-sm">{action.label} {what}?</p>}
-      {(problem || mutation.isError) && (
-        <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-300">
-          {problem ?? errorMessage(mutation.error)}
-        </p>
-      )}
-      <div className="mt-4 flex justify-end gap-2">
-        <button type="button" className="rounded px-3 py-1 text-sm" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          id="action-confirm"
-          disabled={mutation.isPending || (action.id === 'delete' && text !== target.name)}
-          className={`rounded px-3 py-1 text-sm text-white disabled:opacity-50 ${action.danger ? 'bg-red-600' : 'bg-blue-600'}`}
-          onClick={confirm}
-        >
-          {mutation.isPending ? 'Working…' : action.label}
-        </button>
-      </div>
+      <ActionFooter
+        action={action}
+        mutation={mutation}
+        problem={problem}
+        disabled={action.id === 'delete' && text !== target.name}
+        onConfirm={confirm}
+        onClose={onClose}
+      />
     </Dialog>
   );
 }

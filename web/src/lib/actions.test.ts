@@ -5,15 +5,20 @@ import { actionsFor, canIResource, parseReplicas } from './actions';
 const ids = (resource: string, object?: Record<string, unknown>) => actionsFor(resource, object).map((a) => a.id);
 
 describe('actionsFor', () => {
-  it('offers scale and restart for deployments, delete for everything', () => {
-    expect(ids('deployments')).toEqual(['scale', 'restart', 'delete']);
-    expect(ids('daemonsets')).toEqual(['restart', 'delete']);
-    expect(ids('configmaps')).toEqual(['delete']);
+  it('offers scale, restart and rollback for deployments, labels and delete for everything', () => {
+    expect(ids('deployments')).toEqual(['scale', 'restart', 'rollback', 'labels', 'delete']);
+    expect(ids('daemonsets')).toEqual(['restart', 'rollback', 'labels', 'delete']);
+    expect(ids('configmaps')).toEqual(['labels', 'delete']);
   });
   it('follows the object state for toggles', () => {
-    expect(ids('nodes', { spec: {} })).toEqual(['cordon', 'delete']);
-    expect(ids('nodes', { spec: { unschedulable: true } })).toEqual(['uncordon', 'delete']);
-    expect(ids('cronjobs', { spec: { suspend: true } })).toEqual(['resume', 'trigger', 'delete']);
+    expect(ids('nodes', { spec: {} })).toEqual(['cordon', 'labels', 'delete']);
+    expect(ids('nodes', { spec: { unschedulable: true } })).toEqual(['uncordon', 'labels', 'delete']);
+    expect(ids('cronjobs', { spec: { suspend: true } })).toEqual(['resume', 'trigger', 'labels', 'delete']);
+  });
+  it('edits labels with PUT and rolls back with POST', () => {
+    const byId = Object.fromEntries(actionsFor('deployments', {}).map((a) => [a.id, a]));
+    expect([byId.labels?.method, byId.labels?.sub, byId.labels?.verb]).toEqual(['PUT', 'labels', 'patch']);
+    expect([byId.rollback?.method, byId.rollback?.sub]).toEqual(['POST', 'rollback']);
   });
   it('asks can-i about jobs for a trigger', () => {
     const trigger = actionsFor('cronjobs', {}).find((a) => a.id === 'trigger');

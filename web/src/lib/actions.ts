@@ -1,12 +1,12 @@
 // Which one-click actions a kind offers (docs/api.md, Objects) and what they send.
 
-export type ActionId = 'scale' | 'restart' | 'cordon' | 'uncordon' | 'suspend' | 'resume' | 'trigger' | 'delete';
+export type ActionId = 'scale' | 'restart' | 'rollback' | 'cordon' | 'uncordon' | 'suspend' | 'resume' | 'trigger' | 'labels' | 'delete';
 
 export interface ActionSpec {
   id: ActionId;
   label: string;
   /** HTTP method and sub-path of the object URL (`''` = the object itself). */
-  method: 'POST' | 'DELETE';
+  method: 'POST' | 'PUT' | 'DELETE';
   sub: string;
   /** The RBAC verb on the resource that can-i is asked about. */
   verb: 'patch' | 'delete' | 'create';
@@ -27,12 +27,16 @@ export function actionsFor(resource: string, object: Record<string, unknown> | u
   const spec = (object?.spec ?? {}) as Record<string, unknown>;
   const out: ActionSpec[] = [];
   if (['deployments', 'statefulsets', 'replicasets'].includes(resource)) out.push(A('scale', 'Scale', 'patch'));
-  if (['deployments', 'statefulsets', 'daemonsets'].includes(resource)) out.push(A('restart', 'Restart', 'patch'));
+  if (['deployments', 'statefulsets', 'daemonsets'].includes(resource)) {
+    out.push(A('restart', 'Restart', 'patch'));
+    out.push(A('rollback', 'Roll back', 'patch'));
+  }
   if (resource === 'nodes') out.push(spec.unschedulable === true ? A('uncordon', 'Uncordon', 'patch') : A('cordon', 'Cordon', 'patch'));
   if (resource === 'cronjobs') {
     out.push(spec.suspend === true ? A('resume', 'Resume', 'patch') : A('suspend', 'Suspend', 'patch'));
     out.push(A('trigger', 'Trigger now', 'create'));
   }
+  out.push(A('labels', 'Edit labels', 'patch', 'PUT'));
   out.push(A('delete', 'Delete', 'delete', 'DELETE', true));
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatAge, formatCell } from './format';
+import { formatAge, formatBytes, formatCell } from './format';
 
 const now = Date.parse('2026-11-26T12:00:00Z');
 
@@ -38,5 +38,14 @@ describe('formatCell', () => {
   });
   it('joins lists', () => {
     expect(formatCell('ports', ['80/TCP', '443/TCP'], now)).toBe('80/TCP, 443/TCP');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses the largest sensible unit', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(2 * 1024 * 1024)).toBe('2.0 MiB');
   });
 });

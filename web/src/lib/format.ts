@@ -32,3 +32,10 @@ export function formatCell(key: string, value: unknown, now: number = Date.now()
 export function isNumericColumn(key: string): boolean {
   return ['restarts', 'desired', 'current', 'available', 'updated', 'active', 'data', 'secrets'].includes(key);
 }
+
+/** A byte count: 12 B, 3.4 KiB, 2.0 MiB. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.floor(bytes || 0))} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

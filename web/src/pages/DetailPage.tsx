@@ -5,11 +5,13 @@ import { getJson, getText } from '../api/client';
 import type { KubeEvent } from '../api/types';
 import { Actions } from '../components/Actions';
 import { ErrorBox } from '../components/ErrorBox';
+import { type SecretKey, SecretData } from '../components/SecretData';
 import { YamlView } from '../components/YamlView';
+import { useUncachedText } from '../components/useUncachedText';
 import { formatAge } from '../lib/format';
 import { builtinByKind } from '../lib/kinds';
 import { detailRoute, listRoute, objectPath } from '../lib/resources';
-import { refetchInterval } from '../live';
+import { POLL_INTERVAL_MS } from '../live';
 
 type Obj = Record<string, unknown>;
 
@@ -55,7 +57,7 @@ function at(obj: unknown, path: string[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), obj);
 }
 
-function Describe({ cluster, object }: { cluster: string; object: Obj }) {
+function Describe({ cluster, path, object }: { cluster: string; path: string; object: Obj }) {
   const meta = (object.metadata ?? {}) as Meta;
   const conditions = (at(object, ['status', 'conditions']) ?? []) as Condition[];
   const keyFields = KEY_FIELDS.map(([label, path]) => [label, at(object, path)] as const).filter(([, v]) => v !== undefined && v !== null);
@@ -107,6 +109,7 @@ function Describe({ cluster, object }: { cluster: string; object: Obj }) {
           {Object.keys(meta.labels ?? {}).length === 0 && <span className="text-slate-500">None</span>}
         </div>
       </section>
+      {object.kind === 'Secret' && Array.isArray(object.keys) && <SecretData path={path} keys={object.keys as SecretKey[]} />}
       {conditions.length > 0 && (
         <section>
           <h2 className="mb-1 font-semibold">Conditions</h2>
@@ -146,7 +149,7 @@ function Events({ path }: { path: string }) {
   const events = useQuery({
     queryKey: ['events', path],
     queryFn: ({ signal }) => getJson<{ items: KubeEvent[] }>(`${path}/events`, signal),
-    refetchInterval: refetchInterval(),
+    refetchInterval: POLL_INTERVAL_MS,
   });
   if (events.isError) return <ErrorBox error={events.error} />;
   if (!events.data) return <p className="text-sm text-slate-500">Loading…</p>;
@@ -178,6 +181,14 @@ function Yaml({ path }: { path: string }) {
   return <YamlView text={yaml.data} />;
 }
 
+/** A Secret's YAML holds its values (an audited reveal): kept in this view only, never cached. */
+function SecretYaml({ path }: { path: string }) {
+  const yaml = useUncachedText(`${path}/yaml`);
+  if (yaml.error !== undefined) return <ErrorBox error={yaml.error} />;
+  if (yaml.text === undefined) return <p className="text-sm text-slate-500">Loading…</p>;
+  return <YamlView text={yaml.text} />;
+}
+
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -185,10 +196,11 @@ export function DetailPage() {
   const ref = { group, version, resource };
   const ns = namespace === '_' ? undefined : namespace;
   const path = objectPath(cluster, ref, ns, name);
+  const isSecret = group === 'core' && resource === 'secrets';
   const object = useQuery({
     queryKey: ['object', path],
     queryFn: ({ signal }) => getJson<Obj>(path, signal),
-    refetchInterval: refetchInterval(),
+    refetchInterval: POLL_INTERVAL_MS,
   });
   const listUrl = `${listRoute(cluster, ref)}${ns ? `?namespace=${encodeURIComponent(ns)}` : ''}`;
 
@@ -220,8 +232,8 @@ export function DetailPage() {
       </nav>
       <div className="mt-4">
         {object.isError && <ErrorBox error={object.error} />}
-        {tab === 'describe' && object.data && <Describe cluster={cluster} object={object.data} />}
-        {tab === 'yaml' && <Yaml path={path} />}
+        {tab === 'describe' && object.data && <Describe cluster={cluster} path={path} object={object.data} />}
+        {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
         {tab === 'events' && <Events path={path} />}
       </div>
     </div>

@@ -11,7 +11,8 @@ import { NamespacePicker } from '../components/NamespacePicker';
 import { formatCell, isNumericColumn } from '../lib/format';
 import type { KindEntry } from '../lib/kinds';
 import { type ListParams, detailRoute, listQuery, nextSort, resourcePath, sortDirection } from '../lib/resources';
-import { refetchInterval } from '../live';
+import { useLiveList } from '../api/liveList';
+import { POLL_INTERVAL_MS } from '../live';
 
 const ROW_HEIGHT = 32;
 const PAGE_SIZE = 200;
@@ -70,13 +71,17 @@ function FilterBox(props: { value: string; onCommit: (v: string) => void; placeh
 export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry }) {
   const [params, update, shown] = useListParams();
   const base = resourcePath(cluster, entry);
+  const queryKey = ['list', cluster, entry.group, entry.version, entry.resource, params];
+  const target = { cluster, group: entry.group, version: entry.version, resource: entry.resource, namespace: entry.namespaced ? params.namespace : undefined, labelSelector: params.labelSelector?.trim() };
+  const live = useLiveList(target, queryKey, { sort: params.sort, q: params.q });
   const list = useInfiniteQuery({
-    queryKey: ['list', cluster, entry.group, entry.version, entry.resource, params],
+    queryKey,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
       getJson<Page>(`${base}${listQuery({ ...params, limit: PAGE_SIZE, continue: pageParam })}`, signal),
     getNextPageParam: (last) => last.continue || undefined,
-    refetchInterval: refetchInterval(),
+    // The stream keeps a live list fresh; otherwise poll.
+    refetchInterval: live ? false : POLL_INTERVAL_MS,
     // Keep showing the old rows while a new sort or filter loads.
     placeholderData: keepPreviousData,
   });
@@ -110,7 +115,7 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const tableRows = table.getRowModel().rows;
 
   return (
-    <div className="flex h-full flex-col" data-list-search={shown} data-list-state={list.isPlaceholderData ? 'loading' : 'current'}>
+    <div className="flex h-full flex-col" data-list-search={shown} data-list-state={list.isPlaceholderData ? 'loading' : 'current'} data-live={live ? 'live' : 'polling'}>
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
         <h1 className="mr-2 text-lg font-semibold">{entry.label}</h1>
         {entry.namespaced && (
