@@ -11,6 +11,9 @@
 #   testenv/cluster.sh status NAME   exit 0 iff NAME is up
 #   testenv/cluster.sh list          print "NAME up|down" for every cluster
 #   testenv/cluster.sh dir NAME      print NAME's state dir (it may not exist)
+#   testenv/cluster.sh restart-apiserver NAME [DOWN_SECONDS]
+#                                    SIGKILL NAME's kube-apiserver, keep it down DOWN_SECONDS
+#                                    (default 0), start it again as before, wait for /readyz
 #
 # See testenv/README.md for the files it writes and the objects the seeds create.
 set -Eeuo pipefail
@@ -29,7 +32,7 @@ log() { echo "testenv[${name:-*}]: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -455,6 +458,52 @@ cmd_list() {
   done
 }
 
+# Restart only kube-apiserver, the way a crash and a supervisor would: the same binary,
+# arguments, environment and working directory (read from /proc before the kill), output
+# appended to the same log, detached in its own session, its new pid in kwokctl's pid file.
+cmd_restart_apiserver() {
+  set_paths "$1"
+  local down="${2:-0}" pid_file pid exe log cwd i
+  [[ "$down" =~ ^[0-9]+$ ]] || die "bad DOWN_SECONDS '$down'"
+  take_lock
+  is_up || die "not up"
+  pid_file="$kc_dir/pids/kube-apiserver.pid"
+  pid="$(<"$pid_file")"
+  exe="$(readlink "/proc/$pid/exe")" || die "kube-apiserver pid $pid is gone"
+  exe="${exe% (deleted)}"
+  [[ "${exe##*/}" == kube-apiserver ]] || die "pid $pid is $exe, not kube-apiserver"
+  local -a args=() envs=()
+  mapfile -d '' -t args <"/proc/$pid/cmdline"
+  mapfile -d '' -t envs <"/proc/$pid/environ"
+  cwd="$(readlink "/proc/$pid/cwd")"
+  log="$kc_dir/logs/kube-apiserver.log"
+  log "killing kube-apiserver (pid $pid)"
+  kill -KILL "$pid"
+  for i in $(seq 1 40); do
+    [[ -e "/proc/$pid" ]] || break
+    sleep 0.25
+  done
+  if [[ -e "/proc/$pid" ]]; then
+    die "kube-apiserver pid $pid did not exit"
+  fi
+  sleep "$down"
+  log "starting kube-apiserver again"
+  # 8>&- 9>&-: the daemon must not inherit (and so hold forever) our lock files.
+  ( cd "$cwd" && exec setsid env -i "${envs[@]}" "${args[@]}" </dev/null >>"$log" 2>&1 8>&- 9>&- ) &
+  pid=$!
+  # setsid forks only when already a group leader; a subshell is not, so $! is the daemon.
+  sleep 0.2
+  [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]] || { tail -n 25 "$log" >&2; die "kube-apiserver did not start"; }
+  echo "$pid" >"$pid_file"
+  for i in $(seq 1 240); do
+    is_up && { log "kube-apiserver ready (pid $pid)"; return 0; }
+    [[ -e "/proc/$pid" ]] || { tail -n 25 "$log" >&2; die "kube-apiserver exited"; }
+    sleep 0.25
+  done
+  tail -n 25 "$log" >&2
+  die "kube-apiserver did not become ready"
+}
+
 [[ $# -ge 1 ]] || usage
 sub="$1"; shift
 case "$sub" in
@@ -464,6 +513,7 @@ case "$sub" in
   status)   [[ $# -eq 1 ]] || usage; cmd_status "$1" || exit 1 ;;
   list)     [[ $# -eq 0 ]] || usage; cmd_list ;;
   dir)      [[ $# -eq 1 ]] || usage; set_paths "$1"; echo "$dir" ;;
+  restart-apiserver) [[ $# -ge 1 && $# -le 2 ]] || usage; cmd_restart_apiserver "$@" ;;
   -h|--help|help) usage ;;
   *) usage ;;
 esac

@@ -7,6 +7,7 @@
 
 mod audit;
 mod lists;
+mod watch;
 
 use std::{path::PathBuf, time::Instant};
 
@@ -111,6 +112,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "lists") {
         lists::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "watch") {
+        watch::run(&binary, &dir).await?;
     }
     Ok(())
 }
