@@ -11,15 +11,9 @@ use kube::api::{Api, ListParams, PostParams};
 use periscope_testkit::{Server, ServerOptions, TestCluster, cluster};
 use serde_json::{Value, json};
 
-use crate::{percentile, summary};
+use crate::{admin_client, percentile, rss_kib, summary};
 
 const WARM_SAMPLES: usize = 300;
-
-async fn admin_client(cluster: &TestCluster) -> anyhow::Result<kube::Client> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(cluster.admin_kubeconfig())?;
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?;
-    Ok(kube::Client::try_from(config)?)
-}
 
 /// Makes sure namespace `ns` holds `count` pods (idempotent: a re-run reuses them).
 async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyhow::Result<()> {
@@ -56,15 +50,6 @@ async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyhow::Result<(
     created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     println!("lists: created {} pods in {ns} in {:.1} s", count - existing, t0.elapsed().as_secs_f64());
     Ok(())
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, Value)> {

@@ -11,6 +11,7 @@ mod watch;
 
 use std::{path::PathBuf, time::Instant};
 
+use periscope_testkit::TestCluster;
 use periscope_testkit::{
     Idp, IdpOptions, Server, ServerOptions, UserAgent, agent::set_cookie_value, free_port, postgres,
 };
@@ -44,6 +45,23 @@ async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> an
     }
     out.sort_by(f64::total_cmp);
     Ok(out)
+}
+
+/// A client with the cluster's admin kubeconfig (for set-up the bench measures around).
+pub(crate) async fn admin_client(cluster: &TestCluster) -> anyhow::Result<kube::Client> {
+    let kubeconfig = kube::config::Kubeconfig::read_from(cluster.admin_kubeconfig())?;
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?;
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// Resident memory of process `pid` in KiB (0 if unreadable).
+pub(crate) fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 pub(crate) fn summary(sorted: &[f64]) -> Value {

@@ -21,7 +21,7 @@ use kube::api::{Api, DeleteParams, ListParams, PostParams, WatchEvent, WatchPara
 use periscope_testkit::{Server, ServerOptions, TestCluster, cluster};
 use serde_json::{Value, json};
 
-use crate::{percentile, summary};
+use crate::{admin_client, percentile, rss_kib, summary};
 
 const NS: &str = "bench-churn";
 const SUBSCRIBERS_DEFAULT: usize = 1000;
@@ -35,21 +35,6 @@ const KINDS: [(&str, &str, &str); 5] = [
     ("core", "v1", "events"),
 ];
 const READER: &str = "periscope-bench-watch-reader";
-
-async fn admin_client(cluster: &TestCluster) -> anyhow::Result<kube::Client> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(cluster.admin_kubeconfig())?;
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?;
-    Ok(kube::Client::try_from(config)?)
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg").map(|s| s.trim().to_string()).unwrap_or_default()

@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod idp;
 pub mod postgres;
 pub mod server;
+pub mod sse;
 
 pub use agent::UserAgent;
 pub use cluster::{TestCluster, TestNamespace, cluster};

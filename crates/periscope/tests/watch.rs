@@ -7,98 +7,14 @@ mod common;
 use std::{collections::HashSet, time::Duration};
 
 use common::*;
-use periscope_testkit::{Idp, IdpOptions, Server, TestCluster, TestNamespace, UserAgent, cluster, random_suffix};
+use periscope_testkit::{
+    Idp, IdpOptions, Server, TestCluster, TestNamespace, UserAgent, cluster, random_suffix,
+    sse::{Event, Sse, client, open, open_ok},
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// One SSE event.
-#[derive(Debug, Clone)]
-struct Event {
-    event: String,
-    id: Option<String>,
-    data: Value,
-}
-
-/// A tiny SSE reader over a response body.
-struct Sse {
-    body: reqwest::Response,
-    buf: String,
-    pings: usize,
-}
-
-impl Sse {
-    /// The next event, skipping comments; `None` at end of stream or after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<Event> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                let (mut event, mut id, mut data) = (String::from("message"), None, String::new());
-                let mut comment_only = true;
-                for line in block.lines() {
-                    if line.is_empty() {
-                        continue;
-                    }
-                    if line.starts_with(':') {
-                        self.pings += usize::from(line.contains("ping"));
-                        continue;
-                    }
-                    comment_only = false;
-                    if let Some(v) = line.strip_prefix("event: ") {
-                        event = v.to_string();
-                    } else if let Some(v) = line.strip_prefix("id: ") {
-                        id = Some(v.to_string());
-                    } else if let Some(v) = line.strip_prefix("data: ") {
-                        data.push_str(v);
-                    }
-                }
-                if comment_only {
-                    continue;
-                }
-                let data = serde_json::from_str(&data).unwrap_or_else(|e| panic!("data is JSON ({e}): {data}"));
-                return Some(Event { event, id, data });
-            }
-            match tokio::time::timeout_at(deadline, self.body.chunk()).await {
-                Ok(Ok(Some(chunk))) => self.buf.push_str(std::str::from_utf8(&chunk).expect("utf-8")),
-                Ok(Ok(None) | Err(_)) | Err(_) => return None,
-            }
-        }
-    }
-
-    /// The next event that is not `snapshot`-related noise, failing if none comes.
-    async fn expect(&mut self, wait: Duration) -> Event {
-        self.next(wait).await.expect("an event arrives in time")
-    }
-}
-
-/// An HTTP client without a total timeout (streams live long).
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build().expect("client")
-}
-
-/// Opens an SSE stream or returns the refusal.
-async fn open(http: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> Result<Sse, (StatusCode, Value)> {
-    let mut request = http.get(url).header("accept", "text/event-stream");
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id);
-    }
-    let response = request.send().await.expect("request reaches the server");
-    let status = response.status();
-    if status != StatusCode::OK {
-        return Err((status, response.json().await.unwrap_or(Value::Null)));
-    }
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    assert_eq!(content_type, "text/event-stream");
-    Ok(Sse { body: response, buf: String::new(), pings: 0 })
-}
-
-async fn open_ok(http: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> Sse {
-    match open(http, url, last_event_id).await {
-        Ok(sse) => sse,
-        Err((status, body)) => panic!("{url}: {status} {body}"),
-    }
-}
-
 fn watch_url(server: &Server, kind: &str, namespace: &str) -> String {
     server.url(&format!("/api/clusters/alpha/watch/{kind}?namespace={namespace}"))
 }
@@ -308,7 +224,7 @@ async fn ten_subscribers_share_one_upstream_watch_and_two_identities_get_two() {
     for agent in [&dave, &bob] {
         let response = agent.http.get(&url).send().await.expect("stream");
         assert_eq!(response.status(), StatusCode::OK);
-        let mut sse = Sse { body: response, buf: String::new(), pings: 0 };
+        let mut sse = Sse::from_response(response);
         assert_eq!(sse.expect(WAIT).await.event, "snapshot");
         held.push(sse);
     }
@@ -612,7 +528,7 @@ async fn a_stream_learns_when_its_session_ends() {
     dave.sign_in(&server.base_url, "/", "dave").await;
     let response = dave.http.get(watch_url(&server, "core/v1/configmaps", "team-a")).send().await.expect("stream");
     assert_eq!(response.status(), StatusCode::OK);
-    let mut sse = Sse { body: response, buf: String::new(), pings: 0 };
+    let mut sse = Sse::from_response(response);
     assert_eq!(sse.expect(WAIT).await.event, "snapshot");
     // Still signed in: only pings.
     assert!(sse.next(Duration::from_millis(1500)).await.is_none());
@@ -723,7 +639,7 @@ async fn shared_cache_mode_shares_one_watch_and_serves_only_what_each_user_may_l
     for cookie in [&dave_cookie, &carol_cookie] {
         let response = stream(cookie, &ns_a.name).await;
         assert_eq!(response.status(), StatusCode::OK);
-        let mut sse = Sse { body: response, buf: String::new(), pings: 0 };
+        let mut sse = Sse::from_response(response);
         let snapshot = sse.expect(WAIT).await;
         assert!(snapshot.data["items"].as_array().expect("items").iter().any(|r| r["name"] == "cm-0"), "{snapshot:?}");
         held.push(sse);

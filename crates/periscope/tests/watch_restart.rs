@@ -15,7 +15,10 @@ use std::{
 };
 
 use common::*;
-use periscope_testkit::{Server, TestCluster, TestNamespace, cluster, repo_root};
+use periscope_testkit::{
+    Server, TestCluster, TestNamespace, cluster, repo_root,
+    sse::{Event, Sse, client, open_ok},
+};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -39,67 +42,6 @@ impl Drop for Finished {
             }
         }
     }
-}
-
-#[derive(Debug, Clone)]
-struct Event {
-    event: String,
-    id: Option<String>,
-    data: Value,
-}
-
-/// Reads SSE events from a response body.
-struct Sse {
-    body: reqwest::Response,
-    buf: Vec<u8>,
-}
-
-impl Sse {
-    async fn open(http: &reqwest::Client, url: &str) -> Sse {
-        let response = http.get(url).header("accept", "text/event-stream").send().await.expect("stream request");
-        let status = response.status();
-        assert_eq!(status, StatusCode::OK, "{url}: {}", response.text().await.unwrap_or_default());
-        Sse { body: response, buf: Vec::new() }
-    }
-
-    /// The next event (comments skipped); `None` at the end of the stream or after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<Event> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
-                let block: Vec<u8> = self.buf.drain(..end + 2).collect();
-                let block = String::from_utf8(block).expect("utf-8 frame");
-                let mut event = Event { event: "message".into(), id: None, data: Value::Null };
-                let mut data = String::new();
-                for line in block.lines().filter(|l| !l.starts_with(':')) {
-                    if let Some(v) = line.strip_prefix("event: ") {
-                        event.event = v.to_string();
-                    } else if let Some(v) = line.strip_prefix("id: ") {
-                        event.id = Some(v.to_string());
-                    } else if let Some(v) = line.strip_prefix("data: ") {
-                        data.push_str(v);
-                    }
-                }
-                if data.is_empty() {
-                    continue; // a ping
-                }
-                event.data = serde_json::from_str(&data).unwrap_or_else(|e| panic!("data is JSON ({e}): {data}"));
-                return Some(event);
-            }
-            match tokio::time::timeout_at(deadline, self.body.chunk()).await {
-                Ok(Ok(Some(chunk))) => self.buf.extend_from_slice(&chunk),
-                _ => return None,
-            }
-        }
-    }
-
-    async fn expect(&mut self, wait: Duration) -> Event {
-        self.next(wait).await.expect("an event arrives in time")
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build().expect("client")
 }
 
 fn rv(s: &str) -> u64 {
@@ -205,7 +147,7 @@ async fn restarting_kube_apiserver_mid_stream_loses_and_repeats_no_delta() {
     let server = tier_server(&c, "dave", &["sre"]);
     let http = client();
     let url = server.url(&format!("/api/clusters/{CLUSTER}/watch/core/v1/configmaps?namespace={}", ns.name));
-    let mut sse = Sse::open(&http, &url).await;
+    let mut sse = open_ok(&http, &url, None).await;
     let mut model = Model::default();
     let first = sse.expect(WAIT).await;
     assert_eq!(first.event, "snapshot", "{first:?}");
@@ -367,7 +309,7 @@ async fn ten_subscribers_with_one_key_open_one_watch_on_the_apiserver() {
     let before = settled_watches(&c).await;
     let mut streams = Vec::new();
     for _ in 0..10 {
-        let mut sse = Sse::open(&http, &url).await;
+        let mut sse = open_ok(&http, &url, None).await;
         assert_eq!(sse.expect(WAIT).await.event, "snapshot");
         streams.push(sse);
     }
