@@ -254,6 +254,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
+        // Live streams write many small frames; without TCP_NODELAY, Nagle holds each one back
+        // until the previous segment is acknowledged.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
         axum::serve(listener, app::router(state))
             .with_graceful_shutdown(async {
                 let _ = stop_rx.await;
