@@ -225,15 +225,8 @@ async fn scaling_from_the_console_changes_the_replicas() {
     let result = drive(&server, "scale", &["--path", &path, "--replicas", "3"]).await;
     assert_eq!(result["dialogClosed"], true, "{result}");
 
-    let object: Value = server
-        .http
-        .get(server.url(&format!("/api/clusters/alpha/resources/apps/v1/deployments/{}/scaled", ns.name)))
-        .send()
-        .await
-        .expect("object")
-        .json()
-        .await
-        .expect("json");
+    let (_, object) =
+        server.get_json(&format!("/api/clusters/alpha/resources/apps/v1/deployments/{}/scaled", ns.name)).await;
     assert_eq!(object["spec"]["replicas"], 3, "{object}");
 }
 
@@ -271,13 +264,9 @@ async fn delete_asks_for_the_name_then_removes_the_object() {
         "back to the list: {url}"
     );
 
-    let gone = server
-        .http
-        .get(server.url(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/doomed", ns.name)))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let (status, _) =
+        server.get_json(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/doomed", ns.name)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -322,15 +311,8 @@ async fn labels_edited_in_the_console_reach_the_object() {
     let shown = result["labels"].as_str().unwrap_or_default();
     assert!(shown.contains("team=console") && shown.contains("tier=gold"), "the page shows the new labels: {result}");
 
-    let object: Value = server
-        .http
-        .get(server.url(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/tagged", ns.name)))
-        .send()
-        .await
-        .expect("object")
-        .json()
-        .await
-        .expect("json");
+    let (_, object) =
+        server.get_json(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/tagged", ns.name)).await;
     assert_eq!(object["metadata"]["labels"], serde_json::json!({"team": "console", "tier": "gold"}), "{object}");
 }
 
@@ -368,15 +350,7 @@ async fn rollback_puts_the_picked_revision_back() {
     // The deployment controller records a revision (ReplicaSet) per template.
     let revisions = async |n: usize| {
         for _ in 0..100 {
-            let answer: Value = server
-                .http
-                .get(server.url(&format!("{api}/revisions")))
-                .send()
-                .await
-                .expect("revisions")
-                .json()
-                .await
-                .expect("json");
+            let (_, answer) = server.get_json(&format!("{api}/revisions")).await;
             if answer["items"].as_array().map_or(0, Vec::len) >= n {
                 return;
             }
