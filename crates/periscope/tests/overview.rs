@@ -153,10 +153,24 @@ async fn dashboard_counts_the_seeded_cluster() {
     // A scaled-up deployment whose pods cannot be scheduled is counted as not ready.
     let ns = TestNamespace::new(&alpha, "dash");
     alpha.kubectl(&["create", "deployment", "stuck", "--image=nginx", "--replicas=1", "-n", &ns.name]);
-    let (_, body) = server.get_json("/api/clusters/alpha/dashboard").await;
-    // Pods without the kwok toleration never schedule: at least this deployment is not ready.
-    assert!(body["workloads"]["deployments"]["notReady"].as_u64() >= Some(1), "{body}");
-    assert!(body["workloads"]["deployments"]["total"].as_u64() > deployments["total"].as_u64(), "{body}");
+    // Namespaces deleted by earlier tests lose their deployments asynchronously, so the total is
+    // compared with kubectl's count only when that count held still around the request.
+    let count = || alpha.kubectl(&["get", "deployments", "-A", "-o", "name"]).lines().count() as u64;
+    let mut checked = false;
+    for _ in 0..20 {
+        let before = count();
+        let (_, body) = server.get_json("/api/clusters/alpha/dashboard").await;
+        if count() != before {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            continue;
+        }
+        assert_eq!(body["workloads"]["deployments"]["total"].as_u64(), Some(before), "{body}");
+        // Pods without the kwok toleration never schedule: at least this deployment is not ready.
+        assert!(body["workloads"]["deployments"]["notReady"].as_u64() >= Some(1), "{body}");
+        checked = true;
+        break;
+    }
+    assert!(checked, "the deployment count never held still for one dashboard request");
 }
 
 #[tokio::test]
