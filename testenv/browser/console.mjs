@@ -36,6 +36,29 @@
 //           leave through the breadcrumb and come back with the browser's Back
 //                                                         → {before,revealRequestsBefore,revealed,
 //                                                           hiddenAfterReturn,revealRequests}
+//   command open P, then the `:` command line: an unknown command, a bad namespace, then
+//           `:pods --namespace`, `:deploy` (namespace kept), `:q` and Esc
+//                                                         → {unknownError,badNamespace,podsUrl,podRows,
+//                                                           deployUrl,deployRows,closedByQ,closedByEscape}
+//   context open P, run `:ctx --query` on the command line → {url,rows}
+//   rows    open P (a list): keys typed into the filter box are text; then j j k ↓ ↓ move the
+//           highlight, --count more j scroll it into view, Enter opens it, Back returns to it
+//                                                         → {typed,afterJ,afterJJ,afterK,afterArrows,
+//                                                           far,opened,cursorAfterBack,afterBack}
+//   help    open P, press `?`, read the shortcut sheet, press Esc → {shortcuts:[{id,keys,text}],closed}
+//   related open P (a workload page), wait for its related pods and for the page to be live,
+//           print {"ready":true}, wait for a line on stdin (the caller scaled it to --replicas),
+//           time until the page shows that many desired replicas and pods, without reloading
+//                                                         → {initial,detailLive,desiredMs,podsMs,
+//                                                           after,reloaded,podLink}
+//   overview open P (a cluster overview), wait until it is live and quiet, read the Deployments
+//           figure, print {"ready":true}, wait for a line on stdin (the caller created a
+//           Deployment), time until the figure changes, without reloading
+//                                                         → {live,before,after,elapsedMs,reloaded,dashboardFetches}
+//   forbidden open each of --path (comma-separated) and read its calm notes and its errors
+//                                                         → {pages:[{path,calm:[text],alerts:[text]}]}
+//   signout open P, click Sign out, read the signed-out page, click Sign in again
+//                                                         → {text,href,backUrl,streamClosed,streamsAfter}
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { mkdirSync } from 'node:fs';
@@ -64,6 +87,8 @@ const { values: opts } = parseArgs({
     labels: { type: 'string', default: '' },
     key: { type: 'string', default: '' },
     revision: { type: 'string', default: '' },
+    namespace: { type: 'string', default: '' },
+    count: { type: 'string', default: '0' },
     screenshot: { type: 'string' },
     timeout: { type: 'string', default: '20000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
@@ -71,7 +96,7 @@ const { values: opts } = parseArgs({
   strict: true,
 });
 if (!opts.base || !opts.scenario) {
-  out({ error: 'usage: --base URL --scenario fleet|pods|detail|scale|palette' });
+  out({ error: 'usage: --base URL --scenario NAME (see the top of this file)' });
   process.exit(2);
 }
 const timeout = Number(opts.timeout);
@@ -323,6 +348,231 @@ Object.assign(scenarios, {
     const hiddenAfterReturn = (await page.locator('[data-secret-value]').count()) === 0
       && !(await page.locator('main').innerText()).includes(revealed);
     return { before, revealRequestsBefore, revealed, hiddenAfterReturn, revealRequests: reveals.n };
+  },
+});
+
+/** Opens the command line with `:` (from the page, not a text box) and runs `text`. */
+async function command(page, text) {
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press(':');
+  const input = page.locator('#command-input');
+  await input.waitFor();
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** An extra screenshot next to --screenshot (FILE-<suffix>.png), e.g. with a dialog open. */
+async function shot(page, suffix) {
+  if (!opts.screenshot) return;
+  mkdirSync(dirname(opts.screenshot), { recursive: true });
+  await page.screenshot({ path: opts.screenshot.replace(/\.png$/, `-${suffix}.png`) });
+}
+
+/** Whether the row named `name` is rendered, highlighted, and inside the table below its header. */
+function rowInView(page, name) {
+  return page.evaluate((n) => {
+    const row = document.querySelector(`[data-testid="row"][data-name="${n}"]`);
+    const scroller = document.querySelector('[role="table"]');
+    const header = scroller?.querySelector('[role="row"]');
+    if (!row || !scroller || !header) return { name: n, rendered: Boolean(row), visible: false, scrollTop: scroller?.scrollTop ?? 0 };
+    const r = row.getBoundingClientRect();
+    const s = scroller.getBoundingClientRect();
+    const h = header.getBoundingClientRect();
+    return {
+      name: n,
+      rendered: true,
+      selected: row.getAttribute('aria-selected'),
+      visible: r.top >= h.bottom - 1 && r.bottom <= s.bottom + 1,
+      scrollTop: scroller.scrollTop,
+    };
+  }, name);
+}
+
+const cursorName = (page) => page.locator('[data-list-state]').getAttribute('data-cursor');
+
+Object.assign(scenarios, {
+  async command(page) {
+    await page.goto(url(opts.path));
+    await page.locator('header').waitFor();
+    await command(page, 'frobnicate');
+    const unknownError = await page.locator('#command-error').innerText();
+    await shot(page, 'error');
+    await page.locator('#command-input').fill('pods Team_B');
+    await page.locator('#command-input').press('Enter');
+    await page.waitForFunction(() => document.querySelector('#command-error')?.textContent.includes('Team_B'), null, { timeout });
+    const badNamespace = await page.locator('#command-error').innerText();
+    await page.locator('#command-input').fill(`pods ${opts.namespace}`);
+    await page.locator('#command-input').press('Enter');
+    await page.waitForURL((u) => u.pathname.endsWith('/r/core/v1/pods') && u.searchParams.get('namespace') === opts.namespace, { timeout });
+    await page.locator('#command-input').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="row"]').first().waitFor();
+    const podRows = await currentRows(page, null);
+    const podsUrl = page.url();
+    await command(page, 'deploy');
+    await page.waitForURL((u) => u.pathname.endsWith('/r/apps/v1/deployments'), { timeout });
+    await page.locator('[data-testid="row"]').first().waitFor();
+    const deployRows = await currentRows(page, null);
+    const deployUrl = page.url();
+    await command(page, 'q');
+    const closedByQ = await page.locator('#command-input').waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false);
+    await page.keyboard.press(':');
+    await page.locator('#command-input').waitFor();
+    await page.keyboard.press('Escape');
+    const closedByEscape = await page.locator('#command-input').waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false);
+    return { unknownError, badNamespace, podsUrl, podRows, deployUrl, deployRows, closedByQ, closedByEscape, url: page.url() };
+  },
+
+  async context(page) {
+    await page.goto(url(opts.path));
+    await page.locator('[data-testid="row"]').first().waitFor();
+    const before = new URL(page.url()).pathname;
+    await command(page, `ctx ${opts.query}`);
+    await page.waitForURL((u) => u.pathname !== before, { timeout });
+    await page.locator('[data-testid="row"]').first().waitFor();
+    return { url: page.url(), rows: await currentRows(page, null) };
+  },
+
+  async rows(page) {
+    await page.goto(url(opts.path));
+    await page.locator('[data-testid="row"]').first().waitFor();
+    await currentRows(page, null);
+    // Typed into a text box, shortcut keys are text.
+    await page.locator('#label-selector').click();
+    await page.keyboard.type('jk?:');
+    const typed = {
+      value: await page.locator('#label-selector').inputValue(),
+      cursor: await cursorName(page),
+      sheet: await page.locator('#shortcut-sheet').count(),
+      command: await page.locator('#command-input').count(),
+    };
+    await page.locator('#label-selector').fill('');
+    await page.keyboard.press('Escape');
+    await page.waitForURL((u) => !u.searchParams.has('labelSelector'), { timeout });
+    await currentRows(page, null);
+    const press = async (key) => {
+      await page.keyboard.press(key);
+      return cursorName(page);
+    };
+    const afterJ = await press('j');
+    const afterJJ = await press('j');
+    const afterK = await press('k');
+    await press('ArrowDown');
+    const afterArrows = await press('ArrowDown');
+    // Far down: the highlighted row is scrolled into view below the sticky header.
+    for (let i = 0; i < Number(opts.count); i += 1) await page.keyboard.press('j');
+    const farName = await cursorName(page);
+    await page.waitForTimeout(300);
+    const far = await rowInView(page, farName);
+    await shot(page, 'highlight');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname.endsWith(`/${encodeURIComponent(farName)}`), { timeout });
+    const opened = { url: page.url(), name: await page.locator('#object-name').innerText() };
+    await page.goBack();
+    await page.locator('[data-testid="row"]').first().waitFor();
+    const cursorAfterBack = await cursorName(page);
+    await page.waitForTimeout(300);
+    const afterBack = await rowInView(page, cursorAfterBack);
+    return { typed, afterJ, afterJJ, afterK, afterArrows, far, opened, cursorAfterBack, afterBack };
+  },
+
+  async help(page) {
+    await page.goto(url(opts.path));
+    await page.locator('header').waitFor();
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('?');
+    await page.locator('#shortcut-sheet').waitFor();
+    await shot(page, 'open');
+    const shortcuts = await page.locator('#shortcut-sheet [data-shortcut]').evaluateAll((rows) =>
+      rows.map((r) => ({ id: r.dataset.shortcut, keys: [...r.querySelectorAll('kbd')].map((k) => k.textContent), text: r.innerText })));
+    await page.keyboard.press('Escape');
+    const closed = await page.locator('#shortcut-sheet').waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false);
+    return { shortcuts, closed };
+  },
+
+  async related(page) {
+    await page.goto(url(opts.path));
+    const pods = page.locator('#related-pods [data-testid="related-pod"]');
+    await page.waitForFunction((n) => document.querySelectorAll('#related-pods [data-testid="related-pod"]').length >= n, Number(opts.count), { timeout });
+    const initial = await pods.evaluateAll((rows) => rows.map((r) => ({ name: r.dataset.name, status: r.dataset.status })));
+    const podLink = await pods.first().locator('a').getAttribute('href');
+    await page.locator('[data-live="live"] #object-name').waitFor();
+    await page.locator('#related-pods[data-live="live"]').waitFor();
+    const detailLive = await page.locator('#object-name').evaluate((e) => e.closest('[data-live]')?.dataset.live);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+    await nextStdinLine();
+    const started = Date.now();
+    const desired = page.waitForFunction((n) => document.querySelector('dd[data-field="Desired replicas"]')?.textContent === n, opts.replicas, { timeout: 10_000 })
+      .then(() => Date.now() - started);
+    const counted = page.waitForFunction((n) => document.querySelectorAll('#related-pods [data-testid="related-pod"]').length === n, Number(opts.replicas), { timeout: 10_000 })
+      .then(() => Date.now() - started);
+    const [desiredMs, podsMs] = await Promise.all([desired, counted]);
+    const after = await pods.evaluateAll((rows) => rows.map((r) => r.dataset.name));
+    return { initial, detailLive, desiredMs, podsMs, after, reloaded: !(await page.evaluate(() => window.__sameDocument === true)), podLink };
+  },
+
+  async overview(page) {
+    const dashboards = countRequests(page, (p) => p.endsWith('/dashboard'));
+    await page.goto(url(opts.path));
+    await page.locator('[data-live="live"] [data-stat="Deployments"]').waitFor();
+    // Past the refresh throttle of the page's first reads: the next change refetches at once.
+    await page.waitForTimeout(5500);
+    const figure = () => page.locator('[data-stat="Deployments"] [data-value]').innerText();
+    const before = await figure();
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const fetchesBefore = dashboards.n;
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+    await nextStdinLine();
+    const started = Date.now();
+    let after = before;
+    while (after === before && Date.now() - started < 10_000) {
+      await page.waitForTimeout(50);
+      after = await figure();
+    }
+    return {
+      live: await page.locator('[data-live]').first().getAttribute('data-live'),
+      before,
+      after,
+      elapsedMs: Date.now() - started,
+      reloaded: !(await page.evaluate(() => window.__sameDocument === true)),
+      dashboardFetches: dashboards.n - fetchesBefore,
+    };
+  },
+
+  async forbidden(page) {
+    const pages = [];
+    for (const path of opts.path.split(',')) {
+      await page.goto(url(path));
+      await page.locator('[data-forbidden], [role="alert"], [data-testid="cluster-card"] [role="status"]').first().waitFor();
+      await shot(page, path.split('?')[0].split('/').filter(Boolean).pop() || 'fleet');
+      const read = (sel) => page.locator(sel).evaluateAll((els) => els.map((e) => e.innerText));
+      pages.push({ path, calm: await read('main [role="status"]'), alerts: await read('main [role="alert"]') });
+    }
+    return { pages };
+  },
+
+  async signout(page) {
+    const streams = countRequests(page, (p) => p === '/api/streams');
+    const ended = { stream: false };
+    const onEnd = (r) => { if (new URL(r.url()).pathname === '/api/streams') ended.stream = true; };
+    page.on('requestfailed', onEnd);
+    page.on('requestfinished', onEnd);
+    await page.goto(url(opts.path));
+    await page.locator('#sign-out').waitFor();
+    await page.waitForFunction(() => document.querySelector('#stream-health')?.textContent === 'live', null, { timeout });
+    await page.locator('#sign-out').click();
+    await page.locator('#signed-out').waitFor();
+    await shot(page, 'page');
+    const text = await page.locator('#signed-out').innerText();
+    const href = await page.locator('#sign-in-again').getAttribute('href');
+    const deadline = Date.now() + 3000;
+    while (!ended.stream && Date.now() < deadline) await page.waitForTimeout(100);
+    const streamClosed = ended.stream;
+    await page.waitForTimeout(1500);
+    const streamsAfter = streams.n;
+    await page.locator('#sign-in-again').click();
+    await page.locator('#sign-out').waitFor();
+    return { text, href, backUrl: page.url(), streamClosed, streamsAfter };
   },
 });
 

@@ -238,3 +238,33 @@ describe('LiveStreams bookkeeping', () => {
     expect(pods.batches).toEqual([]);
   });
 });
+
+describe('LiveStreams after sign-out', () => {
+  it('closes the stream for good and opens none for new lists', async () => {
+    const h = harness();
+    const pods = listener();
+    h.streams.subscribe(target, pods);
+    h.sources[0]?.emit('stream', { streamId: 'st1' });
+    await flush();
+    h.streams.stop();
+    expect(h.sources[0]?.closed).toBe(true);
+    expect(pods.live.at(-1)).toBe(false);
+    expect(h.streams.health()).toBe('polling');
+    h.streams.subscribe({ ...target, resource: 'services' }, listener());
+    await h.advance(60_000);
+    expect(h.sources).toHaveLength(1);
+  });
+
+  it('round-trips a target through its key', async () => {
+    const { fromTargetKey, targetKey } = await import('./live');
+    expect(fromTargetKey(targetKey(target))).toEqual({ ...target, group: 'core', labelSelector: undefined });
+    expect(fromTargetKey(targetKey({ cluster: 'a', group: 'apps', version: 'v1', resource: 'deployments', labelSelector: 'app=web' }))).toEqual({
+      cluster: 'a',
+      group: 'apps',
+      version: 'v1',
+      resource: 'deployments',
+      namespace: undefined,
+      labelSelector: 'app=web',
+    });
+  });
+});

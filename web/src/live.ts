@@ -83,6 +83,12 @@ export function targetKey(t: ListTarget): string {
   return JSON.stringify([t.cluster, group, t.version, t.resource, t.namespace ?? '', t.labelSelector ?? '']);
 }
 
+/** The target a `targetKey` names. */
+export function fromTargetKey(key: string): ListTarget {
+  const [cluster = '', group = '', version = '', resource = '', namespace = '', labelSelector = ''] = JSON.parse(key) as string[];
+  return { cluster, group, version, resource, namespace: namespace || undefined, labelSelector: labelSelector || undefined };
+}
+
 function parse(event: MessageEvent<string> | Event): Record<string, unknown> | null {
   if (!('data' in event) || typeof event.data !== 'string' || event.data === '') return null;
   try {
@@ -106,6 +112,7 @@ export class LiveStreams {
   private failures = 0;
   private attempt = 0;
   private retry: unknown = null;
+  private stopped = false;
   private healthNow: StreamHealth = 'polling';
   private readonly healthListeners = new Set<() => void>();
 
@@ -137,7 +144,7 @@ export class LiveStreams {
     }
     sub.listeners.add(listener);
     listener.onLive(sub.live);
-    if (!this.source && this.retry === null) this.connect();
+    if (!this.source && this.retry === null && !this.stopped) this.connect();
     const held = sub;
     return () => {
       held.listeners.delete(listener);
@@ -145,6 +152,15 @@ export class LiveStreams {
         held.release = this.deps.setTimeout(() => this.release(held), RELEASE_MS);
       }
     };
+  }
+
+  /** Signed out: closes the stream for good (no reconnect); subscriptions stop being live. */
+  stop(): void {
+    this.stopped = true;
+    if (this.retry !== null) this.deps.clearTimeout(this.retry);
+    this.retry = null;
+    this.close();
+    this.setHealth('polling');
   }
 
   private release(sub: Sub): void {
@@ -181,6 +197,7 @@ export class LiveStreams {
 
   private connect(): void {
     this.retry = null;
+    if (this.stopped) return;
     let source: EventSourceLike;
     try {
       source = this.deps.open('/api/streams');

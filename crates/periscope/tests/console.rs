@@ -11,7 +11,7 @@ use std::{
 };
 
 use common::*;
-use periscope_testkit::{Server, TestNamespace, browser, cluster, repo_root};
+use periscope_testkit::{Server, ServerOptions, TestCluster, TestNamespace, browser, cluster, repo_root};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 
@@ -96,6 +96,38 @@ fn admin_server() -> (periscope_testkit::TestCluster, Server) {
     let alpha = cluster("alpha");
     let server = tier_server(&alpha, "dana", &["sre"]);
     (alpha, server)
+}
+
+/// An admin-tier dev server with both test clusters, alpha and beta (through their bridges).
+fn fleet_server() -> (TestCluster, TestCluster, Server) {
+    let alpha = cluster("alpha");
+    let beta = cluster("beta");
+    let clusters = format!(
+        "clusters:\n{}{}",
+        kubeconfig_entry("alpha", &alpha.bridge_kubeconfig()),
+        kubeconfig_entry("beta", &beta.bridge_kubeconfig())
+    );
+    let server = Server::start(
+        binary(),
+        ServerOptions {
+            clusters_yaml: Some(clusters),
+            auth_yaml: Some(dev_auth("dana", &["sre"], TIER_AUTHZ)),
+            env: vec![],
+            port: None,
+        },
+    );
+    (alpha, beta, server)
+}
+
+/// Names of `kind` objects in `namespace` (kubectl as the admin), sorted.
+fn kubectl_names(cluster: &TestCluster, kind: &str, namespace: &str, selector: Option<&str>) -> Vec<String> {
+    let mut args = vec!["get", kind, "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}"];
+    if let Some(selector) = selector {
+        args.extend(["-l", selector]);
+    }
+    let mut names: Vec<String> = cluster.kubectl(&args).split_whitespace().map(String::from).collect();
+    names.sort();
+    names
 }
 
 #[tokio::test]
@@ -373,4 +405,252 @@ async fn rollback_puts_the_picked_revision_back() {
 
     let object: Value = server.http.get(server.url(&api)).send().await.expect("object").json().await.expect("json");
     assert_eq!(object["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.26", "{object}");
+}
+
+#[tokio::test]
+async fn the_command_line_opens_lists_by_alias_and_namespace() {
+    let (alpha, server) = admin_server();
+    let result = drive(
+        &server,
+        "command",
+        &["--path", "/clusters/alpha/r/core/v1/pods?namespace=team-a", "--namespace", "team-b"],
+    )
+    .await;
+    let unknown = result["unknownError"].as_str().unwrap_or_default();
+    assert!(unknown.contains("Unknown command or kind “frobnicate”"), "an unknown command says so: {result}");
+    let bad = result["badNamespace"].as_str().unwrap_or_default();
+    assert!(bad.contains("“Team_B” is not a namespace name"), "namespaces are DNS labels: {result}");
+
+    let pods_url = result["podsUrl"].as_str().unwrap_or_default();
+    assert!(pods_url.ends_with("/clusters/alpha/r/core/v1/pods?namespace=team-b"), "`:pods team-b`: {result}");
+    let mut rows = strings(&result["podRows"]);
+    rows.sort();
+    assert_eq!(rows, kubectl_names(&alpha, "pods", "team-b", None), "the team-b pods: {result}");
+    assert!(rows.iter().all(|n| n.starts_with("api-")), "{result}");
+
+    let deploy_url = result["deployUrl"].as_str().unwrap_or_default();
+    assert!(
+        deploy_url.ends_with("/clusters/alpha/r/apps/v1/deployments?namespace=team-b"),
+        "`:deploy` keeps the namespace: {result}"
+    );
+    assert_eq!(strings(&result["deployRows"]), ["api"], "{result}");
+    assert_eq!(result["closedByQ"], true, "`:q` closes the command line: {result}");
+    assert_eq!(result["closedByEscape"], true, "Esc closes the command line: {result}");
+}
+
+#[tokio::test]
+async fn rows_answer_j_k_and_enter_and_the_highlight_scrolls_into_view() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-rows");
+    let many: String = (0..60)
+        .map(|i| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:02}\n  namespace: {}\n---\n", ns.name)
+        })
+        .collect();
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&many));
+    let path = format!("/clusters/alpha/r/core/v1/configmaps?namespace={}", ns.name);
+    let result = drive(&server, "rows", &["--path", &path, "--count", "45"]).await;
+
+    let typed = &result["typed"];
+    assert_eq!(typed["value"], "jk?:", "keys typed into a text box are text: {result}");
+    assert_eq!(typed["cursor"], "", "no row highlighted while typing: {result}");
+    assert_eq!(typed["sheet"], 0, "`?` in a text box opens no sheet: {result}");
+    assert_eq!(typed["command"], 0, "`:` in a text box opens no command line: {result}");
+
+    // Default order is by name: cm-00, cm-01, … then kube-root-ca.crt.
+    assert_eq!(result["afterJ"], "cm-00", "{result}");
+    assert_eq!(result["afterJJ"], "cm-01", "{result}");
+    assert_eq!(result["afterK"], "cm-00", "{result}");
+    assert_eq!(result["afterArrows"], "cm-02", "{result}");
+    let far = &result["far"];
+    assert_eq!(far["name"], "cm-47", "45 more j: {result}");
+    assert_eq!(far["selected"], "true", "the row shows the highlight: {result}");
+    assert_eq!(far["visible"], true, "the highlighted row is scrolled into view, below the header: {result}");
+    assert!(far["scrollTop"].as_f64().unwrap_or(0.0) > 0.0, "the table scrolled: {result}");
+    let opened = &result["opened"];
+    assert_eq!(opened["name"], "cm-47", "Enter opens the highlighted row: {result}");
+    assert!(
+        opened["url"].as_str().unwrap_or_default().ends_with(&format!("/r/core/v1/configmaps/{}/cm-47", ns.name)),
+        "{result}"
+    );
+    assert_eq!(result["cursorAfterBack"], "cm-47", "Back returns to the highlighted row: {result}");
+    assert_eq!(result["afterBack"]["visible"], true, "and scrolls it into view: {result}");
+}
+
+#[tokio::test]
+async fn question_mark_shows_every_shortcut() {
+    let (_alpha, server) = admin_server();
+    let result = drive(&server, "help", &["--path", "/clusters/alpha/r/core/v1/pods?namespace=team-a"]).await;
+    let shortcuts = result["shortcuts"].as_array().expect("sheet rows");
+    let keys: Vec<String> = shortcuts.iter().flat_map(|s| strings(&s["keys"])).collect();
+    for key in ["/", ":", "j", "k", "Enter", "g p", "g o", "g f", "Ctrl K", "⌘ K", "?", "Esc"] {
+        assert!(keys.iter().any(|k| k == key), "the sheet lists {key:?}: {result}");
+    }
+    assert!(
+        shortcuts.iter().all(|s| s["text"].as_str().is_some_and(|t| t.len() > 8)),
+        "each says what it does: {result}"
+    );
+    assert_eq!(result["closed"], true, "Esc closes the sheet: {result}");
+}
+
+#[tokio::test]
+async fn a_deployment_shows_its_pods_and_follows_a_scale_live() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-related");
+    alpha.kubectl(&["create", "deployment", "shop", "--image=nginx:1.27", "--replicas=2", "-n", &ns.name]);
+    // A pod of another app in the same namespace is not related.
+    alpha.kubectl(&["run", "stranger", "--image=nginx:1.27", "-n", &ns.name]);
+    for _ in 0..100 {
+        if kubectl_names(&alpha, "pods", &ns.name, Some("app=shop")).len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let expected = kubectl_names(&alpha, "pods", &ns.name, Some("app=shop"));
+    assert_eq!(expected.len(), 2, "the deployment made its pods");
+
+    let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/shop", ns.name);
+    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
+    let result = drive_after(&server, "related", &["--path", &path, "--count", "2", "--replicas", "3"], move || {
+        periscope_testkit::cluster::kubectl(
+            &kubectl,
+            &kubeconfig,
+            &["scale", "deployment/shop", "--replicas=3", "-n", &namespace],
+            None,
+        )
+        .expect("kubectl scale");
+    })
+    .await;
+
+    let mut initial: Vec<String> = result["initial"]
+        .as_array()
+        .expect("pods")
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(String::from))
+        .collect();
+    initial.sort();
+    assert_eq!(initial, expected, "the pods its selector matches, and only those: {result}");
+    assert!(result["initial"][0]["status"].as_str().is_some_and(|s| !s.is_empty()), "with their status: {result}");
+    let link = result["podLink"].as_str().unwrap_or_default();
+    assert!(
+        link.starts_with(&format!("/clusters/alpha/r/core/v1/pods/{}/shop-", ns.name)),
+        "links to the pod: {result}"
+    );
+    assert_eq!(result["detailLive"], "live", "the detail page listens to the stream: {result}");
+    assert_eq!(result["reloaded"], false, "{result}");
+    // Polling would take up to 5 s: the stream brings both well before.
+    let desired = result["desiredMs"].as_u64().expect("desired");
+    assert!(desired <= 3000, "the desired replicas follow the scale live, took {desired} ms: {result}");
+    let pods = result["podsMs"].as_u64().expect("pods");
+    assert!(pods <= 3000, "the third pod shows live, took {pods} ms: {result}");
+    assert_eq!(strings(&result["after"]).len(), 3, "{result}");
+}
+
+#[tokio::test]
+async fn the_fleet_shows_alpha_and_beta_and_ctx_switches_cluster() {
+    let (_alpha, _beta, server) = fleet_server();
+    let result = drive(&server, "fleet", &[]).await;
+    let mut names: Vec<String> = result["clusters"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(String::from))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["alpha", "beta"], "{result}");
+    for card in result["clusters"].as_array().expect("cards") {
+        let text = card["text"].as_str().unwrap_or_default();
+        assert!(text.contains("Nodes") && text.contains("2/2"), "both clusters answer, two nodes each: {card}");
+        assert!(!text.contains("unreachable") && !text.contains("denied"), "{card}");
+    }
+
+    let result =
+        drive(&server, "context", &["--path", "/clusters/alpha/r/core/v1/pods?namespace=team-b", "--query", "beta"])
+            .await;
+    let url = result["url"].as_str().unwrap_or_default();
+    assert!(
+        url.ends_with("/clusters/beta/r/core/v1/pods?namespace=team-b"),
+        "`:ctx beta` keeps kind and namespace: {result}"
+    );
+    assert!(strings(&result["rows"]).iter().all(|n| n.starts_with("api-")), "beta's team-b pods: {result}");
+}
+
+#[tokio::test]
+async fn ctrl_k_finds_an_object_that_exists_only_in_the_other_cluster() {
+    let (_alpha, beta, server) = fleet_server();
+    let ns = TestNamespace::new(&beta, "console-beta");
+    let name = format!("beta-only-{}", ns.name.rsplit('-').next().unwrap_or("x"));
+    beta.kubectl(&["create", "configmap", &name, "--from-literal=a=b", "-n", &ns.name]);
+    let (status, _) =
+        server.get_json(&format!("/api/clusters/alpha/resources/core/v1/configmaps/{}/{name}", ns.name)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "alpha has no such object");
+
+    let result = drive(&server, "palette", &["--path", "/clusters/alpha", "--query", &name]).await;
+    let results = strings(&result["results"]);
+    assert!(results.iter().any(|r| r.contains("ConfigMap") && r.contains(&name) && r.contains("beta")), "{result}");
+    let url = result["url"].as_str().unwrap_or_default();
+    assert!(
+        url.ends_with(&format!("/clusters/beta/r/core/v1/configmaps/{}/{name}", ns.name)),
+        "Enter opens it in beta: {url}"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_shows_the_signed_out_page_and_signing_in_returns() {
+    let (_alpha, server) = admin_server();
+    let path = "/clusters/alpha/r/core/v1/pods?namespace=team-a";
+    let result = drive(&server, "signout", &["--path", path]).await;
+    let text = result["text"].as_str().unwrap_or_default();
+    assert!(text.contains("You are signed out of Periscope"), "{result}");
+    assert_eq!(
+        result["href"], "/api/auth/login?returnTo=%2Fclusters%2Falpha%2Fr%2Fcore%2Fv1%2Fpods%3Fnamespace%3Dteam-a",
+        "sign in again, then back to this page: {result}"
+    );
+    assert!(result["backUrl"].as_str().unwrap_or_default().ends_with(path), "dev mode signs in at once: {result}");
+    assert_eq!(result["streamClosed"], true, "signing out closes the live stream: {result}");
+    assert_eq!(result["streamsAfter"], 1, "and does not reopen it: {result}");
+}
+
+#[tokio::test]
+async fn what_the_role_may_not_see_is_a_calm_note_not_an_error() {
+    let alpha = cluster("alpha");
+    let viewer = tier_server(&alpha, "vera", &["viewers"]);
+    let result = drive(&viewer, "forbidden", &["--path", "/clusters/alpha/r/core/v1/secrets?namespace=team-a,/"]).await;
+    let pages = result["pages"].as_array().expect("pages");
+    // The read tier (the built-in `view` role) may not list Secrets.
+    let secrets = &pages[0];
+    let calm = strings(&secrets["calm"]).join("\n");
+    assert!(calm.contains("Your role can't see this.") && calm.contains("forbidden"), "{result}");
+    assert_eq!(secrets["alerts"], serde_json::json!([]), "not shown as an error: {result}");
+    // Nor list nodes (cluster-scoped): the fleet card says so calmly.
+    let fleet = &pages[1];
+    assert!(
+        strings(&fleet["calm"]).iter().any(|t| t.contains("Your role can't see this cluster")),
+        "the fleet card is calm about what the role cannot see: {result}"
+    );
+    assert_eq!(fleet["alerts"], serde_json::json!([]), "{result}");
+}
+
+#[tokio::test]
+async fn the_overview_follows_the_cluster_live() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-overview");
+    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
+    let result = drive_after(&server, "overview", &["--path", "/clusters/alpha"], move || {
+        periscope_testkit::cluster::kubectl(
+            &kubectl,
+            &kubeconfig,
+            &["create", "deployment", "newcomer", "--image=nginx:1.27", "-n", &namespace],
+            None,
+        )
+        .expect("kubectl create");
+    })
+    .await;
+    assert_eq!(result["live"], "live", "the overview listens to the stream: {result}");
+    assert_ne!(result["after"], result["before"], "the Deployments figure changed: {result}");
+    assert_eq!(result["reloaded"], false, "{result}");
+    // While live the overview polls once a minute: a change within 3 s came through the stream.
+    let elapsed = result["elapsedMs"].as_u64().expect("elapsed");
+    assert!(elapsed <= 3000, "the overview followed the new Deployment live, took {elapsed} ms: {result}");
+    assert!(result["dashboardFetches"].as_u64().unwrap_or(0) >= 1, "{result}");
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { ApiError, errorFromBody, errorMessage, getJson, loginUrl, send, setUnauthenticatedHandler } from './client';
+import { ApiError, errorFromBody, errorMessage, getJson, loginUrl, SIGN_IN_LOOP_MS, send, setUnauthenticatedHandler, signInStep } from './client';
 
 describe('errorFromBody', () => {
   it('reads the envelope', () => {
@@ -66,5 +66,21 @@ describe('requests', () => {
     expect(loginUrl('/clusters/alpha/r/core/v1/pods?namespace=team-a')).toBe(
       '/api/auth/login?returnTo=%2Fclusters%2Falpha%2Fr%2Fcore%2Fv1%2Fpods%3Fnamespace%3Dteam-a',
     );
+  });
+});
+
+describe('signInStep', () => {
+  it('goes to sign in on a 401', () => {
+    expect(signInStep(null, 0, 1_000_000)).toBe('redirect');
+  });
+
+  it('stops instead of looping when signing in did not give a working session', () => {
+    expect(signInStep(null, 1_000_000, 1_000_000 + SIGN_IN_LOOP_MS - 1)).toBe('stop');
+    expect(signInStep(null, 1_000_000, 1_000_000 + SIGN_IN_LOOP_MS)).toBe('redirect');
+  });
+
+  it('stays on the signed-out page after signing out on purpose', () => {
+    expect(signInStep('signed-out', 0, 1_000_000)).toBe('stay');
+    expect(signInStep('expired', 0, 1_000_000)).toBe('stay');
   });
 });

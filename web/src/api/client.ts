@@ -56,7 +56,55 @@ export function loginUrl(here: string): string {
   return `/api/auth/login?returnTo=${encodeURIComponent(here)}`;
 }
 
+/** Why this tab shows the signed-out page instead of the console (null: it does not). */
+export type SignedOutReason = 'signed-out' | 'expired';
+
+let signedOut: SignedOutReason | null = null;
+const signedOutListeners = new Set<() => void>();
+
+export function signedOutReason(): SignedOutReason | null {
+  return signedOut;
+}
+
+export function setSignedOut(reason: SignedOutReason | null): void {
+  if (signedOut === reason) return;
+  signedOut = reason;
+  signedOutListeners.forEach((l) => l());
+}
+
+export function onSignedOutChange(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+/** When this tab last went to sign in (sessionStorage), to notice a sign-in that does not stick. */
+const SIGN_IN_AT = 'periscope.signInAt';
+/** A 401 this soon after going to sign in means signing in did not help: stop and explain. */
+export const SIGN_IN_LOOP_MS = 30_000;
+
+/** What a 401 does: go to sign in, or (signed out on purpose, or looping) stay on the signed-out page. */
+export function signInStep(reason: SignedOutReason | null, lastSignInAt: number, now: number): 'stay' | 'redirect' | 'stop' {
+  if (reason !== null) return 'stay';
+  return now - lastSignInAt < SIGN_IN_LOOP_MS ? 'stop' : 'redirect';
+}
+
+function readSignInAt(): number {
+  try {
+    return Number(window.sessionStorage.getItem(SIGN_IN_AT) ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 let onUnauthenticated: () => void = () => {
+  const step = signInStep(signedOut, readSignInAt(), Date.now());
+  if (step === 'stay') return;
+  if (step === 'stop') return setSignedOut('expired');
+  try {
+    window.sessionStorage.setItem(SIGN_IN_AT, String(Date.now()));
+  } catch {
+    // storage refused: no loop guard, still sign in
+  }
   window.location.assign(loginUrl(window.location.pathname + window.location.search));
 };
 

@@ -4,7 +4,7 @@ import { type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
 import { type ListData, planLive, type View } from '../lib/liveRows';
-import { type ListTarget, liveStreams, targetKey } from '../live';
+import { fromTargetKey, type ListTarget, liveStreams, targetKey } from '../live';
 
 /** A sorted or searched list refetches at most this often while deltas arrive. */
 export const REFETCH_THROTTLE_MS = 1000;
@@ -23,7 +23,6 @@ export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View):
   });
   const key = targetKey(target);
   useEffect(() => {
-    const [cluster, group, version, resource, namespace, labelSelector] = JSON.parse(key) as string[];
     let lastRefetch = 0;
     let pending: number | undefined;
     const refetch = () => {
@@ -39,7 +38,7 @@ export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View):
       void queryClient.invalidateQueries({ queryKey: current.current.queryKey, exact: true });
     };
     const unsubscribe = liveStreams().subscribe(
-      { cluster: cluster ?? '', group: group ?? '', version: version ?? '', resource: resource ?? '', namespace: namespace || undefined, labelSelector: labelSelector || undefined },
+      fromTargetKey(key),
       {
         onLive: setLive,
         onEvents: (events) => {

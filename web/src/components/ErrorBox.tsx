@@ -1,11 +1,12 @@
 import { ApiError, errorMessage } from '../api/client';
 
-/** An API failure: a calm note when the user's role may not see it, an error otherwise. */
-export function ErrorBox({ error }: { error: unknown }) {
+/** An API failure: a calm note when the user's role may not see it (with an optional hint), an error otherwise. */
+export function ErrorBox({ error, hint }: { error: unknown; hint?: string }) {
   if (error instanceof ApiError && error.forbidden) {
     return (
-      <div role="status" className="m-4 rounded border border-slate-300 bg-slate-100 p-4 text-sm dark:border-slate-700 dark:bg-slate-900">
+      <div role="status" data-forbidden="" className="m-4 rounded border border-slate-300 bg-slate-100 p-4 text-sm dark:border-slate-700 dark:bg-slate-900">
         <p className="font-medium">Your role can't see this.</p>
+        {hint && <p className="mt-1">{hint}</p>}
         <p className="mt-1 text-slate-600 dark:text-slate-400" data-testid="error-message">{error.message}</p>
       </div>
     );

@@ -1,6 +1,7 @@
 import { useLocation } from 'react-router';
 
 import { useWhoami } from '../api/hooks';
+import { signOut } from '../api/session';
 
 /** Who is signed in, and where: the footer of the sidebar. */
 export function Identity() {
@@ -19,7 +20,9 @@ export function Identity() {
         Page: {location.pathname + location.search}
       </p>
       <p className="mt-1 space-x-2">
-        <a className="underline" href="/api/auth/logout">Sign out</a>
+        <button type="button" id="sign-out" className="underline" onClick={() => void signOut()}>
+          Sign out
+        </button>
         <a className="underline" href="/api/auth/logout/everywhere">Sign out everywhere</a>
       </p>
     </div>

@@ -20,25 +20,48 @@ function hitRoute(hit: SearchHit): string {
   return detailRoute(hit.cluster, { group: hit.group, version: hit.version, resource: hit.resource }, hit.namespace, hit.name);
 }
 
-/** Cmd/Ctrl+K: jump to an object by name in this cluster (or the whole fleet). */
-export function Palette({ cluster, onClose }: { cluster: string | undefined; onClose: () => void }) {
-  const [text, setText] = useState('');
-  const [selected, setSelected] = useState(0);
-  const q = useDebounced(text.trim(), 150);
-  const navigate = useNavigate();
-  const url = cluster
+type Scope = 'cluster' | 'fleet';
+type Item = { type: 'cluster'; name: string } | { type: 'hit'; hit: SearchHit };
+
+function searchUrl(scope: Scope, cluster: string | undefined, q: string): string {
+  return scope === 'cluster' && cluster
     ? `/api/clusters/${encodeURIComponent(cluster)}/search?q=${encodeURIComponent(q)}&limit=20`
     : `/api/search?q=${encodeURIComponent(q)}&limit=20`;
-  const search = useQuery({
-    queryKey: ['search', cluster, q],
-    enabled: q.length > 0,
-    queryFn: ({ signal }) => getJson<SearchAnswer>(url, signal),
-  });
-  const hits = search.data?.results ?? [];
+}
 
-  const open = (hit: SearchHit | undefined) => {
-    if (!hit) return;
-    navigate(hitRoute(hit));
+/**
+ * Cmd/Ctrl+K: jump to an object by name in this cluster (Tab: every cluster; a name found in no
+ * object here is looked up in the other clusters at once), or to a cluster by its name.
+ */
+export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: string | undefined; inCluster: boolean; clusters: string[]; onClose: () => void }) {
+  const [text, setText] = useState('');
+  const [selected, setSelected] = useState(0);
+  const [scope, setScope] = useState<Scope>(inCluster && cluster ? 'cluster' : 'fleet');
+  const q = useDebounced(text.trim(), 150);
+  const navigate = useNavigate();
+  const search = useQuery({
+    queryKey: ['search', scope, scope === 'cluster' ? cluster : '*', q],
+    enabled: q.length > 0,
+    queryFn: ({ signal }) => getJson<SearchAnswer>(searchUrl(scope, cluster, q), signal),
+  });
+  // Nothing by that name here: ask the other clusters too.
+  const fallback = scope === 'cluster' && search.isSuccess && search.data.results.length === 0 && clusters.length > 1;
+  const elsewhere = useQuery({
+    queryKey: ['search', 'fleet', '*', q],
+    enabled: fallback && q.length > 0,
+    queryFn: ({ signal }) => getJson<SearchAnswer>(searchUrl('fleet', undefined, q), signal),
+  });
+  const hits = (fallback ? (elsewhere.data?.results ?? []) : (search.data?.results ?? [])).filter((h) => !(fallback && h.cluster === cluster));
+  const needle = q.toLowerCase();
+  const items: Item[] = [
+    ...clusters.filter((c) => needle && c.toLowerCase().includes(needle) && c !== cluster).map((name): Item => ({ type: 'cluster', name })),
+    ...hits.map((hit): Item => ({ type: 'hit', hit })),
+  ];
+  const answered = fallback ? elsewhere : search;
+
+  const open = (item: Item | undefined) => {
+    if (!item) return;
+    navigate(item.type === 'cluster' ? `/clusters/${encodeURIComponent(item.name)}` : hitRoute(item.hit));
     onClose();
   };
 
@@ -50,40 +73,78 @@ export function Palette({ cluster, onClose }: { cluster: string | undefined; onC
         className="h-fit w-[36rem] rounded-lg bg-white shadow-xl dark:bg-slate-900"
         onClick={(e) => e.stopPropagation()}
       >
-        <input
-          autoFocus
-          id="palette-input"
-          className="w-full rounded-t-lg border-b border-slate-200 bg-transparent px-4 py-3 outline-none dark:border-slate-700"
-          placeholder={cluster ? `Find by name in ${cluster}…` : 'Find by name in every cluster…'}
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            setSelected(0);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') onClose();
-            if (e.key === 'ArrowDown') setSelected((s) => Math.min(s + 1, hits.length - 1));
-            if (e.key === 'ArrowUp') setSelected((s) => Math.max(s - 1, 0));
-            if (e.key === 'Enter') open(hits[selected]);
-          }}
-        />
-        {search.isError && <ErrorBox error={search.error} />}
+        <div className="flex items-center border-b border-slate-200 dark:border-slate-700">
+          <input
+            autoFocus
+            id="palette-input"
+            className="flex-1 rounded-tl-lg bg-transparent px-4 py-3 outline-none"
+            placeholder={scope === 'cluster' ? `Find by name in ${cluster}… (Tab: every cluster)` : 'Find by name in every cluster…'}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setSelected(0);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') onClose();
+              if (e.key === 'ArrowDown') setSelected((s) => Math.min(s + 1, items.length - 1));
+              if (e.key === 'ArrowUp') setSelected((s) => Math.max(s - 1, 0));
+              if (e.key === 'Enter') open(items[selected]);
+              if (e.key === 'Tab' && cluster) {
+                e.preventDefault();
+                setScope((s) => (s === 'cluster' ? 'fleet' : 'cluster'));
+                setSelected(0);
+              }
+            }}
+          />
+          <button
+            type="button"
+            id="palette-scope"
+            data-scope={scope}
+            disabled={!cluster}
+            title="Tab switches"
+            className="mr-2 rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-600 dark:border-slate-700 dark:text-slate-300"
+            onClick={() => setScope((s) => (s === 'cluster' ? 'fleet' : 'cluster'))}
+          >
+            {scope === 'cluster' ? cluster : 'All clusters'}
+          </button>
+        </div>
+        {answered.isError && <ErrorBox error={answered.error} />}
+        {fallback && hits.length > 0 && <p className="px-4 pt-2 text-xs text-slate-500">Nothing in {cluster}; found in other clusters:</p>}
         <ul className="max-h-96 overflow-y-auto py-1" id="palette-results">
-          {hits.map((hit, i) => (
-            <li key={`${hit.cluster}/${hit.resource}/${hit.namespace ?? ''}/${hit.name}`}>
+          {items.map((item, i) => (
+            <li key={item.type === 'cluster' ? `cluster:${item.name}` : `${item.hit.cluster}/${item.hit.resource}/${item.hit.namespace ?? ''}/${item.hit.name}`}>
               <button
                 type="button"
-                onClick={() => open(hit)}
+                onClick={() => open(item)}
+                data-cluster={item.type === 'cluster' ? item.name : item.hit.cluster}
                 className={`flex w-full gap-3 px-4 py-1.5 text-left text-sm ${i === selected ? 'bg-blue-100 dark:bg-blue-900' : ''}`}
               >
-                <span className="w-28 shrink-0 text-slate-500">{hit.kind}</span>
-                <span className="flex-1 truncate font-medium">{hit.name}</span>
-                <span className="text-slate-500">{hit.namespace ?? ''}</span>
+                {item.type === 'cluster' ? (
+                  <>
+                    <span className="w-28 shrink-0 text-slate-500">Cluster</span>
+                    <span className="flex-1 truncate font-medium">{item.name}</span>
+                    <span className="text-slate-500">overview</span>
+                  </>
+                ) : (
+                  <>
+                    <span className="w-28 shrink-0 text-slate-500">{item.hit.kind}</span>
+                    <span className="flex-1 truncate font-medium">{item.hit.name}</span>
+                    <span className="text-slate-500">
+                      {item.hit.namespace ?? ''}
+                      {(scope === 'fleet' || fallback) && <span className="ml-2 rounded bg-slate-200 px-1 text-xs dark:bg-slate-800">{item.hit.cluster}</span>}
+                    </span>
+                  </>
+                )}
               </button>
             </li>
           ))}
-          {q && search.isSuccess && hits.length === 0 && <li className="px-4 py-2 text-sm text-slate-500">Nothing matches “{q}”.</li>}
+          {q && answered.isSuccess && items.length === 0 && (
+            <li className="px-4 py-2 text-sm text-slate-500">
+              Nothing matches “{q}”{fallback || scope === 'fleet' ? ' in any cluster' : ''}.
+            </li>
+          )}
         </ul>
+        {answered.data?.partial && <p className="px-4 pb-2 text-xs text-slate-500">Some kinds or clusters could not be searched (your role, or no answer in time).</p>}
       </div>
     </div>
   );

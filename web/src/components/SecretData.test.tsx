@@ -62,10 +62,19 @@ describe('SecretData', () => {
     expect(container.querySelector('[data-reveal="password"]')).not.toBeNull();
   });
 
-  it("shows the envelope's message when the reveal is refused", async () => {
+  it("says calmly that the role can't see a value when the reveal is refused by RBAC", async () => {
     fetchMock.mockImplementation(async () => new Response(JSON.stringify({ code: 'E_FORBIDDEN', message: 'secrets "db" is forbidden' }), { status: 403 }));
     act(() => root.render(<SecretData path={path} keys={keys} />));
     await click('[data-reveal="user"]');
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('secrets "db" is forbidden');
+    expect(container.querySelector('[role="alert"]')).toBeNull();
+    expect(container.querySelector('[role="status"]')?.textContent).toContain("Your role can't see this value.");
+    expect(container.querySelector('[data-testid="error-message"]')?.textContent).toBe('secrets "db" is forbidden');
+  });
+
+  it("shows other failures' envelope message as an error", async () => {
+    fetchMock.mockImplementation(async () => new Response(JSON.stringify({ code: 'E_AUDIT_UNAVAILABLE', message: 'audit trail down' }), { status: 503 }));
+    act(() => root.render(<SecretData path={path} keys={keys} />));
+    await click('[data-reveal="user"]');
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe('audit trail down');
   });
 });

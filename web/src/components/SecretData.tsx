@@ -4,7 +4,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 
-import { errorMessage, getText } from '../api/client';
+import { ApiError, errorMessage, getText } from '../api/client';
 import { formatBytes } from '../lib/format';
 
 export interface SecretKey {
@@ -12,7 +12,7 @@ export interface SecretKey {
   size: number;
 }
 
-type Shown = { state: 'loading' } | { state: 'shown'; value: string } | { state: 'error'; message: string };
+type Shown = { state: 'loading' } | { state: 'shown'; value: string } | { state: 'error'; message: string; forbidden: boolean };
 
 function SecretRow({ path, entry }: { path: string; entry: SecretKey }) {
   const [shown, setShown] = useState<Shown | null>(null);
@@ -27,7 +27,7 @@ function SecretRow({ path, entry }: { path: string; entry: SecretKey }) {
       const value = await getText(`${path}/data/${encodeURIComponent(entry.name)}`, controller.signal);
       if (!controller.signal.aborted) setShown({ state: 'shown', value });
     } catch (error) {
-      if (!controller.signal.aborted) setShown({ state: 'error', message: errorMessage(error) });
+      if (!controller.signal.aborted) setShown({ state: 'error', message: errorMessage(error), forbidden: error instanceof ApiError && error.forbidden });
     }
   };
   const hide = () => {
@@ -45,11 +45,16 @@ function SecretRow({ path, entry }: { path: string; entry: SecretKey }) {
           </button>
         )}
         {shown?.state === 'loading' && <span className="text-xs text-slate-500">Revealing…</span>}
-        {shown?.state === 'error' && (
-          <span role="alert" className="text-xs text-red-700 dark:text-red-300">
-            {shown.message}
-          </span>
-        )}
+        {shown?.state === 'error' &&
+          (shown.forbidden ? (
+            <span role="status" className="text-xs text-slate-600 dark:text-slate-400" title={shown.message}>
+              Your role can't see this value. <span data-testid="error-message">{shown.message}</span>
+            </span>
+          ) : (
+            <span role="alert" className="text-xs text-red-700 dark:text-red-300">
+              {shown.message}
+            </span>
+          ))}
         {shown?.state === 'shown' && (
           <div className="flex items-start gap-2">
             <pre data-secret-value={entry.name} className="max-h-48 flex-1 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-100 px-2 py-1 font-mono text-xs dark:bg-slate-900">

@@ -1,53 +1,100 @@
 import { useEffect, useRef, useState } from 'react';
-import { Outlet, useNavigate, useParams } from 'react-router';
+import { Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 
-import { useClusters } from '../api/hooks';
-import { PODS_REF } from '../lib/kinds';
+import { useClusters, useKindCatalog } from '../api/hooks';
+import type { CommandContext } from '../lib/command';
+import { BUILTINS, type KindEntry, PODS_REF } from '../lib/kinds';
 import { type Binding, feedKey, initialKeyState, isTypingTarget } from '../lib/keys';
 import { listRoute } from '../lib/resources';
+import { ROW_KEYS, SHORTCUTS, type ShortcutId } from '../lib/shortcuts';
 import { ClusterRail } from './ClusterRail';
+import { CommandLine } from './CommandLine';
+import { type PageKey, runPageKey } from './pageKeys';
 import { Palette } from './Palette';
+import { ShortcutSheet } from './ShortcutSheet';
 import { Sidebar } from './Sidebar';
 import { StreamBadge } from './StreamBadge';
 import { ThemeToggle } from './ThemeToggle';
 
+type Overlay = 'palette' | 'command' | 'help' | null;
+
+/** Links, buttons and the like answer Enter themselves. */
+function isInteractive(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest('a, button, summary, [role="button"], [role="tab"]') !== null;
+}
+
+/** The kind on screen (list or detail page), if any. */
+function currentKind(params: Record<string, string | undefined>, catalog: KindEntry[]): KindEntry | undefined {
+  const { group, version, resource } = params;
+  if (!resource) return undefined;
+  if (!group || !version) return BUILTINS.find((b) => b.resource === resource);
+  const known = catalog.find((e) => e.group === group && e.resource === resource);
+  return { ...(known ?? { group, version, resource, kind: resource, label: resource, namespaced: true }), version };
+}
+
 /** The frame of every page: cluster rail, kinds sidebar, header, and the global shortcuts. */
 export function Shell() {
-  const { cluster } = useParams();
+  const params = useParams();
+  const [search] = useSearchParams();
+  const { cluster } = params;
   const clusters = useClusters();
   const navigate = useNavigate();
-  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [overlay, setOverlay] = useState<Overlay>(null);
   const target = cluster ?? clusters.data?.clusters[0]?.name;
+  const catalog = useKindCatalog(target);
   const keyState = useRef(initialKeyState());
+  const here: CommandContext = {
+    cluster: target,
+    kind: cluster ? currentKind(params, catalog) : undefined,
+    namespace: search.get('namespace') ?? (params.namespace && params.namespace !== '_' ? params.namespace : undefined),
+  };
 
   useEffect(() => {
-    const bindings: Binding[] = [
-      {
-        keys: '/',
-        run: () => document.querySelector<HTMLInputElement>('[data-search-box]')?.focus(),
-      },
-      { keys: 'g p', run: () => target && navigate(listRoute(target, PODS_REF)) },
-      { keys: 'g f', run: () => navigate('/') },
-      { keys: 'g o', run: () => target && navigate(`/clusters/${encodeURIComponent(target)}`) },
-    ];
+    const actions: Record<ShortcutId, () => void> = {
+      filter: () => document.querySelector<HTMLInputElement>('[data-search-box]')?.focus(),
+      command: () => setOverlay('command'),
+      down: () => undefined,
+      up: () => undefined,
+      open: () => undefined,
+      pods: () => target && navigate(listRoute(target, PODS_REF)),
+      overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
+      fleet: () => navigate('/'),
+      palette: () => setOverlay((o) => (o === 'palette' ? null : 'palette')),
+      help: () => setOverlay('help'),
+      escape: () => undefined,
+    };
+    const bindings: (Binding & { id: ShortcutId })[] = SHORTCUTS.flatMap((s) => s.bind.map((keys) => ({ id: s.id, keys, run: actions[s.id] })));
     const onKey = (event: KeyboardEvent) => {
-      if ((event.metaKey || event.ctrlKey) && event.key.toLowerCase() === 'k') {
+      if ((event.metaKey || event.ctrlKey) && !event.altKey && event.key.toLowerCase() === 'k') {
         event.preventDefault();
-        setPaletteOpen((open) => !open);
+        actions.palette();
+        return;
+      }
+      if (event.key === 'Escape') {
+        // Overlays close themselves; otherwise Esc drops the row highlight.
+        if (!overlay && !document.querySelector('[role="dialog"]') && !isTypingTarget(event.target)) runPageKey('clear');
+        if (overlay) setOverlay(null);
         return;
       }
       if (event.metaKey || event.ctrlKey || event.altKey || isTypingTarget(event.target)) return;
+      // A dialog, the palette or the command line has the keyboard.
+      if (overlay || document.querySelector('[role="dialog"]')) return;
+      if (event.key === 'Enter' && isInteractive(event.target)) return;
       const { state, match } = feedKey(keyState.current, event.key, Date.now(), bindings);
       keyState.current = state;
-      if (match) {
-        event.preventDefault();
-        match.run();
+      if (!match) return;
+      if (ROW_KEYS.has(match.id)) {
+        if (runPageKey(match.id as PageKey)) event.preventDefault();
+        return;
       }
+      event.preventDefault();
+      match.run();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [navigate, target]);
+  }, [navigate, target, overlay]);
 
+  const close = () => setOverlay(null);
   return (
     <div className="flex h-screen overflow-hidden">
       <ClusterRail />
@@ -57,12 +104,15 @@ export function Shell() {
           <span className="font-semibold">Periscope</span>
           <button
             type="button"
-            onClick={() => setPaletteOpen(true)}
+            onClick={() => setOverlay('palette')}
             className="ml-4 w-72 rounded border border-slate-300 px-3 py-1 text-left text-sm text-slate-500 dark:border-slate-700"
           >
             Jump to… <kbd className="float-right text-xs">Ctrl K</kbd>
           </button>
           <span className="flex-1" />
+          <button type="button" id="shortcuts-button" title="Keyboard shortcuts (?)" onClick={() => setOverlay('help')} className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
+            ?
+          </button>
           <StreamBadge />
           <ThemeToggle />
         </header>
@@ -70,7 +120,9 @@ export function Shell() {
           <Outlet />
         </main>
       </div>
-      {paletteOpen && <Palette cluster={target} onClose={() => setPaletteOpen(false)} />}
+      {overlay === 'palette' && <Palette cluster={target} inCluster={Boolean(cluster)} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
+      {overlay === 'command' && <CommandLine here={here} catalog={catalog} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
+      {overlay === 'help' && <ShortcutSheet onClose={close} />}
     </div>
   );
 }

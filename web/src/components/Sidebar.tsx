@@ -1,5 +1,6 @@
 import { NavLink } from 'react-router';
 
+import { ApiError } from '../api/client';
 import { useCrds } from '../api/hooks';
 import { BUILTIN_GROUPS, type KindEntry, customKinds } from '../lib/kinds';
 import { listRoute } from '../lib/resources';
@@ -41,7 +42,11 @@ export function Sidebar({ cluster }: { cluster: string | undefined }) {
             ))}
             <section className="mb-3">
               <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Custom resources</h2>
-              {crds.isError && <p className="px-2 text-xs text-slate-500">CRDs not readable</p>}
+              {crds.isError && (
+                <p className="px-2 text-xs text-slate-500" title={crds.error.message}>
+                  {crds.error instanceof ApiError && crds.error.forbidden ? "Your role can't list CRDs" : 'CRDs not readable'}
+                </p>
+              )}
               {crds.data && custom.length === 0 && <p className="px-2 text-xs text-slate-500">None</p>}
               {custom.map((entry) => (
                 <KindLink key={`${entry.group}/${entry.resource}`} cluster={cluster} entry={entry} />

@@ -3,7 +3,7 @@
 import { type UseMutationResult, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 
-import { errorMessage, send } from '../api/client';
+import { ApiError, errorMessage, send } from '../api/client';
 import type { ActionSpec } from '../lib/actions';
 import type { KindRef } from '../lib/resources';
 
@@ -50,7 +50,7 @@ export function ActionFooter(props: {
     <>
       {(problem || mutation.isError) && (
         <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-300">
-          {problem ?? errorMessage(mutation.error)}
+          {problem ?? (mutation.error instanceof ApiError && mutation.error.forbidden ? `Your role can't do this: ${mutation.error.message}` : errorMessage(mutation.error))}
         </p>
       )}
       <div className="mt-4 flex justify-end gap-2">

@@ -1,9 +1,14 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ApiError } from '../api/client';
+import { ClusterCard } from '../pages/FleetPage';
+import { SignedOutPage } from '../pages/SignedOutPage';
 import { ErrorBox } from './ErrorBox';
+import { ShortcutSheet } from './ShortcutSheet';
 import { YamlView } from './YamlView';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -30,6 +35,13 @@ describe('ErrorBox', () => {
     expect(container.textContent).toContain('pods is forbidden: User "alice"');
   });
 
+  it('adds a hint to the role note only', () => {
+    act(() => root.render(<ErrorBox error={new ApiError(403, 'E_FORBIDDEN', 'no')} hint="Pick a namespace." />));
+    expect(container.querySelector('[role="status"]')?.textContent).toContain('Pick a namespace.');
+    act(() => root.render(<ErrorBox error={new ApiError(500, 'E_INTERNAL', 'boom')} hint="Pick a namespace." />));
+    expect(container.textContent).not.toContain('Pick a namespace.');
+  });
+
   it('shows other failures as errors with the envelope code and message', () => {
     act(() => root.render(<ErrorBox error={new ApiError(502, 'E_CLUSTER_UNREACHABLE', 'connection refused')} />));
     const alert = container.querySelector('[role="alert"]');
@@ -51,5 +63,72 @@ describe('YamlView', () => {
   it('renders markup in values as text', () => {
     act(() => root.render(<YamlView text={'a: <img src=x onerror=alert(1)>'} />));
     expect(container.querySelector('img')).toBeNull();
+  });
+});
+
+describe('ClusterCard', () => {
+  const base = { name: 'beta', version: null, nodes: null, pods: null };
+  it("says calmly when the role can't see a cluster", () => {
+    act(() =>
+      root.render(
+        <MemoryRouter>
+          <ClusterCard c={{ ...base, status: 'denied', error: { code: 'denied', message: 'nodes is forbidden' } }} liveNodes={undefined} />
+        </MemoryRouter>,
+      ),
+    );
+    expect(container.querySelector('[role="status"]')?.textContent).toBe("Your role can't see this cluster's nodes or pods.");
+    expect(container.querySelector('.text-red-700')).toBeNull();
+  });
+
+  it('shows an unreachable cluster as an error, and live node counts over the fleet answer', () => {
+    act(() =>
+      root.render(
+        <MemoryRouter>
+          <ClusterCard c={{ ...base, status: 'unreachable', error: { code: 'timeout', message: 'no answer within 3000 ms' } }} liveNodes={undefined} />
+          <ClusterCard c={{ ...base, name: 'alpha', status: 'healthy', nodes: { ready: 2, total: 2 } }} liveNodes={{ ready: 1, total: 2 }} />
+        </MemoryRouter>,
+      ),
+    );
+    expect(container.querySelector('.text-red-700')?.textContent).toBe('no answer within 3000 ms');
+    expect(container.querySelector('[data-nodes="live"]')?.textContent).toBe('1/2');
+  });
+});
+
+describe('SignedOutPage', () => {
+  it('offers to sign in again and come back to this page, and forgets what was read', () => {
+    const client = new QueryClient();
+    client.setQueryData(['fleet'], { secret: 1 });
+    window.history.replaceState(null, '', '/clusters/alpha/r/core/v1/pods?namespace=team-a');
+    act(() =>
+      root.render(
+        <QueryClientProvider client={client}>
+          <SignedOutPage reason="signed-out" />
+        </QueryClientProvider>,
+      ),
+    );
+    expect(container.querySelector('h1')?.textContent).toBe('You are signed out of Periscope');
+    expect(container.querySelector('#sign-in-again')?.getAttribute('href')).toBe(
+      '/api/auth/login?returnTo=%2Fclusters%2Falpha%2Fr%2Fcore%2Fv1%2Fpods%3Fnamespace%3Dteam-a',
+    );
+    expect(client.getQueryData(['fleet'])).toBeUndefined();
+  });
+
+  it('explains an expired session that signing in did not fix', () => {
+    act(() =>
+      root.render(
+        <QueryClientProvider client={new QueryClient()}>
+          <SignedOutPage reason="expired" />
+        </QueryClientProvider>,
+      ),
+    );
+    expect(container.querySelector('h1')?.textContent).toBe('Your session has ended');
+  });
+});
+
+describe('ShortcutSheet', () => {
+  it('lists each shortcut with its keys', () => {
+    act(() => root.render(<ShortcutSheet onClose={() => undefined} />));
+    const keys = [...container.querySelectorAll('#shortcut-sheet kbd')].map((k) => k.textContent);
+    expect(keys).toEqual(['/', ':', 'j', '↓', 'k', '↑', 'Enter', 'g p', 'g o', 'g f', 'Ctrl K', '⌘ K', '?', 'Esc']);
   });
 });

@@ -22,7 +22,7 @@ export function initialKeyState(): KeyState {
  * Feeds one key. Returns the binding to run (if the keys so far complete one) and the next state.
  * A key that neither completes nor continues a sequence starts over from that key.
  */
-export function feedKey(state: KeyState, key: string, now: number, bindings: Binding[]): { state: KeyState; match?: Binding } {
+export function feedKey<B extends Binding>(state: KeyState, key: string, now: number, bindings: B[]): { state: KeyState; match?: B } {
   const fresh = now - state.at <= SEQUENCE_MS ? state.pending : [];
   for (const attempt of [[...fresh, key], [key]]) {
     const typed = attempt.join(' ');

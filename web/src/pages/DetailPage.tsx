@@ -1,16 +1,19 @@
-import { useQuery } from '@tanstack/react-query';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 
-import { getJson, getText } from '../api/client';
-import type { KubeEvent } from '../api/types';
+import { ApiError, getJson, getText } from '../api/client';
+import { snapshotIsNews, useLiveTargets, useThrottled } from '../api/liveTargets';
+import type { KubeEvent, Row } from '../api/types';
 import { Actions } from '../components/Actions';
 import { ErrorBox } from '../components/ErrorBox';
+import { RelatedPods } from '../components/RelatedPods';
 import { type SecretKey, SecretData } from '../components/SecretData';
 import { YamlView } from '../components/YamlView';
 import { useUncachedText } from '../components/useUncachedText';
 import { formatAge } from '../lib/format';
 import { builtinByKind } from '../lib/kinds';
 import { detailRoute, listRoute, objectPath } from '../lib/resources';
+import { podSelection } from '../lib/selector';
 import { POLL_INTERVAL_MS } from '../live';
 
 type Obj = Record<string, unknown>;
@@ -57,8 +60,9 @@ function at(obj: unknown, path: string[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), obj);
 }
 
-function Describe({ cluster, path, object }: { cluster: string; path: string; object: Obj }) {
+function Describe({ cluster, group, resource, path, object }: { cluster: string; group: string; resource: string; path: string; object: Obj }) {
   const meta = (object.metadata ?? {}) as Meta;
+  const pods = podSelection(group, resource, object);
   const conditions = (at(object, ['status', 'conditions']) ?? []) as Condition[];
   const keyFields = KEY_FIELDS.map(([label, path]) => [label, at(object, path)] as const).filter(([, v]) => v !== undefined && v !== null);
   return (
@@ -109,6 +113,7 @@ function Describe({ cluster, path, object }: { cluster: string; path: string; ob
           {Object.keys(meta.labels ?? {}).length === 0 && <span className="text-slate-500">None</span>}
         </div>
       </section>
+      {pods.applies && <RelatedPods cluster={cluster} namespace={meta.namespace} selector={pods.selector} />}
       {object.kind === 'Secret' && Array.isArray(object.keys) && <SecretData path={path} keys={object.keys as SecretKey[]} />}
       {conditions.length > 0 && (
         <section>
@@ -189,31 +194,63 @@ function SecretYaml({ path }: { path: string }) {
   return <YamlView text={yaml.text} />;
 }
 
+/** The object was deleted (or never existed): a note, not an error. */
+function Gone({ what, backUrl }: { what: string; backUrl: string }) {
+  return (
+    <div role="status" id="object-gone" className="rounded border border-slate-300 bg-slate-100 p-4 text-sm dark:border-slate-700 dark:bg-slate-900">
+      <p className="font-medium">{what} does not exist (any more).</p>
+      <p className="mt-1">
+        <Link className="text-blue-700 underline dark:text-blue-300" to={backUrl}>Back to the list</Link>
+      </p>
+    </div>
+  );
+}
+
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
+  const location = useLocation();
+  const queryClient = useQueryClient();
   const tab: Tab = TABS.find((t) => t === search.get('tab')) ?? 'describe';
   const ref = { group, version, resource };
   const ns = namespace === '_' ? undefined : namespace;
   const path = objectPath(cluster, ref, ns, name);
   const isSecret = group === 'core' && resource === 'secrets';
+
+  // Live: this kind in this namespace, from the tab's stream; a delta naming this object
+  // refetches it (rows are projections, the page shows the whole object). Polls otherwise.
+  const refetch = useThrottled(() => {
+    void queryClient.invalidateQueries({ queryKey: ['object', path], exact: true });
+    void queryClient.invalidateQueries({ queryKey: ['events', path], exact: true });
+    void queryClient.invalidateQueries({ queryKey: ['yaml', path], exact: true });
+  }, 1000);
+  const isThis = (row: Row) => row.name === name && (row.namespace ?? '') === (ns ?? '');
+  const live = useLiveTargets([{ cluster, group, version, resource, namespace: ns }], (_target, events) => {
+    const updatedAt = queryClient.getQueryState(['object', path])?.dataUpdatedAt ?? 0;
+    const named = events.some((e) => (e.type === 'snapshot' ? !e.items.some(isThis) : e.type !== 'relist' && isThis(e.object)));
+    if (named || snapshotIsNews(events, updatedAt)) refetch();
+  });
   const object = useQuery({
     queryKey: ['object', path],
     queryFn: ({ signal }) => getJson<Obj>(path, signal),
-    refetchInterval: POLL_INTERVAL_MS,
+    refetchInterval: live ? false : POLL_INTERVAL_MS,
   });
   const listUrl = `${listRoute(cluster, ref)}${ns ? `?namespace=${encodeURIComponent(ns)}` : ''}`;
+  // Came from a (filtered, sorted) list of this kind: go back to exactly that view.
+  const from = (location.state as { from?: unknown } | null)?.from;
+  const backUrl = typeof from === 'string' && from.startsWith(listRoute(cluster, ref)) ? from : listUrl;
+  const gone = object.error instanceof ApiError && object.error.status === 404 && object.error.code === 'E_NOT_FOUND';
 
   return (
-    <div className="p-6">
+    <div className="p-6" data-live={live ? 'live' : 'polling'}>
       <p className="text-xs text-slate-500">
-        <Link className="hover:underline" to={listUrl}>{resource}</Link>
+        <Link className="hover:underline" to={backUrl} id="back-to-list">{resource}</Link>
         {ns && ` · ${ns}`}
       </p>
       <div className="flex items-center gap-4">
         <h1 className="text-xl font-semibold" id="object-name">{name}</h1>
         <span className="flex-1" />
-        <Actions target={{ cluster, ref, namespace: ns, name, path, listUrl }} object={object.data} />
+        <Actions target={{ cluster, ref, namespace: ns, name, path, listUrl: backUrl }} object={object.data} />
       </div>
       <nav className="mt-4 flex gap-1 border-b border-slate-200 dark:border-slate-800" role="tablist">
         {TABS.map((t) => (
@@ -223,7 +260,7 @@ export function DetailPage() {
             role="tab"
             aria-selected={t === tab}
             data-tab={t}
-            onClick={() => setSearch(t === 'describe' ? {} : { tab: t }, { replace: true })}
+            onClick={() => setSearch(t === 'describe' ? {} : { tab: t }, { replace: true, state: location.state })}
             className={`px-3 py-1.5 text-sm capitalize ${t === tab ? 'border-b-2 border-blue-600 font-medium' : 'text-slate-500'}`}
           >
             {t === 'yaml' ? 'YAML' : t}
@@ -231,8 +268,8 @@ export function DetailPage() {
         ))}
       </nav>
       <div className="mt-4">
-        {object.isError && <ErrorBox error={object.error} />}
-        {tab === 'describe' && object.data && <Describe cluster={cluster} path={path} object={object.data} />}
+        {gone ? <Gone what={`${resource}/${name}`} backUrl={backUrl} /> : object.isError && <ErrorBox error={object.error} />}
+        {tab === 'describe' && object.data && !gone && <Describe cluster={cluster} group={group} resource={resource} path={path} object={object.data} />}
         {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
         {tab === 'events' && <Events path={path} />}
       </div>

@@ -1,10 +1,21 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { getJson } from '../api/client';
+import { useClusters } from '../api/hooks';
+import { useLiveTargets, useThrottled } from '../api/liveTargets';
 import type { Fleet, FleetCluster } from '../api/types';
 import { ErrorBox } from '../components/ErrorBox';
-import { refetchInterval } from '../live';
+import { type NodeCounts, applyNodeEvents, countNodes } from '../lib/fleetLive';
+import { type ListTarget, refetchInterval } from '../live';
+
+/** The server caches the fleet answer this long per user: refetching sooner gets the same. */
+export const FLEET_CACHE_MS = 10_000;
+/** Node lists of at most this many clusters are kept live (each is a subscription). */
+export const LIVE_CLUSTERS_MAX = 16;
+/** While the nodes are live, pod counts still come by (slower) polling. */
+export const LIVE_POLL_MS = 30_000;
 
 const STATUS_STYLE: Record<string, string> = {
   healthy: 'bg-green-100 text-green-800 dark:bg-green-900 dark:text-green-200',
@@ -13,7 +24,10 @@ const STATUS_STYLE: Record<string, string> = {
   unreachable: 'bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-200',
 };
 
-function ClusterCard({ c }: { c: FleetCluster }) {
+export function ClusterCard({ c, liveNodes }: { c: FleetCluster; liveNodes: NodeCounts | undefined }) {
+  const nodes = liveNodes ?? c.nodes;
+  const denied = c.status === 'denied' || c.error?.code === 'denied';
+  const hidden = [c.nodes ? '' : 'nodes', c.pods ? '' : 'pods'].filter(Boolean);
   return (
     <Link
       to={`/clusters/${encodeURIComponent(c.name)}`}
@@ -31,7 +45,7 @@ function ClusterCard({ c }: { c: FleetCluster }) {
       <dl className="mt-3 grid grid-cols-3 gap-2 text-sm">
         <div>
           <dt className="text-xs text-slate-500">Nodes</dt>
-          <dd>{c.nodes ? `${c.nodes.ready}/${c.nodes.total}` : '—'}</dd>
+          <dd data-nodes={liveNodes ? 'live' : 'fleet'}>{nodes ? `${nodes.ready}/${nodes.total}` : '—'}</dd>
         </div>
         <div>
           <dt className="text-xs text-slate-500">Pods</dt>
@@ -47,20 +61,39 @@ function ClusterCard({ c }: { c: FleetCluster }) {
           {c.hotSignals.map((s) => `${s.kind} ×${s.count}`).join(', ')}
         </p>
       )}
-      {c.error && <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300">{c.error.message ?? c.error.code}</p>}
+      {c.error &&
+        (denied ? (
+          <p role="status" className="mt-2 truncate text-xs text-slate-600 dark:text-slate-400" title={c.error.message}>
+            {hidden.length ? `Your role can't see this cluster's ${hidden.join(' or ')}.` : "Your role can't see all of this cluster."}
+          </p>
+        ) : (
+          <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300">{c.error.message ?? c.error.code}</p>
+        ))}
     </Link>
   );
 }
 
 export function FleetPage() {
+  const queryClient = useQueryClient();
+  const clusters = useClusters();
+  // Live: every cluster's nodes (small lists) patch the node counts at once and refresh the
+  // rest; pod counts would need every pod of every cluster in the browser, so they poll.
+  const [nodes, setNodes] = useState<Record<string, Map<string, boolean>>>({});
+  const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['fleet'], exact: true }), FLEET_CACHE_MS);
+  const names = clusters.data?.clusters.map((c) => c.name) ?? [];
+  const targets: ListTarget[] = names.slice(0, LIVE_CLUSTERS_MAX).map((cluster) => ({ cluster, group: 'core', version: 'v1', resource: 'nodes' }));
+  const live = useLiveTargets(targets, (target, events) => {
+    setNodes((all) => ({ ...all, [target.cluster]: applyNodeEvents(all[target.cluster], events) }));
+    if (events.some((e) => e.type === 'added' || e.type === 'deleted' || e.type === 'modified')) refresh();
+  });
   const fleet = useQuery({
     queryKey: ['fleet'],
     queryFn: ({ signal }) => getJson<Fleet>('/api/fleet', signal),
-    refetchInterval: refetchInterval(),
+    refetchInterval: live && names.length <= LIVE_CLUSTERS_MAX ? LIVE_POLL_MS : refetchInterval(),
   });
   if (fleet.isError) return <ErrorBox error={fleet.error} />;
   return (
-    <div className="p-6">
+    <div className="p-6" data-live={live ? 'live' : 'polling'}>
       <h1 className="text-xl font-semibold">Fleet</h1>
       {fleet.data && (
         <p className="text-sm text-slate-500">
@@ -73,7 +106,9 @@ export function FleetPage() {
       )}
       {fleet.isPending && <p className="mt-4 text-sm text-slate-500">Asking every cluster…</p>}
       <div className="mt-4 grid grid-cols-[repeat(auto-fill,minmax(18rem,1fr))] gap-4">
-        {fleet.data?.clusters.map((c) => <ClusterCard key={c.name} c={c} />)}
+        {fleet.data?.clusters.map((c) => (
+          <ClusterCard key={c.name} c={c} liveNodes={live ? countNodes(nodes[c.name]) : undefined} />
+        ))}
       </div>
     </div>
   );

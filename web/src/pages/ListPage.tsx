@@ -2,12 +2,13 @@ import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 
 import { getJson } from '../api/client';
 import type { ListPage as Page, Row } from '../api/types';
 import { ErrorBox } from '../components/ErrorBox';
 import { NamespacePicker } from '../components/NamespacePicker';
+import { usePageKeys } from '../components/pageKeys';
 import { formatCell, isNumericColumn } from '../lib/format';
 import type { KindEntry } from '../lib/kinds';
 import { type ListParams, detailRoute, listQuery, nextSort, resourcePath, sortDirection } from '../lib/resources';
@@ -15,7 +16,28 @@ import { useLiveList } from '../api/liveList';
 import { POLL_INTERVAL_MS } from '../live';
 
 const ROW_HEIGHT = 32;
+/** The sticky column header's height: rows start below it in the scroller. */
+const HEADER_HEIGHT = 32;
 const PAGE_SIZE = 200;
+
+const rowKey = (row: Row) => `${row.namespace ?? ''}/${row.name}`;
+
+/** The highlighted row of each list view this tab has shown (so Back returns to it). */
+const cursors = new Map<string, string>();
+const CURSORS_KEPT = 200;
+
+function rememberCursor(view: string, key: string): void {
+  cursors.delete(view);
+  cursors.set(view, key);
+  const oldest = cursors.keys().next().value;
+  if (cursors.size > CURSORS_KEPT && oldest !== undefined) cursors.delete(oldest);
+}
+
+interface Cursor {
+  key: string;
+  /** Where it was, for when that row goes away. */
+  index: number;
+}
 
 /** List filters live in the URL so a view can be shared. */
 function useListParams(): [ListParams, (patch: Partial<ListParams>) => void, string] {
@@ -103,7 +125,16 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  // Rows sit below the sticky header: `scrollMargin` says so, and scrolling to a row keeps it
+  // clear of the header (`scrollPaddingStart`).
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+  });
   const items = virtual.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
@@ -111,11 +142,74 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
 
+  // The highlighted row (j/k/arrows, Enter opens it), kept by name so live inserts do not move it.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const here = location.pathname + location.search;
+  const [cursor, setCursor] = useState<Cursor | null>(() => {
+    const key = cursors.get(here);
+    return key ? { key, index: 0 } : null;
+  });
+  // Rendered on every scroll frame of up to 50k rows: look where the row was first.
+  const cursorIndex = useMemo(() => {
+    if (cursor === null || rows.length === 0) return -1;
+    const at = rows[cursor.index];
+    if (at && rowKey(at) === cursor.key) return cursor.index;
+    const found = rows.findIndex((r) => rowKey(r) === cursor.key);
+    return found >= 0 ? found : Math.min(cursor.index, rows.length - 1);
+  }, [rows, cursor]);
+  // A highlight restored on coming back (Back from a detail page) is scrolled to once its row loads.
+  const restore = useRef(cursor?.key ?? null);
+  useEffect(() => {
+    if (restore.current === null) return;
+    const index = rows.findIndex((r) => rowKey(r) === restore.current);
+    if (index < 0) return;
+    restore.current = null;
+    virtual.scrollToIndex(index, { align: 'center' });
+  }, [rows, virtual]);
+  const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
+  useEffect(() => {
+    if (scrollTo) virtual.scrollToIndex(scrollTo.index, { align: 'auto' });
+  }, [scrollTo, virtual]);
+  const moveTo = (index: number) => {
+    const row = rows[index];
+    if (!row) return;
+    setCursor({ key: rowKey(row), index });
+    rememberCursor(here, rowKey(row));
+    setScrollTo({ index });
+  };
+  const openRow = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
+  usePageKeys((key) => {
+    if (key === 'clear') {
+      if (cursor === null) return false;
+      setCursor(null);
+      cursors.delete(here);
+      return true;
+    }
+    if (rows.length === 0) return false;
+    if (key === 'open') {
+      const row = rows[cursorIndex];
+      if (!row) return false;
+      openRow(row);
+      return true;
+    }
+    const step = key === 'down' ? 1 : -1;
+    moveTo(cursorIndex < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, cursorIndex + step)));
+    return true;
+  });
+  const highlighted = rows[cursorIndex];
+
   const template = columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)')).join(' ');
   const tableRows = table.getRowModel().rows;
 
   return (
-    <div className="flex h-full flex-col" data-list-search={shown} data-list-state={list.isPlaceholderData ? 'loading' : 'current'} data-live={live ? 'live' : 'polling'}>
+    <div
+      className="flex h-full flex-col"
+      data-list-search={shown}
+      data-list-state={list.isPlaceholderData ? 'loading' : 'current'}
+      data-live={live ? 'live' : 'polling'}
+      data-cursor={highlighted ? highlighted.name : ''}
+    >
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
         <h1 className="mr-2 text-lg font-semibold">{entry.label}</h1>
         {entry.namespaced && (
@@ -129,14 +223,16 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
           {list.isFetching && ' · refreshing'}
         </span>
       </div>
-      {list.isError && <ErrorBox error={list.error} />}
+      {list.isError && (
+        <ErrorBox error={list.error} hint={entry.namespaced && !params.namespace ? 'Your role may see only some namespaces: pick one above.' : undefined} />
+      )}
       {list.isPending && <p className="p-4 text-sm text-slate-500">Loading…</p>}
       {first && (
         <div ref={scroller} className="min-h-0 flex-1 overflow-auto" role="table" aria-rowcount={first.total ?? rows.length}>
           <div
             role="row"
             className="sticky top-0 z-10 grid border-b border-slate-200 bg-slate-50 text-xs font-semibold text-slate-600 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-400"
-            style={{ gridTemplateColumns: template }}
+            style={{ gridTemplateColumns: template, height: HEADER_HEIGHT }}
           >
             {table.getHeaderGroups()[0]?.headers.map((header) => {
               const dir = sortDirection(params.sort, header.id);
@@ -147,7 +243,7 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
                   role="columnheader"
                   data-sort-key={header.id}
                   aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-                  className={`truncate px-3 py-2 text-left hover:bg-slate-200 dark:hover:bg-slate-800 ${isNumericColumn(header.id) ? 'text-right' : ''}`}
+                  className={`truncate px-3 text-left hover:bg-slate-200 dark:hover:bg-slate-800 ${isNumericColumn(header.id) ? 'text-right' : ''}`}
                   onClick={() => update({ sort: nextSort(params.sort, header.id) })}
                 >
                   {flexRender(header.column.columnDef.header, header.getContext())}
@@ -161,19 +257,24 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
               const row = tableRows[item.index];
               if (!row) return null;
               const data = row.original;
+              const isCursor = item.index === cursorIndex;
               return (
                 <div
                   key={row.id}
                   role="row"
                   data-testid="row"
                   data-name={data.name}
-                  className="absolute left-0 grid w-full border-b border-slate-100 text-sm hover:bg-blue-50 dark:border-slate-900 dark:hover:bg-slate-900"
-                  style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  aria-selected={isCursor}
+                  onClick={() => moveTo(item.index)}
+                  className={`absolute left-0 grid w-full border-b border-slate-100 text-sm dark:border-slate-900 ${
+                    isCursor ? 'bg-blue-100 shadow-[inset_3px_0_0_#2563eb] dark:bg-blue-950' : 'hover:bg-blue-50 dark:hover:bg-slate-900'
+                  }`}
+                  style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${item.start - virtual.options.scrollMargin}px)` }}
                 >
                   {row.getVisibleCells().map((cell) => (
                     <div role="cell" key={cell.id} className={`truncate px-3 py-1.5 ${isNumericColumn(cell.column.id) ? 'text-right' : ''}`}>
                       {cell.column.id === 'name' ? (
-                        <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, entry, data.namespace, data.name)}>
+                        <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, entry, data.namespace, data.name)} state={{ from: here }}>
                           {data.name}
                         </Link>
                       ) : (

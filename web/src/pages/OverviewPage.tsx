@@ -1,18 +1,32 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 
 import { getJson } from '../api/client';
+import { snapshotIsNews, useLiveTargets, useThrottled } from '../api/liveTargets';
 import type { Dashboard, WorkloadCounts } from '../api/types';
 import { ErrorBox } from '../components/ErrorBox';
 import { PODS_REF } from '../lib/kinds';
 import { detailRoute } from '../lib/resources';
-import { refetchInterval } from '../live';
+import { type ListTarget, refetchInterval } from '../live';
+
+/** The kinds the overview counts: a change in any of them refreshes it. */
+const WATCHED: [string, string, string][] = [
+  ['core', 'v1', 'nodes'],
+  ['core', 'v1', 'pods'],
+  ['apps', 'v1', 'deployments'],
+  ['apps', 'v1', 'statefulsets'],
+  ['apps', 'v1', 'daemonsets'],
+];
+/** The dashboard reads every pod as the user: refreshed on change at most this often. */
+export const OVERVIEW_REFRESH_MS = 5000;
+/** While live, a slow poll still catches what no event announces (a pod Pending for 5 min). */
+export const LIVE_SAFETY_POLL_MS = 60_000;
 
 function Stat({ label, value }: { label: string; value: string }) {
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+    <div data-stat={label} className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
       <div className="text-xs text-slate-500">{label}</div>
-      <div className="text-lg font-semibold">{value}</div>
+      <div data-value="" className="text-lg font-semibold">{value}</div>
     </div>
   );
 }
@@ -24,15 +38,22 @@ function workload(w: WorkloadCounts | null | undefined): string {
 
 export function OverviewPage() {
   const { cluster = '' } = useParams();
+  const queryClient = useQueryClient();
+  const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['dashboard', cluster], exact: true }), OVERVIEW_REFRESH_MS);
+  const targets: ListTarget[] = WATCHED.map(([group, version, resource]) => ({ cluster, group, version, resource }));
+  const live = useLiveTargets(targets, (_target, events) => {
+    const updatedAt = queryClient.getQueryState(['dashboard', cluster])?.dataUpdatedAt ?? 0;
+    if (events.some((e) => e.type !== 'snapshot' && e.type !== 'relist') || snapshotIsNews(events, updatedAt)) refetch();
+  });
   const dash = useQuery({
     queryKey: ['dashboard', cluster],
     queryFn: ({ signal }) => getJson<Dashboard>(`/api/clusters/${encodeURIComponent(cluster)}/dashboard`, signal),
-    refetchInterval: refetchInterval(),
+    refetchInterval: live ? LIVE_SAFETY_POLL_MS : refetchInterval(),
   });
   if (dash.isError) return <ErrorBox error={dash.error} />;
   const d = dash.data;
   return (
-    <div className="p-6">
+    <div className="p-6" data-live={live ? 'live' : 'polling'}>
       <h1 className="text-xl font-semibold">{cluster}</h1>
       {!d && <p className="text-sm text-slate-500">Loading…</p>}
       {d && (

@@ -1,0 +1,96 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+
+import { getJson } from '../api/client';
+import { useLiveList } from '../api/liveList';
+import type { ListPage } from '../api/types';
+import { formatAge } from '../lib/format';
+import { PODS_REF } from '../lib/kinds';
+import { detailRoute, listQuery, listRoute, resourcePath } from '../lib/resources';
+import { POLL_INTERVAL_MS } from '../live';
+import { ErrorBox } from './ErrorBox';
+
+/** How many related pods the detail page shows (the pods list has the rest). */
+export const RELATED_LIMIT = 100;
+
+const STATUS_STYLE: Record<string, string> = {
+  Running: 'text-green-700 dark:text-green-300',
+  Succeeded: 'text-slate-500',
+  Completed: 'text-slate-500',
+  Pending: 'text-amber-700 dark:text-amber-300',
+  ContainerCreating: 'text-amber-700 dark:text-amber-300',
+  Terminating: 'text-amber-700 dark:text-amber-300',
+};
+
+/** The pods a workload selects (`labelSelector` in its namespace), live from the tab's stream. */
+export function RelatedPods({ cluster, namespace, selector }: { cluster: string; namespace: string | undefined; selector: string | null }) {
+  if (selector === null) {
+    return (
+      <section id="related-pods">
+        <h2 className="mb-1 font-semibold">Pods</h2>
+        <p className="text-sm text-slate-500">No pod selector: this selects no pods.</p>
+      </section>
+    );
+  }
+  return <SelectedPods cluster={cluster} namespace={namespace} selector={selector} />;
+}
+
+function SelectedPods({ cluster, namespace, selector }: { cluster: string; namespace: string | undefined; selector: string }) {
+  const params = { namespace, labelSelector: selector };
+  const queryKey = ['list', cluster, PODS_REF.group, PODS_REF.version, PODS_REF.resource, params, 'related'];
+  const live = useLiveList({ cluster, ...PODS_REF, namespace, labelSelector: selector }, queryKey, {});
+  const pods = useInfiniteQuery({
+    queryKey,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ signal }) => getJson<ListPage>(`${resourcePath(cluster, PODS_REF)}${listQuery({ ...params, limit: RELATED_LIMIT })}`, signal),
+    // One page only: the full list is a link away.
+    getNextPageParam: () => undefined,
+    refetchInterval: live ? false : POLL_INTERVAL_MS,
+  });
+  const first = pods.data?.pages[0];
+  const items = first?.items ?? [];
+  const total = first?.total ?? items.length;
+  // Ages as of the last read (render stays pure).
+  const now = pods.dataUpdatedAt;
+  const all = `${listRoute(cluster, PODS_REF)}${listQuery(params)}`;
+  return (
+    <section id="related-pods" data-live={live ? 'live' : 'polling'}>
+      <h2 className="mb-1 flex items-baseline gap-3 font-semibold">
+        Pods{first ? ` (${total})` : ''}
+        <span className="font-mono text-xs font-normal text-slate-500">{selector}</span>
+        <Link className="text-xs font-normal text-blue-700 hover:underline dark:text-blue-300" to={all}>
+          {items.length < total ? `All ${total} in the pods list` : 'Open in the pods list'}
+        </Link>
+      </h2>
+      {pods.isError && <ErrorBox error={pods.error} />}
+      {pods.isPending && <p className="text-sm text-slate-500">Loading…</p>}
+      {first && items.length === 0 && <p className="text-sm text-slate-500">No pods match.</p>}
+      {items.length > 0 && (
+        <table className="w-full text-sm">
+          <thead className="text-left text-xs text-slate-500">
+            <tr><th>Name</th><th>Ready</th><th>Status</th><th className="text-right">Restarts</th><th className="pl-4">Node</th><th>Age</th></tr>
+          </thead>
+          <tbody>
+            {items.map((pod) => {
+              const status = String(pod.status ?? pod.phase ?? '');
+              return (
+                <tr key={`${pod.namespace ?? ''}/${pod.name}`} data-testid="related-pod" data-name={pod.name} data-status={status} className="border-t border-slate-200 dark:border-slate-800">
+                  <td className="pr-3">
+                    <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, PODS_REF, pod.namespace, pod.name)}>
+                      {pod.name}
+                    </Link>
+                  </td>
+                  <td className="pr-3">{String(pod.ready ?? '')}</td>
+                  <td className={`pr-3 ${STATUS_STYLE[status] ?? 'text-red-700 dark:text-red-300'}`}>{status}</td>
+                  <td className="pr-3 text-right">{String(pod.restarts ?? '')}</td>
+                  <td className="pl-4 pr-3">{String(pod.node ?? '—')}</td>
+                  <td>{formatAge(pod.createdAt, now)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,137 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { Shell } from './Shell';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let container: HTMLDivElement;
+let root: Root;
+
+const answers: Record<string, unknown> = {
+  '/api/clusters': { clusters: [{ name: 'alpha', backend: 'kubeconfig' }, { name: 'beta', backend: 'kubeconfig' }] },
+  '/api/auth/whoami': { subject: 'dana', email: 'dana@example.test', groups: ['sre'], mode: 'dev', tier: 'admin', expiresAt: null },
+  '/api/clusters/alpha/resources/apiextensions.k8s.io/v1/customresourcedefinitions': {
+    items: [{ name: 'widgets.periscope.dev', group: 'periscope.dev', kind: 'Widget', scope: 'Namespaced', versions: 'v1' }],
+    columns: [],
+  },
+};
+
+function Where() {
+  const location = useLocation();
+  return (
+    <div>
+      <p id="where">{location.pathname + location.search}</p>
+      <input id="some-input" />
+    </div>
+  );
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((r) => setTimeout(r, 0)));
+};
+
+beforeEach(async () => {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => new Response(JSON.stringify(answers[new URL(url, 'http://x').pathname] ?? { items: [], columns: [] }), { status: 200 })),
+  );
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  act(() =>
+    root.render(
+      <QueryClientProvider client={client}>
+        <MemoryRouter initialEntries={['/clusters/alpha/r/core/v1/pods?namespace=team-a']}>
+          <Routes>
+            <Route element={<Shell />}>
+              <Route path="*" element={<Where />} />
+              <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Where />} />
+            </Route>
+          </Routes>
+        </MemoryRouter>
+      </QueryClientProvider>,
+    ),
+  );
+  await settle();
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+  vi.unstubAllGlobals();
+});
+
+const where = () => container.querySelector('#where')?.textContent;
+
+function press(key: string, target: Element = document.body) {
+  act(() => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  });
+}
+
+async function runCommand(text: string) {
+  press(':');
+  const input = container.querySelector<HTMLInputElement>('#command-input');
+  expect(input).not.toBeNull();
+  if (!input) return;
+  act(() => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(input, text);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  press('Enter', input);
+  await settle();
+}
+
+describe('Shell keyboard', () => {
+  it('`:pods team-b` opens that list with the namespace in the URL', async () => {
+    await runCommand('pods team-b');
+    expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-b');
+    expect(container.querySelector('#command-input')).toBeNull();
+  });
+
+  it('keeps the namespace for a bare kind and finds CRDs from the cluster catalog', async () => {
+    await runCommand('widgets');
+    expect(where()).toBe('/clusters/alpha/r/periscope.dev/v1/widgets?namespace=team-a');
+  });
+
+  it('`:ctx beta` keeps kind and namespace', async () => {
+    await runCommand('ctx beta');
+    expect(where()).toBe('/clusters/beta/r/core/v1/pods?namespace=team-a');
+  });
+
+  it('shows why a command cannot run and stays open', async () => {
+    await runCommand('frobnicate');
+    expect(container.querySelector('#command-error')?.textContent).toContain('Unknown command or kind “frobnicate”');
+    expect(container.querySelector('#command-input')).not.toBeNull();
+    expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-a');
+    press('Escape', container.querySelector('#command-input') as Element);
+    expect(container.querySelector('#command-input')).toBeNull();
+  });
+
+  it('`?` opens the shortcut sheet, Esc closes it', () => {
+    press('?');
+    const rows = [...container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
+    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape']);
+    press('Escape');
+    expect(container.querySelector('#shortcut-sheet')).toBeNull();
+  });
+
+  it('does nothing while typing in a field', () => {
+    const input = container.querySelector('#some-input') as HTMLInputElement;
+    for (const key of ['?', ':', 'g', 'f', 'j']) press(key, input);
+    expect(container.querySelector('#shortcut-sheet')).toBeNull();
+    expect(container.querySelector('#command-input')).toBeNull();
+    expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-a');
+  });
+
+  it('runs two-key sequences from the page', () => {
+    press('g');
+    press('f');
+    expect(where()).toBe('/');
+  });
+});

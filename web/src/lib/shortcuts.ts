@@ -1,0 +1,31 @@
+// Every keyboard shortcut, in one table: the Shell binds keys from it and the `?` sheet lists it,
+// so the two cannot drift apart.
+
+export type ShortcutId = 'filter' | 'command' | 'down' | 'up' | 'open' | 'pods' | 'overview' | 'fleet' | 'palette' | 'help' | 'escape';
+
+export interface Shortcut {
+  id: ShortcutId;
+  /** As shown on the sheet. */
+  shown: string[];
+  /** As bound (KeyboardEvent.key, space-separated for sequences); empty when handled elsewhere. */
+  bind: string[];
+  what: string;
+}
+
+export const SHORTCUTS: Shortcut[] = [
+  { id: 'filter', shown: ['/'], bind: ['/'], what: 'Filter the list by name' },
+  { id: 'command', shown: [':'], bind: [':'], what: 'Command line: :pods team-a, :deploy, :ctx beta, :q' },
+  { id: 'down', shown: ['j', '↓'], bind: ['j', 'ArrowDown'], what: 'Highlight the next row' },
+  { id: 'up', shown: ['k', '↑'], bind: ['k', 'ArrowUp'], what: 'Highlight the previous row' },
+  { id: 'open', shown: ['Enter'], bind: ['Enter'], what: 'Open the highlighted row' },
+  { id: 'pods', shown: ['g p'], bind: ['g p'], what: 'Pods of this cluster' },
+  { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
+  { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
+  // Ctrl/Cmd+K is matched with its modifier, before the plain-key bindings.
+  { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
+  { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },
+  { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
+];
+
+/** Keys that act on the page's rows (they fire only where a list registered for them). */
+export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open']);
