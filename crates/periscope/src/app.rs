@@ -20,7 +20,7 @@ use crate::{
     error::ApiError,
     http::{authn, impersonation_guard, origin_guard, request_id},
     identity::Identity,
-    kube::ClientFactory,
+    kube::{ClientFactory, Pool},
     routes::{audit, clusters, console, resources, session, system},
 };
 
@@ -75,10 +75,19 @@ pub struct AppState {
 impl AppState {
     /// The cached client for `cluster` acting as `user` under the configured authz mode.
     pub fn client_for(&self, cluster: &str, user: &Identity) -> Result<kube::Client, ApiError> {
+        self.client_over(cluster, user, Pool::Requests)
+    }
+
+    /// Like `client_for`, for an upstream watch of the watch engine (its own connection pool).
+    pub fn watch_client_for(&self, cluster: &str, user: &Identity) -> Result<kube::Client, ApiError> {
+        self.client_over(cluster, user, Pool::Watches)
+    }
+
+    fn client_over(&self, cluster: &str, user: &Identity, pool: Pool) -> Result<kube::Client, ApiError> {
         let entry = self.registry.get(cluster).ok_or_else(|| ApiError::ClusterNotFound(cluster.to_string()))?;
         let as_user = self.auth.authz.impersonation(user);
         self.clients
-            .client(&entry.name, &entry.connection, as_user.as_ref())
+            .client_over(&entry.name, &entry.connection, as_user.as_ref(), pool)
             .map_err(|e| ApiError::Internal(format!("client for {cluster}: {e}")))
     }
 

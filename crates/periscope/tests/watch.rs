@@ -574,7 +574,8 @@ impl Reader {
         let name = format!("t-watch-reader-{}", random_suffix());
         let rbac = format!(
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {name}\nrules:\n\
-             - apiGroups: [\"\"]\n  resources: [configmaps, pods]\n  verbs: [list, watch]\n---\n\
+             - apiGroups: [\"\"]\n  resources: [configmaps, pods]\n  verbs: [list, watch]\n\
+             - apiGroups: [rbac.authorization.k8s.io]\n  resources: [roles, rolebindings, clusterroles, clusterrolebindings]\n  verbs: [list, watch]\n---\n\
              apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {name}\n\
              roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {name}\n\
              subjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {name}\n"
@@ -658,7 +659,9 @@ async fn shared_cache_mode_shares_one_watch_and_serves_only_what_each_user_may_l
     let body: Value = denied.json().await.expect("envelope");
     assert_eq!(body["code"], "E_FORBIDDEN", "{body}");
 
-    // Revoking carol's RoleBinding closes her stream within 35 s; dave's keeps flowing.
+    // Revoking carol's RoleBinding closes her stream; dave's keeps flowing. The server watches
+    // RBAC objects of shared clusters, so this happens at once rather than at the periodic
+    // re-check 30 s after the stream opened (the issue's bound is 35 s).
     let started = std::time::Instant::now();
     alpha.kubectl(&["-n", &ns_a.name, "delete", "rolebinding", "carol-view"]);
     let mut carol_sse = held.pop().expect("carol's stream");
@@ -670,7 +673,10 @@ async fn shared_cache_mode_shares_one_watch_and_serves_only_what_each_user_may_l
         assert_ne!(event.data["object"]["namespace"], ns_b.name.as_str());
     };
     assert_eq!(event.data["code"], "E_FORBIDDEN", "{event:?}");
-    assert!(started.elapsed() < Duration::from_secs(35), "closed within 35 s: {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(15), "closed on the RBAC change: {:?}", started.elapsed());
+    // The cached "allowed" answer went with the RoleBinding: a new stream is refused at once.
+    let again = stream(&carol_cookie, &ns_a.name).await;
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
     create_configmaps(&alpha, &ns_a.name, 1..2);
     let mut dave_sse = held.pop().expect("dave's stream");
     let event = loop {

@@ -25,13 +25,24 @@ impl ConnectionError {
     }
 }
 
-/// The shared, per-cluster part of every client: base config, credentials, connection pool.
+/// Which connection pool a client uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pool {
+    /// Requests made while serving HTTP.
+    Requests,
+    /// Long-lived upstream watches. Kept apart so their connections are opened, and read, on
+    /// the watch engine's own runtime (`watch::hub`), never by a task of the busy HTTP one.
+    Watches,
+}
+
+/// The shared, per-cluster part of every client: base config, credentials, connection pools.
 pub struct ClusterConnection {
     config: kube::Config,
     /// The backend's own credential (token, exec plugin or none when TLS client certs are used).
     /// Built once so token refresh state is shared by every identity.
     auth: Option<Arc<AuthLayer>>,
     pool: HyperClient<Https, Body>,
+    watch_pool: HyperClient<Https, Body>,
 }
 
 impl ClusterConnection {
@@ -44,9 +55,10 @@ impl ClusterConnection {
         let https = config
             .rustls_https_connector_with_connector(http)
             .map_err(|e| ConnectionError(format!("TLS setup failed: {e}")))?;
-        let pool = HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);
+        let pool =
+            |https| HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);
         let auth = config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))?.map(Arc::new);
-        Ok(ClusterConnection { config, auth, pool })
+        Ok(ClusterConnection { config, auth, pool: pool(https.clone()), watch_pool: pool(https) })
     }
 
     /// The apiserver URL.
@@ -54,9 +66,9 @@ impl ClusterConnection {
         self.config.cluster_url.to_string()
     }
 
-    /// Builds a client acting as `as_user` (or as the backend itself for `None`) over the shared pool.
-    /// Each call spawns the client's worker task, so callers cache the result.
-    pub fn client_for(&self, as_user: Option<&Impersonation>) -> Result<kube::Client, ConnectionError> {
+    /// Builds a client acting as `as_user` (or as the backend itself for `None`) over the
+    /// shared `pool`. Each call spawns the client's worker task, so callers cache the result.
+    pub fn client_for(&self, as_user: Option<&Impersonation>, pool: Pool) -> Result<kube::Client, ConnectionError> {
         let mut config = self.config.clone();
         config.auth_info.impersonate = as_user.map(|i| i.user.clone());
         config.auth_info.impersonate_groups = as_user.map(|i| i.groups.clone()).filter(|g| !g.is_empty());
@@ -65,7 +77,10 @@ impl ClusterConnection {
         let inner = ServiceBuilder::new()
             .layer(config.base_uri_layer())
             .layer(headers)
-            .service(self.pool.clone())
+            .service(match pool {
+                Pool::Requests => self.pool.clone(),
+                Pool::Watches => self.watch_pool.clone(),
+            })
             .map_err(tower::BoxError::from);
         let client = match &self.auth {
             Some(auth) => {

@@ -5,11 +5,12 @@ use std::{sync::Arc, time::Duration};
 
 use moka::sync::Cache;
 
-use super::connection::{ClusterConnection, ConnectionError};
+use super::connection::{ClusterConnection, ConnectionError, Pool};
 use crate::authz::Impersonation;
 
-/// Cache key: cluster name plus the impersonated identity (`None` = the backend's own credential).
-type Key = (Arc<str>, Option<Impersonation>);
+/// Cache key: cluster name, the impersonated identity (`None` = the backend's own credential)
+/// and the connection pool.
+type Key = (Arc<str>, Option<Impersonation>, Pool);
 
 /// Hands out impersonating clients, built once per identity and reused.
 pub struct ClientFactory {
@@ -35,10 +36,21 @@ impl ClientFactory {
         connection: &ClusterConnection,
         as_user: Option<&Impersonation>,
     ) -> Result<kube::Client, ConnectionError> {
-        let key = (cluster.clone(), as_user.cloned());
+        self.client_over(cluster, connection, as_user, Pool::Requests)
+    }
+
+    /// Like `client`, over the given connection pool.
+    pub fn client_over(
+        &self,
+        cluster: &Arc<str>,
+        connection: &ClusterConnection,
+        as_user: Option<&Impersonation>,
+        pool: Pool,
+    ) -> Result<kube::Client, ConnectionError> {
+        let key = (cluster.clone(), as_user.cloned(), pool);
         self.clients
             .entry(key)
-            .or_try_insert_with(|| connection.client_for(as_user))
+            .or_try_insert_with(|| connection.client_for(as_user, pool))
             .map(|e| e.into_value())
             .map_err(|e: Arc<ConnectionError>| ConnectionError::from_message(e.to_string()))
     }
@@ -74,5 +86,7 @@ mod tests {
         factory.client(&alpha, &connection, None).expect("client");
         factory.client(&beta, &connection, None).expect("client");
         assert_eq!(factory.cached_clients(), 5);
+        factory.client_over(&beta, &connection, None, Pool::Watches).expect("client");
+        assert_eq!(factory.cached_clients(), 6, "watches get their own client");
     }
 }

@@ -22,6 +22,7 @@ use crate::{
         extract::{Path, Query},
     },
     identity::Identity,
+    kube::Pool,
     resources::kinds::Scope,
     watch::{
         Source, WatchKey,
@@ -124,12 +125,13 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
             state.registry.get(target.cluster).ok_or_else(|| ApiError::ClusterNotFound(target.cluster.to_string()))?;
         let reader = state
             .clients
-            .client(&entry.name, &entry.connection, Some(&shared.reader()))
+            .client_over(&entry.name, &entry.connection, Some(&shared.reader()), Pool::Watches)
             .map_err(|e| ApiError::Internal(format!("reader client for {}: {e}", target.cluster)))?;
+        shared.watch_rbac(target.cluster, reader.clone());
         key.identity = SHARED_IDENTITY.to_string();
         (reader, Some(access))
     } else {
-        (client, None)
+        (state.watch_client_for(target.cluster, user)?, None)
     };
     let source =
         Source { client, kind, namespace: namespace.map(String::from), label_selector: selector.map(String::from) };

@@ -1,7 +1,7 @@
 //! What flows from an upstream watch to subscribers, and how it is written as SSE frames
 //! (the frozen wire format of the Go original, see docs/watch.md).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
 use axum::body::Bytes;
 
@@ -35,6 +35,10 @@ pub struct Delta {
     pub seq: u64,
     /// The projected row as compact JSON (for `deleted`: the last row).
     pub row: Arc<str>,
+    /// When the hub applied it: delivery latency is measured from here.
+    pub at: Instant,
+    /// The untagged frame, written once and shared by every per-kind subscriber.
+    pub plain: std::sync::OnceLock<Bytes>,
 }
 
 /// A full view of a store at one resourceVersion.
@@ -131,6 +135,13 @@ impl FrameWriter {
 
     /// `event: added|modified|deleted` with `{"object": row}`.
     pub fn delta(&self, delta: &Delta) -> Bytes {
+        if self.sub.is_none() {
+            return delta.plain.get_or_init(|| self.render_delta(delta)).clone();
+        }
+        self.render_delta(delta)
+    }
+
+    fn render_delta(&self, delta: &Delta) -> Bytes {
         let data = format!("{}\"object\":{}}}", self.open(), delta.row);
         Self::frame(delta.kind.as_str(), Some(&delta.rv), &data)
     }
@@ -177,7 +188,14 @@ mod tests {
     use super::*;
 
     fn delta() -> Delta {
-        Delta { kind: DeltaKind::Modified, rv: "42".into(), seq: 42, row: Arc::from("{\"name\":\"a\"}") }
+        Delta {
+            kind: DeltaKind::Modified,
+            rv: "42".into(),
+            seq: 42,
+            row: Arc::from("{\"name\":\"a\"}"),
+            at: Instant::now(),
+            plain: Default::default(),
+        }
     }
 
     #[test]

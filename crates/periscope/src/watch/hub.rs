@@ -193,6 +193,25 @@ impl Drop for Subscription {
     }
 }
 
+/// The runtime upstream watches run on, apart from the one serving HTTP: with a thousand
+/// subscribers, each delta wakes thousands of stream tasks, and an upstream task queued
+/// behind them reads the apiserver late (seconds, measured by `make bench`). Its own
+/// scheduler keeps the hub's view of the cluster current whatever the fan-out costs.
+pub(super) fn upstream_runtime() -> &'static tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4))
+                .thread_name("watch-upstream")
+                .enable_all()
+                .build()
+                // Without threads or an I/O driver the server cannot watch anything; crash loudly.
+                .expect("watch upstream runtime")
+        })
+        .handle()
+}
+
 /// How long a subscriber waits for the initial list of a new upstream watch.
 const LIST_WAIT: Duration = Duration::from_secs(60);
 
@@ -204,7 +223,7 @@ pub struct Hub {
     /// Open SSE streams, for per-user limits and `/api/debug/streams`.
     pub streams: Arc<OpenStreams>,
     /// Shared cache mode: which clusters, as whom, and cached access answers.
-    pub shared: super::shared::SharedCache,
+    pub shared: Arc<super::shared::SharedCache>,
     shutdown: watch::Sender<bool>,
     next_id: AtomicU64,
 }
@@ -230,7 +249,7 @@ impl Hub {
     /// A hub with `config`.
     pub fn new(config: HubConfig) -> Self {
         let streams = Arc::new(OpenStreams::new(config.max_streams_per_user));
-        let shared = super::shared::SharedCache::new(&config.shared_clusters, &config.reader_user);
+        let shared = Arc::new(super::shared::SharedCache::new(&config.shared_clusters, &config.reader_user));
         Hub {
             shared,
             entries: Mutex::default(),
@@ -319,7 +338,7 @@ impl Hub {
         });
         entries.insert(key.clone(), entry.clone());
         self.metrics.upstream_watches.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(super::upstream::run(self.clone(), entry.clone(), source.clone()));
+        upstream_runtime().spawn(super::upstream::run(self.clone(), entry.clone(), source.clone()));
         entry
     }
 

@@ -3,7 +3,42 @@
 use std::{
     fmt::Write,
     sync::atomic::{AtomicI64, AtomicU64, Ordering},
+    time::Duration,
 };
+
+/// Upper bounds (seconds) of the delivery-latency histogram buckets.
+const DELIVERY_BUCKETS: [f64; 12] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// A Prometheus histogram of how long deltas took from the hub to a client's connection.
+#[derive(Debug, Default)]
+pub struct DeliveryHistogram {
+    /// Non-cumulative counts per bucket; the last slot is `+Inf`.
+    buckets: [AtomicU64; DELIVERY_BUCKETS.len() + 1],
+    sum_micros: AtomicU64,
+}
+
+impl DeliveryHistogram {
+    /// Records one delivery.
+    pub fn observe(&self, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let slot = DELIVERY_BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(DELIVERY_BUCKETS.len());
+        self.buckets[slot].fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} histogram\n");
+        let mut cumulative = 0;
+        for (i, bucket) in self.buckets.iter().enumerate() {
+            cumulative += bucket.load(Ordering::Relaxed);
+            let le = DELIVERY_BUCKETS.get(i).map_or("+Inf".to_string(), f64::to_string);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+        }
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = write!(out, "{name}_sum {sum}\n{name}_count {cumulative}\n");
+    }
+}
 
 /// Live numbers of the watch engine; updated with relaxed atomics.
 #[derive(Debug, Default)]
@@ -16,6 +51,8 @@ pub struct Metrics {
     pub dropped: AtomicU64,
     pub relists: AtomicU64,
     pub rejected_streams: AtomicU64,
+    /// From the hub applying a delta to its frame entering a client's connection.
+    pub delivery: DeliveryHistogram,
 }
 
 impl Metrics {
@@ -73,6 +110,11 @@ impl Metrics {
         );
         metric("periscope_watch_store_rows", "gauge", "Projected rows held in all stores.", rows.to_string());
         metric("periscope_watch_store_bytes", "gauge", "Bytes of row JSON held in all stores.", bytes.to_string());
+        self.delivery.render(
+            &mut out,
+            "periscope_watch_delivery_seconds",
+            "Time from a delta reaching the hub to its frame being handed to the client connection.",
+        );
         out
     }
 }
@@ -88,6 +130,21 @@ mod tests {
         let text = m.render(10, 100);
         assert!(text.contains("# TYPE periscope_watch_events_in_total counter\nperiscope_watch_events_in_total 3\n"));
         assert!(text.contains("periscope_watch_store_rows 10\n"));
-        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 10);
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 11);
+    }
+
+    #[test]
+    fn delivery_histogram_is_cumulative() {
+        let m = Metrics::default();
+        m.delivery.observe(Duration::from_micros(500));
+        m.delivery.observe(Duration::from_millis(30));
+        m.delivery.observe(Duration::from_secs(60));
+        let text = m.render(0, 0);
+        assert!(text.contains("periscope_watch_delivery_seconds_bucket{le=\"0.001\"} 1\n"), "{text}");
+        assert!(text.contains("periscope_watch_delivery_seconds_bucket{le=\"0.025\"} 1\n"), "{text}");
+        assert!(text.contains("periscope_watch_delivery_seconds_bucket{le=\"0.05\"} 2\n"), "{text}");
+        assert!(text.contains("periscope_watch_delivery_seconds_bucket{le=\"10\"} 2\n"), "{text}");
+        assert!(text.contains("periscope_watch_delivery_seconds_bucket{le=\"+Inf\"} 3\n"), "{text}");
+        assert!(text.contains("periscope_watch_delivery_seconds_count 3\n"), "{text}");
     }
 }

@@ -2,14 +2,24 @@
 //! selector) under a dedicated reader identity, shared by every user. A user is served from it
 //! only while a SelfSubjectAccessReview — made with the user's own impersonating client, so
 //! the apiserver decides — says they may `list` and `watch` that kind in that scope. Answers
-//! are cached 30 s; open streams re-check every 30 s and close with `error` `E_FORBIDDEN`
-//! when access is gone. Secrets are never served from the shared cache.
+//! are cached 30 s; open streams re-check every 30 s, and at once when an RBAC object of the
+//! cluster changes, and close with `error` `E_FORBIDDEN` when access is gone. Secrets are
+//! never served from the shared cache.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
-use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
-use kube::api::{Api, PostParams};
+use futures::StreamExt;
+use k8s_openapi::api::{
+    authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec},
+    rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding},
+};
+use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
 use moka::sync::Cache;
+use tokio::sync::watch;
 
 use crate::{authz::Impersonation, error::ApiError, resources::catalog::Kind};
 
@@ -26,6 +36,10 @@ pub struct SharedCache {
     clusters: HashSet<String>,
     reader: String,
     grants: Cache<GrantKey, bool>,
+    /// Bumped whenever an RBAC object changes in a shared cluster; open streams re-check then.
+    rbac_changes: watch::Sender<u64>,
+    /// Clusters whose RBAC objects are being watched.
+    rbac_watched: Mutex<HashSet<String>>,
 }
 
 /// What a stream served from the shared cache re-checks.
@@ -45,8 +59,43 @@ impl SharedCache {
         SharedCache {
             clusters: clusters.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect(),
             reader: reader.to_string(),
-            grants: Cache::builder().max_capacity(100_000).time_to_live(RECHECK).build(),
+            grants: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(RECHECK)
+                .support_invalidation_closures()
+                .build(),
+            rbac_changes: watch::channel(0).0,
+            rbac_watched: Mutex::default(),
         }
+    }
+
+    /// Changes when RBAC changed in a shared cluster (see `watch_rbac`).
+    pub fn rbac_changes(&self) -> watch::Receiver<u64> {
+        self.rbac_changes.subscribe()
+    }
+
+    /// Starts watching `cluster`'s Roles, RoleBindings, ClusterRoles and ClusterRoleBindings
+    /// with `client` (the reader identity: the server's own credential may only impersonate)
+    /// unless that runs already. Any change drops the cluster's cached answers and makes open
+    /// streams re-check at once instead of at their next 30 s tick. Without `list`+`watch` on
+    /// RBAC objects the watches log a warning and the 30 s re-check stays the only one.
+    pub fn watch_rbac(self: &Arc<Self>, cluster: &str, client: kube::Client) {
+        let first = self.rbac_watched.lock().unwrap_or_else(|p| p.into_inner()).insert(cluster.to_string());
+        if !first {
+            return;
+        }
+        let runtime = super::hub::upstream_runtime();
+        runtime.spawn(watch_kind::<Role>(self.clone(), cluster.to_string(), client.clone()));
+        runtime.spawn(watch_kind::<RoleBinding>(self.clone(), cluster.to_string(), client.clone()));
+        runtime.spawn(watch_kind::<ClusterRole>(self.clone(), cluster.to_string(), client.clone()));
+        runtime.spawn(watch_kind::<ClusterRoleBinding>(self.clone(), cluster.to_string(), client));
+    }
+
+    fn rbac_changed(&self, cluster: &str) {
+        let cluster = cluster.to_string();
+        // Only fails when the cache was built without invalidation closures, which it is not.
+        let _ = self.grants.invalidate_entries_if(move |key, _| key.1 == cluster);
+        self.rbac_changes.send_modify(|n| *n += 1);
     }
 
     /// Whether `kind` in `cluster` is served from the shared cache.
@@ -82,6 +131,56 @@ impl SharedCache {
         } else {
             let scope = if check.namespace.is_empty() { "all namespaces".to_string() } else { check.namespace.clone() };
             Err(ApiError::Forbidden(format!("you may not list and watch {} in {scope}", check.plural)))
+        }
+    }
+}
+
+/// Watches one RBAC kind cluster-wide for as long as the server runs, from "now" (a
+/// one-item list gives the resourceVersion), re-opening after timeouts and errors.
+async fn watch_kind<K>(shared: Arc<SharedCache>, cluster: String, client: kube::Client)
+where
+    K: kube::Resource<DynamicType = ()> + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
+{
+    let api: Api<K> = Api::all(client);
+    let kind = K::kind(&());
+    let mut backoff = Duration::from_secs(1);
+    let mut rv = String::new();
+    loop {
+        if rv.is_empty() {
+            match api.list_metadata(&ListParams::default().limit(1)).await {
+                Ok(list) => rv = list.metadata.resource_version.unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!(cluster = %cluster, kind = %kind, error = %e, "shared cache: cannot watch RBAC; re-checks stay every 30 s");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(300));
+                    continue;
+                }
+            }
+        }
+        let events = match api.watch(&WatchParams::default().timeout(290), &rv).await {
+            Ok(events) => events,
+            Err(_) => {
+                rv.clear();
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+        };
+        let mut events = std::pin::pin!(events);
+        while let Some(event) = events.next().await {
+            match event {
+                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o)) => {
+                    backoff = Duration::from_secs(1);
+                    rv = o.meta().resource_version.clone().unwrap_or_default();
+                    shared.rbac_changed(&cluster);
+                }
+                Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
+                // 410 and friends: start again from "now"; a change in between is caught by
+                // the 30 s re-check at worst.
+                Ok(WatchEvent::Error(_)) | Err(_) => {
+                    rv.clear();
+                    break;
+                }
+            }
         }
     }
 }

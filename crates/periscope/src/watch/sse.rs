@@ -3,7 +3,13 @@
 //! shutdown notice. The body channel is small, so a client that stops reading stalls this
 //! task, its subscriptions' hub channels fill, and the hub cuts them loose.
 
-use std::{collections::HashMap, convert::Infallible, sync::Arc, sync::atomic::Ordering, time::Duration};
+use std::{
+    collections::HashMap,
+    convert::Infallible,
+    sync::Arc,
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
 
 use axum::{
     body::{Body, Bytes},
@@ -11,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{
-    StreamExt,
+    FutureExt, StreamExt,
     stream::{AbortHandle, Abortable, BoxStream, SelectAll},
 };
 use tokio::sync::{mpsc, watch};
@@ -28,6 +34,9 @@ use crate::auth::sessions::{Sessions, unix_now};
 const BODY_BUFFER: usize = 16;
 /// How long a final frame (shutdown, auth expired) may wait for a slow client.
 const FINAL_FRAME_WAIT: Duration = Duration::from_secs(1);
+/// Frames already waiting are written together up to this size: under load one write carries
+/// many deltas (fewer wake-ups and syscalls per subscriber), while a lone delta goes at once.
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// The session behind a stream, re-checked at every ping (OIDC mode only).
 pub struct SessionCheck {
@@ -48,11 +57,26 @@ impl SessionCheck {
     }
 }
 
+/// Bytes for the response body and the hub times of the deltas they carry: delivery is
+/// measured when hyper takes the chunk for the socket.
+struct Chunk {
+    bytes: Bytes,
+    deltas: Vec<Instant>,
+}
+
+impl From<Bytes> for Chunk {
+    fn from(bytes: Bytes) -> Self {
+        Chunk { bytes, deltas: Vec::new() }
+    }
+}
+
 /// Frames one subscription produced; `last` ends it.
 struct SubOut {
     id: String,
     frames: Vec<Bytes>,
     last: bool,
+    /// When the hub applied the delta these frames carry (for the delivery histogram).
+    at: Option<Instant>,
 }
 
 /// The first frames of a subscription.
@@ -71,8 +95,12 @@ fn frames_of(id: String, writer: FrameWriter, sub: Subscription, permit: Option<
         let (id, writer) = (id.clone(), writer.clone());
         async move {
             let (mut sub, permit) = state?;
+            let mut at = None;
             let (frames, last) = match sub.next().await {
-                Next::Update(Update::Delta(d)) => (vec![writer.delta(&d)], false),
+                Next::Update(Update::Delta(d)) => {
+                    at = Some(d.at);
+                    (vec![writer.delta(&d)], false)
+                }
                 Next::Update(Update::Relist { reason, snapshot }) => {
                     (vec![writer.relist(reason), writer.snapshot(&snapshot)], false)
                 }
@@ -81,7 +109,7 @@ fn frames_of(id: String, writer: FrameWriter, sub: Subscription, permit: Option<
                 Next::Closed => (vec![writer.error("E_UNAVAILABLE", "the upstream watch ended")], true),
             };
             let next = if last { None } else { Some((sub, permit)) };
-            Some((SubOut { id, frames, last }, next))
+            Some((SubOut { id, frames, last, at }, next))
         }
     })
     .boxed()
@@ -125,10 +153,19 @@ fn respond(
     control: Option<mpsc::Receiver<Control>>,
     checks: Checks,
 ) -> Response {
-    let (tx, rx) = mpsc::channel::<Bytes>(BODY_BUFFER);
+    let (tx, rx) = mpsc::channel::<Chunk>(BODY_BUFFER);
+    let metrics = parts.hub.metrics.clone();
     tokio::spawn(pump(parts, tx, initial, subs, control, checks));
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|frame| (Ok::<_, Infallible>(frame), rx))
+    let body = Body::from_stream(futures::stream::unfold(rx, move |mut rx| {
+        let metrics = metrics.clone();
+        async move {
+            let chunk = rx.recv().await?;
+            let now = Instant::now();
+            for at in chunk.deltas {
+                metrics.delivery.observe(now.saturating_duration_since(at));
+            }
+            Some((Ok::<_, Infallible>(chunk.bytes), rx))
+        }
     }));
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -139,19 +176,61 @@ fn respond(
 }
 
 /// Sends one frame unless the client is gone or the server is shutting down meanwhile.
-async fn send(tx: &mpsc::Sender<Bytes>, shutdown: &mut watch::Receiver<bool>, frame: Bytes, hub: &Hub) -> bool {
+async fn send(tx: &mpsc::Sender<Chunk>, shutdown: &mut watch::Receiver<bool>, frame: Bytes, hub: &Hub) -> bool {
+    send_counted(tx, shutdown, frame.into(), 1, hub).await
+}
+
+/// Sends `chunk`, which holds `frames` frames.
+async fn send_counted(
+    tx: &mpsc::Sender<Chunk>,
+    shutdown: &mut watch::Receiver<bool>,
+    chunk: Chunk,
+    frames: u64,
+    hub: &Hub,
+) -> bool {
     tokio::select! {
-        sent = tx.send(frame) => {
-            hub.metrics.events_out.fetch_add(1, Ordering::Relaxed);
+        sent = tx.send(chunk) => {
+            hub.metrics.events_out.fetch_add(frames, Ordering::Relaxed);
             sent.is_ok()
         }
         _ = stopped(shutdown) => false,
     }
 }
 
+/// Frames gathered from subscriptions that were ready at the same moment.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    frames: u64,
+    deltas: Vec<Instant>,
+}
+
+impl Batch {
+    fn push(&mut self, out: &SubOut) {
+        for frame in &out.frames {
+            self.bytes.extend_from_slice(frame);
+            self.frames += 1;
+        }
+        self.deltas.extend(out.at);
+    }
+}
+
 /// Resolves once shutdown has been announced (the borrow guard is not held across awaits).
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|s| *s).await.map(|_| ());
+}
+
+/// Resolves at the next periodic re-check, or sooner when RBAC changed in a shared cluster.
+async fn recheck_due(tick: &mut tokio::time::Interval, rbac: &mut watch::Receiver<u64>) {
+    tokio::select! {
+        _ = tick.tick() => {}
+        changed = rbac.changed() => {
+            // The sender lives as long as the hub; should it go, fall back to the tick.
+            if changed.is_err() {
+                tick.tick().await;
+            }
+        }
+    }
 }
 
 async fn next_control(control: &mut Option<mpsc::Receiver<Control>>) -> Control {
@@ -166,7 +245,7 @@ async fn next_control(control: &mut Option<mpsc::Receiver<Control>>) -> Control 
 
 async fn pump(
     parts: StreamParts,
-    tx: mpsc::Sender<Bytes>,
+    tx: mpsc::Sender<Chunk>,
     initial: Vec<Bytes>,
     mut subs: Subs,
     mut control: Option<mpsc::Receiver<Control>>,
@@ -185,6 +264,7 @@ async fn pump(
     ping_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rbac_changes = hub.shared.rbac_changes();
     let mut open = true;
     for frame in initial {
         if !send(&tx, &mut shutdown, frame, &hub).await {
@@ -196,26 +276,37 @@ async fn pump(
         tokio::select! {
             biased;
             _ = stopped(&mut stopping) => {
-                let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("server_shutdown"))).await;
+                let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("server_shutdown").into())).await;
                 ended = "server shutdown";
                 break;
             }
             _ = tx.closed() => break,
             Some(out) = subs.next(), if !subs.is_empty() => {
-                for frame in out.frames {
-                    if !send(&tx, &mut shutdown, frame, &hub).await {
-                        open = false;
-                        break;
+                let mut batch = Batch::default();
+                let mut next = Some(out);
+                let mut finished = false;
+                while let Some(out) = next.take() {
+                    batch.push(&out);
+                    if out.last {
+                        if !multiplexed {
+                            ended = "subscription ended";
+                            finished = true;
+                            break;
+                        }
+                        handles.remove(&out.id);
+                        checks.remove(&out.id);
+                        ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
+                    }
+                    if batch.bytes.len() < BATCH_BYTES {
+                        next = subs.next().now_or_never().flatten();
                     }
                 }
-                if out.last {
-                    if !multiplexed {
-                        ended = "subscription ended";
-                        break;
-                    }
-                    handles.remove(&out.id);
-                    checks.remove(&out.id);
-                    ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
+                let Batch { bytes, frames, deltas } = batch;
+                if !send_counted(&tx, &mut shutdown, Chunk { bytes: Bytes::from(bytes), deltas }, frames, &hub).await {
+                    break;
+                }
+                if finished {
+                    break;
                 }
             }
             ctl = next_control(&mut control) => match ctl {
@@ -244,7 +335,7 @@ async fn pump(
                     let _ = done.send(found);
                 }
             },
-            _ = recheck.tick(), if !checks.is_empty() => {
+            _ = recheck_due(&mut recheck, &mut rbac_changes), if !checks.is_empty() => {
                 // Shared cache mode: access removed = that subscription closes with E_FORBIDDEN.
                 let mut revoked = Vec::new();
                 for (id, check) in &checks {
@@ -272,7 +363,7 @@ async fn pump(
                 if let Some(check) = &session
                     && !check.alive().await
                 {
-                    let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("auth_expired"))).await;
+                    let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("auth_expired").into())).await;
                     ended = "auth expired";
                     break;
                 }

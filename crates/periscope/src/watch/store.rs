@@ -77,7 +77,14 @@ impl Store {
             }
         }
         self.rv = rv.clone();
-        let delta = Arc::new(Delta { kind, seq: seq_of(&rv), rv, row });
+        let delta = Arc::new(Delta {
+            kind,
+            seq: seq_of(&rv),
+            rv,
+            row,
+            at: std::time::Instant::now(),
+            plain: Default::default(),
+        });
         if delta.seq == 0 {
             self.history_from = u64::MAX;
         }
