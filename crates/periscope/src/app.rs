@@ -11,7 +11,10 @@ use axum::{
     routing::{MethodFilter, MethodRouter, get, on},
 };
 use tower::ServiceBuilder;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::{CompressionLayer, CompressionLevel},
+};
 
 use crate::{
     auth::{routes as auth_routes, sessions::Sessions},
@@ -214,12 +217,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api_router)
         .fallback(console::shell)
         .with_state(state)
-        // Outermost first: ids and access logs see everything, panics become envelopes,
-        // impersonation headers are gone and cross-origin mutations refused before
+        // Outermost first: ids and access logs see everything, responses are gzipped for
+        // clients that ask (fastest level: lists are large and mostly repeated keys; the
+        // default predicate leaves event streams and tiny bodies alone), panics become
+        // envelopes, impersonation headers are gone and cross-origin mutations refused before
         // authentication and routing.
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
+                .layer(CompressionLayer::new().gzip(true).quality(CompressionLevel::Fastest))
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn(impersonation_guard::layer))
                 .layer(middleware::from_fn_with_state(origins, origin_guard::layer))

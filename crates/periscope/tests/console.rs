@@ -160,6 +160,21 @@ async fn pages_get_the_app_assets_are_immutable_and_the_rest_keeps_the_envelope(
     assert_eq!(asset.status(), StatusCode::OK);
     assert_eq!(asset.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
     assert!(asset.headers()[header::CONTENT_TYPE].to_str().unwrap_or("").contains("javascript"));
+    let plain = asset.bytes().await.expect("asset body").len();
+
+    // Clients that accept gzip get it, for assets and JSON alike; event streams never are.
+    let gzip = |path: &str| server.http.get(server.url(path)).header(header::ACCEPT_ENCODING, "gzip").send();
+    let zipped = gzip(&script).await.expect("gzipped asset");
+    assert_eq!(zipped.headers().get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(&b"gzip"[..]));
+    let zipped_len = zipped.bytes().await.expect("gzipped body").len();
+    assert!(zipped_len * 2 < plain, "gzip shrinks the script: {zipped_len} of {plain} bytes");
+    let list = gzip("/api/clusters/alpha/resources/core/v1/namespaces").await.expect("list");
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(list.headers().get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(&b"gzip"[..]));
+    let stream = gzip("/api/clusters/alpha/watch/core/v1/namespaces").await.expect("stream");
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(stream.headers().get(header::CONTENT_ENCODING).is_none(), "SSE is sent as is: {:?}", stream.headers());
+    drop(stream);
 
     let missing = server.http.get(server.url("/assets/nope-123.js")).send().await.expect("missing asset");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
