@@ -11,7 +11,7 @@ use std::{
 };
 
 use common::*;
-use periscope_testkit::{Server, ServerOptions, TestCluster, TestNamespace, browser, cluster, repo_root};
+use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, repo_root};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 
@@ -107,15 +107,7 @@ fn fleet_server() -> (TestCluster, TestCluster, Server) {
         kubeconfig_entry("alpha", &alpha.bridge_kubeconfig()),
         kubeconfig_entry("beta", &beta.bridge_kubeconfig())
     );
-    let server = Server::start(
-        binary(),
-        ServerOptions {
-            clusters_yaml: Some(clusters),
-            auth_yaml: Some(dev_auth("dana", &["sre"], TIER_AUTHZ)),
-            env: vec![],
-            port: None,
-        },
-    );
+    let server = Server::start(binary(), configured_server(clusters, dev_auth("dana", &["sre"], TIER_AUTHZ)));
     (alpha, beta, server)
 }
 

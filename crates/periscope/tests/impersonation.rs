@@ -137,15 +137,7 @@ async fn shared_mode_acts_as_the_backend_credential() {
         kubeconfig_entry("viewer", &alpha.viewer_kubeconfig())
     );
     // carol has no RBAC of her own; in shared mode that does not matter, the credential does.
-    let server = Server::start(
-        binary(),
-        ServerOptions {
-            clusters_yaml: Some(clusters),
-            auth_yaml: Some(dev_auth("carol", &["sre"], "  mode: shared\n")),
-            env: vec![],
-            port: None,
-        },
-    );
+    let server = Server::start(binary(), configured_server(clusters, dev_auth("carol", &["sre"], "  mode: shared\n")));
     let (status, body) = server.get_json(&pods_path("viewer", Some("team-b"))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(names(&body).iter().any(|p| p.starts_with("api-")), "{body}");

@@ -35,15 +35,15 @@ pub fn bridge_clusters(cluster: &TestCluster) -> String {
 /// A dev-mode server in tier mode that reaches `cluster` through its bridge identity, signed
 /// in as `subject` with `groups`, with extra environment (e.g. audit settings).
 pub fn dev_server(cluster: &TestCluster, subject: &str, groups: &[&str], env: &[(&str, String)]) -> Server {
-    Server::start(
-        binary(),
-        ServerOptions {
-            clusters_yaml: Some(bridge_clusters(cluster)),
-            auth_yaml: Some(dev_auth(subject, groups, TIER_AUTHZ)),
-            env: env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-            port: None,
-        },
-    )
+    let mut server = configured_server(bridge_clusters(cluster), dev_auth(subject, groups, TIER_AUTHZ));
+    server.env = env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    Server::start(binary(), server)
+}
+
+/// Options for a server with these clusters.yaml and auth.yaml texts (no extra environment,
+/// any free port).
+pub fn configured_server(clusters_yaml: String, auth_yaml: String) -> ServerOptions {
+    ServerOptions { clusters_yaml: Some(clusters_yaml), auth_yaml: Some(auth_yaml), env: vec![], port: None }
 }
 
 /// [`dev_server`] without extra environment.
