@@ -80,6 +80,11 @@ async fn every_built_in_kind_and_a_crd_list_with_their_columns() {
     assert_eq!((&widgets["items"][0]["color"], &widgets["items"][0]["size"]), (&json!("blue"), &json!(3)), "{widgets}");
     let (_, sorted) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/widgets?sort=-size").await;
     assert_eq!(names(&sorted), vec!["sample"], "sorting by a printer column is allowed: {sorted}");
+    // The CRD list names each kind's short names (the console's `:wdg` resolves through them).
+    let (_, crds) =
+        get(&admin, "/api/clusters/alpha/resources/apiextensions.k8s.io/v1/customresourcedefinitions").await;
+    let crd = crds["items"].as_array().expect("items").iter().find(|c| c["name"] == "widgets.periscope.dev");
+    assert_eq!(crd.map(|c| &c["shortNames"]), Some(&json!("wdg")), "{crds}");
     let (status, body) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/gadgets").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("E_UNKNOWN_RESOURCE")), "{body}");
 }

@@ -5,7 +5,7 @@ import { BUILTINS, customKinds, findBuiltin } from './kinds';
 
 // The catalog the app builds: built-ins, then the cluster's CRDs (rows of the CRD list).
 const crdRows = [
-  { name: 'widgets.periscope.dev', group: 'periscope.dev', kind: 'Widget', scope: 'Namespaced', versions: 'v1' },
+  { name: 'widgets.periscope.dev', group: 'periscope.dev', kind: 'Widget', shortNames: 'wdg', scope: 'Namespaced', versions: 'v1' },
   { name: 'clusterwidgets.periscope.dev', group: 'periscope.dev', kind: 'ClusterWidget', scope: 'Cluster', versions: 'v1beta1,v1' },
   // A CRD that reuses a built-in plural: `pods` must stay the core kind.
   { name: 'pods.example.com', group: 'example.com', kind: 'Pod', scope: 'Namespaced', versions: 'v1' },
@@ -52,7 +52,7 @@ describe('parseCommand: kinds', () => {
   });
 
   it('finds CRDs by plural, kind and plural.group', () => {
-    for (const word of ['widgets', 'widget', 'widgets.periscope.dev', 'Widget']) {
+    for (const word of ['widgets', 'widget', 'widgets.periscope.dev', 'Widget', 'wdg']) {
       const c = listOf(word);
       expect(c.entry).toMatchObject({ group: 'periscope.dev', version: 'v1', resource: 'widgets', namespaced: true });
     }

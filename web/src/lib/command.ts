@@ -50,7 +50,7 @@ export function isDnsLabel(name: string): boolean {
 
 /** The names a kind answers to: plural, kind (= singular), short names, `plural.group` and `kind.group`. */
 export function kindNames(entry: KindEntry): string[] {
-  const names = [entry.resource, entry.kind.toLowerCase(), ...(SHORT_NAMES[entry.resource] ?? [])];
+  const names = [entry.resource, entry.kind.toLowerCase(), ...(SHORT_NAMES[entry.resource] ?? []), ...(entry.shortNames ?? [])];
   if (entry.group !== 'core') names.push(`${entry.resource}.${entry.group}`, `${entry.kind.toLowerCase()}.${entry.group}`);
   return [...new Set(names.map((n) => n.toLowerCase()))];
 }

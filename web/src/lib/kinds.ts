@@ -7,6 +7,8 @@ export interface KindEntry extends KindRef {
   kind: string;
   label: string;
   namespaced: boolean;
+  /** A CRD's own short names (`spec.names.shortNames`); built-ins use SHORT_NAMES. */
+  shortNames?: string[];
 }
 
 export interface KindGroup {
@@ -115,7 +117,10 @@ export function customKinds(rows: Row[]): KindEntry[] {
     const version = versions.split(',')[0]?.trim() ?? '';
     if (!group || !resource || !version) continue;
     const kind = typeof row.kind === 'string' ? row.kind : resource;
-    out.push({ group, version, resource, kind, label: kind, namespaced: row.scope !== 'Cluster' });
+    const entry: KindEntry = { group, version, resource, kind, label: kind, namespaced: row.scope !== 'Cluster' };
+    const shortNames = typeof row.shortNames === 'string' ? row.shortNames.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    if (shortNames.length) entry.shortNames = shortNames;
+    out.push(entry);
   }
   return out.sort((a, b) => a.label.localeCompare(b.label) || a.group.localeCompare(b.group));
 }

@@ -510,12 +510,14 @@ pub const EVENT: Projection = Projection {
     },
 };
 
-/// CustomResourceDefinitions: group, kind, scope, served versions.
+/// CustomResourceDefinitions: group, kind, short names (for the console's `:` command line),
+/// scope, served versions.
 pub const CRD: Projection = Projection {
     columns: &[
         NAME,
         col("group", "Group"),
         col("kind", "Kind"),
+        col("shortNames", "Short names"),
         col("scope", "Scope"),
         col("versions", "Versions"),
         AGE,
@@ -524,6 +526,7 @@ pub const CRD: Projection = Projection {
         let spec = at(&obj.data, &["spec"]);
         copy(row, "group", at(spec, &["group"]));
         copy(row, "kind", at(spec, &["names", "kind"]));
+        row.insert("shortNames".into(), joined(at(spec, &["names", "shortNames"]), None));
         copy(row, "scope", at(spec, &["scope"]));
         row.insert("versions".into(), joined(at(spec, &["versions"]), Some("name")));
     },
