@@ -71,9 +71,17 @@ pub struct ListPage {
     pub resource_version: Option<String>,
 }
 
-/// Rows of a live watch store for a (namespace, labelSelector), in namespace/name order, with
-/// the store's resourceVersion; `None` when no live store exists for that list.
-pub type LiveRows<'a> = &'a (dyn Fn(&str, &str) -> Option<(Vec<Value>, Option<String>)> + Sync);
+/// What a live watch store answers for a list.
+pub enum LiveRead {
+    /// The store is still at the resourceVersion the caller already holds rows for.
+    Unchanged,
+    /// Its rows in namespace/name order, with its resourceVersion.
+    Rows(Vec<Value>, Option<String>),
+}
+
+/// Reads the live watch store for a (namespace, labelSelector), given the resourceVersion of
+/// the rows already held (if any); `None` when no live store exists for that list.
+pub type LiveRows<'a> = &'a (dyn Fn(&str, &str, Option<&str>) -> Option<LiveRead> + Sync);
 
 /// Who is listing what, where: everything a snapshot is keyed by.
 pub struct ListTarget<'a> {
@@ -323,17 +331,27 @@ impl ListSnapshots {
             return Ok(page(&snapshot, position.id, columns.clone(), &sort, &position.q, position.offset, limit));
         }
 
-        // A live store (no field selector: watches are keyed without one) beats any snapshot.
-        let no_field_selector = query.field_selector.as_deref().is_none_or(str::is_empty);
-        let live = match (target.live, token, no_field_selector) {
-            (Some(rows), None, true) => rows(namespace.unwrap_or(""), query.label_selector.as_deref().unwrap_or("")),
-            _ => None,
-        };
-        if let Some((rows, resource_version)) = live {
-            let (id, snapshot) = self.adopt(key, rows, resource_version);
-            return Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit));
-        }
         let warm = self.warm.get(&key).and_then(|id| self.by_id.get(&id).map(|s| (id, s)));
+        // A live store (no field selector: watches are keyed without one) beats any snapshot.
+        // The warm snapshot is reused (with its sorted and filtered views) while the store has
+        // not moved past its resourceVersion.
+        let no_field_selector = query.field_selector.as_deref().is_none_or(str::is_empty);
+        if let (Some(read), None, true) = (target.live, token, no_field_selector) {
+            let (ns, selector) = (namespace.unwrap_or(""), query.label_selector.as_deref().unwrap_or(""));
+            let known = warm.as_ref().and_then(|(_, s)| s.resource_version.as_deref());
+            match read(ns, selector, known) {
+                Some(LiveRead::Unchanged) => {
+                    if let Some((id, snapshot)) = &warm {
+                        return Ok(page(snapshot, *id, columns.clone(), &sort, &q, 0, limit));
+                    }
+                }
+                Some(LiveRead::Rows(rows, resource_version)) => {
+                    let (id, snapshot) = self.adopt(key, rows, resource_version);
+                    return Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit));
+                }
+                None => {}
+            }
+        }
         let wants_snapshot = sort.is_some() || !q.is_empty();
         match (warm, token) {
             (Some((id, snapshot)), None) => {

@@ -23,14 +23,15 @@ pub async fn list(
 ) -> Result<Json<ListPage>, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let identity = state.identity_key(&user);
-    let live = |namespace: &str, label_selector: &str| {
-        state.watch.warm_rows(&WatchKey {
+    let live = |namespace: &str, label_selector: &str, known: Option<&str>| {
+        let key = WatchKey {
             cluster: cluster.clone(),
             identity: identity.clone(),
             kind: kind.path(),
             namespace: namespace.to_string(),
             label_selector: label_selector.to_string(),
-        })
+        };
+        state.watch.warm_rows(&key, known)
     };
     let target = ListTarget { cluster: &cluster, identity: identity.clone(), client, kind: &kind, live: Some(&live) };
     Ok(Json(state.lists.list(target, query).await?))
