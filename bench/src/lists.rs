@@ -16,7 +16,7 @@ use crate::{admin_client, percentile, rss_kib, summary};
 const WARM_SAMPLES: usize = 300;
 
 /// Makes sure namespace `ns` holds `count` pods (idempotent: a re-run reuses them).
-async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyhow::Result<()> {
+pub(crate) async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyhow::Result<()> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     if namespaces.get_opt(ns).await?.is_none() {
         namespaces.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": ns}}))?).await?;
@@ -143,6 +143,40 @@ fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
     Ok(json!({"identities": users.len(), "calls": samples.len(), "cached_client": summary(&samples)}))
 }
 
+/// The namespace of the `bench` cluster that holds `count` pods (`bench-10k`, `bench-50k`, …).
+pub(crate) fn namespace_for(count: usize) -> String {
+    format!("bench-{}k", count / 1000)
+}
+
+/// A fresh dev-mode server on the `bench` cluster (through its bridge identity), signed in as
+/// dave in `sre` (admin tier, which also makes him an audit admin for `/api/debug/streams`),
+/// with access logs off and `env` added.
+pub(crate) fn bench_server_with(binary: &std::path::Path, bench: &TestCluster, env: &[(&str, &str)]) -> Server {
+    let clusters_yaml = format!(
+        "clusters:\n  - name: bench\n    backend: kubeconfig\n    kubeconfigPath: {}\n",
+        bench.bridge_kubeconfig().display()
+    );
+    let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    env.push(("PERISCOPE_LOG".into(), "warn,periscope::cli=info".into()));
+    Server::start(
+        binary,
+        ServerOptions {
+            clusters_yaml: Some(clusters_yaml),
+            auth_yaml: Some(
+                "dev: {subject: dave, groups: [sre]}\nauthorization:\n  mode: tier\n  groupTiers: {sre: admin}\n"
+                    .into(),
+            ),
+            env,
+            port: None,
+        },
+    )
+}
+
+/// [`bench_server_with`] without extra environment.
+pub(crate) fn bench_server(binary: &std::path::Path, bench: &TestCluster) -> Server {
+    bench_server_with(binary, bench, &[])
+}
+
 /// Runs the list benchmarks and writes bench/results/lists.json.
 pub async fn run(binary: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<()> {
     let bench = cluster("bench");
@@ -151,27 +185,12 @@ pub async fn run(binary: &std::path::Path, dir: &std::path::Path) -> anyhow::Res
         Ok(list) => list.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
         Err(_) => vec![10_000, 100_000],
     };
-    let clusters_yaml = format!(
-        "clusters:\n  - name: bench\n    backend: kubeconfig\n    kubeconfigPath: {}\n",
-        bench.bridge_kubeconfig().display()
-    );
     let mut results = Vec::new();
     for count in &sizes {
-        let ns = format!("bench-{}k", count / 1000);
+        let ns = namespace_for(*count);
         fill(&admin, &ns, *count).await?;
         // A fresh server per size, so "cold" and RSS are about this list alone.
-        let server = Server::start(
-            binary,
-            ServerOptions {
-                clusters_yaml: Some(clusters_yaml.clone()),
-                auth_yaml: Some(
-                    "dev: {subject: dave, groups: [sre]}\nauthorization:\n  mode: tier\n  groupTiers: {sre: admin}\n"
-                        .into(),
-                ),
-                env: vec![("PERISCOPE_LOG".into(), "warn,periscope::cli=info".into())],
-                port: None,
-            },
-        );
+        let server = bench_server(binary, &bench);
         results.push(first_page(&server, &bench, &ns, *count).await?);
     }
     let factory = tokio::task::block_in_place(|| client_factory_overhead(&bench))?;

@@ -4,10 +4,14 @@
 //! lookup → identity → JSON) against an unauthenticated baseline (`GET /healthz`) on the same
 //! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
 //! percentiles is the cost of session lookup and identity resolution.
+//!
+//! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs);
+//! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
 mod lists;
 mod watch;
+mod web;
 
 use std::{path::PathBuf, time::Instant};
 
@@ -133,6 +137,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "watch") {
         watch::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "web") {
+        web::run(&binary, &dir).await?;
+    }
+    if only.as_deref() == Some("screenshots") {
+        web::screenshots(&binary).await?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::{
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, ListParams, PostParams, WatchEvent, WatchParams};
-use periscope_testkit::{Server, ServerOptions, TestCluster, cluster};
+use periscope_testkit::{Server, TestCluster, cluster};
 use serde_json::{Value, json};
 
 use crate::{admin_client, percentile, rss_kib, summary};
@@ -41,35 +41,21 @@ fn loadavg() -> String {
 }
 
 fn start_server(binary: &std::path::Path, bench: &TestCluster, env: &[(&str, &str)]) -> Server {
-    let clusters_yaml = format!(
-        "clusters:\n  - name: bench\n    backend: kubeconfig\n    kubeconfigPath: {}\n",
-        bench.bridge_kubeconfig().display()
-    );
-    let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    env.push(("PERISCOPE_LOG".into(), "warn,periscope::cli=info".into()));
     // 1,000 streams of one user: the per-user limit (60) is not what is measured here.
-    env.push(("PERISCOPE_MAX_STREAMS_PER_USER".into(), "0".into()));
-    Server::start(
-        binary,
-        ServerOptions {
-            clusters_yaml: Some(clusters_yaml),
-            // dave in sre = admin tier, which also makes him an audit admin (/api/debug/streams).
-            auth_yaml: Some(
-                "dev: {subject: dave, groups: [sre]}\nauthorization:\n  mode: tier\n  groupTiers: {sre: admin}\n"
-                    .into(),
-            ),
-            env,
-            port: None,
-        },
-    )
+    let mut env = env.to_vec();
+    env.push(("PERISCOPE_MAX_STREAMS_PER_USER", "0"));
+    crate::lists::bench_server_with(binary, bench, &env)
 }
 
 /// Minimal SSE framing: returns complete `(event, data)` blocks from `buf`, keeping the rest.
 fn frames(buf: &mut Vec<u8>) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
-        let block: Vec<u8> = buf.drain(..end + 2).collect();
-        let block = String::from_utf8_lossy(&block);
+    let mut start = 0;
+    // One pass over the buffer and one drain at the end: a chunk of a backlog holds hundreds
+    // of frames, and draining per frame would copy the rest each time.
+    while let Some(end) = buf[start..].windows(2).position(|w| w == b"\n\n") {
+        let block = String::from_utf8_lossy(&buf[start..start + end]);
+        start += end + 2;
         let (mut event, mut data) = (String::new(), String::new());
         for line in block.lines() {
             if let Some(v) = line.strip_prefix("event: ") {
@@ -82,7 +68,24 @@ fn frames(buf: &mut Vec<u8>) -> Vec<(String, String)> {
             out.push((event, data));
         }
     }
+    buf.drain(..start);
     out
+}
+
+/// Upper bounds of the buckets holding the 50th and 99th percentile of the server's own
+/// delivery histogram (hub → client connection), from `/api/metrics`.
+fn delivery_quantiles(metrics: &str) -> Value {
+    let buckets: Vec<(String, f64)> = metrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("periscope_watch_delivery_seconds_bucket{le=\""))
+        .filter_map(|l| {
+            let (le, count) = l.split_once("\"} ")?;
+            Some((le.to_string(), count.parse().ok()?))
+        })
+        .collect();
+    let total = buckets.last().map(|b| b.1).unwrap_or(0.0);
+    let at = |q: f64| buckets.iter().find(|b| b.1 >= total * q).map(|b| b.0.clone());
+    json!({"deliveries": total, "p50_at_most_seconds": at(0.5), "p99_at_most_seconds": at(0.99)})
 }
 
 /// Opens an SSE stream, failing on anything but 200 within `timeout`.
@@ -266,13 +269,21 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
     let list_rv =
         pods.list_metadata(&ListParams::default().limit(1)).await?.metadata.resource_version.unwrap_or_default();
     let reference: Arc<Mutex<HashMap<Change, f64>>> = Arc::default();
+    // (resourceVersion, ms) of every event the admin watch saw, to tell how far the server's
+    // upstream watch trails the apiserver (its store's resourceVersion, polled below).
+    let reference_rvs: Arc<Mutex<Vec<(u64, f64)>>> = Arc::default();
     let watch = {
-        let (pods, reference) = (pods.clone(), reference.clone());
+        let (pods, reference, reference_rvs) = (pods.clone(), reference.clone(), reference_rvs.clone());
         let stream = pods.watch(&WatchParams::default().timeout(290), &list_rv).await?;
         tokio::spawn(async move {
             let mut stream = std::pin::pin!(stream);
             while let Some(Ok(event)) = stream.next().await {
                 let now = ms_since(t0);
+                if let WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) = &event
+                    && let Some(rv) = p.metadata.resource_version.as_deref().and_then(|rv| rv.parse().ok())
+                {
+                    reference_rvs.lock().unwrap_or_else(|p| p.into_inner()).push((rv, now));
+                }
                 let (kind, pod) = match event {
                     WatchEvent::Added(p) => (0, p),
                     WatchEvent::Deleted(p) => (1, p),
@@ -285,6 +296,27 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
         })
     };
     let created_at: Arc<Mutex<HashMap<u32, f64>>> = Arc::default();
+    let store_rvs = {
+        let (http, server_url) = (http.clone(), server.url("/api/debug/streams"));
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut samples: Vec<(f64, u64)> = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(r) = http.get(&server_url).send().await
+                    && let Ok(body) = r.json::<Value>().await
+                    && let Some(rv) = body["upstreams"].as_array().and_then(|ups| {
+                        ups.iter()
+                            .find(|u| u["namespace"] == NS)
+                            .and_then(|u| u["resourceVersion"].as_str()?.parse::<u64>().ok())
+                    })
+                {
+                    samples.push((ms_since(t0), rv));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            samples
+        })
+    };
 
     // Churn: RATE creates/s, each pod deleted POD_LIFETIME later; RSS sampled every 500 ms.
     let total = (churn_seconds * RATE_PER_SECOND) as u32;
@@ -350,9 +382,21 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
     let drain_seconds = drain.elapsed().as_secs_f64();
     rss_max = rss_max.max(rss_kib(pid));
     let rss_end = rss_kib(pid);
+    let metrics = http.get(server.url("/api/metrics")).send().await?.text().await?;
+    let server_delivery = delivery_quantiles(&metrics);
     stop.store(true, Ordering::Relaxed);
     watch.abort();
     let reference = reference.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let store_rvs = store_rvs.await?;
+    // For each apiserver event: when the server's store first held it, minus when the admin
+    // watch saw it (50 ms polling resolution).
+    let mut upstream_lag: Vec<f64> = reference_rvs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter_map(|(rv, seen)| store_rvs.iter().find(|(_, s)| s >= rv).map(|(t, _)| (t - seen).max(0.0)))
+        .collect();
+    upstream_lag.sort_by(f64::total_cmp);
     let created_at = created_at.lock().unwrap_or_else(|p| p.into_inner()).clone();
 
     let mut from_watch = Vec::with_capacity(subscribers * reference.len());
@@ -388,10 +432,12 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
         "watch: churn {churn_elapsed:.1} s; CPU server {cpu_server:.1} s, bench {cpu_bench:.1} s; drain {drain_seconds:.1} s"
     );
     println!(
-        "watch: {} (subscriber, change) pairs; apiserver→subscriber p50 {:.1} ms p99 {:.1} ms; RSS max {} KiB; upstream watches {} ({} for the key); missing {missing}; ended early {}",
+        "watch: {} (subscriber, change) pairs; apiserver→subscriber p50 {:.1} ms p99 {:.1} ms; server hub→connection {server_delivery}; upstream lag p50 {:.0} ms p99 {:.0} ms; RSS max {} KiB; upstream watches {} ({} for the key); missing {missing}; ended early {}",
         from_watch.len(),
         percentile(&from_watch, 50.0),
         percentile(&from_watch, 99.0),
+        if upstream_lag.is_empty() { f64::NAN } else { percentile(&upstream_lag, 50.0) },
+        if upstream_lag.is_empty() { f64::NAN } else { percentile(&upstream_lag, 99.0) },
         rss_max,
         upstream["upstreamWatches"],
         ups.len(),
@@ -416,6 +462,8 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
         "subscribers_ended_early_reasons": ended_early.iter().take(5).collect::<Vec<_>>(),
         "backpressure_events": backpressure.load(Ordering::Relaxed),
         "latency_admin_watch_to_subscriber": summary(&from_watch),
+        "server_delivery_hub_to_connection": server_delivery,
+        "upstream_lag_admin_watch_to_server_store_50ms_polls": if upstream_lag.is_empty() { Value::Null } else { summary(&upstream_lag) },
         "latency_create_returned_to_subscriber_added": if from_create.is_empty() { Value::Null } else { summary(&from_create) },
         "open_1000_streams_seconds": open_seconds,
         "server_rss_kib": {"idle": rss_idle, "with_subscribers": rss_subscribed, "max_during_churn": rss_max, "end": rss_end},
@@ -428,13 +476,11 @@ async fn fan_out(binary: &std::path::Path, bench: &TestCluster, client: &kube::C
 /// RSS growth of a server holding one store of 10,000 pods.
 async fn store_memory(binary: &std::path::Path, bench: &TestCluster, client: &kube::Client) -> anyhow::Result<Value> {
     let ns = "bench-10k";
+    crate::lists::fill(client, ns, 10_000).await?;
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
     let have = pods.list_metadata(&ListParams::default().limit(1)).await?;
     let count = have.items.len() + have.metadata.remaining_item_count.unwrap_or(0).max(0) as usize;
-    anyhow::ensure!(
-        count == 10_000,
-        "{ns} holds {count} pods, not 10,000: run PERISCOPE_BENCH=lists first (it fills it)"
-    );
+    anyhow::ensure!(count == 10_000, "{ns} holds {count} pods, not 10,000");
     let server = start_server(binary, bench, &[]);
     let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).build()?;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -519,11 +565,20 @@ async fn watch_count(binary: &std::path::Path, bench: &TestCluster) -> anyhow::R
     let per_identity = start_server(binary, bench, &[]);
     let (ours_per_identity, subs) = tabs_and_pages(&per_identity, tabs).await?;
     drop(per_identity);
-    // The shared reader: `view` cluster-wide (no Secrets), as docs/watch.md asks.
+    // The shared reader: `view` cluster-wide (no Secrets) plus list+watch of RBAC objects, as
+    // docs/watch.md asks.
+    let binding = |name: &str, role: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {name}\n\
+             roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {role}\n\
+             subjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {READER}\n"
+        )
+    };
     let rbac = format!(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {READER}\n\
-         roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n\
-         subjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {READER}\n"
+        "{}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {READER}-rbac\nrules:\n\
+         - apiGroups: [rbac.authorization.k8s.io]\n  resources: [roles, rolebindings, clusterroles, clusterrolebindings]\n  verbs: [list, watch]\n---\n{}",
+        binding(READER, "view"),
+        binding(&format!("{READER}-rbac"), &format!("{READER}-rbac")),
     );
     bench.kubectl_stdin(&["apply", "-f", "-"], Some(&rbac));
     let shared = start_server(
