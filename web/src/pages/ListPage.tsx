@@ -1,7 +1,7 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 
 import { getJson } from '../api/client';
@@ -59,21 +59,35 @@ function useListParams(): [ListParams, (patch: Partial<ListParams>) => void, str
   return [params, update, search.toString()];
 }
 
-/** A text box that commits after a pause in typing (and at once on Enter). */
-function FilterBox(props: { value: string; onCommit: (v: string) => void; placeholder: string; id: string; search?: boolean }) {
+/**
+ * A text box that commits after a pause in typing (and at once on Enter). The name search
+ * pauses briefly (the server filters a warm list in milliseconds; results should follow the
+ * keys), a label selector longer (half-typed selectors are invalid).
+ */
+export function FilterBox(props: { value: string; onCommit: (v: string) => void; placeholder: string; id: string; search?: boolean }) {
   const { value, onCommit, placeholder, id, search } = props;
   const [text, setText] = useState(value);
+  // What this box last saved: when the URL comes back with it, keys typed meanwhile stay.
+  const [saved, setSaved] = useState<string | null>(null);
+  const commit = useCallback(
+    (next: string) => {
+      setSaved(next);
+      onCommit(next);
+    },
+    [onCommit],
+  );
   // The URL changed under us (back button, another control): show what it says.
   const [shown, setShown] = useState(value);
   if (shown !== value) {
     setShown(value);
-    setText(value);
+    if (value !== saved) setText(value);
+    setSaved(null);
   }
   useEffect(() => {
     if (text === value) return;
-    const t = setTimeout(() => onCommit(text), 300);
+    const t = setTimeout(() => commit(text), search ? 60 : 300);
     return () => clearTimeout(t);
-  }, [text, value, onCommit]);
+  }, [text, value, commit, search]);
   return (
     <input
       id={id}
@@ -83,12 +97,61 @@ function FilterBox(props: { value: string; onCommit: (v: string) => void; placeh
       value={text}
       onChange={(e) => setText(e.target.value)}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') onCommit(text);
+        if (e.key === 'Enter') commit(text);
         if (e.key === 'Escape') (e.target as HTMLInputElement).blur();
       }}
     />
   );
 }
+
+/** No rows: the table model lays out the header only; rows render as `ListRow`s. */
+const NO_ROWS: Row[] = [];
+
+interface ListRowProps {
+  data: Row;
+  index: number;
+  top: number;
+  columnIds: string[];
+  template: string;
+  isCursor: boolean;
+  /** Rounded so a row re-renders when an age it shows may change, not on every frame. */
+  now: number;
+  link: string;
+  from: string;
+  onPick: (index: number) => void;
+}
+
+/**
+ * One visible row. Memoized: scrolling re-renders only rows that enter the window, and a new
+ * page of 200 rows does not rebuild anything for the thousands already loaded.
+ */
+const ListRow = memo(function ListRow({ data, index, top, columnIds, template, isCursor, now, link, from, onPick }: ListRowProps) {
+  return (
+    <div
+      role="row"
+      data-testid="row"
+      data-name={data.name}
+      aria-selected={isCursor}
+      onClick={() => onPick(index)}
+      className={`absolute left-0 grid w-full border-b border-slate-100 text-sm dark:border-slate-900 ${
+        isCursor ? 'bg-blue-100 shadow-[inset_3px_0_0_#2563eb] dark:bg-blue-950' : 'hover:bg-blue-50 dark:hover:bg-slate-900'
+      }`}
+      style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
+    >
+      {columnIds.map((id) => (
+        <div role="cell" key={id} className={`truncate px-3 py-1.5 ${isNumericColumn(id) ? 'text-right' : ''}`}>
+          {id === 'name' ? (
+            <Link className="text-blue-700 hover:underline dark:text-blue-300" to={link} state={{ from }}>
+              {data.name}
+            </Link>
+          ) : (
+            formatCell(id, data[id], now)
+          )}
+        </div>
+      ))}
+    </div>
+  );
+});
 
 export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry }) {
   const [params, update, shown] = useListParams();
@@ -119,10 +182,12 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
       })),
     [first?.columns],
   );
-  const now = Date.now();
-  // Sorting is the server's: the table only lays out what came back, in order.
+  const now = Math.floor(Date.now() / 10_000) * 10_000;
+  // Sorting is the server's, and rows render as `ListRow`s: the table model only lays out the
+  // header. Handing it every loaded row made each new page rebuild 50k row objects.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
+  const table = useReactTable({ data: NO_ROWS, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
+  const columnIds = useMemo(() => columns.map((c) => c.id ?? ''), [columns]);
 
   const scroller = useRef<HTMLDivElement>(null);
   // Rows sit below the sticky header: `scrollMargin` says so, and scrolling to a row keeps it
@@ -132,6 +197,8 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
+    // Let React batch scroll updates instead of flushing each one synchronously.
+    useFlushSync: false,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
   });
@@ -198,9 +265,14 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
     return true;
   });
   const highlighted = rows[cursorIndex];
+  // A stable click handler, so memoized rows do not re-render when `moveTo` is re-created.
+  const moveToRef = useRef(moveTo);
+  useEffect(() => {
+    moveToRef.current = moveTo;
+  });
+  const pick = useCallback((index: number) => moveToRef.current(index), []);
 
   const template = columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)')).join(' ');
-  const tableRows = table.getRowModel().rows;
 
   return (
     <div
@@ -254,35 +326,22 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
           </div>
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
-              const row = tableRows[item.index];
-              if (!row) return null;
-              const data = row.original;
-              const isCursor = item.index === cursorIndex;
+              const data = rows[item.index];
+              if (!data) return null;
               return (
-                <div
-                  key={row.id}
-                  role="row"
-                  data-testid="row"
-                  data-name={data.name}
-                  aria-selected={isCursor}
-                  onClick={() => moveTo(item.index)}
-                  className={`absolute left-0 grid w-full border-b border-slate-100 text-sm dark:border-slate-900 ${
-                    isCursor ? 'bg-blue-100 shadow-[inset_3px_0_0_#2563eb] dark:bg-blue-950' : 'hover:bg-blue-50 dark:hover:bg-slate-900'
-                  }`}
-                  style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${item.start - virtual.options.scrollMargin}px)` }}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <div role="cell" key={cell.id} className={`truncate px-3 py-1.5 ${isNumericColumn(cell.column.id) ? 'text-right' : ''}`}>
-                      {cell.column.id === 'name' ? (
-                        <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, entry, data.namespace, data.name)} state={{ from: here }}>
-                          {data.name}
-                        </Link>
-                      ) : (
-                        formatCell(cell.column.id, cell.getValue(), now)
-                      )}
-                    </div>
-                  ))}
-                </div>
+                <ListRow
+                  key={rowKey(data)}
+                  data={data}
+                  index={item.index}
+                  top={item.start - virtual.options.scrollMargin}
+                  columnIds={columnIds}
+                  template={template}
+                  isCursor={item.index === cursorIndex}
+                  now={now}
+                  link={detailRoute(cluster, entry, data.namespace, data.name)}
+                  from={here}
+                  onPick={pick}
+                />
               );
             })}
           </div>
