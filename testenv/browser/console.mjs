@@ -22,6 +22,9 @@
 //   actions open P (an object page), read its action buttons once can-i answered
 //                                                         → {actions:[{action,disabled,title}]}
 //   palette open P, press Ctrl+K, type --query, press Enter → {results,url}
+//   palette-action open P (a Deployment page), press Ctrl+K, type "scale", pick the action,
+//           set --replicas in the dialog it opens and confirm
+//                                                         → {results,picked,dialogClosed,error}
 //   live    open P (a list), wait until it is live (badge and list), print {"ready":true}, then
 //           wait for a line on stdin (the caller has created --name) and time until a row
 //           named --name shows, without reloading
@@ -236,6 +239,25 @@ const scenarios = {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/r\//, { timeout });
     return { results, url: page.url() };
+  },
+
+  async 'palette-action'(page) {
+    await page.goto(url(opts.path));
+    // can-i has answered: the palette entry is enabled like the button.
+    await page.waitForFunction(() => document.querySelector('[data-permissions="checked"] [data-action="scale"]')?.disabled === false, null, { timeout });
+    await page.keyboard.press('Control+k');
+    await page.locator('#palette-input').fill('scale');
+    const entry = page.locator('#palette-results button[data-action="scale"]');
+    await entry.waitFor();
+    const results = await page.locator('#palette-results button').allInnerTexts();
+    const picked = await entry.innerText();
+    await page.keyboard.press('Enter');
+    await page.locator('#palette-input').waitFor({ state: 'detached', timeout });
+    await page.locator('#action-input').fill(opts.replicas);
+    await page.locator('#action-confirm').click();
+    const closed = await page.locator('#action-input').waitFor({ state: 'detached', timeout }).then(() => true, () => false);
+    const error = closed ? null : await page.locator('[role="dialog"] [role="alert"]').innerText().catch(() => null);
+    return { results, picked, dialogClosed: closed, error };
   },
 };
 

@@ -270,6 +270,22 @@ async fn scaling_from_the_console_changes_the_replicas() {
 }
 
 #[tokio::test]
+async fn ctrl_k_palette_runs_an_action_of_the_open_object() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-pal");
+    alpha.kubectl(&["create", "deployment", "paletted", "--image=nginx:1.27", "--replicas=1", "-n", &ns.name]);
+    let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/paletted", ns.name);
+    let result = drive(&server, "palette-action", &["--path", &path, "--replicas", "2"]).await;
+    let picked = result["picked"].as_str().unwrap_or_default();
+    assert!(picked.contains("Scale deployment paletted"), "{result}");
+    assert_eq!(result["dialogClosed"], true, "the scale dialog of the button: {result}");
+
+    let (_, object) =
+        server.get_json(&format!("/api/clusters/alpha/resources/apps/v1/deployments/{}/paletted", ns.name)).await;
+    assert_eq!(object["spec"]["replicas"], 2, "{object}");
+}
+
+#[tokio::test]
 async fn actions_the_role_may_not_perform_are_disabled_with_the_reason() {
     let alpha = cluster("alpha");
     let path = "/clusters/alpha/r/apps/v1/deployments/team-a/web";

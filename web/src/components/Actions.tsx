@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import { send } from '../api/client';
 import { type ActionSpec, actionsFor, canIResource, parseReplicas } from '../lib/actions';
+import { type PaletteAction, paletteLabel, publishPaletteActions, withdrawPaletteActions } from '../lib/paletteActions';
 import { type ActionTarget as Target, ActionFooter, useAction } from './actionParts';
 import { Dialog } from './Dialog';
 import { LabelsDialog } from './LabelsDialog';
@@ -90,12 +91,31 @@ export function Actions({ target, object }: { target: Target; object: Record<str
   const actions = actionsFor(target.ref.resource, object);
   const permissions = usePermissions(target, actions);
   const [open, setOpen] = useState<ActionSpec | null>(null);
+  const reasons = actions.map((_, i) => {
+    const answer = permissions.data?.results[i];
+    return answer !== undefined && !answer.allowed ? `Not allowed: ${answer.message || answer.reason || 'your role may not do this'}` : undefined;
+  });
+  // The palette (Ctrl/Cmd+K) offers the same actions while this page is open.
+  const [me] = useState(() => ({}));
+  const kind = typeof object?.kind === 'string' ? object.kind : target.ref.resource;
+  useEffect(() => {
+    const entries = actions.map(
+      (action, i): PaletteAction => ({
+        id: action.id,
+        label: paletteLabel(action.label, kind, target.name),
+        disabledReason: reasons[i],
+        danger: action.danger,
+        run: () => setOpen(action),
+      }),
+    );
+    publishPaletteActions(me, entries);
+  });
+  useEffect(() => () => withdrawPaletteActions(me), [me]);
   return (
     <div className="flex flex-wrap gap-2" data-permissions={permissions.isPending ? 'pending' : 'checked'}>
       {actions.map((action, i) => {
-        const answer = permissions.data?.results[i];
-        const denied = answer !== undefined && !answer.allowed;
-        const reason = denied ? `Not allowed: ${answer.message || answer.reason || 'your role may not do this'}` : undefined;
+        const reason = reasons[i];
+        const denied = reason !== undefined;
         return (
           <button
             key={action.id}

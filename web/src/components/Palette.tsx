@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router';
 
 import { getJson } from '../api/client';
 import type { SearchAnswer, SearchHit } from '../api/types';
+import { matchActions, type PaletteAction, paletteActions, subscribePaletteActions } from '../lib/paletteActions';
 import { detailRoute } from '../lib/resources';
 import { ErrorBox } from './ErrorBox';
 
@@ -21,7 +22,13 @@ function hitRoute(hit: SearchHit): string {
 }
 
 type Scope = 'cluster' | 'fleet';
-type Item = { type: 'cluster'; name: string } | { type: 'hit'; hit: SearchHit };
+type Item = { type: 'cluster'; name: string } | { type: 'hit'; hit: SearchHit } | { type: 'action'; action: PaletteAction };
+
+function itemKey(item: Item): string {
+  if (item.type === 'action') return `action:${item.action.id}`;
+  if (item.type === 'cluster') return `cluster:${item.name}`;
+  return `${item.hit.cluster}/${item.hit.resource}/${item.hit.namespace ?? ''}/${item.hit.name}`;
+}
 
 function searchUrl(scope: Scope, cluster: string | undefined, q: string): string {
   return scope === 'cluster' && cluster
@@ -31,7 +38,8 @@ function searchUrl(scope: Scope, cluster: string | undefined, q: string): string
 
 /**
  * Cmd/Ctrl+K: jump to an object by name in this cluster (Tab: every cluster; a name found in no
- * object here is looked up in the other clusters at once), or to a cluster by its name.
+ * object here is looked up in the other clusters at once), or to a cluster by its name. On an
+ * object's page it also lists that object's actions; picking one opens the button's dialog.
  */
 export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: string | undefined; inCluster: boolean; clusters: string[]; onClose: () => void }) {
   const [text, setText] = useState('');
@@ -53,14 +61,24 @@ export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: st
   });
   const hits = (fallback ? (elsewhere.data?.results ?? []) : (search.data?.results ?? [])).filter((h) => !(fallback && h.cluster === cluster));
   const needle = q.toLowerCase();
+  const actions = matchActions(useSyncExternalStore(subscribePaletteActions, paletteActions), text);
+  const asItem = (action: PaletteAction): Item => ({ type: 'action', action });
   const items: Item[] = [
+    ...actions.lead.map(asItem),
     ...clusters.filter((c) => needle && c.toLowerCase().includes(needle) && c !== cluster).map((name): Item => ({ type: 'cluster', name })),
     ...hits.map((hit): Item => ({ type: 'hit', hit })),
+    ...actions.trail.map(asItem),
   ];
   const answered = fallback ? elsewhere : search;
 
   const open = (item: Item | undefined) => {
     if (!item) return;
+    if (item.type === 'action') {
+      if (item.action.disabledReason) return;
+      onClose();
+      item.action.run();
+      return;
+    }
     navigate(item.type === 'cluster' ? `/clusters/${encodeURIComponent(item.name)}` : hitRoute(item.hit));
     onClose();
   };
@@ -112,14 +130,23 @@ export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: st
         {fallback && hits.length > 0 && <p className="px-4 pt-2 text-xs text-slate-500">Nothing in {cluster}; found in other clusters:</p>}
         <ul className="max-h-96 overflow-y-auto py-1" id="palette-results">
           {items.map((item, i) => (
-            <li key={item.type === 'cluster' ? `cluster:${item.name}` : `${item.hit.cluster}/${item.hit.resource}/${item.hit.namespace ?? ''}/${item.hit.name}`}>
+            <li key={itemKey(item)}>
               <button
                 type="button"
                 onClick={() => open(item)}
-                data-cluster={item.type === 'cluster' ? item.name : item.hit.cluster}
-                className={`flex w-full gap-3 px-4 py-1.5 text-left text-sm ${i === selected ? 'bg-blue-100 dark:bg-blue-900' : ''}`}
+                data-cluster={item.type === 'cluster' ? item.name : item.type === 'hit' ? item.hit.cluster : undefined}
+                data-action={item.type === 'action' ? item.action.id : undefined}
+                disabled={item.type === 'action' && item.action.disabledReason !== undefined}
+                title={item.type === 'action' ? item.action.disabledReason : undefined}
+                className={`flex w-full gap-3 px-4 py-1.5 text-left text-sm disabled:cursor-not-allowed disabled:opacity-50 ${i === selected ? 'bg-blue-100 dark:bg-blue-900' : ''}`}
               >
-                {item.type === 'cluster' ? (
+                {item.type === 'action' ? (
+                  <>
+                    <span className="w-28 shrink-0 text-slate-500">Action</span>
+                    <span className={`flex-1 truncate font-medium ${item.action.danger ? 'text-red-700 dark:text-red-300' : ''}`}>{item.action.label}</span>
+                    {item.action.disabledReason && <span className="truncate text-xs text-slate-500">{item.action.disabledReason}</span>}
+                  </>
+                ) : item.type === 'cluster' ? (
                   <>
                     <span className="w-28 shrink-0 text-slate-500">Cluster</span>
                     <span className="flex-1 truncate font-medium">{item.name}</span>
