@@ -102,11 +102,7 @@ fn admin_server() -> (periscope_testkit::TestCluster, Server) {
 fn fleet_server() -> (TestCluster, TestCluster, Server) {
     let alpha = cluster("alpha");
     let beta = cluster("beta");
-    let clusters = format!(
-        "clusters:\n{}{}",
-        kubeconfig_entry("alpha", &alpha.bridge_kubeconfig()),
-        kubeconfig_entry("beta", &beta.bridge_kubeconfig())
-    );
+    let clusters = bridge_fleet(&[&alpha, &beta]);
     let server = Server::start(binary(), configured_server(clusters, dev_auth("dana", &["sre"], TIER_AUTHZ)));
     (alpha, beta, server)
 }

@@ -189,11 +189,7 @@ async fn raw_mode_impersonates_prefixed_groups() {
 async fn two_clusters_in_one_registry() {
     let alpha = cluster("alpha");
     let beta = cluster("beta");
-    let clusters = format!(
-        "clusters:\n{}{}",
-        kubeconfig_entry("alpha", &alpha.bridge_kubeconfig()),
-        kubeconfig_entry("beta", &beta.bridge_kubeconfig())
-    );
+    let clusters = bridge_fleet(&[&alpha, &beta]);
     let marker = TestNamespace::new(&beta, "only-beta");
     let server = Server::start(
         binary(),

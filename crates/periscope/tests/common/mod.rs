@@ -29,7 +29,13 @@ pub const TIER_AUTHZ: &str = "  mode: tier\n  groupTiers:\n    viewers: read\n  
 
 /// The clusters.yaml of one cluster reached through its bridge (impersonate-only) identity.
 pub fn bridge_clusters(cluster: &TestCluster) -> String {
-    format!("clusters:\n{}", kubeconfig_entry(&cluster.name, &cluster.bridge_kubeconfig()))
+    bridge_fleet(&[cluster])
+}
+
+/// The clusters.yaml of several clusters, each named after itself and reached through its bridge.
+pub fn bridge_fleet(clusters: &[&TestCluster]) -> String {
+    let entries: String = clusters.iter().map(|c| kubeconfig_entry(&c.name, &c.bridge_kubeconfig())).collect();
+    format!("clusters:\n{entries}")
 }
 
 /// A dev-mode server in tier mode that reaches `cluster` through its bridge identity, signed
