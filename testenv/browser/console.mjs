@@ -547,7 +547,7 @@ Object.assign(scenarios, {
     await nextStdinLine();
     const started = Date.now();
     let after = before;
-    while (after === before && Date.now() - started < 10_000) {
+    while (after === before && Date.now() - started < 20_000) {
       await page.waitForTimeout(50);
       after = await figure();
     }

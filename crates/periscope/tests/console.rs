@@ -668,8 +668,10 @@ async fn the_overview_follows_the_cluster_live() {
     assert_eq!(result["live"], "live", "the overview listens to the stream: {result}");
     assert_ne!(result["after"], result["before"], "the Deployments figure changed: {result}");
     assert_eq!(result["reloaded"], false, "{result}");
-    // While live the overview polls once a minute: a change within 3 s came through the stream.
+    // While live the overview polls once a minute; stream events refresh it at most every 5 s
+    // (other tests keep the shared cluster busy, so a refresh may have just happened). A change
+    // seen well inside the minute came through the stream.
     let elapsed = result["elapsedMs"].as_u64().expect("elapsed");
-    assert!(elapsed <= 3000, "the overview followed the new Deployment live, took {elapsed} ms: {result}");
+    assert!(elapsed <= 15_000, "the overview followed the new Deployment live, took {elapsed} ms: {result}");
     assert!(result["dashboardFetches"].as_u64().unwrap_or(0) >= 1, "{result}");
 }
