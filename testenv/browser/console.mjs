@@ -56,7 +56,7 @@
 //                                                           after,reloaded,podLink}
 //   overview open P (a cluster overview), wait until it is live and quiet, read the Deployments
 //           figure, print {"ready":true}, wait for a line on stdin (the caller created a
-//           Deployment), time until the figure changes, without reloading
+//           Deployment), time until the figure changes or the dashboard is read again, without reloading
 //                                                         → {live,before,after,elapsedMs,reloaded,dashboardFetches}
 //   forbidden open each of --path (comma-separated) and read its calm notes and its errors
 //                                                         → {pages:[{path,calm:[text],alerts:[text]}]}
@@ -547,10 +547,14 @@ Object.assign(scenarios, {
     await nextStdinLine();
     const started = Date.now();
     let after = before;
-    while (after === before && Date.now() - started < 20_000) {
+    // Done when the figure moved or the page fetched the dashboard again (other tests may
+    // delete a Deployment just as this one is created, leaving the total where it was).
+    while (after === before && dashboards.n === fetchesBefore && Date.now() - started < 20_000) {
       await page.waitForTimeout(50);
       after = await figure();
     }
+    await page.waitForTimeout(300);
+    after = await figure();
     return {
       live: await page.locator('[data-live]').first().getAttribute('data-live'),
       before,

@@ -35,6 +35,15 @@ async fn drive(server: &Server, scenario: &str, args: &[&str]) -> Value {
     value
 }
 
+/// An `act` for [`drive_after`]: kubectl as `cluster`'s admin with `args` (panics on failure).
+fn kubectl_act(cluster: &TestCluster, args: &[&str]) -> impl FnOnce() + Send + 'static {
+    let cluster = cluster.clone();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    move || {
+        cluster.kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}
+
 /// Runs a console.mjs scenario that prints `{"ready":true}`, then waits for a line on stdin:
 /// `act` runs in between (e.g. kubectl creating an object), and the driver times what follows.
 async fn drive_after(server: &Server, scenario: &str, args: &[&str], act: impl FnOnce() + Send + 'static) -> Value {
@@ -325,17 +334,11 @@ async fn a_new_pod_shows_up_live_without_a_reload() {
     let (alpha, server) = admin_server();
     let ns = TestNamespace::new(&alpha, "console-live");
     let path = format!("/clusters/alpha/pods?namespace={}", ns.name);
-    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
+    let create = kubectl_act(&alpha, &["run", "newcomer", "--image=nginx:1.27", "-n", &ns.name]);
     let created = std::sync::Arc::new(std::sync::Mutex::new(None));
     let created_at = created.clone();
     let result = drive_after(&server, "live", &["--path", &path, "--name", "newcomer"], move || {
-        periscope_testkit::cluster::kubectl(
-            &kubectl,
-            &kubeconfig,
-            &["run", "newcomer", "--image=nginx:1.27", "-n", &namespace],
-            None,
-        )
-        .expect("kubectl run");
+        create();
         *created_at.lock().expect("lock") = Some(Instant::now());
     })
     .await;
@@ -529,17 +532,8 @@ async fn a_deployment_shows_its_pods_and_follows_a_scale_live() {
     assert_eq!(expected.len(), 2, "the deployment made its pods");
 
     let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/shop", ns.name);
-    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
-    let result = drive_after(&server, "related", &["--path", &path, "--count", "2", "--replicas", "3"], move || {
-        periscope_testkit::cluster::kubectl(
-            &kubectl,
-            &kubeconfig,
-            &["scale", "deployment/shop", "--replicas=3", "-n", &namespace],
-            None,
-        )
-        .expect("kubectl scale");
-    })
-    .await;
+    let scale = kubectl_act(&alpha, &["scale", "deployment/shop", "--replicas=3", "-n", &ns.name]);
+    let result = drive_after(&server, "related", &["--path", &path, "--count", "2", "--replicas", "3"], scale).await;
 
     let mut initial: Vec<String> = result["initial"]
         .as_array()
@@ -654,24 +648,15 @@ async fn what_the_role_may_not_see_is_a_calm_note_not_an_error() {
 async fn the_overview_follows_the_cluster_live() {
     let (alpha, server) = admin_server();
     let ns = TestNamespace::new(&alpha, "console-overview");
-    let (kubectl, kubeconfig, namespace) = (alpha.kubectl_binary(), alpha.admin_kubeconfig(), ns.name.clone());
-    let result = drive_after(&server, "overview", &["--path", "/clusters/alpha"], move || {
-        periscope_testkit::cluster::kubectl(
-            &kubectl,
-            &kubeconfig,
-            &["create", "deployment", "newcomer", "--image=nginx:1.27", "-n", &namespace],
-            None,
-        )
-        .expect("kubectl create");
-    })
-    .await;
+    let create = kubectl_act(&alpha, &["create", "deployment", "newcomer", "--image=nginx:1.27", "-n", &ns.name]);
+    let result = drive_after(&server, "overview", &["--path", "/clusters/alpha"], create).await;
     assert_eq!(result["live"], "live", "the overview listens to the stream: {result}");
-    assert_ne!(result["after"], result["before"], "the Deployments figure changed: {result}");
     assert_eq!(result["reloaded"], false, "{result}");
     // While live the overview polls once a minute; stream events refresh it at most every 5 s
-    // (other tests keep the shared cluster busy, so a refresh may have just happened). A change
-    // seen well inside the minute came through the stream.
+    // (other tests keep the shared cluster busy, so a refresh may have just happened). A fresh
+    // read well inside the minute came through the stream. The figure itself is not compared:
+    // another test's namespace teardown may delete a Deployment as this one is created.
     let elapsed = result["elapsedMs"].as_u64().expect("elapsed");
     assert!(elapsed <= 15_000, "the overview followed the new Deployment live, took {elapsed} ms: {result}");
-    assert!(result["dashboardFetches"].as_u64().unwrap_or(0) >= 1, "{result}");
+    assert!(result["dashboardFetches"].as_u64().unwrap_or(0) >= 1, "the dashboard was read again: {result}");
 }

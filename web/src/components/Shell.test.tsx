@@ -1,15 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Shell } from './Shell';
+import { testRoot } from '../testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 
 const answers: Record<string, unknown> = {
   '/api/clusters': { clusters: [{ name: 'alpha', backend: 'kubeconfig' }, { name: 'beta', backend: 'kubeconfig' }] },
@@ -39,12 +36,9 @@ beforeEach(async () => {
     'fetch',
     vi.fn(async (url: string) => new Response(JSON.stringify(answers[new URL(url, 'http://x').pathname] ?? { items: [], columns: [] }), { status: 200 })),
   );
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   act(() =>
-    root.render(
+    dom.root.render(
       <QueryClientProvider client={client}>
         <MemoryRouter initialEntries={['/clusters/alpha/r/core/v1/pods?namespace=team-a']}>
           <Routes>
@@ -61,12 +55,10 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.unstubAllGlobals();
 });
 
-const where = () => container.querySelector('#where')?.textContent;
+const where = () => dom.container.querySelector('#where')?.textContent;
 
 function press(key: string, target: Element = document.body) {
   act(() => {
@@ -76,7 +68,7 @@ function press(key: string, target: Element = document.body) {
 
 async function runCommand(text: string) {
   press(':');
-  const input = container.querySelector<HTMLInputElement>('#command-input');
+  const input = dom.container.querySelector<HTMLInputElement>('#command-input');
   expect(input).not.toBeNull();
   if (!input) return;
   act(() => {
@@ -91,7 +83,7 @@ describe('Shell keyboard', () => {
   it('`:pods team-b` opens that list with the namespace in the URL', async () => {
     await runCommand('pods team-b');
     expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-b');
-    expect(container.querySelector('#command-input')).toBeNull();
+    expect(dom.container.querySelector('#command-input')).toBeNull();
   });
 
   it('keeps the namespace for a bare kind and finds CRDs from the cluster catalog', async () => {
@@ -106,26 +98,26 @@ describe('Shell keyboard', () => {
 
   it('shows why a command cannot run and stays open', async () => {
     await runCommand('frobnicate');
-    expect(container.querySelector('#command-error')?.textContent).toContain('Unknown command or kind “frobnicate”');
-    expect(container.querySelector('#command-input')).not.toBeNull();
+    expect(dom.container.querySelector('#command-error')?.textContent).toContain('Unknown command or kind “frobnicate”');
+    expect(dom.container.querySelector('#command-input')).not.toBeNull();
     expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-a');
-    press('Escape', container.querySelector('#command-input') as Element);
-    expect(container.querySelector('#command-input')).toBeNull();
+    press('Escape', dom.container.querySelector('#command-input') as Element);
+    expect(dom.container.querySelector('#command-input')).toBeNull();
   });
 
   it('`?` opens the shortcut sheet, Esc closes it', () => {
     press('?');
-    const rows = [...container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
+    const rows = [...dom.container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
     expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape']);
     press('Escape');
-    expect(container.querySelector('#shortcut-sheet')).toBeNull();
+    expect(dom.container.querySelector('#shortcut-sheet')).toBeNull();
   });
 
   it('does nothing while typing in a field', () => {
-    const input = container.querySelector('#some-input') as HTMLInputElement;
+    const input = dom.container.querySelector('#some-input') as HTMLInputElement;
     for (const key of ['?', ':', 'g', 'f', 'j']) press(key, input);
-    expect(container.querySelector('#shortcut-sheet')).toBeNull();
-    expect(container.querySelector('#command-input')).toBeNull();
+    expect(dom.container.querySelector('#shortcut-sheet')).toBeNull();
+    expect(dom.container.querySelector('#command-input')).toBeNull();
     expect(where()).toBe('/clusters/alpha/r/core/v1/pods?namespace=team-a');
   });
 

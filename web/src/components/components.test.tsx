@@ -1,8 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { MemoryRouter } from 'react-router';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../api/client';
 import { ClusterCard } from '../pages/FleetPage';
@@ -10,41 +9,28 @@ import { SignedOutPage } from '../pages/SignedOutPage';
 import { ErrorBox } from './ErrorBox';
 import { ShortcutSheet } from './ShortcutSheet';
 import { YamlView } from './YamlView';
+import { testRoot } from '../testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = testRoot();
 
 describe('ErrorBox', () => {
   it('shows a calm role note for a 403 from RBAC', () => {
-    act(() => root.render(<ErrorBox error={new ApiError(403, 'E_FORBIDDEN', 'pods is forbidden: User "alice"')} />));
-    expect(container.querySelector('[role="status"]')?.textContent).toContain("Your role can't see this.");
-    expect(container.querySelector('[role="alert"]')).toBeNull();
-    expect(container.textContent).toContain('pods is forbidden: User "alice"');
+    act(() => dom.root.render(<ErrorBox error={new ApiError(403, 'E_FORBIDDEN', 'pods is forbidden: User "alice"')} />));
+    expect(dom.container.querySelector('[role="status"]')?.textContent).toContain("Your role can't see this.");
+    expect(dom.container.querySelector('[role="alert"]')).toBeNull();
+    expect(dom.container.textContent).toContain('pods is forbidden: User "alice"');
   });
 
   it('adds a hint to the role note only', () => {
-    act(() => root.render(<ErrorBox error={new ApiError(403, 'E_FORBIDDEN', 'no')} hint="Pick a namespace." />));
-    expect(container.querySelector('[role="status"]')?.textContent).toContain('Pick a namespace.');
-    act(() => root.render(<ErrorBox error={new ApiError(500, 'E_INTERNAL', 'boom')} hint="Pick a namespace." />));
-    expect(container.textContent).not.toContain('Pick a namespace.');
+    act(() => dom.root.render(<ErrorBox error={new ApiError(403, 'E_FORBIDDEN', 'no')} hint="Pick a namespace." />));
+    expect(dom.container.querySelector('[role="status"]')?.textContent).toContain('Pick a namespace.');
+    act(() => dom.root.render(<ErrorBox error={new ApiError(500, 'E_INTERNAL', 'boom')} hint="Pick a namespace." />));
+    expect(dom.container.textContent).not.toContain('Pick a namespace.');
   });
 
   it('shows other failures as errors with the envelope code and message', () => {
-    act(() => root.render(<ErrorBox error={new ApiError(502, 'E_CLUSTER_UNREACHABLE', 'connection refused')} />));
-    const alert = container.querySelector('[role="alert"]');
+    act(() => dom.root.render(<ErrorBox error={new ApiError(502, 'E_CLUSTER_UNREACHABLE', 'connection refused')} />));
+    const alert = dom.container.querySelector('[role="alert"]');
     expect(alert?.textContent).toContain('E_CLUSTER_UNREACHABLE');
     expect(alert?.textContent).toContain('connection refused');
   });
@@ -53,16 +39,16 @@ describe('ErrorBox', () => {
 describe('YamlView', () => {
   it('keeps the text exactly and marks keys', () => {
     const text = 'kind: Pod\nmetadata:\n  name: "web"\n# note\n- item\n';
-    act(() => root.render(<YamlView text={text} />));
-    const pre = container.querySelector('#yaml') as HTMLElement;
+    act(() => dom.root.render(<YamlView text={text} />));
+    const pre = dom.container.querySelector('#yaml') as HTMLElement;
     expect([...pre.children].map((line) => line.textContent)).toEqual(['kind: Pod', 'metadata:', '  name: "web"', '# note', '- item']);
     const keys = [...pre.querySelectorAll('.text-blue-700')].map((k) => k.textContent);
     expect(keys).toEqual(['kind', 'metadata', 'name']);
   });
 
   it('renders markup in values as text', () => {
-    act(() => root.render(<YamlView text={'a: <img src=x onerror=alert(1)>'} />));
-    expect(container.querySelector('img')).toBeNull();
+    act(() => dom.root.render(<YamlView text={'a: <img src=x onerror=alert(1)>'} />));
+    expect(dom.container.querySelector('img')).toBeNull();
   });
 });
 
@@ -70,27 +56,27 @@ describe('ClusterCard', () => {
   const base = { name: 'beta', version: null, nodes: null, pods: null };
   it("says calmly when the role can't see a cluster", () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <MemoryRouter>
           <ClusterCard c={{ ...base, status: 'denied', error: { code: 'denied', message: 'nodes is forbidden' } }} liveNodes={undefined} />
         </MemoryRouter>,
       ),
     );
-    expect(container.querySelector('[role="status"]')?.textContent).toBe("Your role can't see this cluster's nodes or pods.");
-    expect(container.querySelector('.text-red-700')).toBeNull();
+    expect(dom.container.querySelector('[role="status"]')?.textContent).toBe("Your role can't see this cluster's nodes or pods.");
+    expect(dom.container.querySelector('.text-red-700')).toBeNull();
   });
 
   it('shows an unreachable cluster as an error, and live node counts over the fleet answer', () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <MemoryRouter>
           <ClusterCard c={{ ...base, status: 'unreachable', error: { code: 'timeout', message: 'no answer within 3000 ms' } }} liveNodes={undefined} />
           <ClusterCard c={{ ...base, name: 'alpha', status: 'healthy', nodes: { ready: 2, total: 2 } }} liveNodes={{ ready: 1, total: 2 }} />
         </MemoryRouter>,
       ),
     );
-    expect(container.querySelector('.text-red-700')?.textContent).toBe('no answer within 3000 ms');
-    expect(container.querySelector('[data-nodes="live"]')?.textContent).toBe('1/2');
+    expect(dom.container.querySelector('.text-red-700')?.textContent).toBe('no answer within 3000 ms');
+    expect(dom.container.querySelector('[data-nodes="live"]')?.textContent).toBe('1/2');
   });
 });
 
@@ -100,14 +86,14 @@ describe('SignedOutPage', () => {
     client.setQueryData(['fleet'], { secret: 1 });
     window.history.replaceState(null, '', '/clusters/alpha/r/core/v1/pods?namespace=team-a');
     act(() =>
-      root.render(
+      dom.root.render(
         <QueryClientProvider client={client}>
           <SignedOutPage reason="signed-out" />
         </QueryClientProvider>,
       ),
     );
-    expect(container.querySelector('h1')?.textContent).toBe('You are signed out of Periscope');
-    expect(container.querySelector('#sign-in-again')?.getAttribute('href')).toBe(
+    expect(dom.container.querySelector('h1')?.textContent).toBe('You are signed out of Periscope');
+    expect(dom.container.querySelector('#sign-in-again')?.getAttribute('href')).toBe(
       '/api/auth/login?returnTo=%2Fclusters%2Falpha%2Fr%2Fcore%2Fv1%2Fpods%3Fnamespace%3Dteam-a',
     );
     expect(client.getQueryData(['fleet'])).toBeUndefined();
@@ -115,20 +101,20 @@ describe('SignedOutPage', () => {
 
   it('explains an expired session that signing in did not fix', () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <QueryClientProvider client={new QueryClient()}>
           <SignedOutPage reason="expired" />
         </QueryClientProvider>,
       ),
     );
-    expect(container.querySelector('h1')?.textContent).toBe('Your session has ended');
+    expect(dom.container.querySelector('h1')?.textContent).toBe('Your session has ended');
   });
 });
 
 describe('ShortcutSheet', () => {
   it('lists each shortcut with its keys', () => {
-    act(() => root.render(<ShortcutSheet onClose={() => undefined} />));
-    const keys = [...container.querySelectorAll('#shortcut-sheet kbd')].map((k) => k.textContent);
+    act(() => dom.root.render(<ShortcutSheet onClose={() => undefined} />));
+    const keys = [...dom.container.querySelectorAll('#shortcut-sheet kbd')].map((k) => k.textContent);
     expect(keys).toEqual(['/', ':', 'j', '↓', 'k', '↑', 'Enter', 'g p', 'g o', 'g f', 'Ctrl K', '⌘ K', '?', 'Esc']);
   });
 });

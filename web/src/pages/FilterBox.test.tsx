@@ -1,36 +1,28 @@
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { FilterBox } from './ListPage';
+import { testRoot } from '../testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 const commits: string[] = [];
 const onCommit = (v: string) => commits.push(v);
 
 beforeEach(() => {
   vi.useFakeTimers();
   commits.length = 0;
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.useRealTimers();
 });
 
 function render(value: string) {
-  act(() => root.render(<FilterBox id="q" search value={value} onCommit={onCommit} placeholder="Filter" />));
+  act(() => dom.root.render(<FilterBox id="q" search value={value} onCommit={onCommit} placeholder="Filter" />));
 }
 
 function input(): HTMLInputElement {
-  const el = container.querySelector('input');
+  const el = dom.container.querySelector('input');
   if (!el) throw new Error('no input');
   return el;
 }
