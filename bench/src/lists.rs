@@ -3,7 +3,7 @@
 //! cold and warm, for 10k and 100k pods, the Go original's floor (`kubectl get pods -o json`,
 //! a full list each time), server memory per 10k pods held, and the client factory's cost.
 
-use std::{sync::Arc, time::Instant};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
@@ -109,9 +109,14 @@ async fn first_page(server: &Server, cluster: &TestCluster, ns: &str, count: usi
     }))
 }
 
-/// The cost of getting the cached client for an identity (what every request pays).
+/// The cost of deriving a user's audience and getting its cached client (what every request pays).
 fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
-    use periscope::{authz::Impersonation, kube::connection::ClusterConnection, kube::factory::ClientFactory};
+    use periscope::{
+        audience::Audience,
+        authz::{AuthzConfig, AuthzMode, Tier},
+        identity::Identity,
+        kube::{Pool, connection::ClusterConnection, factory::ClientFactory},
+    };
     let runtime = tokio::runtime::Handle::current();
     let config = runtime.block_on(async {
         let kubeconfig = kube::config::Kubeconfig::read_from(cluster.bridge_kubeconfig())?;
@@ -119,18 +124,29 @@ fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
     })?;
     let connection = ClusterConnection::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let factory = ClientFactory::default();
-    let name: Arc<str> = Arc::from("bench");
-    let users: Vec<Impersonation> = (0..100)
-        .map(|i| Impersonation { user: format!("user-{i}"), groups: vec!["periscope-tier:read".into()] })
+    let authz = AuthzConfig {
+        mode: AuthzMode::Tier,
+        allowed_groups: vec![],
+        group_tiers: [("viewers".to_string(), Tier::Read)].into_iter().collect(),
+        default_tier: None,
+        group_prefix: "periscope:".into(),
+        can_i_cache_ttl: Duration::from_secs(30),
+        audit_admin_groups: vec![],
+    };
+    let users: Vec<Identity> = (0..100)
+        .map(|i| Identity { subject: format!("user-{i}"), email: String::new(), groups: vec!["viewers".into()] })
         .collect();
+    let client_of = |user: &Identity| {
+        let audience = Audience::of_user(&authz, "bench", user);
+        factory.client(&audience, &connection, Pool::Requests).map_err(|e| anyhow::anyhow!("{e}"))
+    };
     for u in &users {
-        factory.client(&name, &connection, Some(u)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        client_of(u)?;
     }
     let mut samples = Vec::with_capacity(100_000);
     for i in 0..100_000 {
         let t0 = Instant::now();
-        let client =
-            factory.client(&name, &connection, Some(&users[i % users.len()])).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let client = client_of(&users[i % users.len()])?;
         samples.push(t0.elapsed().as_secs_f64() * 1000.0);
         drop(client);
     }

@@ -17,6 +17,7 @@ use tower_http::{
 };
 
 use crate::{
+    audience::Audience,
     auth::{routes as auth_routes, sessions::Sessions},
     clusters::Registry,
     config::auth::AuthConfig,
@@ -76,30 +77,25 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The cached client for `cluster` acting as `user` under the configured authz mode.
-    pub fn client_for(&self, cluster: &str, user: &Identity) -> Result<kube::Client, ApiError> {
-        self.client_over(cluster, user, Pool::Requests)
-    }
-
-    /// Like `client_for`, for an upstream watch of the watch engine (its own connection pool).
-    pub fn watch_client_for(&self, cluster: &str, user: &Identity) -> Result<kube::Client, ApiError> {
-        self.client_over(cluster, user, Pool::Watches)
-    }
-
-    fn client_over(&self, cluster: &str, user: &Identity, pool: Pool) -> Result<kube::Client, ApiError> {
+    /// The audience `user` acts as in `cluster` under the configured authz mode; 404 for an
+    /// unknown cluster. The one place handlers get the key of what a user may see.
+    pub fn audience(&self, cluster: &str, user: &Identity) -> Result<Audience, ApiError> {
         let entry = self.registry.get(cluster).ok_or_else(|| ApiError::ClusterNotFound(cluster.to_string()))?;
-        let as_user = self.auth.authz.impersonation(user);
+        Ok(Audience::of_user(&self.auth.authz, &entry.name, user))
+    }
+
+    /// The cached client acting as `audience` over `pool`.
+    pub fn client(&self, audience: &Audience, pool: Pool) -> Result<kube::Client, ApiError> {
+        let cluster = audience.cluster();
+        let entry = self.registry.get(cluster).ok_or_else(|| ApiError::ClusterNotFound(cluster.to_string()))?;
         self.clients
-            .client_over(&entry.name, &entry.connection, as_user.as_ref(), pool)
+            .client(audience, &entry.connection, pool)
             .map_err(|e| ApiError::Internal(format!("client for {cluster}: {e}")))
     }
 
-    /// The key of the identity `user` acts as in clusters: caches of what a user may see use it.
-    pub fn identity_key(&self, user: &Identity) -> String {
-        match self.auth.authz.impersonation(user) {
-            Some(as_user) => format!("{}\u{0}{}", as_user.user, as_user.groups.join("\u{0}")),
-            None => "\u{0}shared".into(),
-        }
+    /// The cached client for `cluster` acting as `user` under the configured authz mode.
+    pub fn client_for(&self, cluster: &str, user: &Identity) -> Result<kube::Client, ApiError> {
+        self.client(&self.audience(cluster, user)?, Pool::Requests)
     }
 
     /// The kind at `group/version/resource` in `cluster` plus a client acting as `user` there.
@@ -111,8 +107,19 @@ impl AppState {
         version: &str,
         resource: &str,
     ) -> Result<(crate::resources::catalog::Kind, kube::Client), ApiError> {
-        let client = self.client_for(cluster, user)?;
-        let kind = self.kinds.resolve(cluster, &client, group, version, resource).await?;
+        self.kind_and_client_as(&self.audience(cluster, user)?, group, version, resource).await
+    }
+
+    /// The kind at `group/version/resource` for `audience` plus a client acting as it.
+    pub async fn kind_and_client_as(
+        &self,
+        audience: &Audience,
+        group: &str,
+        version: &str,
+        resource: &str,
+    ) -> Result<(crate::resources::catalog::Kind, kube::Client), ApiError> {
+        let client = self.client(audience, Pool::Requests)?;
+        let kind = self.kinds.resolve(audience, &client, group, version, resource).await?;
         Ok((kind, client))
     }
 }

@@ -160,6 +160,8 @@ pub struct ServeArgs {
     pub audit: AuditArgs,
     #[command(flatten)]
     pub watch: crate::watch::WatchArgs,
+    #[command(flatten)]
+    pub lists: crate::resources::list::ListArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -242,7 +244,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_origins: Arc::new(allowed_origins),
         kinds: Arc::default(),
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
-        lists: Arc::default(),
+        lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
         watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
     };
     let hub = state.watch.clone();

@@ -1,6 +1,7 @@
 //! Periscope: a multi-cluster Kubernetes web console. See docs/ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod kube;
+pub mod memory;
 pub mod postgres;
 pub mod resources;
 pub mod routes;

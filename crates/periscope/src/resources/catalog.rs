@@ -1,5 +1,8 @@
 //! Which kinds a cluster serves: the built-in table first, then the apiserver's discovery for
-//! any other group/version (CRDs and aggregated APIs), cached per cluster.
+//! any other group/version (CRDs and aggregated APIs), cached per cluster: discovery is open to
+//! every authenticated user. A custom resource's printer columns come from its CRD read as the
+//! caller and are cached per `Audience`, so a caller who may not read CRDs always gets the
+//! generic columns, whoever read the CRD before.
 
 use std::{sync::Arc, time::Duration};
 
@@ -15,7 +18,7 @@ use super::{
     printer::{PrinterColumn, columns_of_crd},
     projection::{Column, GENERIC, project, project_printed},
 };
-use crate::error::ApiError;
+use crate::{audience::Audience, error::ApiError};
 
 /// A kind resolved for one cluster.
 #[derive(Clone)]
@@ -75,8 +78,8 @@ const MISS_REFRESH_AFTER: Duration = Duration::from_secs(2);
 /// Resolves URL segments to kinds, per cluster.
 pub struct KindCatalog {
     discovered: Cache<(String, String), (GroupVersion, std::time::Instant)>,
-    /// Printer columns by (cluster, CRD name).
-    printers: Cache<(String, String), Arc<Vec<PrinterColumn>>>,
+    /// Printer columns by (audience, CRD name): only those who may read the CRD get them.
+    printers: Cache<(Audience, String), Arc<Vec<PrinterColumn>>>,
 }
 
 impl Default for KindCatalog {
@@ -96,12 +99,12 @@ fn crd_resource() -> ApiResource {
 }
 
 impl KindCatalog {
-    /// The kind at `group/version/plural` in `cluster` (`core` is the core group). Built-ins
-    /// come from the table without a round trip; anything else from discovery, asked with
-    /// `client` (the caller's own: discovery is open to every authenticated user).
+    /// The kind at `group/version/plural` in the audience's cluster (`core` is the core group).
+    /// Built-ins come from the table without a round trip; anything else from discovery, asked
+    /// with `client` (the audience's own: discovery is open to every authenticated user).
     pub async fn resolve(
         &self,
-        cluster: &str,
+        audience: &Audience,
         client: &kube::Client,
         group: &str,
         version: &str,
@@ -121,14 +124,14 @@ impl KindCatalog {
         if group.contains('/') || version.contains('/') || plural.contains('/') {
             return Err(unknown());
         }
-        let key = (cluster.to_string(), format!("{group}/{version}"));
+        let key = (audience.cluster().to_string(), format!("{group}/{version}"));
         let mut found = self.group_version(&key, client, false).await?;
         if !found.0.iter().any(|k| k.api.plural == plural) && found.1.elapsed() >= MISS_REFRESH_AFTER {
             found = self.group_version(&key, client, true).await?;
         }
         let mut kind = found.0.iter().find(|k| k.api.plural == plural).cloned().ok_or_else(unknown)?;
         if !group.is_empty() {
-            kind.printer = self.printer_columns(cluster, client, &kind.api).await;
+            kind.printer = self.printer_columns(audience, client, &kind.api).await;
         }
         Ok(kind)
     }
@@ -137,19 +140,19 @@ impl KindCatalog {
     /// (an aggregated API), or not readable by this caller: none, and the generic columns apply.
     async fn printer_columns(
         &self,
-        cluster: &str,
+        audience: &Audience,
         client: &kube::Client,
         api: &ApiResource,
     ) -> Option<Arc<Vec<PrinterColumn>>> {
         let crd_name = format!("{}.{}", api.plural, api.group);
-        let key = (cluster.to_string(), crd_name.clone());
+        let key = (audience.clone(), crd_name.clone());
         if let Some(hit) = self.printers.get(&key) {
             return Some(hit);
         }
         let crds: Api<DynamicObject> = Api::all_with(client.clone(), &crd_resource());
         let crd = crds.get_opt(&crd_name).await.ok().flatten()?;
         let columns = Arc::new(columns_of_crd(&serde_json::to_value(&crd).unwrap_or(Value::Null), &api.version));
-        // Only what was read successfully is shared; a denied read is asked again next time.
+        // Only what was read successfully is kept; a denied read is asked again next time.
         self.printers.insert(key, columns.clone());
         Some(columns)
     }

@@ -1,24 +1,37 @@
 //! Listing a kind as the caller: projected rows with name search, sorting by any column and
 //! paging. Without `q`/`sort` and without a warm snapshot a request is one apiserver page (the
 //! apiserver's own `limit`/`continue`). With them, the whole list is read once (in apiserver
-//! pages) into a snapshot held for this identity, and pages, sorts and searches are served from
-//! memory; the watch engine will keep such stores live behind this same function.
+//! pages) into a snapshot held for this audience, and pages, sorts and searches are served
+//! from memory:
+//! - **single flight**: concurrent requests for one snapshot key share one read, and a stale
+//!   snapshot is served while exactly one re-read runs;
+//! - **first page early**: a list sorted by name (the apiserver's key order) within one
+//!   namespace, or of a cluster-scoped kind, is answered from the first apiserver page while
+//!   the rest of the snapshot fills in;
+//! - **memory budget**: snapshots and their sorted views are weighed in bytes and held under
+//!   `ListConfig::budget_bytes`, least recently used first out.
+//!
+//! A live store of the watch engine for the same list beats any snapshot.
 
 use std::{
     cmp::Ordering,
     collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Duration,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering as AtomicOrdering},
+    },
+    time::{Duration, Instant},
 };
 
 use base64::Engine;
 use kube::api::{Api, DynamicObject, ListParams};
-use moka::sync::Cache;
+use moka::{notification::RemovalCause, policy::EvictionPolicy, sync::Cache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::watch;
 
 use super::{catalog::Kind, kinds::Scope, projection::Column};
-use crate::{config::clusters::check_dns1123_label, error::ApiError};
+use crate::{audience::Audience, config::clusters::check_dns1123_label, error::ApiError, memory};
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: u32 = 5000;
@@ -26,19 +39,62 @@ pub const MAX_LIMIT: u32 = 5000;
 const DEFAULT_LIMIT: u32 = 100;
 /// Objects per apiserver page while a snapshot is read.
 const FILL_PAGE: u32 = 500;
-/// A snapshot this young answers new first pages as it is.
-const FRESH_FOR: Duration = Duration::from_secs(10);
-/// An older one still answers them (stale-while-revalidate) while one background read
-/// replaces it, so a big list never makes a user wait for a full re-read; past this age a
-/// request reads the list again itself.
-const STALE_FOR: Duration = Duration::from_secs(60);
-/// A snapshot a client is paging through stays this long after its last use, so paging is
-/// continuous: no row missed or repeated.
-const PAGING_IDLE: Duration = Duration::from_secs(120);
-/// Rows all snapshots together may hold.
-const MAX_SNAPSHOT_ROWS: u64 = 2_000_000;
 /// Longest `q`.
 const MAX_Q: usize = 253;
+/// Sorted/filtered views kept per snapshot; the budget reserves room for this many.
+const MAX_VIEWS: usize = 8;
+
+/// Tunables of list snapshots (`--list-*` flags).
+#[derive(Debug, Clone)]
+pub struct ListConfig {
+    /// Bytes all snapshots and their views may hold together; least recently used go first.
+    pub budget_bytes: u64,
+    /// A snapshot this young answers new first pages as it is.
+    pub fresh_for: Duration,
+    /// An older one (up to this age) still answers them at once while one background re-read
+    /// replaces it; past this age a request waits for a fresh read. Also how long a client may
+    /// pause while paging through a snapshot.
+    pub max_stale: Duration,
+}
+
+/// List flags of `periscope serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// MiB all list snapshots (and their sorted views) may hold; least recently used go first.
+    #[arg(long = "list-snapshot-budget-mb", env = "PERISCOPE_LIST_SNAPSHOT_BUDGET_MB", default_value_t = 256.0)]
+    pub budget_mb: f64,
+    /// Seconds a snapshot answers first pages as it is.
+    #[arg(long = "list-fresh-seconds", env = "PERISCOPE_LIST_FRESH_SECONDS", default_value_t = 10)]
+    pub fresh_seconds: u64,
+    /// Seconds an older snapshot still answers first pages (while one re-read replaces it) and
+    /// a paused client may resume paging through it.
+    #[arg(long = "list-max-stale-seconds", env = "PERISCOPE_LIST_MAX_STALE_SECONDS", default_value_t = 300)]
+    pub max_stale_seconds: u64,
+}
+
+impl ListArgs {
+    /// The snapshot configuration these flags describe.
+    pub fn config(&self) -> ListConfig {
+        let fresh_for = Duration::from_secs(self.fresh_seconds);
+        ListConfig {
+            // At least 16 KiB: a zero budget would evict every snapshot as it lands.
+            budget_bytes: ((self.budget_mb * 1024.0 * 1024.0) as u64).max(16 * 1024),
+            fresh_for,
+            max_stale: Duration::from_secs(self.max_stale_seconds).max(fresh_for),
+        }
+    }
+}
+
+impl Default for ListConfig {
+    fn default() -> Self {
+        ListConfig {
+            // Two 100k-pod snapshots (about 110 MB each as weighed) with their views.
+            budget_bytes: 256 * 1024 * 1024,
+            fresh_for: Duration::from_secs(10),
+            max_stale: Duration::from_secs(300),
+        }
+    }
+}
 
 /// Query parameters of a list request.
 #[derive(Debug, Default, Deserialize)]
@@ -65,8 +121,9 @@ pub struct ListPage {
     /// Token for the next page; absent on the last page.
     #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
     pub continue_token: Option<String>,
-    /// Rows matching the request (from a snapshot: exact; from an apiserver page: this page
-    /// plus the apiserver's `remainingItemCount` when it reports one).
+    /// Rows matching the request (from a snapshot: exact; from an apiserver page, including a
+    /// first page answered before the snapshot is complete: this page plus the apiserver's
+    /// `remainingItemCount` when it reports one).
     pub total: u64,
     pub resource_version: Option<String>,
 }
@@ -83,17 +140,28 @@ pub enum LiveRead {
 /// the rows already held (if any); `None` when no live store exists for that list.
 pub type LiveRows<'a> = &'a (dyn Fn(&str, &str, Option<&str>) -> Option<LiveRead> + Sync);
 
-/// Who is listing what, where: everything a snapshot is keyed by.
+/// Who is listing what: the audience, its client and the kind.
 pub struct ListTarget<'a> {
-    pub cluster: &'a str,
-    /// The identity the client impersonates (user and groups); snapshots are never shared
-    /// between identities, because RBAC may show them different objects.
-    pub identity: String,
+    /// Snapshots are never shared between audiences: RBAC may show them different objects.
+    pub audience: &'a Audience,
     pub client: kube::Client,
     pub kind: &'a Kind,
-    /// The watch engine's live store for this identity and kind, if one is open: a list read
+    /// The watch engine's live store for this audience and kind, if one is open: a list read
     /// from it agrees row for row with the stream's deltas and is never stale.
     pub live: Option<LiveRows<'a>>,
+}
+
+/// Everything a snapshot is keyed by; a continue token is honoured only for the same key, so
+/// no one pages through another audience's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SnapshotKey {
+    pub audience: Audience,
+    /// `group/version/plural`.
+    pub kind: String,
+    /// Empty for all namespaces.
+    pub namespace: String,
+    pub label_selector: String,
+    pub field_selector: String,
 }
 
 /// Row indices in display order, per (sort, q).
@@ -101,42 +169,205 @@ type Views = HashMap<(String, String), Arc<Vec<u32>>>;
 
 /// One full read of a list, projected and in the apiserver's order (namespace, name).
 struct Snapshot {
-    /// The request key (cluster, identity, kind, namespace, selectors) it was read for; a
-    /// continue token is honoured only for the same key, so no one pages through another
-    /// identity's snapshot.
-    key: String,
+    key: SnapshotKey,
     rows: Vec<Value>,
     resource_version: Option<String>,
-    read_at: std::time::Instant,
-    /// Row orders already computed for (sort, q).
+    read_at: Instant,
+    /// Row orders already computed for (sort, q), at most `MAX_VIEWS`.
     views: Mutex<Views>,
 }
 
-/// Snapshots of full lists, per identity and query. Cheap to clone (shared caches), so a
-/// background re-read can hold its own handle.
+impl Snapshot {
+    fn new(key: SnapshotKey, rows: Vec<Value>, resource_version: Option<String>) -> Snapshot {
+        Snapshot { key, rows, resource_version, read_at: Instant::now(), views: Mutex::default() }
+    }
+
+    /// What the snapshot may come to hold: its rows plus room for `MAX_VIEWS` views.
+    fn weight(&self) -> u32 {
+        let rows: usize = self.rows.iter().map(memory::value_bytes).sum();
+        let views = MAX_VIEWS * self.rows.len() * std::mem::size_of::<u32>();
+        u32::try_from(rows + views + std::mem::size_of::<Snapshot>()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Counters of the snapshot machinery, exported on `/api/metrics`.
+#[derive(Default)]
+pub struct ListMetrics {
+    /// Full reads started (one per single flight).
+    pub full_reads: AtomicU64,
+    /// Requests that joined a read another request had started.
+    pub flight_waits: AtomicU64,
+    /// Snapshots evicted to stay under the budget.
+    pub evictions: Arc<AtomicU64>,
+    /// First pages answered from the first apiserver page while the snapshot filled.
+    pub early_first_pages: AtomicU64,
+    /// First pages answered from a stale snapshot while it was read again.
+    pub stale_served: AtomicU64,
+}
+
+/// How far a read has come, as its waiters see it.
+#[derive(Clone)]
+enum Progress {
+    Reading,
+    /// The first apiserver page (key order), more pages follow; with the apiserver's total.
+    Head {
+        rows: Arc<Vec<Value>>,
+        total: u64,
+        resource_version: Option<String>,
+    },
+    Done(Result<(u64, Arc<Snapshot>), ApiError>),
+}
+
+/// One running full read of a snapshot key.
+struct Flight {
+    /// The id the snapshot will have: first pages answered early hand out tokens for it.
+    id: u64,
+    key: SnapshotKey,
+    progress: watch::Receiver<Progress>,
+}
+
+/// What a full read needs.
+struct ReadSource {
+    cluster: String,
+    api: Api<DynamicObject>,
+    params: ListParams,
+    kind: Kind,
+}
+
+/// Snapshots of full lists, per audience and query. Cheap to clone (shared state), so a
+/// background read can hold its own handle.
 #[derive(Clone)]
 pub struct ListSnapshots {
-    /// The newest snapshot id by request key, while usable for new first pages.
-    warm: Cache<String, u64>,
-    /// Snapshots by id, while a client pages through them.
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ListConfig,
+    /// The newest snapshot id by key, while usable for new first pages (up to `max_stale`).
+    warm: Cache<SnapshotKey, u64>,
+    /// Snapshots by id, weighed in bytes, least recently used evicted first.
     by_id: Cache<u64, Arc<Snapshot>>,
-    next_id: Arc<std::sync::atomic::AtomicU64>,
-    /// Keys being re-read in the background (one re-read per key at a time).
-    refreshing: Arc<Mutex<std::collections::HashSet<String>>>,
+    next_id: AtomicU64,
+    /// Reads in progress, one per key.
+    flights: Mutex<HashMap<SnapshotKey, Arc<Flight>>>,
+    metrics: ListMetrics,
 }
 
 impl Default for ListSnapshots {
     fn default() -> Self {
+        Self::new(ListConfig::default())
+    }
+}
+
+impl ListSnapshots {
+    /// Snapshots under `config`.
+    pub fn new(config: ListConfig) -> Self {
+        let metrics = ListMetrics::default();
+        let evictions = metrics.evictions.clone();
+        let by_id = Cache::builder()
+            .max_capacity(config.budget_bytes)
+            .weigher(|_, s: &Arc<Snapshot>| s.weight())
+            .eviction_policy(EvictionPolicy::lru())
+            .time_to_idle(config.max_stale)
+            .eviction_listener(move |_, _, cause| {
+                if cause == RemovalCause::Size {
+                    evictions.fetch_add(1, AtomicOrdering::Relaxed);
+                }
+            })
+            .build();
         ListSnapshots {
-            warm: Cache::builder().max_capacity(10_000).time_to_live(STALE_FOR).build(),
-            by_id: Cache::builder()
-                .max_capacity(MAX_SNAPSHOT_ROWS)
-                .weigher(|_, s: &Arc<Snapshot>| s.rows.len().max(1).try_into().unwrap_or(u32::MAX))
-                .time_to_idle(PAGING_IDLE)
-                .build(),
-            next_id: Arc::new(std::sync::atomic::AtomicU64::new(rand::random::<u32>() as u64)),
-            refreshing: Arc::default(),
+            inner: Arc::new(Inner {
+                warm: Cache::builder().max_capacity(10_000).time_to_live(config.max_stale).build(),
+                by_id,
+                next_id: AtomicU64::new(rand::random::<u32>() as u64),
+                flights: Mutex::default(),
+                metrics,
+                config,
+            }),
         }
+    }
+
+    /// The counters, for `/api/metrics`.
+    pub fn metrics(&self) -> &ListMetrics {
+        &self.inner.metrics
+    }
+
+    /// Bytes and number of snapshots held now.
+    pub fn held(&self) -> (u64, u64) {
+        self.inner.by_id.run_pending_tasks();
+        (self.inner.by_id.weighted_size(), self.inner.by_id.entry_count())
+    }
+
+    /// Reads in progress now.
+    pub fn reads_in_flight(&self) -> usize {
+        self.flights().len()
+    }
+
+    /// The snapshot metrics in Prometheus text format.
+    pub fn render_metrics(&self) -> String {
+        let (bytes, count) = self.held();
+        let m = &self.inner.metrics;
+        let n = |c: &AtomicU64| c.load(AtomicOrdering::Relaxed).to_string();
+        let series = [
+            (
+                "periscope_list_snapshot_bytes",
+                "gauge",
+                "Bytes held by list snapshots and their views (as weighed).",
+                bytes.to_string(),
+            ),
+            (
+                "periscope_list_snapshot_budget_bytes",
+                "gauge",
+                "The snapshot memory budget.",
+                self.inner.config.budget_bytes.to_string(),
+            ),
+            ("periscope_list_snapshots", "gauge", "List snapshots held.", count.to_string()),
+            (
+                "periscope_list_reads_in_flight",
+                "gauge",
+                "Full list reads running now.",
+                self.reads_in_flight().to_string(),
+            ),
+            (
+                "periscope_list_full_reads_total",
+                "counter",
+                "Full list reads started (one per single flight).",
+                n(&m.full_reads),
+            ),
+            (
+                "periscope_list_single_flight_waits_total",
+                "counter",
+                "Requests that joined a read already running.",
+                n(&m.flight_waits),
+            ),
+            (
+                "periscope_list_snapshot_evictions_total",
+                "counter",
+                "Snapshots evicted to stay under the budget.",
+                n(&m.evictions),
+            ),
+            (
+                "periscope_list_early_first_pages_total",
+                "counter",
+                "First pages answered from the first apiserver page.",
+                n(&m.early_first_pages),
+            ),
+            (
+                "periscope_list_stale_served_total",
+                "counter",
+                "First pages answered from a stale snapshot during its re-read.",
+                n(&m.stale_served),
+            ),
+        ];
+        series
+            .iter()
+            .map(|(name, kind, help, value)| format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"))
+            .collect()
+    }
+
+    fn flights(&self) -> std::sync::MutexGuard<'_, HashMap<SnapshotKey, Arc<Flight>>> {
+        // A panic while holding the map cannot leave it inconsistent: entries are whole.
+        self.inner.flights.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -174,6 +405,13 @@ impl SnapshotToken {
 struct Sort<'a> {
     key: &'a str,
     descending: bool,
+}
+
+impl Sort<'_> {
+    /// The sort as the client wrote it (`key` or `-key`), as kept in tokens.
+    fn token(&self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.key)
+    }
 }
 
 fn parse_sort<'a>(raw: &'a str, columns: &[Column]) -> Result<Sort<'a>, ApiError> {
@@ -244,10 +482,7 @@ fn name_of(row: &Value) -> &str {
 impl Snapshot {
     /// Row indices matching `q`, in `sort` order (ties by namespace, then name), computed once.
     fn view(&self, sort: &Option<Sort<'_>>, q: &str) -> Arc<Vec<u32>> {
-        let key = (
-            sort.as_ref().map_or(String::new(), |s| format!("{}{}", if s.descending { "-" } else { "" }, s.key)),
-            q.to_string(),
-        );
+        let key = (sort.as_ref().map_or(String::new(), Sort::token), q.to_string());
         // A poisoned map only lost a cached view; it is recomputed.
         if let Some(view) = self.views.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return view.clone();
@@ -258,15 +493,31 @@ impl Snapshot {
             .collect();
         if let Some(sort) = sort {
             let cell = |i: &u32| self.rows[*i as usize].get(sort.key).unwrap_or(&Value::Null);
+            // Names sort in the apiserver's key order (as kubectl lists them), so a first page
+            // sorted by name can come from the first apiserver page; other columns naturally.
+            let compare = if sort.key == "name" { compare_names } else { compare_cells };
             // Stable: equal cells keep the apiserver's namespace/name order.
             order.sort_by(|a, b| {
-                let by_cell = compare_cells(cell(a), cell(b));
+                let by_cell = compare(cell(a), cell(b));
                 if sort.descending { by_cell.reverse() } else { by_cell }
             });
         }
         let view = Arc::new(order);
-        self.views.lock().unwrap_or_else(|p| p.into_inner()).insert(key, view.clone());
+        let mut views = self.views.lock().unwrap_or_else(|p| p.into_inner());
+        // The budget reserved room for MAX_VIEWS views; beyond that, start over.
+        if views.len() >= MAX_VIEWS {
+            views.clear();
+        }
+        views.insert(key, view.clone());
         view
+    }
+}
+
+/// Names in the apiserver's key order (bytes), nulls last.
+fn compare_names(a: &Value, b: &Value) -> Ordering {
+    match (a.as_str(), b.as_str()) {
+        (Some(x), Some(y)) => x.cmp(y),
+        _ => compare_cells(a, b),
     }
 }
 
@@ -294,12 +545,19 @@ fn selectors(query: &ListQuery) -> ListParams {
     params
 }
 
-impl ListSnapshots {
-    /// One page of `target`'s list as `query` asks.
-    pub async fn list(&self, target: ListTarget<'_>, query: ListQuery) -> Result<ListPage, ApiError> {
-        let columns = target.kind.columns();
-        let namespace = query.namespace.as_deref().filter(|ns| !ns.is_empty());
-        let api = api_for(target.kind, target.client.clone(), namespace)?;
+/// A validated list request.
+struct Request<'q> {
+    columns: Vec<Column>,
+    namespace: Option<&'q str>,
+    limit: Option<u32>,
+    q: String,
+    sort: Option<Sort<'q>>,
+    token: Option<&'q str>,
+}
+
+impl<'q> Request<'q> {
+    fn parse(kind: &Kind, query: &'q ListQuery) -> Result<Request<'q>, ApiError> {
+        let columns = kind.columns();
         let limit = match query.limit {
             Some(l) if l == 0 || l > MAX_LIMIT => {
                 return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")));
@@ -311,136 +569,254 @@ impl ListSnapshots {
             return Err(ApiError::BadRequest(format!("q is longer than {MAX_Q} characters")));
         }
         let sort = query.sort.as_deref().filter(|s| !s.is_empty()).map(|s| parse_sort(s, &columns)).transpose()?;
-        let token = query.continue_token.as_deref().filter(|t| !t.is_empty());
+        Ok(Request {
+            columns,
+            namespace: query.namespace.as_deref().filter(|ns| !ns.is_empty()),
+            limit,
+            q,
+            sort,
+            token: query.continue_token.as_deref().filter(|t| !t.is_empty()),
+        })
+    }
 
-        let key = format!(
-            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
-            target.cluster,
-            target.identity,
-            target.kind.path(),
-            namespace.unwrap_or(""),
-            query.label_selector.as_deref().unwrap_or(""),
-            query.field_selector.as_deref().unwrap_or("")
-        );
-        if let Some(decoded) = token.and_then(SnapshotToken::decode) {
-            let position = decoded?;
-            let snapshot = self.by_id.get(&position.id).filter(|s| s.key == key).ok_or_else(|| {
-                ApiError::Gone("the list this page belongs to has expired; start again from the first page".into())
-            })?;
-            let sort = if position.sort.is_empty() { None } else { Some(parse_sort(&position.sort, &columns)?) };
-            return Ok(page(&snapshot, position.id, columns.clone(), &sort, &position.q, position.offset, limit));
-        }
+    /// Sorting or searching needs the whole list.
+    fn wants_snapshot(&self) -> bool {
+        self.sort.is_some() || !self.q.is_empty()
+    }
 
-        let warm = self.warm.get(&key).and_then(|id| self.by_id.get(&id).map(|s| (id, s)));
-        // A live store (no field selector: watches are keyed without one) beats any snapshot.
-        // The warm snapshot is reused (with its sorted and filtered views) while the store has
-        // not moved past its resourceVersion.
-        let no_field_selector = query.field_selector.as_deref().is_none_or(str::is_empty);
-        if let (Some(read), None, true) = (target.live, token, no_field_selector) {
-            let (ns, selector) = (namespace.unwrap_or(""), query.label_selector.as_deref().unwrap_or(""));
-            let known = warm.as_ref().and_then(|(_, s)| s.resource_version.as_deref());
-            match read(ns, selector, known) {
-                Some(LiveRead::Unchanged) => {
-                    if let Some((id, snapshot)) = &warm {
-                        return Ok(page(snapshot, *id, columns.clone(), &sort, &q, 0, limit));
-                    }
-                }
-                Some(LiveRead::Rows(rows, resource_version)) => {
-                    let (id, snapshot) = self.adopt(key, rows, resource_version);
-                    return Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit));
-                }
-                None => {}
-            }
+    /// The first page of this request is the start of the apiserver's own order: sorted by
+    /// name ascending, unfiltered, within one namespace or over a cluster-scoped kind.
+    fn follows_key_order(&self, kind: &Kind) -> bool {
+        let by_name = self.sort.as_ref().is_some_and(|s| s.key == "name" && !s.descending);
+        by_name && self.q.is_empty() && (self.namespace.is_some() || kind.scope == Scope::Cluster)
+    }
+
+    fn page(&self, snapshot: &Snapshot, id: u64, offset: usize, sort: &Option<Sort<'_>>, q: &str) -> ListPage {
+        page(snapshot, id, self.columns.clone(), sort, q, offset, self.limit)
+    }
+
+    fn first_page(&self, (id, snapshot): &(u64, Arc<Snapshot>)) -> ListPage {
+        self.page(snapshot, *id, 0, &self.sort, &self.q)
+    }
+}
+
+impl ListSnapshots {
+    /// One page of `target`'s list as `query` asks.
+    pub async fn list(&self, target: ListTarget<'_>, query: ListQuery) -> Result<ListPage, ApiError> {
+        let request = Request::parse(target.kind, &query)?;
+        let api = api_for(target.kind, target.client.clone(), request.namespace)?;
+        let key = SnapshotKey {
+            audience: target.audience.clone(),
+            kind: target.kind.path(),
+            namespace: request.namespace.unwrap_or("").to_string(),
+            label_selector: query.label_selector.clone().unwrap_or_default(),
+            field_selector: query.field_selector.clone().unwrap_or_default(),
+        };
+        if let Some(decoded) = request.token.and_then(SnapshotToken::decode) {
+            return self.next_page(&key, decoded?, &request).await;
         }
-        let wants_snapshot = sort.is_some() || !q.is_empty();
-        match (warm, token) {
-            (Some((id, snapshot)), None) => {
-                if snapshot.read_at.elapsed() >= FRESH_FOR {
-                    self.refresh_in_background(target.cluster, api, &query, target.kind, key);
+        let warm = self.warm(&key);
+        if let Some(page) = self.live_store_page(&target, &key, &request, &query, warm.as_ref()) {
+            return Ok(page);
+        }
+        let source = || ReadSource {
+            cluster: target.audience.cluster().to_string(),
+            api: api.clone(),
+            params: selectors(&query),
+            kind: target.kind.clone(),
+        };
+        match (warm, request.token) {
+            (Some(warm), None) => {
+                if warm.1.read_at.elapsed() >= self.inner.config.fresh_for {
+                    self.inner.metrics.stale_served.fetch_add(1, AtomicOrdering::Relaxed);
+                    // Exactly one re-read per key; this request does not wait for it.
+                    self.flight(&key, source);
                 }
-                Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit))
+                Ok(request.first_page(&warm))
             }
-            (None, None) if wants_snapshot => {
-                let (id, snapshot) = self.read(target.cluster, &api, &query, target.kind, key).await?;
-                Ok(page(&snapshot, id, columns.clone(), &sort, &q, 0, limit))
+            (None, None) if request.wants_snapshot() => {
+                let flight = self.flight(&key, source);
+                if request.follows_key_order(target.kind) {
+                    return self.early_first_page(&flight, &request).await;
+                }
+                Ok(request.first_page(&finished(&flight).await?))
             }
             // An apiserver continue token, or a plain request with nothing warm: one apiserver page.
             _ => {
-                if wants_snapshot {
+                if request.wants_snapshot() {
                     return Err(ApiError::BadRequest(
                         "an apiserver continue token cannot be combined with q or sort".into(),
                     ));
                 }
-                apiserver_page(target.cluster, &api, &query, target.kind, columns.clone(), limit, token).await
+                apiserver_page(target.audience.cluster(), &api, &query, target.kind, &request).await
+            }
+        }
+    }
+
+    /// The warm snapshot of `key`, if one is young enough to answer first pages.
+    fn warm(&self, key: &SnapshotKey) -> Option<(u64, Arc<Snapshot>)> {
+        let id = self.inner.warm.get(key)?;
+        let snapshot = self.inner.by_id.get(&id)?;
+        (snapshot.read_at.elapsed() < self.inner.config.max_stale).then_some((id, snapshot))
+    }
+
+    /// A later page: from the snapshot the token names (waiting for it while it is still
+    /// being read), only for the key it was read for.
+    async fn next_page(
+        &self,
+        key: &SnapshotKey,
+        position: SnapshotToken,
+        request: &Request<'_>,
+    ) -> Result<ListPage, ApiError> {
+        let gone =
+            || ApiError::Gone("the list this page belongs to has expired; start again from the first page".into());
+        let sort = if position.sort.is_empty() { None } else { Some(parse_sort(&position.sort, &request.columns)?) };
+        // Flights first: a finished read is in `by_id` before it leaves `flights`.
+        let filling = self.flights().values().find(|f| f.id == position.id && f.key == *key).cloned();
+        let snapshot = match filling {
+            Some(flight) => finished(&flight).await?.1,
+            None => self.inner.by_id.get(&position.id).filter(|s| s.key == *key).ok_or_else(gone)?,
+        };
+        Ok(request.page(&snapshot, position.id, position.offset, &sort, &position.q))
+    }
+
+    /// The first page from the watch engine's live store for the same list, if one is open (no
+    /// field selector: watches are keyed without one). The warm snapshot is reused (with its
+    /// views) while the store has not moved past its resourceVersion.
+    fn live_store_page(
+        &self,
+        target: &ListTarget<'_>,
+        key: &SnapshotKey,
+        request: &Request<'_>,
+        query: &ListQuery,
+        warm: Option<&(u64, Arc<Snapshot>)>,
+    ) -> Option<ListPage> {
+        let read = target.live?;
+        if !key.field_selector.is_empty() {
+            return None;
+        }
+        let known = warm.and_then(|(_, s)| s.resource_version.as_deref());
+        match read(&key.namespace, query.label_selector.as_deref().unwrap_or(""), known)? {
+            LiveRead::Unchanged => warm.map(|w| request.first_page(w)),
+            LiveRead::Rows(rows, resource_version) => {
+                let adopted = self.keep(Snapshot::new(key.clone(), rows, resource_version), None);
+                Some(request.first_page(&adopted))
+            }
+        }
+    }
+
+    /// A first page in the apiserver's key order, from the first apiserver page as soon as it
+    /// arrives (the snapshot keeps filling; its continue token waits for it), or from the
+    /// finished snapshot when the list fit in one page or the page asks for more rows.
+    async fn early_first_page(&self, flight: &Flight, request: &Request<'_>) -> Result<ListPage, ApiError> {
+        let limit = request.limit.unwrap_or(DEFAULT_LIMIT) as usize;
+        let mut progress = flight.progress.clone();
+        loop {
+            let current = progress.borrow_and_update().clone();
+            match current {
+                Progress::Head { rows, total, resource_version } if rows.len() > limit => {
+                    self.inner.metrics.early_first_pages.fetch_add(1, AtomicOrdering::Relaxed);
+                    let token = SnapshotToken { id: flight.id, offset: limit, sort: "name".into(), q: String::new() };
+                    return Ok(ListPage {
+                        items: rows[..limit].to_vec(),
+                        columns: request.columns.clone(),
+                        continue_token: Some(token.encode()),
+                        total,
+                        resource_version,
+                    });
+                }
+                Progress::Done(result) => return Ok(request.first_page(&result?)),
+                Progress::Reading | Progress::Head { .. } => {}
+            }
+            if progress.changed().await.is_err() {
+                return Ok(request.first_page(&finished(flight).await?));
+            }
+        }
+    }
+
+    /// The read running for `key`, or a new one started from `source` (spawned: it finishes
+    /// and lands in the cache even when every request that waited for it has gone).
+    fn flight(&self, key: &SnapshotKey, source: impl FnOnce() -> ReadSource) -> Arc<Flight> {
+        let mut flights = self.flights();
+        if let Some(flight) = flights.get(key) {
+            self.inner.metrics.flight_waits.fetch_add(1, AtomicOrdering::Relaxed);
+            return flight.clone();
+        }
+        self.inner.metrics.full_reads.fetch_add(1, AtomicOrdering::Relaxed);
+        let id = self.inner.next_id.fetch_add(1, AtomicOrdering::Relaxed);
+        let (tx, progress) = watch::channel(Progress::Reading);
+        let flight = Arc::new(Flight { id, key: key.clone(), progress });
+        flights.insert(key.clone(), flight.clone());
+        drop(flights);
+        let landing = Landing { snapshots: self.clone(), key: key.clone(), id };
+        let source = source();
+        tokio::spawn(async move {
+            let result = read_all(&source, landing.key.clone(), &tx).await;
+            let result = landing.land(result);
+            tx.send_replace(Progress::Done(result));
+            drop(landing);
+            memory::release_freed_memory();
+        });
+        flight
+    }
+
+    /// Holds `snapshot` under `id` (a fresh one when `None`) and makes it the warm one for its key.
+    fn keep(&self, snapshot: Snapshot, id: Option<u64>) -> (u64, Arc<Snapshot>) {
+        let id = id.unwrap_or_else(|| self.inner.next_id.fetch_add(1, AtomicOrdering::Relaxed));
+        let snapshot = Arc::new(snapshot);
+        self.inner.by_id.insert(id, snapshot.clone());
+        self.inner.warm.insert(snapshot.key.clone(), id);
+        // Evict now rather than at moka's next maintenance, so the budget holds after a burst.
+        self.inner.by_id.run_pending_tasks();
+        (id, snapshot)
+    }
+}
+
+/// Where a read's result goes; removes the flight when dropped, also if the read panicked,
+/// so a key is never stuck "in flight".
+struct Landing {
+    snapshots: ListSnapshots,
+    key: SnapshotKey,
+    id: u64,
+}
+
+impl Landing {
+    fn land(&self, result: Result<Snapshot, ApiError>) -> Result<(u64, Arc<Snapshot>), ApiError> {
+        match result {
+            Ok(snapshot) => Ok(self.snapshots.keep(snapshot, Some(self.id))),
+            Err(e) => {
+                tracing::warn!(kind = %self.key.kind, audience = %self.key.audience, error = %e, "list read failed");
+                // The next request reads (and reports) itself: a user whose access was just
+                // revoked gets the apiserver's 403, not the stale rows.
+                self.snapshots.inner.warm.invalidate(&self.key);
+                Err(e)
             }
         }
     }
 }
 
-impl ListSnapshots {
-    /// Reads the list into a new snapshot and makes it the warm one for `key`.
-    async fn read(
-        &self,
-        cluster: &str,
-        api: &Api<DynamicObject>,
-        query: &ListQuery,
-        kind: &Kind,
-        key: String,
-    ) -> Result<(u64, Arc<Snapshot>), ApiError> {
-        let snapshot = Arc::new(read_all(cluster, api, query, kind, key.clone()).await?);
-        let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.by_id.insert(id, snapshot.clone());
-        self.warm.insert(key, id);
-        Ok((id, snapshot))
-    }
-
-    /// Holds a live store's rows as the snapshot for `key`, so later pages of this first page
-    /// page through exactly these rows.
-    fn adopt(&self, key: String, rows: Vec<Value>, resource_version: Option<String>) -> (u64, Arc<Snapshot>) {
-        let snapshot = Arc::new(Snapshot {
-            key: key.clone(),
-            rows,
-            resource_version,
-            read_at: std::time::Instant::now(),
-            views: Mutex::default(),
-        });
-        let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.by_id.insert(id, snapshot.clone());
-        self.warm.insert(key, id);
-        (id, snapshot)
-    }
-
-    /// Starts one background re-read of `key` unless one is running.
-    fn refresh_in_background(
-        &self,
-        cluster: &str,
-        api: Api<DynamicObject>,
-        query: &ListQuery,
-        kind: &Kind,
-        key: String,
-    ) {
-        {
-            // A poisoned set only loses "in flight" marks; at worst one extra re-read runs.
-            let mut refreshing = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
-            if !refreshing.insert(key.clone()) {
-                return;
-            }
+impl Drop for Landing {
+    fn drop(&mut self) {
+        let mut flights = self.snapshots.flights();
+        if flights.get(&self.key).is_some_and(|f| f.id == self.id) {
+            flights.remove(&self.key);
         }
-        let (this, cluster, kind) = (self.clone(), cluster.to_string(), kind.clone());
-        let query = ListQuery {
-            label_selector: query.label_selector.clone(),
-            field_selector: query.field_selector.clone(),
-            ..ListQuery::default()
-        };
-        tokio::spawn(async move {
-            if let Err(e) = this.read(&cluster, &api, &query, &kind, key.clone()).await {
-                tracing::warn!(cluster = %cluster, kind = %kind.path(), error = %e, "background list re-read failed");
-                // Whatever failed, the next request reads (and reports) itself: a user whose
-                // access was just revoked gets the apiserver's 403, not the stale rows.
-                this.warm.invalidate(&key);
-            }
-            this.refreshing.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
-        });
+    }
+}
+
+/// Waits for `flight` to finish.
+async fn finished(flight: &Flight) -> Result<(u64, Arc<Snapshot>), ApiError> {
+    let mut progress = flight.progress.clone();
+    loop {
+        if let Progress::Done(result) = &*progress.borrow_and_update() {
+            return result.clone();
+        }
+        if progress.changed().await.is_err() {
+            return match &*progress.borrow() {
+                Progress::Done(result) => result.clone(),
+                _ => Err(ApiError::Internal(format!("the read of {} stopped unfinished", flight.key.kind))),
+            };
+        }
     }
 }
 
@@ -459,13 +835,8 @@ fn page(
     let end = (offset + limit).min(view.len());
     let items = view.get(offset..end).unwrap_or(&[]).iter().map(|i| snapshot.rows[*i as usize].clone()).collect();
     let continue_token = (end < view.len()).then(|| {
-        SnapshotToken {
-            id,
-            offset: end,
-            sort: sort.as_ref().map_or(String::new(), |s| format!("{}{}", if s.descending { "-" } else { "" }, s.key)),
-            q: q.to_string(),
-        }
-        .encode()
+        SnapshotToken { id, offset: end, sort: sort.as_ref().map_or(String::new(), Sort::token), q: q.to_string() }
+            .encode()
     });
     ListPage {
         items,
@@ -476,30 +847,32 @@ fn page(
     }
 }
 
-/// Reads every object of the list in apiserver pages and projects them.
+/// Reads every object of the list in apiserver pages and projects them, telling waiters the
+/// first page when more follow.
 async fn read_all(
-    cluster: &str,
-    api: &Api<DynamicObject>,
-    query: &ListQuery,
-    kind: &Kind,
-    key: String,
+    source: &ReadSource,
+    key: SnapshotKey,
+    progress: &watch::Sender<Progress>,
 ) -> Result<Snapshot, ApiError> {
-    let mut params = selectors(query).limit(FILL_PAGE);
+    let mut params = source.params.clone().limit(FILL_PAGE);
     let mut rows = Vec::new();
     loop {
-        let list = api.list(&params).await.map_err(|e| ApiError::from_kube(cluster, e))?;
-        rows.extend(list.items.iter().map(|obj| kind.project(obj)));
-        match list.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(next) => params = params.continue_token(&next),
-            None => {
-                return Ok(Snapshot {
-                    key,
-                    rows,
-                    resource_version: list.metadata.resource_version,
-                    read_at: std::time::Instant::now(),
-                    views: Mutex::default(),
-                });
+        let list = source.api.list(&params).await.map_err(|e| ApiError::from_kube(&source.cluster, e))?;
+        rows.extend(list.items.iter().map(|obj| source.kind.project(obj)));
+        let next = list.metadata.continue_.filter(|c| !c.is_empty());
+        match next {
+            Some(next) => {
+                if rows.len() == list.items.len() {
+                    let remaining = list.metadata.remaining_item_count.unwrap_or(0).max(0) as u64;
+                    progress.send_replace(Progress::Head {
+                        rows: Arc::new(rows.clone()),
+                        total: rows.len() as u64 + remaining,
+                        resource_version: list.metadata.resource_version.clone(),
+                    });
+                }
+                params = params.continue_token(&next);
             }
+            None => return Ok(Snapshot::new(key, rows, list.metadata.resource_version)),
         }
     }
 }
@@ -510,15 +883,13 @@ async fn apiserver_page(
     api: &Api<DynamicObject>,
     query: &ListQuery,
     kind: &Kind,
-    columns: Vec<Column>,
-    limit: Option<u32>,
-    token: Option<&str>,
+    request: &Request<'_>,
 ) -> Result<ListPage, ApiError> {
     let mut params = selectors(query);
-    if let Some(limit) = limit {
+    if let Some(limit) = request.limit {
         params = params.limit(limit);
     }
-    if let Some(token) = token {
+    if let Some(token) = request.token {
         params = params.continue_token(token);
     }
     let list = api.list(&params).await.map_err(|e| ApiError::from_kube(cluster, e))?;
@@ -527,7 +898,7 @@ async fn apiserver_page(
     Ok(ListPage {
         total: items.len() as u64 + remaining,
         items,
-        columns,
+        columns: request.columns.clone(),
         continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
         resource_version: list.metadata.resource_version,
     })
@@ -554,13 +925,14 @@ mod tests {
             json!({"name": "web-1", "restarts": 1}),
             json!({"name": "web-2", "restarts": 3}),
         ];
-        let snapshot = Snapshot {
-            key: String::new(),
-            rows,
-            resource_version: None,
-            read_at: std::time::Instant::now(),
-            views: Mutex::default(),
+        let key = SnapshotKey {
+            audience: Audience::for_test("alpha", "alice", &[]),
+            kind: "core/v1/pods".into(),
+            namespace: String::new(),
+            label_selector: String::new(),
+            field_selector: String::new(),
         };
+        let snapshot = Snapshot::new(key, rows, None);
         let desc = Some(Sort { key: "restarts", descending: true });
         assert_eq!(*snapshot.view(&desc, ""), vec![0, 2, 1], "ties keep the apiserver order");
         assert_eq!(*snapshot.view(&None, "WEB"), vec![1, 2], "q is a case-insensitive name substring");

@@ -3,7 +3,7 @@
 //! answers for the user. Answers are cached per (cluster, identity, check); failures fail
 //! closed (`allowed: false` with a reason code) and are not cached.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use axum::{Json, body::Bytes, extract::State};
 use futures::{StreamExt, stream};
@@ -19,6 +19,7 @@ use crate::{
     app::AppState,
     error::ApiError,
     http::{authn::CurrentUser, extract::Path},
+    kube::Pool,
 };
 
 /// Checks per request; more is a 400 (one action bar needs a handful, a page a few dozen).
@@ -95,21 +96,20 @@ pub async fn can_i(
     }
     let keys = request.checks.into_iter().enumerate().map(|(i, c)| normalise(i, c)).collect::<Result<Vec<_>, _>>()?;
 
-    let client = state.client_for(&cluster, &user)?;
-    let cluster_key: Arc<str> = Arc::from(cluster.as_str());
-    let identity = state.auth.authz.impersonation(&user);
+    let audience = state.audience(&cluster, &user)?;
+    let client = state.client(&audience, Pool::Requests)?;
     let caches = state.caches.clone();
 
     let results = stream::iter(keys)
         .map(|key| {
             let client = client.clone();
-            let cache_key = (cluster_key.clone(), identity.clone(), key);
+            let cache_key = (audience.clone(), key);
             let caches = caches.clone();
             async move {
                 if let Some(hit) = caches.can_i.get(&cache_key) {
                     return answer(Ok(hit));
                 }
-                let decision = review(client, &cache_key.2).await;
+                let decision = review(client, &cache_key.1).await;
                 if let Ok(d) = &decision {
                     caches.can_i.insert(cache_key, d.clone());
                 }

@@ -16,7 +16,9 @@ use super::{
     dashboard::{NodeCounts, node_counts, pod_counts},
     reason::{Failure, Reason},
 };
-use crate::{app::AppState, clusters::Cluster, error::ApiError, http::authn::CurrentUser, identity::Identity};
+use crate::{
+    app::AppState, audience::Audience, clusters::Cluster, error::ApiError, http::authn::CurrentUser, identity::Identity,
+};
 
 /// Soft deadline of one cluster's probe.
 pub const PER_CLUSTER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -101,8 +103,9 @@ pub struct FleetCluster {
 
 /// `GET /api/fleet`.
 pub async fn fleet(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<Value>, ApiError> {
-    let identity = state.auth.authz.impersonation(&user);
-    if let Some(hit) = state.caches.fleet.get(&identity) {
+    let audiences: Arc<[Audience]> =
+        state.registry.all().iter().map(|c| Audience::of_user(&state.auth.authz, &c.name, &user)).collect();
+    if let Some(hit) = state.caches.fleet.get(&audiences) {
         return Ok(Json((*hit).clone()));
     }
     let deadline = Instant::now() + TOTAL_BUDGET;
@@ -133,7 +136,7 @@ pub async fn fleet(State(state): State<AppState>, CurrentUser(user): CurrentUser
         "clusters": clusters,
     });
     let body = Arc::new(body);
-    state.caches.fleet.insert(identity, body.clone());
+    state.caches.fleet.insert(audiences, body.clone());
     Ok(Json((*body).clone()))
 }
 

@@ -12,7 +12,9 @@ use crate::{app::AppState, http::authn::CurrentUser};
 /// The metrics in Prometheus text format 0.0.4.
 pub async fn metrics(State(state): State<AppState>, CurrentUser(_user): CurrentUser) -> Response {
     let (rows, bytes) = state.watch.store_totals();
-    let mut response = state.watch.metrics.render(rows, bytes).into_response();
+    let mut text = state.watch.metrics.render(rows, bytes);
+    text.push_str(&state.lists.render_metrics());
+    let mut response = text.into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));

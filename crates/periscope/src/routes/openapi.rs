@@ -1,8 +1,6 @@
 //! `GET /api/clusters/{cluster}/openapi/v3[/{path}]`: the apiserver's OpenAPI v3 index and
-//! group-version documents, for editor schemas. Fetched with the user's client, cached per
-//! cluster for ten minutes (schemas are the same for every user of a cluster).
-
-use std::sync::Arc;
+//! group-version documents, for editor schemas. Fetched with the user's client (the apiserver
+//! decides who may read `/openapi`), cached per audience for ten minutes.
 
 use axum::{
     body::Bytes,
@@ -19,6 +17,7 @@ use crate::{
         authn::CurrentUser,
         extract::{Path, Query},
     },
+    kube::Pool,
 };
 
 /// Longest accepted document path and `hash`.
@@ -90,8 +89,9 @@ async fn fetch(
         check_hash(&hash)?;
     }
     // Resolve the client first: an unknown cluster is a 404 even when something is cached.
-    let client = state.client_for(&cluster, user)?;
-    let key = (Arc::<str>::from(cluster.as_str()), path, hash);
+    let audience = state.audience(&cluster, user)?;
+    let client = state.client(&audience, Pool::Requests)?;
+    let key = (audience, path, hash);
     let body = match state.caches.openapi.get(&key) {
         Some(hit) => hit,
         None => {

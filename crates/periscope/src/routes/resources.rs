@@ -21,18 +21,17 @@ pub async fn list(
     Path((cluster, group, version, resource)): Path<(String, String, String, String)>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
-    let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    let identity = state.identity_key(&user);
+    let audience = state.audience(&cluster, &user)?;
+    let (kind, client) = state.kind_and_client_as(&audience, &group, &version, &resource).await?;
     let live = |namespace: &str, label_selector: &str, known: Option<&str>| {
         let key = WatchKey {
-            cluster: cluster.clone(),
-            identity: identity.clone(),
+            audience: audience.clone(),
             kind: kind.path(),
             namespace: namespace.to_string(),
             label_selector: label_selector.to_string(),
         };
         state.watch.warm_rows(&key, known)
     };
-    let target = ListTarget { cluster: &cluster, identity: identity.clone(), client, kind: &kind, live: Some(&live) };
+    let target = ListTarget { audience: &audience, client, kind: &kind, live: Some(&live) };
     Ok(Json(state.lists.list(target, query).await?))
 }

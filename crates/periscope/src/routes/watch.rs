@@ -26,7 +26,7 @@ use crate::{
     resources::kinds::Scope,
     watch::{
         Source, WatchKey,
-        shared::{AccessCheck, SHARED_IDENTITY},
+        shared::AccessCheck,
         sse::{self, SessionCheck, StreamParts},
         streams::StreamInfo,
     },
@@ -91,8 +91,8 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
     {
         return Err(ApiError::BadRequest(format!("labelSelector must be at most {MAX_SELECTOR} printable characters")));
     }
-    let (kind, client) =
-        state.kind_and_client(target.cluster, user, target.group, target.version, target.resource).await?;
+    let audience = state.audience(target.cluster, user)?;
+    let (kind, client) = state.kind_and_client_as(&audience, target.group, target.version, target.resource).await?;
     // Built-ins have no verb list (all of them can be watched); discovered kinds say.
     if !kind.verbs.is_empty() && !kind.verbs.iter().any(|v| v == "watch") {
         return Err(ApiError::BadRequest(format!("{} cannot be watched", kind.api.plural)));
@@ -103,35 +103,30 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
             kind.api.plural
         )));
     }
-    let mut key = WatchKey {
-        cluster: target.cluster.to_string(),
-        identity: state.identity_key(user),
-        kind: kind.path(),
-        namespace: namespace.unwrap_or("").to_string(),
-        label_selector: selector.unwrap_or("").to_string(),
-    };
+    let namespace_key = namespace.unwrap_or("").to_string();
     let shared = &state.watch.shared;
-    let (client, access) = if shared.applies(target.cluster, &kind) {
+    let (upstream, client, access) = if shared.applies(target.cluster, &kind) {
         let access = AccessCheck {
-            identity: key.identity.clone(),
+            audience: audience.clone(),
             client,
-            cluster: target.cluster.to_string(),
             group: kind.api.group.clone(),
             plural: kind.api.plural.clone(),
-            namespace: key.namespace.clone(),
+            namespace: namespace_key.clone(),
         };
         shared.authorize(&access, false).await?;
-        let entry =
-            state.registry.get(target.cluster).ok_or_else(|| ApiError::ClusterNotFound(target.cluster.to_string()))?;
-        let reader = state
-            .clients
-            .client_over(&entry.name, &entry.connection, Some(&shared.reader()), Pool::Watches)
-            .map_err(|e| ApiError::Internal(format!("reader client for {}: {e}", target.cluster)))?;
-        shared.watch_rbac(target.cluster, reader.clone());
-        key.identity = SHARED_IDENTITY.to_string();
-        (reader, Some(access))
+        let reader = shared.reader(target.cluster);
+        let reader_client = state.client(&reader, Pool::Watches)?;
+        shared.watch_rbac(target.cluster, reader_client.clone());
+        (reader, reader_client, Some(access))
     } else {
-        (state.watch_client_for(target.cluster, user)?, None)
+        let client = state.client(&audience, Pool::Watches)?;
+        (audience, client, None)
+    };
+    let key = WatchKey {
+        audience: upstream,
+        kind: kind.path(),
+        namespace: namespace_key,
+        label_selector: selector.unwrap_or("").to_string(),
     };
     let source =
         Source { client, kind, namespace: namespace.map(String::from), label_selector: selector.map(String::from) };

@@ -21,6 +21,7 @@ use super::{
     streams::OpenStreams,
 };
 use crate::{
+    audience::Audience,
     error::ApiError,
     resources::{catalog::Kind, list::LiveRead},
 };
@@ -28,9 +29,9 @@ use crate::{
 /// What makes two subscriptions share one upstream watch.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WatchKey {
-    pub cluster: String,
-    /// `AppState::identity_key` of the caller: stores are never shared between identities.
-    pub identity: String,
+    /// Cluster and identity of the upstream watch: stores are never shared between audiences
+    /// (shared cache mode's stores have the reader's audience, never a user's).
+    pub audience: Audience,
     /// `group/version/plural` (`core` for the core group).
     pub kind: String,
     /// Empty for all namespaces (or a cluster-scoped kind).
@@ -235,7 +236,7 @@ pub struct Hub {
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamInfo {
     pub cluster: String,
-    /// The impersonated user (and groups) the watch runs as.
+    /// Who the watch runs as (`cluster/user[groups]`).
     pub identity: String,
     pub kind: String,
     pub namespace: String,
@@ -414,8 +415,8 @@ impl Hub {
                 };
                 let state = e.lock();
                 UpstreamInfo {
-                    cluster: e.key.cluster.clone(),
-                    identity: e.key.identity.replace('\u{0}', ","),
+                    cluster: e.key.audience.cluster().to_string(),
+                    identity: e.key.audience.to_string(),
                     kind: e.key.kind.clone(),
                     namespace: e.key.namespace.clone(),
                     label_selector: e.key.label_selector.clone(),

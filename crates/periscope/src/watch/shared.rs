@@ -21,15 +21,12 @@ use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
 use moka::sync::Cache;
 use tokio::sync::watch;
 
-use crate::{authz::Impersonation, error::ApiError, resources::catalog::Kind};
+use crate::{audience::Audience, error::ApiError, resources::catalog::Kind};
 
 /// How long an access answer is trusted, and how often open streams ask again.
 pub const RECHECK: Duration = Duration::from_secs(30);
-/// The identity part of a hub key for shared stores (never a real user's key: it has a NUL first).
-pub const SHARED_IDENTITY: &str = "\u{0}shared-cache-reader";
-
-/// (identity key, cluster, group, plural, namespace).
-type GrantKey = (String, String, String, String, String);
+/// (the user's audience, group, plural, namespace).
+type GrantKey = (Audience, String, String, String);
 
 /// Which clusters serve from the shared cache, as whom, and the cached access answers.
 pub struct SharedCache {
@@ -45,9 +42,9 @@ pub struct SharedCache {
 /// What a stream served from the shared cache re-checks.
 #[derive(Clone)]
 pub struct AccessCheck {
-    pub identity: String,
+    /// The user's own audience (never the reader's).
+    pub audience: Audience,
     pub client: kube::Client,
-    pub cluster: String,
     pub group: String,
     pub plural: String,
     pub namespace: String,
@@ -94,7 +91,7 @@ impl SharedCache {
     fn rbac_changed(&self, cluster: &str) {
         let cluster = cluster.to_string();
         // Only fails when the cache was built without invalidation closures, which it is not.
-        let _ = self.grants.invalidate_entries_if(move |key, _| key.1 == cluster);
+        let _ = self.grants.invalidate_entries_if(move |key, _| key.0.cluster() == cluster);
         self.rbac_changes.send_modify(|n| *n += 1);
     }
 
@@ -104,20 +101,14 @@ impl SharedCache {
         !secrets && self.clusters.contains(cluster)
     }
 
-    /// The identity the shared upstream watches impersonate.
-    pub fn reader(&self) -> Impersonation {
-        Impersonation { user: self.reader.clone(), groups: Vec::new() }
+    /// The audience the shared upstream watches of `cluster` run as.
+    pub fn reader(&self, cluster: &str) -> Audience {
+        Audience::shared_reader(cluster, &self.reader)
     }
 
     /// Ok when the user behind `check` may list and watch; 403 otherwise. `fresh` skips the cache.
     pub async fn authorize(&self, check: &AccessCheck, fresh: bool) -> Result<(), ApiError> {
-        let key = (
-            check.identity.clone(),
-            check.cluster.clone(),
-            check.group.clone(),
-            check.plural.clone(),
-            check.namespace.clone(),
-        );
+        let key = (check.audience.clone(), check.group.clone(), check.plural.clone(), check.namespace.clone());
         let allowed = match self.grants.get(&key).filter(|_| !fresh) {
             Some(allowed) => allowed,
             None => {
@@ -200,8 +191,10 @@ async fn review(check: &AccessCheck, verb: &str) -> Result<bool, ApiError> {
         ..Default::default()
     };
     let api: Api<SelfSubjectAccessReview> = Api::all(check.client.clone());
-    let created =
-        api.create(&PostParams::default(), &review).await.map_err(|e| ApiError::from_kube(&check.cluster, e))?;
+    let created = api
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(|e| ApiError::from_kube(check.audience.cluster(), e))?;
     Ok(created.status.is_some_and(|s| s.allowed))
 }
 

@@ -243,136 +243,205 @@ async fn next_control(control: &mut Option<mpsc::Receiver<Control>>) -> Control 
     }
 }
 
+/// Counts a stream in `open_streams` for as long as it lives, however its task ends.
+struct OpenStreamGauge(Arc<Hub>);
+
+impl OpenStreamGauge {
+    fn new(hub: &Arc<Hub>) -> Self {
+        hub.metrics.open_streams.fetch_add(1, Ordering::Relaxed);
+        OpenStreamGauge(hub.clone())
+    }
+}
+
+impl Drop for OpenStreamGauge {
+    fn drop(&mut self) {
+        self.0.metrics.open_streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// What the loop does after handling one event: go on, or end the stream for a reason.
+enum Flow {
+    Continue,
+    End(&'static str),
+}
+
+/// One stream connection's state, owned by its task.
+struct Pump {
+    hub: Arc<Hub>,
+    session: Option<SessionCheck>,
+    ticket: Ticket,
+    tx: mpsc::Sender<Chunk>,
+    /// For sends inside the loop's arms (the loop selects on its own receiver).
+    shutdown: watch::Receiver<bool>,
+    multiplexed: bool,
+    subs: Subs,
+    /// Abort handle and label per multiplexed subscription id.
+    handles: HashMap<String, (AbortHandle, String)>,
+    checks: Checks,
+}
+
 async fn pump(
     parts: StreamParts,
     tx: mpsc::Sender<Chunk>,
     initial: Vec<Bytes>,
-    mut subs: Subs,
+    subs: Subs,
     mut control: Option<mpsc::Receiver<Control>>,
-    mut checks: Checks,
+    checks: Checks,
 ) {
     let StreamParts { hub, session, ticket, permit: _permit } = parts;
-    let multiplexed = control.is_some();
-    let mut ended = "client gone";
-    hub.metrics.open_streams.fetch_add(1, Ordering::Relaxed);
-    // Two receivers: one for the loop's own select, one for sends inside its arms.
-    let mut shutdown = hub.shutdown_signal();
+    let _gauge = OpenStreamGauge::new(&hub);
     let mut stopping = hub.shutdown_signal();
-    let mut handles: HashMap<String, (AbortHandle, String)> = HashMap::new();
     let mut ping_every = tokio::time::interval_at(tokio::time::Instant::now() + hub.config.ping, hub.config.ping);
     // After a stall, one ping is enough; do not burst the missed ones.
     ping_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut rbac_changes = hub.shared.rbac_changes();
-    let mut open = true;
-    for frame in initial {
-        if !send(&tx, &mut shutdown, frame, &hub).await {
-            open = false;
-            break;
+    let mut pump = Pump {
+        shutdown: hub.shutdown_signal(),
+        hub,
+        session,
+        ticket,
+        tx,
+        multiplexed: control.is_some(),
+        subs,
+        handles: HashMap::new(),
+        checks,
+    };
+    let mut flow = pump.send_all(initial).await;
+    let reason = loop {
+        if let Flow::End(reason) = flow {
+            break reason;
         }
-    }
-    while open {
-        tokio::select! {
+        flow = tokio::select! {
             biased;
-            _ = stopped(&mut stopping) => {
-                let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("server_shutdown").into())).await;
-                ended = "server shutdown";
-                break;
+            _ = stopped(&mut stopping) => pump.final_frame("server_shutdown", "server shutdown").await,
+            _ = pump.tx.closed() => Flow::End("client gone"),
+            Some(out) = pump.subs.next(), if !pump.subs.is_empty() => pump.forward(out).await,
+            ctl = next_control(&mut control) => pump.control(ctl).await,
+            _ = recheck_due(&mut recheck, &mut rbac_changes), if !pump.checks.is_empty() => pump.recheck().await,
+            _ = ping_every.tick() => pump.ping().await,
+        };
+    };
+    tracing::info!(stream = %pump.ticket.id(), reason, "watch_stream.closed");
+}
+
+impl Pump {
+    /// Sends one frame; a gone client or a shutdown ends the stream.
+    async fn send(&mut self, frame: Bytes) -> Flow {
+        if send(&self.tx, &mut self.shutdown, frame, &self.hub).await {
+            Flow::Continue
+        } else {
+            Flow::End("client gone")
+        }
+    }
+
+    async fn send_all(&mut self, frames: Vec<Bytes>) -> Flow {
+        for frame in frames {
+            if let Flow::End(reason) = self.send(frame).await {
+                return Flow::End(reason);
             }
-            _ = tx.closed() => break,
-            Some(out) = subs.next(), if !subs.is_empty() => {
-                let mut batch = Batch::default();
-                let mut next = Some(out);
-                let mut finished = false;
-                while let Some(out) = next.take() {
-                    batch.push(&out);
-                    if out.last {
-                        if !multiplexed {
-                            ended = "subscription ended";
-                            finished = true;
-                            break;
-                        }
-                        handles.remove(&out.id);
-                        checks.remove(&out.id);
-                        ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
-                    }
-                    if batch.bytes.len() < BATCH_BYTES {
-                        next = subs.next().now_or_never().flatten();
-                    }
-                }
-                let Batch { bytes, frames, deltas } = batch;
-                if !send_counted(&tx, &mut shutdown, Chunk { bytes: Bytes::from(bytes), deltas }, frames, &hub).await {
+        }
+        Flow::Continue
+    }
+
+    /// A last frame with a short deadline (the client may not be reading), then the end.
+    async fn final_frame(&mut self, event: &str, reason: &'static str) -> Flow {
+        let _ = tokio::time::timeout(FINAL_FRAME_WAIT, self.tx.send(FrameWriter::plain().bare(event).into())).await;
+        Flow::End(reason)
+    }
+
+    fn publish_subscriptions(&self) {
+        self.ticket.set_subscriptions(self.handles.values().map(|(_, l)| l.clone()).collect());
+    }
+
+    /// Frames of every subscription ready now (up to `BATCH_BYTES`), sent as one chunk.
+    async fn forward(&mut self, first: SubOut) -> Flow {
+        let mut batch = Batch::default();
+        let mut next = Some(first);
+        let mut finished = false;
+        while let Some(out) = next.take() {
+            batch.push(&out);
+            if out.last {
+                if !self.multiplexed {
+                    finished = true;
                     break;
                 }
-                if finished {
-                    break;
-                }
+                self.handles.remove(&out.id);
+                self.checks.remove(&out.id);
+                self.publish_subscriptions();
             }
-            ctl = next_control(&mut control) => match ctl {
-                Control::Add(new) => {
-                    let NewSubscription { id, sub, start, permit, label, access } = *new;
-                    if let Some(access) = access {
-                        checks.insert(id.clone(), access);
-                    }
-                    let writer = FrameWriter::tagged(&id);
-                    let frames = start_frames(&writer, &start);
-                    let (handle, registration) = AbortHandle::new_pair();
-                    subs.push(Abortable::new(frames_of(id.clone(), writer, sub, Some(permit)), registration));
-                    handles.insert(id, (handle, label));
-                    ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
-                    for frame in frames {
-                        if !send(&tx, &mut shutdown, frame, &hub).await {
-                            open = false;
-                            break;
-                        }
-                    }
-                }
-                Control::Remove { id, done } => {
-                    let found = handles.remove(&id).map(|(h, _)| h.abort()).is_some();
-                    checks.remove(&id);
-                    ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
-                    let _ = done.send(found);
-                }
-            },
-            _ = recheck_due(&mut recheck, &mut rbac_changes), if !checks.is_empty() => {
-                // Shared cache mode: access removed = that subscription closes with E_FORBIDDEN.
-                let mut revoked = Vec::new();
-                for (id, check) in &checks {
-                    if let Err(e) = hub.shared.authorize(check, true).await
-                        && e.status() == StatusCode::FORBIDDEN
-                    {
-                        revoked.push((id.clone(), e));
-                    }
-                }
-                for (id, e) in revoked {
-                    checks.remove(&id);
-                    let writer = if multiplexed { FrameWriter::tagged(&id) } else { FrameWriter::plain() };
-                    if !send(&tx, &mut shutdown, writer.error("E_FORBIDDEN", &e.to_string()), &hub).await || !multiplexed {
-                        ended = "access revoked";
-                        open = false;
-                        break;
-                    }
-                    if let Some((handle, _)) = handles.remove(&id) {
-                        handle.abort();
-                    }
-                    ticket.set_subscriptions(handles.values().map(|(_, l)| l.clone()).collect());
-                }
+            if batch.bytes.len() < BATCH_BYTES {
+                next = self.subs.next().now_or_never().flatten();
             }
-            _ = ping_every.tick() => {
-                if let Some(check) = &session
-                    && !check.alive().await
-                {
-                    let _ = tokio::time::timeout(FINAL_FRAME_WAIT, tx.send(FrameWriter::plain().bare("auth_expired").into())).await;
-                    ended = "auth expired";
-                    break;
+        }
+        let Batch { bytes, frames, deltas } = batch;
+        let chunk = Chunk { bytes: Bytes::from(bytes), deltas };
+        if !send_counted(&self.tx, &mut self.shutdown, chunk, frames, &self.hub).await {
+            return Flow::End("client gone");
+        }
+        if finished { Flow::End("subscription ended") } else { Flow::Continue }
+    }
+
+    /// A multiplexed stream's subscription added or removed.
+    async fn control(&mut self, control: Control) -> Flow {
+        match control {
+            Control::Add(new) => {
+                let NewSubscription { id, sub, start, permit, label, access } = *new;
+                if let Some(access) = access {
+                    self.checks.insert(id.clone(), access);
                 }
-                if !send(&tx, &mut shutdown, ping(), &hub).await {
-                    break;
-                }
+                let writer = FrameWriter::tagged(&id);
+                let frames = start_frames(&writer, &start);
+                let (handle, registration) = AbortHandle::new_pair();
+                self.subs.push(Abortable::new(frames_of(id.clone(), writer, sub, Some(permit)), registration));
+                self.handles.insert(id, (handle, label));
+                self.publish_subscriptions();
+                self.send_all(frames).await
+            }
+            Control::Remove { id, done } => {
+                let found = self.handles.remove(&id).map(|(h, _)| h.abort()).is_some();
+                self.checks.remove(&id);
+                self.publish_subscriptions();
+                let _ = done.send(found);
+                Flow::Continue
             }
         }
     }
-    hub.metrics.open_streams.fetch_sub(1, Ordering::Relaxed);
-    tracing::info!(stream = %ticket.id(), reason = ended, "watch_stream.closed");
+
+    /// Shared cache mode: access removed = that subscription closes with `E_FORBIDDEN` (a
+    /// per-kind stream ends).
+    async fn recheck(&mut self) -> Flow {
+        let mut revoked = Vec::new();
+        for (id, check) in &self.checks {
+            if let Err(e) = self.hub.shared.authorize(check, true).await
+                && e.status() == StatusCode::FORBIDDEN
+            {
+                revoked.push((id.clone(), e));
+            }
+        }
+        for (id, e) in revoked {
+            self.checks.remove(&id);
+            let writer = if self.multiplexed { FrameWriter::tagged(&id) } else { FrameWriter::plain() };
+            let sent = matches!(self.send(writer.error("E_FORBIDDEN", &e.to_string())).await, Flow::Continue);
+            if !sent || !self.multiplexed {
+                return Flow::End("access revoked");
+            }
+            if let Some((handle, _)) = self.handles.remove(&id) {
+                handle.abort();
+            }
+            self.publish_subscriptions();
+        }
+        Flow::Continue
+    }
+
+    /// The periodic ping, after checking the session is still alive (OIDC mode).
+    async fn ping(&mut self) -> Flow {
+        if let Some(check) = &self.session
+            && !check.alive().await
+        {
+            return self.final_frame("auth_expired", "auth expired").await;
+        }
+        self.send(ping()).await
+    }
 }

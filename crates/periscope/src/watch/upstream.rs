@@ -81,18 +81,6 @@ async fn list_all(api: &Api<DynamicObject>, source: &Source, cluster: &str) -> R
     }
 }
 
-/// Hands memory freed after a big list back to the OS. Decoding pages of objects leaves
-/// tens of MB free inside glibc's per-thread arenas, which would otherwise stay in RSS beside
-/// a store that holds a few MB of rows.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks and shrinks the allocator's own free lists; it takes no
-    // pointers from us and is thread-safe in glibc.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// A refusal that retrying will not fix (403, 404 for a deleted CRD, 405, …): the stream ends.
 /// 410 re-lists and 429 is retried, so they are not final.
 fn is_final(status: &Status) -> bool {
@@ -106,11 +94,11 @@ fn refused(status: Status) -> ApiError {
 /// Runs the entry until it retires or fails for good.
 pub(super) async fn run(hub: Arc<Hub>, entry: Arc<Entry>, source: Source) {
     let api = api_of(&source);
-    let cluster = entry.key.cluster.clone();
+    let cluster = entry.key.audience.cluster().to_string();
     match list_all(&api, &source, &cluster).await {
         Ok((rows, rv)) => {
             entry.lock().store.replace(rows, rv);
-            release_freed_memory();
+            crate::memory::release_freed_memory();
             entry.phase.send_replace(Phase::Live);
         }
         Err(e) => {
@@ -159,7 +147,7 @@ async fn relist(hub: &Hub, entry: &Arc<Entry>, source: &Source, api: &Api<Dynami
             hub.metrics.relists.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             entry.broadcast(&mut state, &Update::Relist { reason: "gone_410", snapshot }, &hub.metrics);
             drop(state);
-            release_freed_memory();
+            crate::memory::release_freed_memory();
             tracing::info!(cluster = %cluster, kind = %entry.key.kind, "watch_stream.relist");
             After::Rewatch
         }
