@@ -383,3 +383,45 @@ async fn the_memory_budget_evicts_the_least_recently_used_snapshot() {
     assert_eq!(evicted["total"], 200, "an evicted list reads again correctly: {evicted}");
     assert!(metric(&server, "periscope_list_snapshot_bytes").await as f64 <= one * 2.5);
 }
+
+#[tokio::test]
+async fn printer_columns_reach_only_callers_who_may_read_the_crd() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "printer");
+    // carol has no RBAC anywhere else; here she may list widgets, but never read CRDs.
+    let manifest = format!(
+        "apiVersion: periscope.dev/v1\nkind: Widget\nmetadata: {{name: w1, namespace: {ns}}}\nspec: {{color: red, size: 1}}\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: widget-list, namespace: {ns}}}\n\
+         rules: [{{apiGroups: [periscope.dev], resources: [widgets], verbs: [get, list]}}]\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: carol-widgets, namespace: {ns}}}\n\
+         subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: carol}}]\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: widget-list}}\n",
+        ns = ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    let idp = Idp::start(IdpOptions::default());
+    let server = oidc_server(&idp, &alpha, "", "");
+    let dave = UserAgent::new();
+    dave.sign_in(&server.base_url, "/", "dave").await;
+    let carol = UserAgent::new();
+    carol.sign_in(&server.base_url, "/", "carol").await;
+    let path = server.url(&format!("/api/clusters/alpha/resources/periscope.dev/v1/widgets?namespace={}", ns.name));
+    let keys = |body: &str| -> Vec<String> {
+        let page: Value = serde_json::from_str(body).expect("json");
+        page["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .filter_map(|c| c["key"].as_str().map(String::from))
+            .collect()
+    };
+
+    // dave (sre) may read the CRD: its printer columns. Now they are in the server's cache.
+    let admin = dave.get(&path).await;
+    assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
+    assert!(keys(&admin.body).contains(&"color".to_string()), "{}", admin.body);
+    // carol lists the same widgets on the same server and gets the generic columns only.
+    let denied = carol.get(&path).await;
+    assert_eq!(denied.status, StatusCode::OK, "{}", denied.body);
+    assert_eq!(keys(&denied.body), vec!["name", "namespace", "createdAt"], "{}", denied.body);
+}
