@@ -224,11 +224,10 @@ async fn a_list_with_a_live_watch_store_is_read_from_it_and_never_stale() {
     let ns = TestNamespace::new(&alpha, "live");
     alpha.kubectl(&["-n", &ns.name, "create", "configmap", "first"]);
     let admin = tier_server(&alpha, "dave", &["sre"]);
-    let path =
-        format!("/api/clusters/alpha/resources/core/v1/configmaps?namespace={}&labelSelector=load&sort=-name", ns.name);
+    let path = format!("/api/clusters/alpha/resources/core/v1/configmaps?namespace={}&sort=-name", ns.name);
     // A warm snapshot first: without the live store, the next list would come from it.
     let (_, before) = get(&admin, &path).await;
-    assert!(!names(&before).contains(&"second".to_string()));
+    assert!(names(&before).contains(&"first".to_string()), "{before}");
 
     // A live stream on the same list (same identity, kind, namespace) holds a store.
     let stream = reqwest::Client::new()
@@ -251,7 +250,7 @@ async fn a_list_with_a_live_watch_store_is_read_from_it_and_never_stale() {
     }
     // The delta has reached the store, so the list (within the snapshot's fresh window) has it too.
     let (_, after) = get(&admin, &path).await;
-    assert_eq!(names(&after)[0], "second", "read from the live store: {after}");
+    assert_eq!(names(&after).first().map(String::as_str), Some("second"), "read from the live store: {after}");
     let store_rv = after["resourceVersion"].as_str().expect("rv").parse::<u64>().expect("numeric");
     let before_rv = before["resourceVersion"].as_str().expect("rv").parse::<u64>().expect("numeric");
     assert!(store_rv > before_rv, "the store's resourceVersion moved on: {before_rv} -> {store_rv}");
