@@ -90,14 +90,25 @@ impl Audience {
     }
 }
 
-/// Names the audience in logs and debug views (`cluster/user[groups]`), never used as a key.
+/// Names the principal in logs and debug views (`user,group,…`, `shared-cache-reader:NAME`,
+/// `backend`), never used as a key.
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::Backend => f.write_str("backend"),
+            Principal::User(u) => {
+                f.write_str(&u.user)?;
+                u.groups.iter().try_for_each(|g| write!(f, ",{g}"))
+            }
+            Principal::SharedReader(u) => write!(f, "shared-cache-reader:{}", u.user),
+        }
+    }
+}
+
+/// Names the audience in logs (`cluster/principal`), never used as a key.
 impl fmt::Display for Audience {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.principal {
-            Principal::Backend => write!(f, "{}/(backend)", self.cluster),
-            Principal::User(u) => write!(f, "{}/{}[{}]", self.cluster, u.user, u.groups.join(",")),
-            Principal::SharedReader(u) => write!(f, "{}/(shared reader {})", self.cluster, u.user),
-        }
+        write!(f, "{}/{}", self.cluster, self.principal)
     }
 }
 

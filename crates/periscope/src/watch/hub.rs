@@ -236,7 +236,7 @@ pub struct Hub {
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamInfo {
     pub cluster: String,
-    /// Who the watch runs as (`cluster/user[groups]`).
+    /// Who the watch runs as (`user,group,…` or `shared-cache-reader:NAME`).
     pub identity: String,
     pub kind: String,
     pub namespace: String,
@@ -416,7 +416,7 @@ impl Hub {
                 let state = e.lock();
                 UpstreamInfo {
                     cluster: e.key.audience.cluster().to_string(),
-                    identity: e.key.audience.to_string(),
+                    identity: e.key.audience.principal().to_string(),
                     kind: e.key.kind.clone(),
                     namespace: e.key.namespace.clone(),
                     label_selector: e.key.label_selector.clone(),
