@@ -15,4 +15,5 @@ pub mod postgres;
 pub mod resources;
 pub mod routes;
 pub mod shutdown;
+pub mod telemetry;
 pub mod watch;
