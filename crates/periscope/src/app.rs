@@ -21,7 +21,7 @@ use crate::{
     clusters::Registry,
     config::auth::AuthConfig,
     error::ApiError,
-    http::{authn, impersonation_guard, origin_guard, request_id},
+    http::{authn, impersonation_guard, metrics, origin_guard, request_id},
     identity::Identity,
     kube::{ClientFactory, Pool},
     routes::{audit, clusters, console, resources, session, system},
@@ -217,14 +217,16 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api_router)
         .fallback(console::shell)
         .with_state(state)
-        // Outermost first: ids and access logs see everything, responses are gzipped for
-        // clients that ask (fastest level: lists are large and mostly repeated keys; the
-        // default predicate leaves event streams and tiny bodies alone), panics become
+        // Outermost first: ids and access logs see everything, so do the request metrics
+        // (labelled by the route template: `Router::layer` runs after routing), responses are
+        // gzipped for clients that ask (fastest level: lists are large and mostly repeated keys;
+        // the default predicate leaves event streams and tiny bodies alone), panics become
         // envelopes, impersonation headers are gone and cross-origin mutations refused before
         // authentication and routing.
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
+                .layer(middleware::from_fn(metrics::layer))
                 .layer(CompressionLayer::new().gzip(true).quality(CompressionLevel::Fastest))
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn(impersonation_guard::layer))

@@ -12,7 +12,7 @@ use crate::{
         oidc::OidcClient,
         pg_store::PgStore,
         sessions::{SessionSettings, Sessions},
-        store::{MemoryStore, SessionStore},
+        store::{MemoryStore, SessionStore, TimedStore},
     },
     clusters::{self, Registry},
     config,
@@ -307,6 +307,7 @@ async fn build_sessions(auth: &AuthConfig) -> anyhow::Result<Sessions> {
         subject_claim: auth.subject_claim.clone(),
         groups_claim: auth.groups_claim.clone(),
     };
+    let store = Arc::new(TimedStore(store));
     let sessions = Sessions::new(store, cipher, Arc::new(client), settings);
     Ok(sessions)
 }
