@@ -14,6 +14,7 @@ pub mod kube;
 pub mod postgres;
 pub mod resources;
 pub mod routes;
+pub mod server;
 pub mod shutdown;
 pub mod telemetry;
 pub mod watch;
