@@ -131,6 +131,11 @@ impl Server {
         self.child.id()
     }
 
+    /// The `host:port` the server listens on (for raw TCP clients).
+    pub fn addr(&self) -> &str {
+        self.base_url.trim_start_matches("http://")
+    }
+
     /// A full URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -22,7 +22,10 @@ use crate::{
     clusters::Registry,
     config::auth::AuthConfig,
     error::ApiError,
-    http::{authn, impersonation_guard, origin_guard, request_id},
+    http::{
+        authn, impersonation_guard, metrics, origin_guard, request_id,
+        timeouts::{self, Timeouts},
+    },
     identity::Identity,
     kube::{ClientFactory, Pool},
     routes::{audit, clusters, console, resources, session, system},
@@ -208,8 +211,8 @@ pub fn api_routes() -> Vec<ApiRoute> {
     ]
 }
 
-/// Builds the whole HTTP application.
-pub fn router(state: AppState) -> Router {
+/// Builds the whole HTTP application, with `timeouts` for every route but event streams.
+pub fn router(state: AppState, timeouts: Timeouts) -> Router {
     let authenticator =
         authn::Authenticator::new(state.auth.mode, state.auth.dev_identity.clone(), state.sessions.clone());
     let origins = origin_guard::AllowedOrigins(state.allowed_origins.clone());
@@ -224,16 +227,20 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api_router)
         .fallback(console::shell)
         .with_state(state)
-        // Outermost first: ids and access logs see everything, responses are gzipped for
-        // clients that ask (fastest level: lists are large and mostly repeated keys; the
-        // default predicate leaves event streams and tiny bodies alone), panics become
-        // envelopes, impersonation headers are gone and cross-origin mutations refused before
-        // authentication and routing.
+        // Outermost first: ids and access logs see everything, so do the request metrics
+        // (labelled by the route template: `Router::layer` runs after routing), responses are
+        // gzipped for clients that ask (fastest level: lists are large and mostly repeated keys;
+        // the default predicate leaves event streams and tiny bodies alone), panics become
+        // envelopes, requests get their deadlines (authentication included: it may wait on the
+        // session store), impersonation headers are gone and cross-origin mutations refused
+        // before authentication and routing.
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
+                .layer(middleware::from_fn(metrics::layer))
                 .layer(CompressionLayer::new().gzip(true).quality(CompressionLevel::Fastest))
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+                .layer(middleware::from_fn_with_state(timeouts, timeouts::layer))
                 .layer(middleware::from_fn(impersonation_guard::layer))
                 .layer(middleware::from_fn_with_state(origins, origin_guard::layer))
                 .layer(middleware::from_fn_with_state(authenticator, authn::layer)),

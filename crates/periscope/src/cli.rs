@@ -12,13 +12,14 @@ use crate::{
         oidc::OidcClient,
         pg_store::PgStore,
         sessions::{SessionSettings, Sessions},
-        store::{MemoryStore, SessionStore},
+        store::{MemoryStore, SessionStore, TimedStore},
     },
     clusters::{self, Registry},
     config,
     config::auth::{AuthConfig, AuthMode, SessionStoreKind, parse_duration},
     config::secret,
     kube::ClientFactory,
+    server::{self, HttpArgs},
     shutdown,
 };
 
@@ -162,6 +163,8 @@ pub struct ServeArgs {
     pub watch: crate::watch::WatchArgs,
     #[command(flatten)]
     pub lists: crate::resources::list::ListArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -199,6 +202,29 @@ async fn verify(args: AuditStoreArgs) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stop_signal = shutdown::install().map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
+    check_stream_heartbeats(&args)?;
+    let state = build_state(&args).await?;
+    let listener = listen(args.listen).await?;
+    serve_until_stopped(listener, state, &args.http, stop_signal).await
+}
+
+/// Live streams must write more often than the idle timeout, or the server closes them as stalled.
+fn check_stream_heartbeats(args: &ServeArgs) -> anyhow::Result<()> {
+    let idle = args.http.idle_timeout;
+    let ping = args.watch.config().ping;
+    anyhow::ensure!(
+        idle.is_zero() || ping < idle,
+        "PERISCOPE_WATCH_PING_SECONDS ({} s) must be shorter than PERISCOPE_HTTP_IDLE_TIMEOUT ({} s): \
+         streams that write nothing for the idle timeout are closed",
+        ping.as_secs(),
+        idle.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Loads the configuration and opens what every handler shares: sessions, clusters, the audit
+/// trail, caches and the watch engine.
+async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
     let auth = config::auth::load(args.auth_file.as_deref(), args.auth_mode.as_deref())?;
     let sessions = match auth.mode {
         AuthMode::Oidc => {
@@ -208,19 +234,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         AuthMode::Dev => None,
     };
-    let mut allowed_origins: Vec<String> = args
-        .allowed_origins
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(|o| o.trim().to_string())
-        .filter(|o| !o.is_empty())
-        .collect();
-    if let Some(oidc) = &auth.oidc
-        && let Ok(url) = url::Url::parse(&oidc.redirect_url)
-    {
-        allowed_origins.push(url.origin().ascii_serialization());
-    }
+    let allowed_origins = allowed_origins(args.allowed_origins.as_deref(), &auth);
     let cluster_configs = match &args.clusters_file {
         Some(path) => config::clusters::load(path)?,
         None => clusters::from_local_kubeconfig()?,
@@ -234,7 +248,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "configuration loaded"
     );
     let can_i_ttl = auth.authz.can_i_cache_ttl;
-    let state = AppState {
+    Ok(AppState {
         registry: Arc::new(registry),
         clients: Arc::new(ClientFactory::default()),
         auth: Arc::new(auth),
@@ -246,35 +260,59 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
         lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
         watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
-    };
-    let hub = state.watch.clone();
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
-    let addr = listener.local_addr()?;
-    tracing::info!(addr = %addr, "listening");
+    })
+}
 
+/// The origins allowed to mutate besides the request's own host: the flag's list plus the
+/// OIDC redirect URL's origin.
+fn allowed_origins(extra: Option<&str>, auth: &AuthConfig) -> Vec<String> {
+    let mut origins: Vec<String> =
+        extra.unwrap_or("").split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+    if let Some(oidc) = &auth.oidc
+        && let Ok(url) = url::Url::parse(&oidc.redirect_url)
+    {
+        origins.push(url.origin().ascii_serialization());
+    }
+    origins
+}
+
+/// Binds the listening socket and logs the address (tests wait for this line).
+async fn listen(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    Ok(listener)
+}
+
+/// Serves until SIGTERM or SIGINT, then tells live streams to go and drains for at most
+/// `shutdown::DRAIN`.
+async fn serve_until_stopped(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    http: &HttpArgs,
+    stop_signal: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let hub = state.watch.clone();
+    let limits = http.limits();
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_timeout_ms = http.header_timeout.as_millis() as u64,
+        idle_timeout_ms = http.idle_timeout.as_millis() as u64,
+        body_timeout_ms = http.body_timeout.as_millis() as u64,
+        request_timeout_ms = http.request_timeout.as_millis() as u64,
+        "http limits"
+    );
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        // Live streams write many small frames; without TCP_NODELAY, Nagle holds each one back
-        // until the previous segment is acknowledged.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
-        });
-        axum::serve(listener, app::router(state))
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-    });
+    let app = app::router(state, http.timeouts());
+    let server = tokio::spawn(server::serve(listener, app, limits, async {
+        let _ = stop_rx.await;
+    }));
     stop_signal.await;
     // Live streams never end on their own: tell them first, so the drain is not spent waiting.
     shutdown::announce(&hub);
     let _ = stop_tx.send(());
     match tokio::time::timeout(shutdown::DRAIN, server).await {
-        Ok(joined) => joined??,
+        Ok(joined) => joined?,
         Err(_) => tracing::warn!(drain_seconds = shutdown::DRAIN.as_secs(), "drain timed out; exiting"),
     }
     tracing::info!("stopped");
@@ -309,6 +347,7 @@ async fn build_sessions(auth: &AuthConfig) -> anyhow::Result<Sessions> {
         subject_claim: auth.subject_claim.clone(),
         groups_claim: auth.groups_claim.clone(),
     };
+    let store = Arc::new(TimedStore(store));
     let sessions = Sessions::new(store, cipher, Arc::new(client), settings);
     Ok(sessions)
 }

@@ -42,7 +42,7 @@ impl Registry {
         let mut clusters = Vec::with_capacity(configs.len());
         for config in configs {
             let kube_config = kube_config_for(&config).await?;
-            let connection = ClusterConnection::new(kube_config)
+            let connection = ClusterConnection::new(&config.name, kube_config)
                 .map_err(|e| RegistryError::Credentials { name: config.name.clone(), message: e.to_string() })?;
             clusters.push(Arc::new(Cluster { name: Arc::from(config.name.as_str()), config, connection }));
         }

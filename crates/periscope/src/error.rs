@@ -76,6 +76,12 @@ pub enum ApiError {
     /// The apiserver could not be reached or answered something that is not a `Status`.
     #[error("cluster {cluster} is unreachable: {reason}")]
     ClusterUnreachable { cluster: String, reason: String },
+    /// The request took longer than the server's request timeout (504).
+    #[error("{0}")]
+    Timeout(String),
+    /// The request body did not arrive within the body timeout (408).
+    #[error("{0}")]
+    BodyTimeout(String),
     /// A per-user limit of Periscope's own (e.g. live streams) is reached.
     #[error("{0}")]
     TooManyRequests(String),
@@ -124,6 +130,8 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StreamNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -154,6 +162,8 @@ impl ApiError {
             ApiError::NotFound(_) => "E_NOT_FOUND",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",
+            ApiError::Timeout(_) => "E_TIMEOUT",
+            ApiError::BodyTimeout(_) => "E_BODY_TIMEOUT",
             ApiError::TooManyRequests(_) => "E_TOO_MANY_REQUESTS",
             ApiError::StreamNotFound(_) => "E_NOT_FOUND",
             ApiError::Internal(_) => "E_INTERNAL",
@@ -254,7 +264,7 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "code": self.code(), "message": self.to_string(), "details": self.details() });
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+        if status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::REQUEST_TIMEOUT {
             // The rest of the body stays unread, so this connection cannot carry another request.
             response.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
         }

@@ -16,5 +16,7 @@ pub mod memory;
 pub mod postgres;
 pub mod resources;
 pub mod routes;
+pub mod server;
 pub mod shutdown;
+pub mod telemetry;
 pub mod watch;

@@ -156,6 +156,11 @@ impl Audit {
         self.dropped.load(Ordering::Relaxed)
     }
 
+    /// Rows waiting for the writer, and how many the queue holds.
+    pub fn queue_depth(&self) -> (usize, usize) {
+        (self.tx.max_capacity() - self.tx.capacity(), self.tx.max_capacity())
+    }
+
     /// Writes one row and waits until it is committed. Fail-closed verbs get an error when the
     /// row cannot be written; fail-open verbs log loudly and carry on.
     async fn record(&self, body: EventBody, verb: Verb) -> Result<(), ApiError> {
@@ -259,6 +264,13 @@ struct ChainState {
     hash: String,
 }
 
+static WRITE_SECONDS: crate::telemetry::HistogramVec<2> = crate::telemetry::HistogramVec::new(
+    "periscope_audit_write_seconds",
+    "Time to append one batch of audit rows to a store, by store and result.",
+    ["store", "result"],
+    crate::telemetry::LATENCY_BUCKETS,
+);
+
 fn write_loop(
     mut rx: mpsc::Receiver<Pending>,
     stores: Vec<Arc<dyn AuditStore>>,
@@ -292,7 +304,9 @@ fn write_loop(
                     (p.body.clone(), link)
                 })
                 .collect();
+            let started = std::time::Instant::now();
             let appended = store.append_blocking(&rows).unwrap_or_else(|| runtime.block_on(store.append(&rows)));
+            WRITE_SECONDS.observe([store.name(), if appended.is_ok() { "ok" } else { "error" }], started.elapsed());
             match appended {
                 Ok(()) => {
                     chain.seq = seq;

@@ -179,3 +179,57 @@ impl SessionStore for MemoryStore {
         Ok((before - inner.sessions.len() - inner.logins.len()) as u64)
     }
 }
+
+static STORE_SECONDS: crate::telemetry::HistogramVec<2> = crate::telemetry::HistogramVec::new(
+    "periscope_session_store_seconds",
+    "Time of session store calls, by operation and result.",
+    ["op", "result"],
+    crate::telemetry::LATENCY_BUCKETS,
+);
+
+/// A store that measures every call of the store it wraps (`periscope_session_store_seconds`).
+pub struct TimedStore(pub std::sync::Arc<dyn SessionStore>);
+
+async fn timed<T>(
+    op: &'static str,
+    call: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let started = std::time::Instant::now();
+    let result = call.await;
+    STORE_SECONDS.observe([op, if result.is_ok() { "ok" } else { "error" }], started.elapsed());
+    result
+}
+
+#[async_trait]
+impl SessionStore for TimedStore {
+    async fn insert(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        timed("insert", self.0.insert(session)).await
+    }
+    async fn get(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        timed("get", self.0.get(id_hash)).await
+    }
+    async fn touch(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
+        timed("touch", self.0.touch(id_hash, now)).await
+    }
+    async fn update_tokens(&self, id_hash: &str, update: &TokenUpdate) -> Result<(), StoreError> {
+        timed("update_tokens", self.0.update_tokens(id_hash, update)).await
+    }
+    async fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
+        timed("delete", self.0.delete(id_hash)).await
+    }
+    async fn delete_subject(&self, subject: &str) -> Result<u64, StoreError> {
+        timed("delete_subject", self.0.delete_subject(subject)).await
+    }
+    async fn try_claim_refresh(&self, id_hash: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        timed("try_claim_refresh", self.0.try_claim_refresh(id_hash, now, until)).await
+    }
+    async fn put_login(&self, login: &PendingLogin) -> Result<(), StoreError> {
+        timed("put_login", self.0.put_login(login)).await
+    }
+    async fn take_login(&self, id_hash: &str) -> Result<Option<PendingLogin>, StoreError> {
+        timed("take_login", self.0.take_login(id_hash)).await
+    }
+    async fn sweep(&self, now: i64) -> Result<u64, StoreError> {
+        timed("sweep", self.0.sweep(now)).await
+    }
+}

@@ -1,9 +1,12 @@
 //! Cross-cutting HTTP behaviour, each a layer or extractor with one job: request ids and
-//! access logs, dropping client-sent impersonation headers, authentication, and typed
-//! extractors whose rejections use the error envelope.
+//! access logs, request metrics, request and body timeouts, dropping client-sent
+//! impersonation headers, authentication, and typed extractors whose rejections use the
+//! error envelope.
 
 pub mod authn;
 pub mod extract;
 pub mod impersonation_guard;
+pub mod metrics;
 pub mod origin_guard;
 pub mod request_id;
+pub mod timeouts;

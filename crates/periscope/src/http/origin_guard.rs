@@ -17,7 +17,8 @@ use crate::error::ApiError;
 #[derive(Clone, Default)]
 pub struct AllowedOrigins(pub Arc<Vec<String>>);
 
-fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
+/// Whether the request asks to become a WebSocket.
+pub fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
     headers.get(header::UPGRADE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 

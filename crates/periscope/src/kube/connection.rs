@@ -10,6 +10,7 @@ use hyper_util::{
 use kube::client::{Body, ClientBuilder, ConfigExt, middleware::AuthLayer};
 use tower::{ServiceBuilder, ServiceExt, layer::Layer};
 
+use super::metrics::ApiserverMetricsLayer;
 use crate::authz::Impersonation;
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -43,11 +44,13 @@ pub struct ClusterConnection {
     auth: Option<Arc<AuthLayer>>,
     pool: HyperClient<Https, Body>,
     watch_pool: HyperClient<Https, Body>,
+    /// Records every request's latency and outcome under the cluster's name.
+    metrics: ApiserverMetricsLayer,
 }
 
 impl ClusterConnection {
-    /// Prepares the pool for a cluster's base config. No network traffic happens here.
-    pub fn new(config: kube::Config) -> Result<Self, ConnectionError> {
+    /// Prepares the pools for cluster `name`'s base config. No network traffic happens here.
+    pub fn new(name: &str, config: kube::Config) -> Result<Self, ConnectionError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(config.connect_timeout.or(Some(Duration::from_secs(10))));
@@ -58,7 +61,8 @@ impl ClusterConnection {
         let pool =
             |https| HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);
         let auth = config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))?.map(Arc::new);
-        Ok(ClusterConnection { config, auth, pool: pool(https.clone()), watch_pool: pool(https) })
+        let metrics = ApiserverMetricsLayer::new(name);
+        Ok(ClusterConnection { config, auth, pool: pool(https.clone()), watch_pool: pool(https), metrics })
     }
 
     /// The apiserver URL.
@@ -77,6 +81,7 @@ impl ClusterConnection {
         let inner = ServiceBuilder::new()
             .layer(config.base_uri_layer())
             .layer(headers)
+            .layer(self.metrics.clone())
             .service(match pool {
                 Pool::Requests => self.pool.clone(),
                 Pool::Watches => self.watch_pool.clone(),

@@ -1,8 +1,10 @@
 //! Reaching clusters: connection pools per cluster (requests, watches) ([`connection`]) and one cached,
-//! impersonating client per identity ([`factory`]). Every Kubernetes call goes through here.
+//! impersonating client per identity ([`factory`]), with apiserver request metrics ([`metrics`]).
+//! Every Kubernetes call goes through here.
 
 pub mod connection;
 pub mod factory;
+pub mod metrics;
 
 pub use connection::{ClusterConnection, Pool};
 pub use factory::ClientFactory;

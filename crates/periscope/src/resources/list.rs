@@ -359,10 +359,11 @@ impl ListSnapshots {
                 n(&m.stale_served),
             ),
         ];
-        series
-            .iter()
-            .map(|(name, kind, help, value)| format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"))
-            .collect()
+        let mut out = String::new();
+        for (name, kind, help, value) in series {
+            crate::telemetry::write_scalar(&mut out, name, kind, help, value);
+        }
+        out
     }
 
     fn flights(&self) -> std::sync::MutexGuard<'_, HashMap<SnapshotKey, Arc<Flight>>> {

@@ -1,42 +1,27 @@
-//! Counters and gauges of the watch engine, rendered as Prometheus text.
+//! Counters and gauges of the watch engine, rendered as Prometheus text with the shared
+//! primitives of `crate::telemetry`.
 
-use std::{
-    fmt::Write,
-    sync::atomic::{AtomicI64, AtomicU64, Ordering},
-    time::Duration,
-};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use crate::telemetry::{self, Histogram};
 
 /// Upper bounds (seconds) of the delivery-latency histogram buckets.
-const DELIVERY_BUCKETS: [f64; 12] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const DELIVERY_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// A Prometheus histogram of how long deltas took from the hub to a client's connection.
-#[derive(Debug, Default)]
-pub struct DeliveryHistogram {
-    /// Non-cumulative counts per bucket; the last slot is `+Inf`.
-    buckets: [AtomicU64; DELIVERY_BUCKETS.len() + 1],
-    sum_micros: AtomicU64,
+#[derive(Debug)]
+pub struct DeliveryHistogram(Histogram);
+
+impl Default for DeliveryHistogram {
+    fn default() -> Self {
+        DeliveryHistogram(Histogram::new(DELIVERY_BUCKETS))
+    }
 }
 
-impl DeliveryHistogram {
-    /// Records one delivery.
-    pub fn observe(&self, took: Duration) {
-        let seconds = took.as_secs_f64();
-        let slot = DELIVERY_BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(DELIVERY_BUCKETS.len());
-        self.buckets[slot].fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
-    }
-
-    fn render(&self, out: &mut String, name: &str, help: &str) {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} histogram\n");
-        let mut cumulative = 0;
-        for (i, bucket) in self.buckets.iter().enumerate() {
-            cumulative += bucket.load(Ordering::Relaxed);
-            let le = DELIVERY_BUCKETS.get(i).map_or("+Inf".to_string(), f64::to_string);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
-        }
-        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = write!(out, "{name}_sum {sum}\n{name}_count {cumulative}\n");
+impl std::ops::Deref for DeliveryHistogram {
+    type Target = Histogram;
+    fn deref(&self) -> &Histogram {
+        &self.0
     }
 }
 
@@ -60,8 +45,7 @@ impl Metrics {
     pub fn render(&self, rows: usize, bytes: usize) -> String {
         let mut out = String::new();
         let mut metric = |name: &str, kind: &str, help: &str, value: String| {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n");
+            telemetry::write_scalar(&mut out, name, kind, help, value)
         };
         let get = |a: &AtomicI64| a.load(Ordering::Relaxed).max(0).to_string();
         let count = |a: &AtomicU64| a.load(Ordering::Relaxed).to_string();
@@ -110,7 +94,7 @@ impl Metrics {
         );
         metric("periscope_watch_store_rows", "gauge", "Projected rows held in all stores.", rows.to_string());
         metric("periscope_watch_store_bytes", "gauge", "Bytes of row JSON held in all stores.", bytes.to_string());
-        self.delivery.render(
+        self.delivery.write_family(
             &mut out,
             "periscope_watch_delivery_seconds",
             "Time from a delta reaching the hub to its frame being handed to the client connection.",
@@ -121,6 +105,8 @@ impl Metrics {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
