@@ -26,6 +26,10 @@ const WATCH_TIMEOUT_SECS: u32 = 30;
 /// Retry delays while the apiserver is unreachable.
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// How long after the upstream connection broke a 403 is retried instead of ending the
+/// stream: an apiserver that just restarted answers 403 (e.g. "cannot impersonate") until its
+/// authorizer's caches have filled. A 403 on a healthy re-watch is final at once.
+const RESTART_GRACE: Duration = Duration::from_secs(20);
 
 /// What the loop does after a watch ended.
 enum After {
@@ -110,14 +114,26 @@ pub(super) async fn run(hub: Arc<Hub>, entry: Arc<Entry>, source: Source) {
     let linger_check = (hub.config.linger / 6).clamp(Duration::from_millis(100), Duration::from_secs(5));
     let mut tick = tokio::time::interval(linger_check);
     let mut backoff = BACKOFF_MIN;
+    // When the upstream connection last broke, while that may still explain a refusal.
+    let mut interrupted: Option<std::time::Instant> = None;
     loop {
         let after = watch_once(&hub, &entry, &source, &api, &mut tick, &mut backoff).await;
         let after = match after {
             After::Relist => relist(&hub, &entry, &source, &api, &cluster).await,
             other => other,
         };
+        let after = match after {
+            After::Fatal(e)
+                if e.status() == axum::http::StatusCode::FORBIDDEN
+                    && interrupted.is_some_and(|at| at.elapsed() < RESTART_GRACE) =>
+            {
+                After::Retry(format!("refused right after a reconnect, retrying: {e}"))
+            }
+            other => other,
+        };
         match after {
-            After::Rewatch | After::Relist => {}
+            After::Rewatch => interrupted = None,
+            After::Relist => {}
             After::Retired => return,
             After::Fatal(e) => {
                 tracing::info!(cluster = %cluster, kind = %entry.key.kind, error = %e, "watch_stream.failed");
@@ -126,6 +142,7 @@ pub(super) async fn run(hub: Arc<Hub>, entry: Arc<Entry>, source: Source) {
                 return;
             }
             After::Retry(why) => {
+                interrupted.get_or_insert_with(std::time::Instant::now);
                 tracing::warn!(cluster = %cluster, kind = %entry.key.kind, reason = %why, delay_ms = backoff.as_millis() as u64, "watch interrupted; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(BACKOFF_MAX);
