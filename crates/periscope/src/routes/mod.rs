@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod fleet;
 pub mod metrics;
 pub mod mutations;
+pub mod object_ops;
 pub mod objects;
 pub mod openapi;
 pub mod podhealth;

@@ -19,7 +19,10 @@ use base64::Engine;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
 use serde_json::{Value, json};
 
-use super::apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES};
+use super::{
+    apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES},
+    object_ops::ObjectOp,
+};
 use crate::{
     app::AppState,
     audit::{AuditContext, Outcome, ResourceRef, Verb},
@@ -204,7 +207,7 @@ pub async fn object(
         )));
     }
     let target = target(cluster, kind, client, None, name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, None, headers, body).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[], headers, body).await
 }
 
 /// `…/{resource}/{namespace}/{name}` or `…/{resource}/{name}/{sub}` (cluster-scoped kinds).
@@ -222,8 +225,8 @@ pub async fn object_or_sub(
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let request = Request { state, ctx, method, query, body: Bytes::new() };
     match kind.scope {
-        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, None, headers, body).await,
-        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, Some(b), headers, body).await,
+        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, &[], headers, body).await,
+        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, &[&b], headers, body).await,
     }
 }
 
@@ -244,10 +247,11 @@ pub async fn namespaced_sub(
         return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, Some(sub), headers, body).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub], headers, body).await
 }
 
-/// `GET …/secrets/{namespace}/{name}/data/{key}`: one decoded Secret value (audited reveal).
+/// `…/{resource}/{namespace}/{name}/{sub}/{key}`: `GET …/secrets/{namespace}/{name}/data/{key}`,
+/// one decoded Secret value (audited reveal).
 #[allow(clippy::too_many_arguments)] // axum extractors, one per argument
 pub async fn secret_key(
     method: Method,
@@ -256,13 +260,12 @@ pub async fn secret_key(
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
     Query(query): Query<ObjectQuery>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    if !(kind.api.group.is_empty() && kind.api.plural == "secrets" && sub == "data") {
-        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}/{key}", kind.path())));
-    }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    reveal_key(&Request { state, ctx, method, query, body: Bytes::new() }, &target, &key).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub, &key], headers, body).await
 }
 
 fn target(
@@ -278,51 +281,39 @@ fn target(
     Ok(Target { cluster, kind, client, namespace, name })
 }
 
-/// Routes a request for `target` (and its sub-path) to the operation.
+/// Routes a request for `target` (and its sub-path, e.g. `["scale"]`) to its operation.
 async fn serve(
     mut request: Request,
     target: Target,
-    sub: Option<String>,
+    sub: &[&str],
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     use super::{mutations as m, rollout};
-    if matches!(request.method, Method::PATCH | Method::POST | Method::PUT) {
+    let op = ObjectOp::find(sub, &request.method, &target.kind.path())?;
+    op.check_kind(&target)?;
+    if op.has_body() {
         request.body = read_body(&headers, body, MAX_APPLY_BYTES).await?;
     }
-    let method = request.method.clone();
-    let Some(sub) = sub else {
-        return match method {
-            Method::GET => detail(&request, &target).await,
-            Method::PATCH => apply_document(request, &target).await,
-            Method::DELETE => delete(&request, &target).await,
-            other => Err(ApiError::MethodNotAllowed(other.to_string())),
-        };
-    };
-    let expected = match sub.as_str() {
-        "yaml" | "events" | "meta" | "revisions" => Method::GET,
-        "scale" | "restart" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "rollback" => Method::POST,
-        "labels" => Method::PUT,
-        _ => return Err(ApiError::RouteNotFound(format!("{}/…/{sub}", target.kind.path()))),
-    };
-    if method != expected {
-        return Err(ApiError::MethodNotAllowed(method.to_string()));
-    }
-    match sub.as_str() {
-        "yaml" => yaml(&request, &target).await,
-        "events" => events(&target).await,
-        "meta" => meta(&target).await,
-        "revisions" => rollout::revisions(&target).await,
-        "rollback" => rollout::rollback(request, &target).await,
-        "scale" => m::scale(request, &target).await,
-        "restart" => m::restart(request, &target).await,
-        "cordon" => m::cordon(request, &target, true).await,
-        "uncordon" => m::cordon(request, &target, false).await,
-        "suspend" => m::suspend(request, &target, true).await,
-        "resume" => m::suspend(request, &target, false).await,
-        "trigger" => m::trigger(request, &target).await,
-        // Only `labels` is left: the table above admits nothing else.
-        _ => m::labels(request, &target).await,
+    match op {
+        ObjectOp::Detail => detail(&request, &target).await,
+        ObjectOp::Apply => apply_document(request, &target).await,
+        ObjectOp::Delete => delete(&request, &target).await,
+        ObjectOp::Yaml => yaml(&request, &target).await,
+        ObjectOp::Events => events(&target).await,
+        ObjectOp::Meta => meta(&target).await,
+        ObjectOp::Revisions => rollout::revisions(&target).await,
+        ObjectOp::Rollback => rollout::rollback(request, &target).await,
+        ObjectOp::Scale => m::scale(request, &target).await,
+        ObjectOp::Restart => m::restart(request, &target).await,
+        ObjectOp::Cordon => m::cordon(request, &target, true).await,
+        ObjectOp::Uncordon => m::cordon(request, &target, false).await,
+        ObjectOp::Suspend => m::suspend(request, &target, true).await,
+        ObjectOp::Resume => m::suspend(request, &target, false).await,
+        ObjectOp::Trigger => m::trigger(request, &target).await,
+        ObjectOp::Labels => m::labels(request, &target).await,
+        // `sub` matched `data/{key}`, so its second segment is the key.
+        ObjectOp::RevealKey => reveal_key(&request, &target, sub[1]).await,
     }
 }
 
@@ -410,9 +401,6 @@ fn yaml_response(text: String) -> Response {
 
 /// `GET …/secrets/{ns}/{name}/data/{key}`: the decoded value, `no-store`, audited.
 async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Response, ApiError> {
-    if request.method != Method::GET {
-        return Err(ApiError::MethodNotAllowed(request.method.to_string()));
-    }
     let bytes = request
         .audited(Verb::SecretReveal, target, Some(json!({ "via": "key", "key": key })), async {
             let secret = fetch(target, false).await?;
