@@ -87,6 +87,12 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<crate::names::InvalidName> for ApiError {
+    fn from(e: crate::names::InvalidName) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
 impl ApiError {
     /// Maps a kube client error from a call to `cluster` into an API error.
     pub fn from_kube(cluster: &str, err: kube::Error) -> Self {

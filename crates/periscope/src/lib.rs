@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod kube;
+pub mod names;
 pub mod postgres;
 pub mod resources;
 pub mod routes;

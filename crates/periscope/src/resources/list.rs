@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{catalog::Kind, kinds::Scope, projection::Column};
-use crate::{config::clusters::check_dns1123_label, error::ApiError};
+use crate::{error::ApiError, names::Namespace};
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: u32 = 5000;
@@ -276,8 +276,8 @@ fn api_for(kind: &Kind, client: kube::Client, namespace: Option<&str>) -> Result
             Err(ApiError::BadRequest(format!("{} are cluster-scoped: drop the namespace parameter", kind.api.plural)))
         }
         (Scope::Namespaced, Some(ns)) => {
-            check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;
-            Ok(Api::namespaced_with(client, ns, &kind.api))
+            let ns = Namespace::parse(ns)?;
+            Ok(Api::namespaced_with(client, &ns, &kind.api))
         }
         (_, None) => Ok(Api::all_with(client, &kind.api)),
     }

@@ -40,14 +40,7 @@ async fn one_click(
             Ok((object, None))
         })
         .await?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
-    }
-    if target.is("", "secrets") {
-        value = super::objects::redact_secret(value);
-    }
-    Ok(Json(json!({ "object": value })).into_response())
+    Ok(Json(json!({ "object": target.answer(object)? })).into_response())
 }
 
 /// Body of `POST …/scale`.
@@ -146,7 +139,7 @@ pub async fn trigger(request: Request, target: &Target) -> Result<Response, ApiE
             let job = Job {
                 metadata: ObjectMeta {
                     name: Some(job_name.clone()),
-                    namespace: target.namespace.clone(),
+                    namespace: target.namespace.clone().map(String::from),
                     labels: template_meta.labels,
                     annotations: Some(annotations),
                     owner_references: Some(vec![owner]),

@@ -297,7 +297,7 @@ impl ObjectOp {
     pub fn check_kind(self, target: &Target) -> Result<(), ApiError> {
         match self.applies() {
             Applies::Any => Ok(()),
-            Applies::Secrets if target.is("", "secrets") => Ok(()),
+            Applies::Secrets if target.kind.is_secret() => Ok(()),
             Applies::Secrets => Err(ApiError::RouteNotFound(format!("{}/…/{}", target.kind.path(), self.spec().path))),
             Applies::Kinds(kinds) if kinds.iter().any(|(group, plural)| target.is(group, plural)) => Ok(()),
             Applies::Kinds(kinds) => Err(ApiError::bad(format!(

@@ -26,12 +26,12 @@ use super::{
 use crate::{
     app::AppState,
     audit::{AuditContext, Outcome, ResourceRef, Verb},
-    config::clusters::check_dns1123_subdomain,
     error::ApiError,
     http::{
         authn::CurrentUser,
         extract::{Path, Query},
     },
+    names::{Namespace, check_object_name},
     resources::{catalog::Kind, kinds::Scope},
 };
 
@@ -69,7 +69,7 @@ pub struct Target {
     pub cluster: String,
     pub kind: Kind,
     pub client: kube::Client,
-    pub namespace: Option<String>,
+    pub namespace: Option<Namespace>,
     pub name: String,
 }
 
@@ -102,7 +102,7 @@ impl Target {
             group: Some(self.kind.api.group.clone()).filter(|g| !g.is_empty()),
             version: Some(self.kind.api.version.clone()),
             resource: Some(self.kind.api.plural.clone()),
-            namespace: self.namespace.clone(),
+            namespace: self.namespace.clone().map(String::from),
             name: Some(self.name.clone()),
         }
     }
@@ -110,6 +110,19 @@ impl Target {
     /// The identity-only apply document of this object.
     pub fn skeleton(&self) -> Value {
         apply::skeleton(&self.kind.api.api_version, &self.kind.api.kind, self.namespace.as_deref(), &self.name)
+    }
+
+    /// An object a mutation returned, as answered: `managedFields` dropped and, since the
+    /// answer of a Secret mutation holds every value, a Secret redacted as in its detail.
+    pub fn answer(&self, object: impl serde::Serialize) -> Result<Value, ApiError> {
+        let mut value = to_json(object)?;
+        strip_managed_fields(&mut value);
+        Ok(self.redacted(value))
+    }
+
+    /// `object` itself, or its redaction when this is a Secret.
+    fn redacted(&self, object: Value) -> Value {
+        if self.kind.is_secret() { redact_secret(object) } else { object }
     }
 
     /// Maps a kube error from a call on this object's cluster.
@@ -275,9 +288,8 @@ fn target(
     namespace: Option<String>,
     name: String,
 ) -> Result<Target, ApiError> {
-    for part in namespace.iter().chain(std::iter::once(&name)) {
-        check_dns1123_subdomain(part).map_err(|why| ApiError::bad(format!("{part:?}: {why}")))?;
-    }
+    let namespace = namespace.map(Namespace::parse).transpose()?;
+    check_object_name(&name)?;
     Ok(Target { cluster, kind, client, namespace, name })
 }
 
@@ -317,16 +329,22 @@ async fn serve(
     }
 }
 
-fn is_secret(target: &Target) -> bool {
-    target.is("", "secrets")
+/// Drops `metadata.managedFields` from an object: bulky bookkeeping clients see only on request.
+pub fn strip_managed_fields(object: &mut Value) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("managedFields");
+    }
+}
+
+fn to_json(object: impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))
 }
 
 /// The object as JSON, with `managedFields` dropped unless asked for.
 async fn fetch(target: &Target, keep_managed_fields: bool) -> Result<Value, ApiError> {
-    let object = target.api().get(&target.name).await.map_err(|e| target.err(e))?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if !keep_managed_fields && let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
+    let mut value = to_json(target.api().get(&target.name).await.map_err(|e| target.err(e))?)?;
+    if !keep_managed_fields {
+        strip_managed_fields(&mut value);
     }
     Ok(value)
 }
@@ -349,7 +367,7 @@ fn secret_keys(secret: &Value) -> BTreeMap<String, usize> {
 }
 
 /// A Secret without anything that could carry a value: `data`/`stringData` become `keys`.
-pub fn redact_secret(mut secret: Value) -> Value {
+fn redact_secret(mut secret: Value) -> Value {
     let keys: Vec<Value> =
         secret_keys(&secret).into_iter().map(|(name, size)| json!({ "name": name, "size": size })).collect();
     if let Some(object) = secret.as_object_mut() {
@@ -366,8 +384,7 @@ pub fn redact_secret(mut secret: Value) -> Value {
 /// `GET` of the object: the full object (Secrets: key names and sizes only).
 async fn detail(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let value = fetch(target, request.query.managed_fields).await?;
-    let value = if is_secret(target) { redact_secret(value) } else { value };
-    Ok(Json(value).into_response())
+    Ok(Json(target.redacted(value)).into_response())
 }
 
 fn no_store(mut response: Response) -> Response {
@@ -379,7 +396,7 @@ fn no_store(mut response: Response) -> Response {
 async fn yaml(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let keep = request.query.managed_fields;
     let render = |value: &Value| serde_saphyr::to_string(value).map_err(|e| ApiError::Internal(format!("YAML: {e}")));
-    let text = if is_secret(target) {
+    let text = if target.kind.is_secret() {
         let text = request
             .audited(Verb::SecretReveal, target, Some(json!({ "via": "yaml" })), async {
                 let value = fetch(target, keep).await?;
@@ -453,9 +470,7 @@ async fn events(target: &Target) -> Result<Response, ApiError> {
         .into_iter()
         .filter_map(|e| serde_json::to_value(e).ok())
         .map(|mut e| {
-            if let Some(m) = e.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.remove("managedFields");
-            }
+            strip_managed_fields(&mut e);
             e
         })
         .collect();
@@ -508,13 +523,7 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, A
             Ok((object, None))
         })
         .await?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
-    }
-    // The answer of a Secret apply holds every value; it gets the same redaction as the detail.
-    let value = if is_secret(target) { redact_secret(value) } else { value };
-    Ok(Json(json!({ "object": value, "dryRun": dry_run })).into_response())
+    Ok(Json(json!({ "object": target.answer(object)?, "dryRun": dry_run })).into_response())
 }
 
 /// `DELETE` of the object (propagation `Background` unless asked otherwise).
