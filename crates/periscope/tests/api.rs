@@ -174,6 +174,32 @@ async fn errors_use_one_envelope_and_carry_the_request_id() {
 }
 
 #[tokio::test]
+async fn every_body_over_the_one_limit_is_413_in_the_envelope() {
+    let alpha = cluster("alpha");
+    let server = tier_server(&alpha, "alice", &[]);
+    let huge = format!("{{\"pad\": \"{}\"}}", "z".repeat(300 * 1024));
+    // Three routes with three different body types; each answered before its handler runs.
+    for path in [
+        "/api/clusters/alpha/can-i",
+        "/api/streams/no-such-stream/subscriptions",
+        "/api/clusters/alpha/resources/apps/v1/deployments/team-a/web/scale",
+    ] {
+        let response = server.http.post(server.url(path)).body(huge.clone()).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["code"], "E_TOO_LARGE", "{path}: {body}");
+        assert_eq!(body["details"]["limitBytes"], 256 * 1024, "{path}: {body}");
+    }
+    // Under the limit, a body that is not the route's JSON is a 400 naming the problem.
+    let response = server.http.post(server.url("/api/clusters/alpha/can-i")).body("{\"checks\": 1}").send().await;
+    let response = response.expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "E_BAD_REQUEST");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("invalid JSON body")), "{body}");
+}
+
+#[tokio::test]
 async fn paging_follows_the_apiserver_continue_token() {
     let alpha = cluster("alpha");
     let server = tier_server(&alpha, "dave", &["viewers"]);

@@ -1,8 +1,9 @@
 //! Cross-cutting HTTP behaviour, each a layer or extractor with one job: request ids and
-//! access logs, dropping client-sent impersonation headers, authentication, and typed
-//! extractors whose rejections use the error envelope.
+//! access logs, dropping client-sent impersonation headers, authentication, bounded request
+//! bodies, and typed extractors whose rejections use the error envelope.
 
 pub mod authn;
+pub mod body;
 pub mod extract;
 pub mod impersonation_guard;
 pub mod origin_guard;

@@ -20,7 +20,7 @@ use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams
 use serde_json::{Value, json};
 
 use super::{
-    apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES},
+    apply::{self, FIELD_MANAGER},
     object_ops::ObjectOp,
 };
 use crate::{
@@ -29,6 +29,7 @@ use crate::{
     error::ApiError,
     http::{
         authn::CurrentUser,
+        body::{parse_json, read_limited},
         extract::{Path, Query},
     },
     names::{Namespace, check_object_name},
@@ -137,33 +138,14 @@ pub struct Request {
     pub ctx: AuditContext,
     pub method: Method,
     pub query: ObjectQuery,
-    /// The body, read up front (bounded by [`MAX_APPLY_BYTES`]) for PATCH, POST and PUT.
+    /// The body, read up front (bounded by `http::body::MAX_BODY_BYTES`) for operations that take one.
     pub body: Bytes,
 }
 
-/// Reads a request body, refusing more than `limit` bytes with 413.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(ApiError::TooLarge(limit));
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // `to_bytes` reports the limit as a "length limit exceeded" error somewhere in its chain.
-        let mut source: Option<&dyn std::error::Error> = Some(&e);
-        while let Some(err) = source {
-            if err.to_string().contains("length limit") {
-                return ApiError::TooLarge(limit);
-            }
-            source = err.source();
-        }
-        ApiError::bad(format!("cannot read the body: {e}"))
-    })
-}
-
 impl Request {
-    /// Reads a small JSON body into `T` (400 naming the problem otherwise).
+    /// Reads the JSON body into `T` (400 naming the problem otherwise).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
+        parse_json(&self.body)
     }
 
     /// Runs `action` between an intent and an outcome audit row; the intent is written first and
@@ -305,7 +287,7 @@ async fn serve(
     let op = ObjectOp::find(sub, &request.method, &target.kind.path())?;
     op.check_kind(&target)?;
     if op.has_body() {
-        request.body = read_body(&headers, body, MAX_APPLY_BYTES).await?;
+        request.body = read_limited(&headers, body).await?;
     }
     match op {
         ObjectOp::Detail => detail(&request, &target).await,
