@@ -55,6 +55,27 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
         port: None,
     });
     assert!(stderr.contains("unknown tier \"superuser\""), "{stderr}");
+
+    let stderr = start_failure(ServerOptions {
+        clusters_yaml: Some("clusters: []\n".into()),
+        auth_yaml: Some("session:\n  store: redis\n".into()),
+        env: vec![],
+        port: None,
+    });
+    assert!(stderr.contains("auth.yaml") && stderr.contains("unknown variant `redis`"), "{stderr}");
+
+    // Flags and their environment variables: the value, the flag and the choices are named.
+    for (var, value, flag) in
+        [("PERISCOPE_AUTH_MODE", "sso", "--auth-mode"), ("PERISCOPE_AUDIT_SINKS", "stdout,kafka", "--audit-sinks")]
+    {
+        let stderr = start_failure(ServerOptions {
+            clusters_yaml: Some("clusters: []\n".into()),
+            env: vec![(var.into(), value.into())],
+            ..Default::default()
+        });
+        assert!(stderr.contains("invalid value") && stderr.contains(flag), "{var}: {stderr}");
+        assert!(stderr.contains("possible values"), "{var}: {stderr}");
+    }
 }
 
 #[tokio::test]

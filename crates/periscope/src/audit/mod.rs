@@ -32,6 +32,19 @@ pub use event::{Actor, Outcome, Phase, ResourceRef, Verb};
 use event::{ChainLink, EventBody, GENESIS, chain_hash};
 use store::{AuditStore, StoreError};
 
+/// Where audit rows go (`--audit-sinks` / `PERISCOPE_AUDIT_SINKS`, a comma list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditSink {
+    /// Every committed row as a JSON line on stdout.
+    Stdout,
+    /// The embedded SQLite store (the default durable trail).
+    Sqlite,
+    /// PostgreSQL, shared by replicas.
+    Postgres,
+    /// Nothing (alone: no audit trail at all).
+    None,
+}
+
 /// Audit settings (from `PERISCOPE_AUDIT_*`).
 #[derive(Debug, Clone)]
 pub struct AuditConfig {

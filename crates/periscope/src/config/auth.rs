@@ -9,8 +9,9 @@ use super::{ConfigError, parse_yaml, secret};
 use crate::authz::{AuthzConfig, AuthzMode, Tier};
 use crate::identity::Identity;
 
-/// How users authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How users authenticate (`--auth-mode` / `PERISCOPE_AUTH_MODE`, else inferred from the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum AuthMode {
     /// Every request runs as the fixed identity from `dev:`; for local use only.
     Dev,
@@ -62,17 +63,25 @@ struct RawSession {
     idle_timeout: Option<String>,
     absolute_timeout: Option<String>,
     cookie_domain: Option<String>,
-    store: Option<String>,
+    store: Option<StoreName>,
     #[serde(rename = "postgresDSN")]
     postgres_dsn: Option<String>,
     encryption_key: Option<String>,
     refresh_before: Option<String>,
 }
 
+/// `session.store` as written; the PostgreSQL store also needs `session.postgresDSN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StoreName {
+    Memory,
+    Postgres,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawAuthorization {
-    mode: Option<String>,
+    mode: Option<AuthzMode>,
     #[serde(default)]
     allowed_groups: Vec<String>,
     groups_claim: Option<String>,
@@ -157,7 +166,7 @@ impl AuthConfig {
 }
 
 /// Loads the auth file (if any) and resolves the mode; `forced_mode` is `PERISCOPE_AUTH_MODE`.
-pub fn load(path: Option<&Path>, forced_mode: Option<&str>) -> Result<AuthConfig, ConfigError> {
+pub fn load(path: Option<&Path>, forced_mode: Option<AuthMode>) -> Result<AuthConfig, ConfigError> {
     let (path_for_msgs, raw) = match path {
         Some(p) => {
             let text =
@@ -170,7 +179,7 @@ pub fn load(path: Option<&Path>, forced_mode: Option<&str>) -> Result<AuthConfig
 }
 
 /// Parses auth-file text; for tests.
-pub fn parse(text: &str, forced_mode: Option<&str>) -> Result<AuthConfig, ConfigError> {
+pub fn parse(text: &str, forced_mode: Option<AuthMode>) -> Result<AuthConfig, ConfigError> {
     let path = Path::new("auth.yaml");
     let raw: RawAuthFile = parse_yaml(path, text)?;
     resolve(path, raw, true, forced_mode)
@@ -180,17 +189,16 @@ fn resolve(
     path: &Path,
     raw: RawAuthFile,
     have_file: bool,
-    forced_mode: Option<&str>,
+    forced_mode: Option<AuthMode>,
 ) -> Result<AuthConfig, ConfigError> {
     let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
     let has_issuer = raw.oidc.as_ref().and_then(|o| o.issuer.as_deref()).is_some_and(|s| !s.is_empty());
-    let mode = match forced_mode.map(str::trim).filter(|m| !m.is_empty()) {
-        Some("dev") => AuthMode::Dev,
-        Some("oidc") if !have_file => {
+    let mode = match forced_mode {
+        Some(AuthMode::Dev) => AuthMode::Dev,
+        Some(AuthMode::Oidc) if !have_file => {
             return Err(invalid("PERISCOPE_AUTH_MODE=oidc needs an auth file with an oidc: section".into()));
         }
-        Some("oidc") => AuthMode::Oidc,
-        Some(other) => return Err(invalid(format!("PERISCOPE_AUTH_MODE {other:?} is not one of dev, oidc"))),
+        Some(AuthMode::Oidc) => AuthMode::Oidc,
         None if has_issuer => AuthMode::Oidc,
         None => AuthMode::Dev,
     };
@@ -231,9 +239,9 @@ fn resolve(
         idle_timeout: duration("idleTimeout", s.idle_timeout, Duration::from_secs(30 * 60))?,
         absolute_timeout: duration("absoluteTimeout", s.absolute_timeout, Duration::from_secs(8 * 3600))?,
         cookie_domain: s.cookie_domain.filter(|c| !c.is_empty()),
-        store: match s.store.as_deref().unwrap_or("memory") {
-            "memory" => SessionStoreKind::Memory,
-            "postgres" => {
+        store: match s.store.unwrap_or(StoreName::Memory) {
+            StoreName::Memory => SessionStoreKind::Memory,
+            StoreName::Postgres => {
                 let raw = s
                     .postgres_dsn
                     .filter(|d| !d.is_empty())
@@ -242,7 +250,6 @@ fn resolve(
                     secret::resolve(&raw).map_err(|why| invalid(format!("session.postgresDSN: {why}")))?,
                 )
             }
-            other => return Err(invalid(format!("session.store {other:?} is not one of memory, postgres"))),
         },
         encryption_key: s
             .encryption_key
@@ -264,14 +271,7 @@ fn resolve(
     }
 
     let a = raw.authorization.unwrap_or_default();
-    let authz_mode = match a.mode.as_deref().unwrap_or("shared") {
-        "shared" => AuthzMode::Shared,
-        "tier" => AuthzMode::Tier,
-        "raw" => AuthzMode::Raw,
-        other => {
-            return Err(invalid(format!("authorization.mode {other:?} is not one of shared, tier, raw")));
-        }
-    };
+    let authz_mode = a.mode.unwrap_or(AuthzMode::Shared);
     let mut group_tiers = BTreeMap::new();
     for (group, tier) in a.group_tiers {
         let tier = Tier::parse(&tier).ok_or_else(|| {
@@ -404,7 +404,7 @@ mod tests {
         .expect("valid");
         assert_eq!(cfg.mode, AuthMode::Oidc);
         assert_eq!(cfg.provider_name(), "Okta");
-        let forced = parse("oidc:\n  issuer: https://x\n", Some("dev")).expect("forced dev");
+        let forced = parse("oidc:\n  issuer: https://x\n", Some(AuthMode::Dev)).expect("forced dev");
         assert_eq!(forced.mode, AuthMode::Dev);
     }
 
@@ -413,7 +413,11 @@ mod tests {
         let err = parse("authorization:\n  mode: tier\n  groupTiers: {ops: god}\n", None).expect_err("bad tier");
         assert!(err.to_string().contains("unknown tier \"god\""), "{err}");
         let err = parse("authorization:\n  mode: rbac\n", None).expect_err("bad mode");
-        assert!(err.to_string().contains("not one of shared, tier, raw"), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.contains("line 2") && err.contains("unknown variant `rbac`, expected one of shared, tier, raw"),
+            "{err}"
+        );
         let err = parse("authorization:\n  mode: raw\n  groupPrefix: \"\"\n", None).expect_err("no prefix");
         assert!(err.to_string().contains("groupPrefix"), "{err}");
     }
@@ -430,8 +434,11 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(cfg.session.store, SessionStoreKind::Postgres("postgres://x/y".into()));
-        let err = parse("session:\n  store: redis\n", None).expect_err("bad store");
-        assert!(err.to_string().contains("not one of memory, postgres"), "{err}");
+        let err = parse("session:\n  store: redis\n", None).expect_err("bad store").to_string();
+        assert!(
+            err.contains("line 2") && err.contains("unknown variant `redis`, expected one of memory, postgres"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -61,8 +61,29 @@ pub struct ObjectQuery {
     /// Apply: take over fields other managers own.
     #[serde(default)]
     pub force: bool,
-    /// Delete: `Foreground`, `Background` (default) or `Orphan`.
-    pub propagation_policy: Option<String>,
+    /// Delete: how dependents go (`Background` when absent).
+    pub propagation_policy: Option<Propagation>,
+}
+
+/// `?propagationPolicy=` of a delete, as the apiserver names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum Propagation {
+    Foreground,
+    /// The default; an empty value means it too.
+    #[default]
+    #[serde(alias = "")]
+    Background,
+    Orphan,
+}
+
+impl From<Propagation> for PropagationPolicy {
+    fn from(p: Propagation) -> Self {
+        match p {
+            Propagation::Foreground => PropagationPolicy::Foreground,
+            Propagation::Background => PropagationPolicy::Background,
+            Propagation::Orphan => PropagationPolicy::Orphan,
+        }
+    }
 }
 
 /// The object a route addresses, with a client acting as the caller.
@@ -510,20 +531,11 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, A
 
 /// `DELETE` of the object (propagation `Background` unless asked otherwise).
 async fn delete(request: &Request, target: &Target) -> Result<Response, ApiError> {
-    let propagation = match request.query.propagation_policy.as_deref() {
-        None | Some("") | Some("Background") => PropagationPolicy::Background,
-        Some("Foreground") => PropagationPolicy::Foreground,
-        Some("Orphan") => PropagationPolicy::Orphan,
-        Some(other) => {
-            return Err(ApiError::bad(format!(
-                "propagationPolicy {other:?} is not one of Foreground, Background, Orphan"
-            )));
-        }
-    };
+    let propagation = request.query.propagation_policy.unwrap_or_default();
     let extra = json!({ "propagationPolicy": format!("{propagation:?}") });
     request
         .audited(Verb::Delete, target, Some(extra), async {
-            let params = DeleteParams { propagation_policy: Some(propagation), ..Default::default() };
+            let params = DeleteParams { propagation_policy: Some(propagation.into()), ..Default::default() };
             target.api().delete(&target.name, &params).await.map_err(|e| target.err(e))?;
             Ok(((), None))
         })
@@ -535,4 +547,25 @@ async fn delete(request: &Request, target: &Target) -> Result<Response, ApiError
         "name": target.name,
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(text: &str) -> Result<ObjectQuery, String> {
+        let uri: axum::http::Uri = format!("http://x/?{text}").parse().map_err(|e| format!("{e}"))?;
+        axum::extract::Query::<ObjectQuery>::try_from_uri(&uri).map(|q| q.0).map_err(|e| e.body_text())
+    }
+
+    #[test]
+    fn propagation_policies_are_the_apiserver_names_empty_meaning_background() {
+        let policy = |text: &str| query(text).map(|q| q.propagation_policy.unwrap_or_default());
+        assert_eq!(policy(""), Ok(Propagation::Background));
+        assert_eq!(policy("propagationPolicy="), Ok(Propagation::Background));
+        assert_eq!(policy("propagationPolicy=Orphan"), Ok(Propagation::Orphan));
+        assert_eq!(policy("propagationPolicy=Foreground"), Ok(Propagation::Foreground));
+        let err = policy("propagationPolicy=orphan").expect_err("names are case-sensitive");
+        assert!(err.contains("propagationPolicy") && err.contains("Foreground"), "{err}");
+    }
 }
