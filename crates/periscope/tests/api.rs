@@ -78,6 +78,32 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
     }
 }
 
+#[test]
+fn the_route_table_names_each_path_and_method_once() {
+    let mut seen = std::collections::HashSet::new();
+    let routes = periscope::app::api_routes();
+    for route in &routes {
+        assert!(!route.methods.is_empty(), "{} answers no method", route.path);
+        // axum matches by shape: `{a}` and `{name}` in the same place are the same route.
+        let shape: Vec<&str> = route
+            .path
+            .split('/')
+            .map(|s| {
+                if s.starts_with("{*") {
+                    "{*}"
+                } else if s.starts_with('{') {
+                    "{}"
+                } else {
+                    s
+                }
+            })
+            .collect();
+        for method in &route.methods {
+            assert!(seen.insert((shape.join("/"), method.clone())), "{method} {} is in the table twice", route.path);
+        }
+    }
+}
+
 #[tokio::test]
 async fn shapes_of_clusters_features_and_whoami() {
     let alpha = cluster("alpha");
