@@ -17,14 +17,14 @@ use tower_http::{
 };
 
 use crate::{
-    auth::{routes as auth_routes, sessions::Sessions},
+    auth::sessions::Sessions,
     clusters::Registry,
     config::auth::AuthConfig,
     error::ApiError,
     http::{authn, impersonation_guard, origin_guard, request_id},
     identity::Identity,
     kube::{ClientFactory, Pool},
-    routes::{audit, clusters, console, object_ops::ObjectOp, resources, session, system},
+    routes::{audit, auth as auth_routes, clusters, console, object_ops::ObjectOp, resources, session, system},
 };
 
 /// Version information compiled into the binary.

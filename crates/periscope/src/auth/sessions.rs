@@ -9,12 +9,13 @@ use std::{
 
 use serde_json::{Map, Value};
 
+use super::AuthError;
 use super::{
     crypto::{TokenCipher, pkce_challenge, random_token, sha256_hex},
     oidc::{OidcClient, OidcError, TokenResponse, groups_from_claims},
     store::{PendingLogin, SessionRecord, SessionStore, StoreError, TokenUpdate},
 };
-use crate::{authz::AuthzConfig, error::ApiError, identity::Identity};
+use crate::{authz::AuthzConfig, identity::Identity};
 
 /// How long a started login may take before its state expires.
 pub const LOGIN_TTL: Duration = Duration::from_secs(10 * 60);
@@ -70,8 +71,8 @@ pub fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-fn store_error(e: StoreError) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn store_error(e: StoreError) -> AuthError {
+    AuthError::StoreUnavailable(e.to_string())
 }
 
 impl Sessions {
@@ -92,7 +93,7 @@ impl Sessions {
 
     /// Starts a login: stores state, nonce and PKCE verifier; returns the login cookie value
     /// and the IdP URL to send the browser to.
-    pub async fn start_login(&self, return_to: String) -> Result<(String, String), ApiError> {
+    pub async fn start_login(&self, return_to: String) -> Result<(String, String), AuthError> {
         let cookie_value = random_token(32);
         let state = random_token(16);
         let nonce = random_token(16);
@@ -116,7 +117,7 @@ impl Sessions {
         login_cookie: Option<&str>,
         query: &CallbackQuery,
         authz: &AuthzConfig,
-    ) -> Result<LoginOutcome, ApiError> {
+    ) -> Result<LoginOutcome, AuthError> {
         let login_cookie = login_cookie.ok_or_else(|| login_invalid("no_login_cookie", "no login in progress"))?;
         let login = self
             .store
@@ -139,7 +140,7 @@ impl Sessions {
         }
         let code =
             query.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| login_invalid("no_code", "no code"))?;
-        let verifier = self.cipher.open(&login.verifier).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let verifier = self.cipher.open(&login.verifier).map_err(|e| AuthError::Internal(e.to_string()))?;
         let tokens =
             self.oidc.exchange_code(code, &verifier).await.map_err(|e| idp_error("code_exchange_failed", e))?;
         let id_token = tokens
@@ -154,7 +155,7 @@ impl Sessions {
         let (identity, _) = self.identity_from(&claims, &tokens, None).await?;
         if !authz.allowed_groups.is_empty() && !identity.groups.iter().any(|g| authz.allowed_groups.contains(g)) {
             tracing::warn!(event = "auth.login_failed", reason = "not_in_allowed_groups", subject = %identity.subject);
-            return Err(ApiError::NotAllowed(format!(
+            return Err(AuthError::NotAllowed(format!(
                 "{} is not in a group allowed to use Periscope",
                 identity.subject
             )));
@@ -186,7 +187,7 @@ impl Sessions {
         claims: &Map<String, Value>,
         tokens: &TokenResponse,
         previous_groups: Option<&[String]>,
-    ) -> Result<(Identity, bool), ApiError> {
+    ) -> Result<(Identity, bool), AuthError> {
         let subject = claims
             .get(&self.settings.subject_claim)
             .and_then(Value::as_str)
@@ -220,7 +221,7 @@ impl Sessions {
 
     /// Resolves a session cookie. `Ok(None)` means "not signed in" (unknown, expired or
     /// ended by a failed refresh); the reason is logged.
-    pub async fn resolve(&self, cookie_value: &str) -> Result<Option<SessionView>, ApiError> {
+    pub async fn resolve(&self, cookie_value: &str) -> Result<Option<SessionView>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let Some(mut record) = self.store.get(&id_hash).await.map_err(store_error)? else { return Ok(None) };
         let t = unix_now();
@@ -260,7 +261,7 @@ impl Sessions {
         record: &SessionRecord,
         t: i64,
         access_expires_at: i64,
-    ) -> Result<Option<SessionRecord>, ApiError> {
+    ) -> Result<Option<SessionRecord>, AuthError> {
         if !self.store.try_claim_refresh(&record.id_hash, t, t + REFRESH_CLAIM).await.map_err(store_error)? {
             if t < access_expires_at {
                 return Ok(Some(record.clone()));
@@ -281,7 +282,7 @@ impl Sessions {
             .as_deref()
             .map(|sealed| self.cipher.open(sealed))
             .transpose()
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| AuthError::Internal(e.to_string()))?
             .unwrap_or_default();
         let tokens = match self.oidc.refresh(&refresh_token).await {
             Ok(tokens) => tokens,
@@ -332,14 +333,14 @@ impl Sessions {
         Ok(Some(updated))
     }
 
-    async fn expire(&self, record: &SessionRecord, reason: &str) -> Result<Option<SessionView>, ApiError> {
+    async fn expire(&self, record: &SessionRecord, reason: &str) -> Result<Option<SessionView>, AuthError> {
         self.store.delete(&record.id_hash).await.map_err(store_error)?;
         tracing::info!(event = "auth.session_expired", subject = %record.subject, reason);
         Ok(None)
     }
 
     /// Ends the session behind a cookie (if any).
-    pub async fn logout(&self, cookie_value: &str) -> Result<Option<String>, ApiError> {
+    pub async fn logout(&self, cookie_value: &str) -> Result<Option<String>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let record = self.store.get(&id_hash).await.map_err(store_error)?;
         self.store.delete(&id_hash).await.map_err(store_error)?;
@@ -354,7 +355,7 @@ impl Sessions {
         &self,
         cookie_value: &str,
         post_logout_redirect: &str,
-    ) -> Result<Option<String>, ApiError> {
+    ) -> Result<Option<String>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let Some(record) = self.store.get(&id_hash).await.map_err(store_error)? else { return Ok(None) };
         let ended = self.store.delete_subject(&record.subject).await.map_err(store_error)?;
@@ -381,23 +382,23 @@ pub struct CallbackQuery {
     pub session_state: Option<String>,
 }
 
-fn login_invalid(reason: &'static str, message: &str) -> ApiError {
+fn login_invalid(reason: &'static str, message: &str) -> AuthError {
     tracing::warn!(event = "auth.login_failed", reason);
-    ApiError::LoginInvalid(message.to_string())
+    AuthError::LoginInvalid(message.to_string())
 }
 
-fn login_failed(reason: &'static str, message: impl Into<String>) -> ApiError {
+fn login_failed(reason: &'static str, message: impl Into<String>) -> AuthError {
     let message = message.into();
     tracing::warn!(event = "auth.login_failed", reason, detail = %message);
-    ApiError::LoginFailed(message)
+    AuthError::LoginFailed(message)
 }
 
-fn idp_error(reason: &'static str, e: OidcError) -> ApiError {
+fn idp_error(reason: &'static str, e: OidcError) -> AuthError {
     match e {
         OidcError::Rejected { .. } | OidcError::InvalidToken(_) => login_failed(reason, e.to_string()),
         other => {
             tracing::warn!(event = "auth.login_failed", reason, detail = %other);
-            ApiError::IdpUnreachable(other.to_string())
+            AuthError::IdpUnreachable(other.to_string())
         }
     }
 }

@@ -2,8 +2,10 @@
 //! access logs, dropping client-sent impersonation headers, authentication, bounded request
 //! bodies, and typed extractors whose rejections use the error envelope.
 
+pub mod audit_context;
 pub mod authn;
 pub mod body;
+pub mod cookies;
 pub mod extract;
 pub mod impersonation_guard;
 pub mod origin_guard;

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod cani;
 pub mod clusters;

@@ -142,7 +142,7 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
 pub fn session_check(state: &AppState, headers: &HeaderMap, info: Option<&SessionInfo>) -> Option<SessionCheck> {
     let sessions = state.sessions.clone()?;
     let info = info?;
-    let cookie = crate::auth::routes::read_cookie(headers, &sessions.settings.cookie_name)?.to_string();
+    let cookie = crate::http::cookies::read_cookie(headers, &sessions.settings.cookie_name)?.to_string();
     Some(SessionCheck { sessions, cookie, expires_at: info.expires_at })
 }
 
