@@ -262,21 +262,37 @@ impl Sessions {
         t: i64,
         access_expires_at: i64,
     ) -> Result<Option<SessionRecord>, AuthError> {
+        let token_valid = t < access_expires_at;
         if !self.store.try_claim_refresh(&record.id_hash, t, t + REFRESH_CLAIM).await.map_err(store_error)? {
-            if t < access_expires_at {
-                return Ok(Some(record.clone()));
-            }
-            let deadline = tokio::time::Instant::now() + REFRESH_WAIT;
-            while tokio::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                match self.store.get(&record.id_hash).await.map_err(store_error)? {
-                    Some(r) if r.access_expires_at.is_some_and(|e| e > unix_now()) => return Ok(Some(r)),
-                    Some(_) => continue,
-                    None => return Ok(None),
-                }
-            }
-            return Ok(Some(record.clone()));
+            return if token_valid { Ok(Some(record.clone())) } else { self.await_other_refresh(record).await };
         }
+        let tokens = match self.redeem_refresh_token(record, token_valid).await? {
+            Redeemed::Tokens(tokens) => tokens,
+            Redeemed::Deferred => return Ok(Some(record.clone())),
+            Redeemed::Refused => return Ok(None),
+        };
+        let Some(groups) = self.refreshed_groups(record, &tokens).await? else { return Ok(None) };
+        self.store_refreshed(record, &tokens, groups).await.map(Some)
+    }
+
+    /// Waits (up to [`REFRESH_WAIT`]) for another request's refresh of an expired token; the
+    /// record as it stands when that does not come, `None` when the session is gone.
+    async fn await_other_refresh(&self, record: &SessionRecord) -> Result<Option<SessionRecord>, AuthError> {
+        let deadline = tokio::time::Instant::now() + REFRESH_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            match self.store.get(&record.id_hash).await.map_err(store_error)? {
+                Some(r) if r.access_expires_at.is_some_and(|e| e > unix_now()) => return Ok(Some(r)),
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(record.clone()))
+    }
+
+    /// Redeems the session's refresh token at the IdP; `token_valid` says whether the current
+    /// access token still holds (then an unreachable IdP only defers the refresh).
+    async fn redeem_refresh_token(&self, record: &SessionRecord, token_valid: bool) -> Result<Redeemed, AuthError> {
         let refresh_token = record
             .refresh_token
             .as_deref()
@@ -284,36 +300,49 @@ impl Sessions {
             .transpose()
             .map_err(|e| AuthError::Internal(e.to_string()))?
             .unwrap_or_default();
-        let tokens = match self.oidc.refresh(&refresh_token).await {
-            Ok(tokens) => tokens,
-            Err(OidcError::Unreachable(reason)) if t < access_expires_at => {
-                // The IdP is down but the token still holds: keep the session, retry later.
+        Ok(match self.oidc.refresh(&refresh_token).await {
+            Ok(tokens) => Redeemed::Tokens(tokens),
+            Err(OidcError::Unreachable(reason)) if token_valid => {
                 tracing::warn!(event = "auth.refresh_deferred", subject = %record.subject, reason = %reason);
-                return Ok(Some(record.clone()));
+                Redeemed::Deferred
             }
             Err(e) => {
                 tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
-                return Ok(None);
+                Redeemed::Refused
             }
-        };
-        let mut groups = record.groups.clone();
-        if let Some(id_token) = &tokens.id_token {
-            match self.oidc.verify_id_token(id_token, None).await {
-                Ok(claims)
-                    if claims.get(&self.settings.subject_claim).and_then(Value::as_str) == Some(&record.subject) =>
-                {
-                    groups = self.identity_from(&claims, &tokens, Some(&record.groups)).await?.0.groups;
-                }
-                Ok(_) => {
-                    tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = "subject changed");
-                    return Ok(None);
-                }
-                Err(e) => {
-                    tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
-                    return Ok(None);
-                }
+        })
+    }
+
+    /// The groups after a refresh: from a new ID token when one came (it must verify and name
+    /// the same subject, else `None`: the session ends), the session's groups otherwise.
+    async fn refreshed_groups(
+        &self,
+        record: &SessionRecord,
+        tokens: &TokenResponse,
+    ) -> Result<Option<Vec<String>>, AuthError> {
+        let Some(id_token) = &tokens.id_token else { return Ok(Some(record.groups.clone())) };
+        match self.oidc.verify_id_token(id_token, None).await {
+            Ok(claims) if claims.get(&self.settings.subject_claim).and_then(Value::as_str) == Some(&record.subject) => {
+                Ok(Some(self.identity_from(&claims, tokens, Some(&record.groups)).await?.0.groups))
+            }
+            Ok(_) => {
+                tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = "subject changed");
+                Ok(None)
+            }
+            Err(e) => {
+                tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
+                Ok(None)
             }
         }
+    }
+
+    /// Seals and stores the new tokens; the session record as it now is.
+    async fn store_refreshed(
+        &self,
+        record: &SessionRecord,
+        tokens: &TokenResponse,
+        groups: Vec<String>,
+    ) -> Result<SessionRecord, AuthError> {
         let issued = unix_now();
         let update = TokenUpdate {
             groups,
@@ -330,7 +359,7 @@ impl Sessions {
         updated.access_lifetime = update.access_lifetime;
         updated.id_token = update.id_token.or(updated.id_token);
         updated.refresh_token = update.refresh_token.or(updated.refresh_token);
-        Ok(Some(updated))
+        Ok(updated)
     }
 
     async fn expire(&self, record: &SessionRecord, reason: &str) -> Result<Option<SessionView>, AuthError> {
@@ -368,6 +397,15 @@ impl Sessions {
     pub async fn sweep(&self) -> Result<u64, StoreError> {
         self.store.sweep(unix_now()).await
     }
+}
+
+/// What the IdP made of a refresh token.
+enum Redeemed {
+    Tokens(TokenResponse),
+    /// The IdP could not be reached but the access token still holds: keep the session, retry later.
+    Deferred,
+    /// The IdP refused the token, or could not be reached for an expired one: the session ends.
+    Refused,
 }
 
 /// The callback's query string.
