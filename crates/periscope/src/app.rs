@@ -18,7 +18,7 @@ use tower_http::{
 
 use crate::{
     audience::Audience,
-    auth::{routes as auth_routes, sessions::Sessions},
+    auth::sessions::Sessions,
     clusters::Registry,
     config::auth::AuthConfig,
     error::ApiError,
@@ -28,7 +28,7 @@ use crate::{
     },
     identity::Identity,
     kube::{ClientFactory, Pool},
-    routes::{audit, clusters, console, resources, session, system},
+    routes::{audit, auth as auth_routes, clusters, console, object_ops::ObjectOp, resources, session, system},
 };
 
 /// Version information compiled into the binary.
@@ -130,84 +130,83 @@ impl AppState {
 /// One `/api` route: its path (relative to `/api`), the methods it answers, its handler.
 pub struct ApiRoute {
     pub path: &'static str,
-    pub methods: &'static [&'static str],
+    pub methods: Vec<Method>,
     pub handler: MethodRouter<AppState>,
 }
 
-fn api<H, T>(path: &'static str, methods: &'static [&'static str], handler: H) -> ApiRoute
+fn api<H, T>(path: &'static str, methods: &[Method], handler: H) -> ApiRoute
 where
     H: Handler<T, AppState>,
     T: 'static,
 {
     let filter = methods
         .iter()
-        .map(|m| match *m {
-            "GET" => MethodFilter::GET,
-            "POST" => MethodFilter::POST,
-            "PUT" => MethodFilter::PUT,
-            "PATCH" => MethodFilter::PATCH,
-            "DELETE" => MethodFilter::DELETE,
-            // The table below is static; an unknown name is a typo worth crashing for.
-            other => panic!("unsupported method {other} in the route table"),
+        // The table below is static; a method axum cannot route is a typo worth crashing for.
+        .map(|m| {
+            MethodFilter::try_from(m.clone()).unwrap_or_else(|_| panic!("unroutable method {m} in the route table"))
         })
         .reduce(MethodFilter::or)
         .expect("every route has a method");
-    ApiRoute { path, methods, handler: on(filter, handler) }
+    ApiRoute { path, methods: methods.to_vec(), handler: on(filter, handler) }
 }
 
 /// **The route table**: every `/api` URL Periscope answers. Authentication is enforced for all
 /// of them by `http::authn` except the public allow-list there; tests enumerate this table.
 pub fn api_routes() -> Vec<ApiRoute> {
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const DELETE: Method = Method::DELETE;
     vec![
-        api("/auth/config", &["GET"], session::auth_config),
-        api("/auth/login", &["GET"], auth_routes::login),
-        api("/auth/callback", &["GET"], auth_routes::callback),
-        api("/auth/logout", &["GET", "POST"], auth_routes::logout),
-        api("/auth/logout/everywhere", &["GET", "POST"], auth_routes::logout_everywhere),
-        api("/auth/loggedout", &["GET"], auth_routes::logged_out),
-        api("/auth/whoami", &["GET"], session::auth_whoami),
-        api("/whoami", &["GET"], session::whoami),
-        api("/features", &["GET"], system::features),
-        api("/clusters", &["GET"], clusters::list),
-        api("/clusters/{cluster}/resources/{group}/{version}/{resource}", &["GET"], resources::list),
+        api("/auth/config", &[GET], session::auth_config),
+        api("/auth/login", &[GET], auth_routes::login),
+        api("/auth/callback", &[GET], auth_routes::callback),
+        api("/auth/logout", &[GET, POST], auth_routes::logout),
+        api("/auth/logout/everywhere", &[GET, POST], auth_routes::logout_everywhere),
+        api("/auth/loggedout", &[GET], auth_routes::logged_out),
+        api("/auth/whoami", &[GET], session::auth_whoami),
+        api("/whoami", &[GET], session::whoami),
+        api("/features", &[GET], system::features),
+        api("/clusters", &[GET], clusters::list),
+        api("/clusters/{cluster}/resources/{group}/{version}/{resource}", &[GET], resources::list),
         // One handler per segment count: `{a}/{b}` is a namespaced object or a cluster-scoped
-        // object's sub-path, told apart by the kind's scope (see routes::objects).
+        // object's sub-path, told apart by the kind's scope (see routes::objects). Their methods
+        // are those of the operations with that many sub-path segments (routes::object_ops).
         api(
             "/clusters/{cluster}/resources/{group}/{version}/{resource}/{name}",
-            &["GET", "PATCH", "DELETE"],
+            &ObjectOp::methods(&[0]),
             crate::routes::objects::object,
         ),
         api(
             "/clusters/{cluster}/resources/{group}/{version}/{resource}/{a}/{b}",
-            &["GET", "PATCH", "DELETE", "POST", "PUT"],
+            &ObjectOp::methods(&[0, 1]),
             crate::routes::objects::object_or_sub,
         ),
         api(
             "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}/{sub}",
-            &["GET", "POST", "PUT"],
+            &ObjectOp::methods(&[1]),
             crate::routes::objects::namespaced_sub,
         ),
         api(
             "/clusters/{cluster}/resources/{group}/{version}/{resource}/{namespace}/{name}/{sub}/{key}",
-            &["GET"],
+            &ObjectOp::methods(&[2]),
             crate::routes::objects::secret_key,
         ),
-        api("/audit", &["GET"], audit::list),
-        api("/fleet", &["GET"], crate::routes::fleet::fleet),
-        api("/search", &["GET"], crate::routes::search::fleet_search),
-        api("/clusters/{cluster}/can-i", &["POST"], crate::routes::cani::can_i),
-        api("/clusters/{cluster}/dashboard", &["GET"], crate::routes::dashboard::dashboard),
-        api("/clusters/{cluster}/search", &["GET"], crate::routes::search::cluster_search),
-        api("/clusters/{cluster}/openapi/v3", &["GET"], crate::routes::openapi::index),
-        api("/clusters/{cluster}/openapi/v3/{*path}", &["GET"], crate::routes::openapi::document),
+        api("/audit", &[GET], audit::list),
+        api("/fleet", &[GET], crate::routes::fleet::fleet),
+        api("/search", &[GET], crate::routes::search::fleet_search),
+        api("/clusters/{cluster}/can-i", &[POST], crate::routes::cani::can_i),
+        api("/clusters/{cluster}/dashboard", &[GET], crate::routes::dashboard::dashboard),
+        api("/clusters/{cluster}/search", &[GET], crate::routes::search::cluster_search),
+        api("/clusters/{cluster}/openapi/v3", &[GET], crate::routes::openapi::index),
+        api("/clusters/{cluster}/openapi/v3/{*path}", &[GET], crate::routes::openapi::document),
         // Live lists (docs/watch.md). Not under `…/resources/…/{resource}/watch`: that path is
         // the cluster-scoped object route.
-        api("/clusters/{cluster}/watch/{group}/{version}/{resource}", &["GET"], crate::routes::watch::watch),
-        api("/streams", &["GET"], crate::routes::streams::open),
-        api("/streams/{stream}/subscriptions", &["POST"], crate::routes::streams::subscribe),
-        api("/streams/{stream}/subscriptions/{subscription}", &["DELETE"], crate::routes::streams::unsubscribe),
-        api("/debug/streams", &["GET"], crate::routes::watch::debug_streams),
-        api("/metrics", &["GET"], crate::routes::metrics::metrics),
+        api("/clusters/{cluster}/watch/{group}/{version}/{resource}", &[GET], crate::routes::watch::watch),
+        api("/streams", &[GET], crate::routes::streams::open),
+        api("/streams/{stream}/subscriptions", &[POST], crate::routes::streams::subscribe),
+        api("/streams/{stream}/subscriptions/{subscription}", &[DELETE], crate::routes::streams::unsubscribe),
+        api("/debug/streams", &[GET], crate::routes::watch::debug_streams),
+        api("/metrics", &[GET], crate::routes::metrics::metrics),
     ]
 }
 

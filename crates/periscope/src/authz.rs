@@ -11,7 +11,7 @@ use crate::identity::Identity;
 pub const TIER_GROUP_PREFIX: &str = "periscope-tier:";
 
 /// `authorization.mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthzMode {
     /// No impersonation: every user acts with the backend's own credential.

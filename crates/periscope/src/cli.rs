@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     app::{self, AppState, BuildInfo},
-    audit::{Audit, AuditConfig, postgres::PgAuditStore, sqlite::SqliteStore, store::AuditStore},
+    audit::{Audit, AuditConfig, AuditSink, postgres::PgAuditStore, sqlite::SqliteStore, store::AuditStore},
     auth::{
         crypto::TokenCipher,
         oidc::OidcClient,
@@ -63,8 +63,14 @@ pub struct AuditStoreArgs {
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// Where audit rows go: a comma list of stdout, sqlite, postgres (or `none`).
-    #[arg(long = "audit-sinks", env = "PERISCOPE_AUDIT_SINKS", default_value = "stdout,sqlite")]
-    pub sinks: String,
+    #[arg(
+        long = "audit-sinks",
+        env = "PERISCOPE_AUDIT_SINKS",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "stdout,sqlite"
+    )]
+    pub sinks: Vec<AuditSink>,
     /// SQLite database file (default: $XDG_STATE_HOME or ~/.local/state, periscope/audit.db).
     #[arg(long = "audit-db-path", env = "PERISCOPE_AUDIT_DB_PATH")]
     pub db_path: Option<PathBuf>,
@@ -111,12 +117,12 @@ impl AuditArgs {
             fail_open: self.fail_open,
             queue_size: self.queue_size,
         };
-        for sink in self.sinks.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for sink in &self.sinks {
             match sink {
-                "none" => {}
-                "stdout" => config.stdout = true,
-                "sqlite" => config.sqlite_path = Some(self.db_path.clone().unwrap_or_else(default_audit_path)),
-                "postgres" => {
+                AuditSink::None => {}
+                AuditSink::Stdout => config.stdout = true,
+                AuditSink::Sqlite => config.sqlite_path = Some(self.db_path.clone().unwrap_or_else(default_audit_path)),
+                AuditSink::Postgres => {
                     let dsn = self
                         .postgres_dsn
                         .as_deref()
@@ -124,7 +130,6 @@ impl AuditArgs {
                     config.postgres_dsn =
                         Some(secret::resolve(dsn).map_err(|e| anyhow::anyhow!("PERISCOPE_AUDIT_POSTGRES_DSN: {e}"))?);
                 }
-                other => anyhow::bail!("unknown audit sink {other:?}; expected stdout, sqlite, postgres or none"),
             }
         }
         Ok(config)
@@ -152,8 +157,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PERISCOPE_AUTH_FILE")]
     pub auth_file: Option<PathBuf>,
     /// Forces the auth mode (`dev` or `oidc`) instead of inferring it from the auth file.
-    #[arg(long, env = "PERISCOPE_AUTH_MODE")]
-    pub auth_mode: Option<String>,
+    #[arg(long, env = "PERISCOPE_AUTH_MODE", value_enum)]
+    pub auth_mode: Option<AuthMode>,
     /// Extra origins (comma-separated) allowed to send mutating requests, besides this host.
     #[arg(long, env = "PERISCOPE_ALLOWED_ORIGINS")]
     pub allowed_origins: Option<String>,
@@ -225,7 +230,7 @@ fn check_stream_heartbeats(args: &ServeArgs) -> anyhow::Result<()> {
 /// Loads the configuration and opens what every handler shares: sessions, clusters, the audit
 /// trail, caches and the watch engine.
 async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
-    let auth = config::auth::load(args.auth_file.as_deref(), args.auth_mode.as_deref())?;
+    let auth = config::auth::load(args.auth_file.as_deref(), args.auth_mode)?;
     let sessions = match auth.mode {
         AuthMode::Oidc => {
             let sessions = Arc::new(build_sessions(&auth).await?);

@@ -93,6 +93,32 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::LoginInvalid(m) => ApiError::LoginInvalid(m),
+            AuthError::LoginFailed(m) => ApiError::LoginFailed(m),
+            AuthError::NotAllowed(m) => ApiError::NotAllowed(m),
+            AuthError::IdpUnreachable(m) => ApiError::IdpUnreachable(m),
+            AuthError::StoreUnavailable(m) => ApiError::Unavailable(m),
+            AuthError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<crate::audit::AuditUnavailable> for ApiError {
+    fn from(e: crate::audit::AuditUnavailable) -> Self {
+        ApiError::AuditUnavailable(e.0)
+    }
+}
+
+impl From<crate::names::InvalidName> for ApiError {
+    fn from(e: crate::names::InvalidName) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
 impl ApiError {
     /// Maps a kube client error from a call to `cluster` into an API error.
     pub fn from_kube(cluster: &str, err: kube::Error) -> Self {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod kube;
 pub mod memory;
+pub mod names;
 pub mod postgres;
 pub mod resources;
 pub mod routes;

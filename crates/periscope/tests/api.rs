@@ -55,6 +55,53 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
         port: None,
     });
     assert!(stderr.contains("unknown tier \"superuser\""), "{stderr}");
+
+    let stderr = start_failure(ServerOptions {
+        clusters_yaml: Some("clusters: []\n".into()),
+        auth_yaml: Some("session:\n  store: redis\n".into()),
+        env: vec![],
+        port: None,
+    });
+    assert!(stderr.contains("auth.yaml") && stderr.contains("unknown variant `redis`"), "{stderr}");
+
+    // Flags and their environment variables: the value, the flag and the choices are named.
+    for (var, value, flag) in
+        [("PERISCOPE_AUTH_MODE", "sso", "--auth-mode"), ("PERISCOPE_AUDIT_SINKS", "stdout,kafka", "--audit-sinks")]
+    {
+        let stderr = start_failure(ServerOptions {
+            clusters_yaml: Some("clusters: []\n".into()),
+            env: vec![(var.into(), value.into())],
+            ..Default::default()
+        });
+        assert!(stderr.contains("invalid value") && stderr.contains(flag), "{var}: {stderr}");
+        assert!(stderr.contains("possible values"), "{var}: {stderr}");
+    }
+}
+
+#[test]
+fn the_route_table_names_each_path_and_method_once() {
+    let mut seen = std::collections::HashSet::new();
+    let routes = periscope::app::api_routes();
+    for route in &routes {
+        assert!(!route.methods.is_empty(), "{} answers no method", route.path);
+        // axum matches by shape: `{a}` and `{name}` in the same place are the same route.
+        let shape: Vec<&str> = route
+            .path
+            .split('/')
+            .map(|s| {
+                if s.starts_with("{*") {
+                    "{*}"
+                } else if s.starts_with('{') {
+                    "{}"
+                } else {
+                    s
+                }
+            })
+            .collect();
+        for method in &route.methods {
+            assert!(seen.insert((shape.join("/"), method.clone())), "{method} {} is in the table twice", route.path);
+        }
+    }
 }
 
 #[tokio::test]
@@ -171,6 +218,32 @@ async fn errors_use_one_envelope_and_carry_the_request_id() {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["code"], "E_METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn every_body_over_the_one_limit_is_413_in_the_envelope() {
+    let alpha = cluster("alpha");
+    let server = tier_server(&alpha, "alice", &[]);
+    let huge = format!("{{\"pad\": \"{}\"}}", "z".repeat(300 * 1024));
+    // Three routes with three different body types; each answered before its handler runs.
+    for path in [
+        "/api/clusters/alpha/can-i",
+        "/api/streams/no-such-stream/subscriptions",
+        "/api/clusters/alpha/resources/apps/v1/deployments/team-a/web/scale",
+    ] {
+        let response = server.http.post(server.url(path)).body(huge.clone()).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["code"], "E_TOO_LARGE", "{path}: {body}");
+        assert_eq!(body["details"]["limitBytes"], 256 * 1024, "{path}: {body}");
+    }
+    // Under the limit, a body that is not the route's JSON is a 400 naming the problem.
+    let response = server.http.post(server.url("/api/clusters/alpha/can-i")).body("{\"checks\": 1}").send().await;
+    let response = response.expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "E_BAD_REQUEST");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("invalid JSON body")), "{body}");
 }
 
 #[tokio::test]

@@ -20,17 +20,26 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use axum::{
-    extract::{FromRequestParts, MatchedPath},
-    http::request::Parts,
-};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{error::ApiError, http::authn::CurrentUser, http::request_id::RequestId, identity::Identity};
+use crate::identity::Identity;
 pub use event::{Actor, Outcome, Phase, ResourceRef, Verb};
 use event::{ChainLink, EventBody, GENESIS, chain_hash};
 use store::{AuditStore, StoreError};
+
+/// Where audit rows go (`--audit-sinks` / `PERISCOPE_AUDIT_SINKS`, a comma list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditSink {
+    /// Every committed row as a JSON line on stdout.
+    Stdout,
+    /// The embedded SQLite store (the default durable trail).
+    Sqlite,
+    /// PostgreSQL, shared by replicas.
+    Postgres,
+    /// Nothing (alone: no audit trail at all).
+    None,
+}
 
 /// Audit settings (from `PERISCOPE_AUDIT_*`).
 #[derive(Debug, Clone)]
@@ -67,6 +76,12 @@ pub struct Audit {
     dropped: AtomicU64,
 }
 
+/// The trail cannot take a row of a fail-closed action: the action must not run (or, after
+/// the fact, its outcome is not recorded). The HTTP layer answers it as 503 `E_AUDIT_UNAVAILABLE`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("audit trail unavailable: {0}")]
+pub struct AuditUnavailable(pub String);
+
 /// Who and which request: what every row of a request shares.
 #[derive(Debug, Clone)]
 pub struct AuditContext {
@@ -76,6 +91,19 @@ pub struct AuditContext {
 }
 
 impl AuditContext {
+    /// The context of request `request_id` on route template `route`, by `identity` (anonymous
+    /// when nobody is signed in).
+    pub fn new(request_id: String, route: Option<String>, identity: Option<&Identity>) -> Self {
+        let actor =
+            identity.map(actor_of).unwrap_or_else(|| Actor { sub: "anonymous".into(), email: None, groups: vec![] });
+        AuditContext { request_id, route, actor }
+    }
+
+    /// Whether nobody is signed in.
+    pub fn is_anonymous(&self) -> bool {
+        self.actor.sub == "anonymous"
+    }
+
     /// Replaces the actor (sign-in learns who the user is half-way through).
     pub fn set_identity(&mut self, identity: &Identity) {
         self.actor = actor_of(identity);
@@ -87,20 +115,6 @@ fn actor_of(identity: &Identity) -> Actor {
         sub: identity.subject.clone(),
         email: Some(identity.email.clone()).filter(|e| !e.is_empty()),
         groups: identity.groups.clone(),
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for AuditContext {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-        let route = parts.extensions.get::<MatchedPath>().map(|p| p.as_str().to_string());
-        let actor = match parts.extensions.get::<CurrentUser>() {
-            Some(CurrentUser(identity)) => actor_of(identity),
-            None => Actor { sub: "anonymous".into(), email: None, groups: vec![] },
-        };
-        Ok(AuditContext { request_id, route, actor })
     }
 }
 
@@ -163,7 +177,7 @@ impl Audit {
 
     /// Writes one row and waits until it is committed. Fail-closed verbs get an error when the
     /// row cannot be written; fail-open verbs log loudly and carry on.
-    async fn record(&self, body: EventBody, verb: Verb) -> Result<(), ApiError> {
+    async fn record(&self, body: EventBody, verb: Verb) -> Result<(), AuditUnavailable> {
         let closed = verb.mutating() && !self.fail_open;
         let (ack, done) = oneshot::channel();
         let pending = Pending { body, ack };
@@ -184,7 +198,7 @@ impl Audit {
             Ok(()) => Ok(()),
             Err(reason) if closed => {
                 tracing::error!(verb = verb.as_str(), reason = %reason, "audit row not written; action refused");
-                Err(ApiError::AuditUnavailable(reason))
+                Err(AuditUnavailable(reason))
             }
             Err(reason) => {
                 let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -224,7 +238,7 @@ impl Audit {
         cluster: Option<&str>,
         resource: ResourceRef,
         extra: Option<Value>,
-    ) -> Result<Action, ApiError> {
+    ) -> Result<Action, AuditUnavailable> {
         let cluster = cluster.map(str::to_string);
         let mut body = Self::body(&ctx, verb, Phase::Intent, &cluster, &resource);
         body.extra = extra;
@@ -239,7 +253,7 @@ impl Audit {
         outcome: Outcome,
         reason: Option<String>,
         extra: Option<Value>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AuditUnavailable> {
         let mut body = Self::body(&action.ctx, action.verb, Phase::Outcome, &action.cluster, &action.resource);
         body.outcome = Some(outcome);
         body.reason = reason.map(|r| r.chars().take(500).collect());

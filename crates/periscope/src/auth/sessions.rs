@@ -9,12 +9,13 @@ use std::{
 
 use serde_json::{Map, Value};
 
+use super::AuthError;
 use super::{
     crypto::{TokenCipher, pkce_challenge, random_token, sha256_hex},
     oidc::{OidcClient, OidcError, TokenResponse, groups_from_claims},
     store::{PendingLogin, SessionRecord, SessionStore, StoreError, TokenUpdate},
 };
-use crate::{authz::AuthzConfig, error::ApiError, identity::Identity};
+use crate::{authz::AuthzConfig, identity::Identity};
 
 /// How long a started login may take before its state expires.
 pub const LOGIN_TTL: Duration = Duration::from_secs(10 * 60);
@@ -70,8 +71,8 @@ pub fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-fn store_error(e: StoreError) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn store_error(e: StoreError) -> AuthError {
+    AuthError::StoreUnavailable(e.to_string())
 }
 
 impl Sessions {
@@ -92,7 +93,7 @@ impl Sessions {
 
     /// Starts a login: stores state, nonce and PKCE verifier; returns the login cookie value
     /// and the IdP URL to send the browser to.
-    pub async fn start_login(&self, return_to: String) -> Result<(String, String), ApiError> {
+    pub async fn start_login(&self, return_to: String) -> Result<(String, String), AuthError> {
         let cookie_value = random_token(32);
         let state = random_token(16);
         let nonce = random_token(16);
@@ -116,7 +117,7 @@ impl Sessions {
         login_cookie: Option<&str>,
         query: &CallbackQuery,
         authz: &AuthzConfig,
-    ) -> Result<LoginOutcome, ApiError> {
+    ) -> Result<LoginOutcome, AuthError> {
         let login_cookie = login_cookie.ok_or_else(|| login_invalid("no_login_cookie", "no login in progress"))?;
         let login = self
             .store
@@ -139,7 +140,7 @@ impl Sessions {
         }
         let code =
             query.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| login_invalid("no_code", "no code"))?;
-        let verifier = self.cipher.open(&login.verifier).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let verifier = self.cipher.open(&login.verifier).map_err(|e| AuthError::Internal(e.to_string()))?;
         let tokens =
             self.oidc.exchange_code(code, &verifier).await.map_err(|e| idp_error("code_exchange_failed", e))?;
         let id_token = tokens
@@ -154,7 +155,7 @@ impl Sessions {
         let (identity, _) = self.identity_from(&claims, &tokens, None).await?;
         if !authz.allowed_groups.is_empty() && !identity.groups.iter().any(|g| authz.allowed_groups.contains(g)) {
             tracing::warn!(event = "auth.login_failed", reason = "not_in_allowed_groups", subject = %identity.subject);
-            return Err(ApiError::NotAllowed(format!(
+            return Err(AuthError::NotAllowed(format!(
                 "{} is not in a group allowed to use Periscope",
                 identity.subject
             )));
@@ -186,7 +187,7 @@ impl Sessions {
         claims: &Map<String, Value>,
         tokens: &TokenResponse,
         previous_groups: Option<&[String]>,
-    ) -> Result<(Identity, bool), ApiError> {
+    ) -> Result<(Identity, bool), AuthError> {
         let subject = claims
             .get(&self.settings.subject_claim)
             .and_then(Value::as_str)
@@ -220,7 +221,7 @@ impl Sessions {
 
     /// Resolves a session cookie. `Ok(None)` means "not signed in" (unknown, expired or
     /// ended by a failed refresh); the reason is logged.
-    pub async fn resolve(&self, cookie_value: &str) -> Result<Option<SessionView>, ApiError> {
+    pub async fn resolve(&self, cookie_value: &str) -> Result<Option<SessionView>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let Some(mut record) = self.store.get(&id_hash).await.map_err(store_error)? else { return Ok(None) };
         let t = unix_now();
@@ -260,59 +261,88 @@ impl Sessions {
         record: &SessionRecord,
         t: i64,
         access_expires_at: i64,
-    ) -> Result<Option<SessionRecord>, ApiError> {
+    ) -> Result<Option<SessionRecord>, AuthError> {
+        let token_valid = t < access_expires_at;
         if !self.store.try_claim_refresh(&record.id_hash, t, t + REFRESH_CLAIM).await.map_err(store_error)? {
-            if t < access_expires_at {
-                return Ok(Some(record.clone()));
-            }
-            let deadline = tokio::time::Instant::now() + REFRESH_WAIT;
-            while tokio::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                match self.store.get(&record.id_hash).await.map_err(store_error)? {
-                    Some(r) if r.access_expires_at.is_some_and(|e| e > unix_now()) => return Ok(Some(r)),
-                    Some(_) => continue,
-                    None => return Ok(None),
-                }
-            }
-            return Ok(Some(record.clone()));
+            return if token_valid { Ok(Some(record.clone())) } else { self.await_other_refresh(record).await };
         }
+        let tokens = match self.redeem_refresh_token(record, token_valid).await? {
+            Redeemed::Tokens(tokens) => tokens,
+            Redeemed::Deferred => return Ok(Some(record.clone())),
+            Redeemed::Refused => return Ok(None),
+        };
+        let Some(groups) = self.refreshed_groups(record, &tokens).await? else { return Ok(None) };
+        self.store_refreshed(record, &tokens, groups).await.map(Some)
+    }
+
+    /// Waits (up to [`REFRESH_WAIT`]) for another request's refresh of an expired token; the
+    /// record as it stands when that does not come, `None` when the session is gone.
+    async fn await_other_refresh(&self, record: &SessionRecord) -> Result<Option<SessionRecord>, AuthError> {
+        let deadline = tokio::time::Instant::now() + REFRESH_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            match self.store.get(&record.id_hash).await.map_err(store_error)? {
+                Some(r) if r.access_expires_at.is_some_and(|e| e > unix_now()) => return Ok(Some(r)),
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(record.clone()))
+    }
+
+    /// Redeems the session's refresh token at the IdP; `token_valid` says whether the current
+    /// access token still holds (then an unreachable IdP only defers the refresh).
+    async fn redeem_refresh_token(&self, record: &SessionRecord, token_valid: bool) -> Result<Redeemed, AuthError> {
         let refresh_token = record
             .refresh_token
             .as_deref()
             .map(|sealed| self.cipher.open(sealed))
             .transpose()
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| AuthError::Internal(e.to_string()))?
             .unwrap_or_default();
-        let tokens = match self.oidc.refresh(&refresh_token).await {
-            Ok(tokens) => tokens,
-            Err(OidcError::Unreachable(reason)) if t < access_expires_at => {
-                // The IdP is down but the token still holds: keep the session, retry later.
+        Ok(match self.oidc.refresh(&refresh_token).await {
+            Ok(tokens) => Redeemed::Tokens(tokens),
+            Err(OidcError::Unreachable(reason)) if token_valid => {
                 tracing::warn!(event = "auth.refresh_deferred", subject = %record.subject, reason = %reason);
-                return Ok(Some(record.clone()));
+                Redeemed::Deferred
             }
             Err(e) => {
                 tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
-                return Ok(None);
+                Redeemed::Refused
             }
-        };
-        let mut groups = record.groups.clone();
-        if let Some(id_token) = &tokens.id_token {
-            match self.oidc.verify_id_token(id_token, None).await {
-                Ok(claims)
-                    if claims.get(&self.settings.subject_claim).and_then(Value::as_str) == Some(&record.subject) =>
-                {
-                    groups = self.identity_from(&claims, &tokens, Some(&record.groups)).await?.0.groups;
-                }
-                Ok(_) => {
-                    tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = "subject changed");
-                    return Ok(None);
-                }
-                Err(e) => {
-                    tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
-                    return Ok(None);
-                }
+        })
+    }
+
+    /// The groups after a refresh: from a new ID token when one came (it must verify and name
+    /// the same subject, else `None`: the session ends), the session's groups otherwise.
+    async fn refreshed_groups(
+        &self,
+        record: &SessionRecord,
+        tokens: &TokenResponse,
+    ) -> Result<Option<Vec<String>>, AuthError> {
+        let Some(id_token) = &tokens.id_token else { return Ok(Some(record.groups.clone())) };
+        match self.oidc.verify_id_token(id_token, None).await {
+            Ok(claims) if claims.get(&self.settings.subject_claim).and_then(Value::as_str) == Some(&record.subject) => {
+                Ok(Some(self.identity_from(&claims, tokens, Some(&record.groups)).await?.0.groups))
+            }
+            Ok(_) => {
+                tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = "subject changed");
+                Ok(None)
+            }
+            Err(e) => {
+                tracing::warn!(event = "auth.refresh_failed", subject = %record.subject, error = %e);
+                Ok(None)
             }
         }
+    }
+
+    /// Seals and stores the new tokens; the session record as it now is.
+    async fn store_refreshed(
+        &self,
+        record: &SessionRecord,
+        tokens: &TokenResponse,
+        groups: Vec<String>,
+    ) -> Result<SessionRecord, AuthError> {
         let issued = unix_now();
         let update = TokenUpdate {
             groups,
@@ -329,17 +359,17 @@ impl Sessions {
         updated.access_lifetime = update.access_lifetime;
         updated.id_token = update.id_token.or(updated.id_token);
         updated.refresh_token = update.refresh_token.or(updated.refresh_token);
-        Ok(Some(updated))
+        Ok(updated)
     }
 
-    async fn expire(&self, record: &SessionRecord, reason: &str) -> Result<Option<SessionView>, ApiError> {
+    async fn expire(&self, record: &SessionRecord, reason: &str) -> Result<Option<SessionView>, AuthError> {
         self.store.delete(&record.id_hash).await.map_err(store_error)?;
         tracing::info!(event = "auth.session_expired", subject = %record.subject, reason);
         Ok(None)
     }
 
     /// Ends the session behind a cookie (if any).
-    pub async fn logout(&self, cookie_value: &str) -> Result<Option<String>, ApiError> {
+    pub async fn logout(&self, cookie_value: &str) -> Result<Option<String>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let record = self.store.get(&id_hash).await.map_err(store_error)?;
         self.store.delete(&id_hash).await.map_err(store_error)?;
@@ -354,7 +384,7 @@ impl Sessions {
         &self,
         cookie_value: &str,
         post_logout_redirect: &str,
-    ) -> Result<Option<String>, ApiError> {
+    ) -> Result<Option<String>, AuthError> {
         let id_hash = sha256_hex(cookie_value);
         let Some(record) = self.store.get(&id_hash).await.map_err(store_error)? else { return Ok(None) };
         let ended = self.store.delete_subject(&record.subject).await.map_err(store_error)?;
@@ -369,6 +399,15 @@ impl Sessions {
     }
 }
 
+/// What the IdP made of a refresh token.
+enum Redeemed {
+    Tokens(TokenResponse),
+    /// The IdP could not be reached but the access token still holds: keep the session, retry later.
+    Deferred,
+    /// The IdP refused the token, or could not be reached for an expired one: the session ends.
+    Refused,
+}
+
 /// The callback's query string.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct CallbackQuery {
@@ -381,23 +420,23 @@ pub struct CallbackQuery {
     pub session_state: Option<String>,
 }
 
-fn login_invalid(reason: &'static str, message: &str) -> ApiError {
+fn login_invalid(reason: &'static str, message: &str) -> AuthError {
     tracing::warn!(event = "auth.login_failed", reason);
-    ApiError::LoginInvalid(message.to_string())
+    AuthError::LoginInvalid(message.to_string())
 }
 
-fn login_failed(reason: &'static str, message: impl Into<String>) -> ApiError {
+fn login_failed(reason: &'static str, message: impl Into<String>) -> AuthError {
     let message = message.into();
     tracing::warn!(event = "auth.login_failed", reason, detail = %message);
-    ApiError::LoginFailed(message)
+    AuthError::LoginFailed(message)
 }
 
-fn idp_error(reason: &'static str, e: OidcError) -> ApiError {
+fn idp_error(reason: &'static str, e: OidcError) -> AuthError {
     match e {
         OidcError::Rejected { .. } | OidcError::InvalidToken(_) => login_failed(reason, e.to_string()),
         other => {
             tracing::warn!(event = "auth.login_failed", reason, detail = %other);
-            ApiError::IdpUnreachable(other.to_string())
+            AuthError::IdpUnreachable(other.to_string())
         }
     }
 }

@@ -9,8 +9,9 @@ use super::{ConfigError, parse_yaml, secret};
 use crate::authz::{AuthzConfig, AuthzMode, Tier};
 use crate::identity::Identity;
 
-/// How users authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How users authenticate (`--auth-mode` / `PERISCOPE_AUTH_MODE`, else inferred from the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum AuthMode {
     /// Every request runs as the fixed identity from `dev:`; for local use only.
     Dev,
@@ -62,17 +63,25 @@ struct RawSession {
     idle_timeout: Option<String>,
     absolute_timeout: Option<String>,
     cookie_domain: Option<String>,
-    store: Option<String>,
+    store: Option<StoreName>,
     #[serde(rename = "postgresDSN")]
     postgres_dsn: Option<String>,
     encryption_key: Option<String>,
     refresh_before: Option<String>,
 }
 
+/// `session.store` as written; the PostgreSQL store also needs `session.postgresDSN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StoreName {
+    Memory,
+    Postgres,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawAuthorization {
-    mode: Option<String>,
+    mode: Option<AuthzMode>,
     #[serde(default)]
     allowed_groups: Vec<String>,
     groups_claim: Option<String>,
@@ -157,7 +166,7 @@ impl AuthConfig {
 }
 
 /// Loads the auth file (if any) and resolves the mode; `forced_mode` is `PERISCOPE_AUTH_MODE`.
-pub fn load(path: Option<&Path>, forced_mode: Option<&str>) -> Result<AuthConfig, ConfigError> {
+pub fn load(path: Option<&Path>, forced_mode: Option<AuthMode>) -> Result<AuthConfig, ConfigError> {
     let (path_for_msgs, raw) = match path {
         Some(p) => {
             let text =
@@ -170,164 +179,168 @@ pub fn load(path: Option<&Path>, forced_mode: Option<&str>) -> Result<AuthConfig
 }
 
 /// Parses auth-file text; for tests.
-pub fn parse(text: &str, forced_mode: Option<&str>) -> Result<AuthConfig, ConfigError> {
+pub fn parse(text: &str, forced_mode: Option<AuthMode>) -> Result<AuthConfig, ConfigError> {
     let path = Path::new("auth.yaml");
     let raw: RawAuthFile = parse_yaml(path, text)?;
     resolve(path, raw, true, forced_mode)
 }
 
+/// Turns the parsed file into the configuration, one section at a time.
 fn resolve(
     path: &Path,
     raw: RawAuthFile,
     have_file: bool,
-    forced_mode: Option<&str>,
+    forced_mode: Option<AuthMode>,
 ) -> Result<AuthConfig, ConfigError> {
-    let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
-    let has_issuer = raw.oidc.as_ref().and_then(|o| o.issuer.as_deref()).is_some_and(|s| !s.is_empty());
-    let mode = match forced_mode.map(str::trim).filter(|m| !m.is_empty()) {
-        Some("dev") => AuthMode::Dev,
-        Some("oidc") if !have_file => {
-            return Err(invalid("PERISCOPE_AUTH_MODE=oidc needs an auth file with an oidc: section".into()));
-        }
-        Some("oidc") => AuthMode::Oidc,
-        Some(other) => return Err(invalid(format!("PERISCOPE_AUTH_MODE {other:?} is not one of dev, oidc"))),
-        None if has_issuer => AuthMode::Oidc,
-        None => AuthMode::Dev,
-    };
+    let invalid = Invalid(path);
+    let mode = resolve_mode(invalid, raw.oidc.as_ref(), have_file, forced_mode)?;
+    let oidc = resolve_oidc(invalid, mode, raw.oidc)?;
+    let session = resolve_session(invalid, raw.session.unwrap_or_default())?;
+    let a = raw.authorization.unwrap_or_default();
+    let groups_claim = a.groups_claim.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "groups".into());
+    let subject_claim = a.subject_claim.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "sub".into());
+    let authz = resolve_authorization(invalid, a)?;
+    let dev_identity = resolve_dev(raw.dev.unwrap_or_default());
+    Ok(AuthConfig { mode, oidc, session, authz, groups_claim, subject_claim, dev_identity })
+}
 
-    let oidc = match (mode, raw.oidc) {
-        (AuthMode::Oidc, Some(o)) => {
-            let require = |field: &str, v: Option<String>| {
-                v.filter(|s| !s.is_empty()).ok_or_else(|| invalid(format!("oidc.{field} is required in oidc mode")))
-            };
-            Some(OidcConfig {
-                issuer: require("issuer", o.issuer)?,
-                client_id: require("clientID", o.client_id)?,
-                redirect_url: require("redirectURL", o.redirect_url)?,
-                client_secret: o
-                    .client_secret
-                    .filter(|s| !s.is_empty())
-                    .map(|raw| secret::resolve(&raw).map_err(|why| invalid(format!("oidc.clientSecret: {why}"))))
-                    .transpose()?,
-                scopes: o.scopes.unwrap_or_else(|| {
-                    ["openid", "profile", "email", "offline_access", "groups"].map(String::from).to_vec()
-                }),
-                audience: o.audience.filter(|s| !s.is_empty()),
-                provider_name: o.provider_name.filter(|s| !s.is_empty()),
-                post_logout_redirect: o.post_logout_redirect.filter(|s| !s.is_empty()),
-            })
-        }
-        (AuthMode::Oidc, None) => return Err(invalid("oidc mode needs an oidc: section".into())),
-        (AuthMode::Dev, _) => None,
-    };
+/// Makes the "content not acceptable" errors of one file.
+#[derive(Clone, Copy)]
+struct Invalid<'a>(&'a Path);
 
-    let s = raw.session.unwrap_or_default();
+impl Invalid<'_> {
+    fn because(self, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid { path: self.0.to_path_buf(), message: message.into() }
+    }
+}
+
+/// The forced mode, else `oidc` when the file names an issuer, else `dev`.
+fn resolve_mode(
+    invalid: Invalid<'_>,
+    oidc: Option<&RawOidc>,
+    have_file: bool,
+    forced_mode: Option<AuthMode>,
+) -> Result<AuthMode, ConfigError> {
+    let has_issuer = oidc.and_then(|o| o.issuer.as_deref()).is_some_and(|s| !s.is_empty());
+    match forced_mode {
+        Some(AuthMode::Oidc) if !have_file => {
+            Err(invalid.because("PERISCOPE_AUTH_MODE=oidc needs an auth file with an oidc: section"))
+        }
+        Some(mode) => Ok(mode),
+        None if has_issuer => Ok(AuthMode::Oidc),
+        None => Ok(AuthMode::Dev),
+    }
+}
+
+/// `oidc:`, required (issuer, client id, redirect URL) in OIDC mode and ignored in dev mode.
+fn resolve_oidc(invalid: Invalid<'_>, mode: AuthMode, raw: Option<RawOidc>) -> Result<Option<OidcConfig>, ConfigError> {
+    let o = match (mode, raw) {
+        (AuthMode::Dev, _) => return Ok(None),
+        (AuthMode::Oidc, None) => return Err(invalid.because("oidc mode needs an oidc: section")),
+        (AuthMode::Oidc, Some(o)) => o,
+    };
+    let require = |field: &str, v: Option<String>| {
+        v.filter(|s| !s.is_empty()).ok_or_else(|| invalid.because(format!("oidc.{field} is required in oidc mode")))
+    };
+    Ok(Some(OidcConfig {
+        issuer: require("issuer", o.issuer)?,
+        client_id: require("clientID", o.client_id)?,
+        redirect_url: require("redirectURL", o.redirect_url)?,
+        client_secret: secret_field(invalid, "oidc.clientSecret", o.client_secret)?,
+        scopes: o
+            .scopes
+            .unwrap_or_else(|| ["openid", "profile", "email", "offline_access", "groups"].map(String::from).to_vec()),
+        audience: o.audience.filter(|s| !s.is_empty()),
+        provider_name: o.provider_name.filter(|s| !s.is_empty()),
+        post_logout_redirect: o.post_logout_redirect.filter(|s| !s.is_empty()),
+    }))
+}
+
+/// A secret reference (`${ENV}`, `file://…` or a literal) at `field`, resolved; empty is unset.
+fn secret_field(invalid: Invalid<'_>, field: &str, raw: Option<String>) -> Result<Option<String>, ConfigError> {
+    raw.filter(|s| !s.is_empty())
+        .map(|raw| secret::resolve(&raw).map_err(|why| invalid.because(format!("{field}: {why}"))))
+        .transpose()
+}
+
+/// `session:`: cookie, timeouts and the store; PostgreSQL needs a DSN and a shared key.
+fn resolve_session(invalid: Invalid<'_>, s: RawSession) -> Result<SessionConfig, ConfigError> {
     let duration = |field: &str, v: Option<String>, default: Duration| match v {
         None => Ok(default),
-        Some(text) => parse_duration(&text).map_err(|why| invalid(format!("session.{field}: {why}"))),
+        Some(text) => parse_duration(&text).map_err(|why| invalid.because(format!("session.{field}: {why}"))),
     };
-    let session = SessionConfig {
+    let store = match s.store.unwrap_or(StoreName::Memory) {
+        StoreName::Memory => SessionStoreKind::Memory,
+        StoreName::Postgres => {
+            let dsn = secret_field(invalid, "session.postgresDSN", s.postgres_dsn)?
+                .ok_or_else(|| invalid.because("session.store postgres needs session.postgresDSN"))?;
+            SessionStoreKind::Postgres(dsn)
+        }
+    };
+    let encryption_key = secret_field(invalid, "session.encryptionKey", s.encryption_key)?;
+    // Replicas must open each other's sealed tokens, so the key cannot be per-process.
+    if matches!(store, SessionStoreKind::Postgres(_)) && encryption_key.as_ref().is_none_or(|k| k.len() < 16) {
+        return Err(invalid.because("session.store postgres needs session.encryptionKey of at least 16 characters"));
+    }
+    Ok(SessionConfig {
         cookie_name: s.cookie_name.filter(|c| !c.is_empty()).unwrap_or_else(|| "periscope_session".into()),
         idle_timeout: duration("idleTimeout", s.idle_timeout, Duration::from_secs(30 * 60))?,
         absolute_timeout: duration("absoluteTimeout", s.absolute_timeout, Duration::from_secs(8 * 3600))?,
         cookie_domain: s.cookie_domain.filter(|c| !c.is_empty()),
-        store: match s.store.as_deref().unwrap_or("memory") {
-            "memory" => SessionStoreKind::Memory,
-            "postgres" => {
-                let raw = s
-                    .postgres_dsn
-                    .filter(|d| !d.is_empty())
-                    .ok_or_else(|| invalid("session.store postgres needs session.postgresDSN".into()))?;
-                SessionStoreKind::Postgres(
-                    secret::resolve(&raw).map_err(|why| invalid(format!("session.postgresDSN: {why}")))?,
-                )
-            }
-            other => return Err(invalid(format!("session.store {other:?} is not one of memory, postgres"))),
-        },
-        encryption_key: s
-            .encryption_key
-            .filter(|k| !k.is_empty())
-            .map(|raw| secret::resolve(&raw).map_err(|why| invalid(format!("session.encryptionKey: {why}"))))
-            .transpose()?,
+        store,
+        encryption_key,
         refresh_before: duration("refreshBefore", s.refresh_before, Duration::from_secs(60))?,
-    };
-    if matches!(session.store, SessionStoreKind::Postgres(_)) {
-        // Replicas must open each other's sealed tokens, so the key cannot be per-process.
-        match &session.encryption_key {
-            Some(key) if key.len() >= 16 => {}
-            _ => {
-                return Err(invalid(
-                    "session.store postgres needs session.encryptionKey of at least 16 characters".into(),
-                ));
-            }
-        }
-    }
+    })
+}
 
-    let a = raw.authorization.unwrap_or_default();
-    let authz_mode = match a.mode.as_deref().unwrap_or("shared") {
-        "shared" => AuthzMode::Shared,
-        "tier" => AuthzMode::Tier,
-        "raw" => AuthzMode::Raw,
-        other => {
-            return Err(invalid(format!("authorization.mode {other:?} is not one of shared, tier, raw")));
-        }
-    };
+/// A tier name at `field`, naming the choices when it is not one.
+fn tier(invalid: Invalid<'_>, field: &str, raw: &str) -> Result<Tier, ConfigError> {
+    Tier::parse(raw).ok_or_else(|| {
+        invalid.because(format!("{field}: unknown tier {raw:?}; expected read, triage, write, maintain or admin"))
+    })
+}
+
+/// `authorization:`: the mode, tiers, the raw mode's group prefix and the can-i cache.
+fn resolve_authorization(invalid: Invalid<'_>, a: RawAuthorization) -> Result<AuthzConfig, ConfigError> {
+    let mode = a.mode.unwrap_or(AuthzMode::Shared);
     let mut group_tiers = BTreeMap::new();
-    for (group, tier) in a.group_tiers {
-        let tier = Tier::parse(&tier).ok_or_else(|| {
-            invalid(format!(
-                "authorization.groupTiers[{group:?}]: unknown tier {tier:?}; expected read, triage, write, maintain or admin"
-            ))
-        })?;
+    for (group, name) in a.group_tiers {
+        let tier = tier(invalid, &format!("authorization.groupTiers[{group:?}]"), &name)?;
         group_tiers.insert(group, tier);
     }
     let default_tier = match a.default_tier.as_deref().unwrap_or("") {
         "" => None,
-        t => Some(Tier::parse(t).ok_or_else(|| {
-            invalid(format!(
-                "authorization.defaultTier: unknown tier {t:?}; expected read, triage, write, maintain or admin"
-            ))
-        })?),
+        name => Some(tier(invalid, "authorization.defaultTier", name)?),
     };
     let group_prefix = a.group_prefix.unwrap_or_else(|| "periscope:".into());
-    if authz_mode == AuthzMode::Raw {
-        // Without a prefix an IdP group named system:masters would become cluster-admin.
-        if group_prefix.is_empty() || group_prefix.starts_with("system:") {
-            return Err(invalid(format!(
-                "authorization.groupPrefix {group_prefix:?} must be non-empty and must not start with \"system:\""
-            )));
-        }
+    // Without a prefix an IdP group named system:masters would become cluster-admin.
+    if mode == AuthzMode::Raw && (group_prefix.is_empty() || group_prefix.starts_with("system:")) {
+        return Err(invalid.because(format!(
+            "authorization.groupPrefix {group_prefix:?} must be non-empty and must not start with \"system:\""
+        )));
     }
     let can_i_cache_ttl = match a.can_i_cache_ttl {
         None => Duration::from_secs(30),
-        Some(t) => parse_duration(&t).map_err(|why| invalid(format!("authorization.canICacheTTL: {why}")))?,
+        Some(t) => parse_duration(&t).map_err(|why| invalid.because(format!("authorization.canICacheTTL: {why}")))?,
     };
-    let authz = AuthzConfig {
-        mode: authz_mode,
+    Ok(AuthzConfig {
+        mode,
         allowed_groups: a.allowed_groups,
         group_tiers,
         default_tier,
         group_prefix,
         can_i_cache_ttl,
         audit_admin_groups: a.audit_admin_groups,
-    };
+    })
+}
 
-    let d = raw.dev.unwrap_or_default();
-    let dev_identity = Identity {
+/// `dev:`: the identity every request runs as in dev mode.
+fn resolve_dev(d: RawDev) -> Identity {
+    Identity {
         subject: d.subject.filter(|s| !s.is_empty()).unwrap_or_else(|| "dev@local".into()),
         email: d.email.filter(|s| !s.is_empty()).unwrap_or_else(|| "dev@local".into()),
         groups: d.groups.unwrap_or_else(|| vec!["dev".into()]),
-    };
-
-    Ok(AuthConfig {
-        mode,
-        oidc,
-        session,
-        authz,
-        groups_claim: a.groups_claim.filter(|s| !s.is_empty()).unwrap_or_else(|| "groups".into()),
-        subject_claim: a.subject_claim.filter(|s| !s.is_empty()).unwrap_or_else(|| "sub".into()),
-        dev_identity,
-    })
+    }
 }
 
 /// Derives a provider label from the issuer host, as the Go original does.
@@ -404,7 +417,7 @@ mod tests {
         .expect("valid");
         assert_eq!(cfg.mode, AuthMode::Oidc);
         assert_eq!(cfg.provider_name(), "Okta");
-        let forced = parse("oidc:\n  issuer: https://x\n", Some("dev")).expect("forced dev");
+        let forced = parse("oidc:\n  issuer: https://x\n", Some(AuthMode::Dev)).expect("forced dev");
         assert_eq!(forced.mode, AuthMode::Dev);
     }
 
@@ -413,7 +426,11 @@ mod tests {
         let err = parse("authorization:\n  mode: tier\n  groupTiers: {ops: god}\n", None).expect_err("bad tier");
         assert!(err.to_string().contains("unknown tier \"god\""), "{err}");
         let err = parse("authorization:\n  mode: rbac\n", None).expect_err("bad mode");
-        assert!(err.to_string().contains("not one of shared, tier, raw"), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.contains("line 2") && err.contains("unknown variant `rbac`, expected one of shared, tier, raw"),
+            "{err}"
+        );
         let err = parse("authorization:\n  mode: raw\n  groupPrefix: \"\"\n", None).expect_err("no prefix");
         assert!(err.to_string().contains("groupPrefix"), "{err}");
     }
@@ -430,8 +447,11 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(cfg.session.store, SessionStoreKind::Postgres("postgres://x/y".into()));
-        let err = parse("session:\n  store: redis\n", None).expect_err("bad store");
-        assert!(err.to_string().contains("not one of memory, postgres"), "{err}");
+        let err = parse("session:\n  store: redis\n", None).expect_err("bad store").to_string();
+        assert!(
+            err.contains("line 2") && err.contains("unknown variant `redis`, expected one of memory, postgres"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, read_yaml};
+use crate::names::check_dns1123_label;
 
 /// How Periscope reaches a cluster's apiserver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,35 +168,6 @@ fn validate(path: &Path, raw: RawClustersFile) -> Result<Vec<ClusterConfig>, Con
         });
     }
     Ok(out)
-}
-
-/// Checks the Kubernetes DNS-1123 label rule: 1–63 of `[a-z0-9-]`, alphanumeric at both ends.
-pub fn check_dns1123_label(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() || name.len() > 63 {
-        return Err("must be 1 to 63 characters");
-    }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err("only lowercase letters, digits and '-' are allowed");
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Err("must start and end with a letter or digit");
-    }
-    Ok(())
-}
-
-/// Checks the Kubernetes DNS-1123 subdomain rule used by most object names: at most 253
-/// characters, dot-separated labels of `[a-z0-9-]`.
-pub fn check_dns1123_subdomain(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() || name.len() > 253 {
-        return Err("must be 1 to 253 characters");
-    }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
-        return Err("only lowercase letters, digits, '-' and '.' are allowed");
-    }
-    if name.split('.').any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-')) {
-        return Err("each dot-separated part must start and end with a letter or digit");
-    }
-    Ok(())
 }
 
 /// Turns an arbitrary kubeconfig context name into a DNS-1123 label (`arn:aws:…/prod` → `arn-aws-prod`).

@@ -12,12 +12,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use crate::{
-    auth::{routes::read_cookie, sessions::Sessions},
-    config::auth::AuthMode,
-    error::ApiError,
-    identity::Identity,
-};
+use super::cookies::read_cookie;
+use crate::{auth::sessions::Sessions, config::auth::AuthMode, error::ApiError, identity::Identity};
 
 /// What the authentication layer needs to know.
 #[derive(Clone)]
@@ -76,7 +72,7 @@ pub async fn layer(State(auth): State<Authenticator>, mut request: Request, next
                         signed_in = true;
                     }
                     Ok(None) => {}
-                    Err(e) => return e.into_response(),
+                    Err(e) => return ApiError::from(e).into_response(),
                 }
             }
         }

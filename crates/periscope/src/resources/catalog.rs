@@ -60,6 +60,12 @@ impl Kind {
         }
     }
 
+    /// Whether this is the core group's Secrets, whose values leave the server only through an
+    /// audited reveal.
+    pub fn is_secret(&self) -> bool {
+        self.api.group.is_empty() && self.api.plural == "secrets"
+    }
+
     /// `group/version/plural` with `core` for the core group, as in URLs and messages.
     pub fn path(&self) -> String {
         let group = if self.api.group.is_empty() { "core" } else { &self.api.group };

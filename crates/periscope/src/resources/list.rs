@@ -31,7 +31,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::{catalog::Kind, kinds::Scope, projection::Column};
-use crate::{audience::Audience, config::clusters::check_dns1123_label, error::ApiError, memory};
+use crate::{audience::Audience, error::ApiError, memory, names::Namespace};
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: u32 = 5000;
@@ -528,8 +528,8 @@ fn api_for(kind: &Kind, client: kube::Client, namespace: Option<&str>) -> Result
             Err(ApiError::BadRequest(format!("{} are cluster-scoped: drop the namespace parameter", kind.api.plural)))
         }
         (Scope::Namespaced, Some(ns)) => {
-            check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;
-            Ok(Api::namespaced_with(client, ns, &kind.api))
+            let ns = Namespace::parse(ns)?;
+            Ok(Api::namespaced_with(client, &ns, &kind.api))
         }
         (_, None) => Ok(Api::all_with(client, &kind.api)),
     }

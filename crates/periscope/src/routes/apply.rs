@@ -5,9 +5,6 @@ use serde_json::{Map, Value, json};
 
 use crate::resources::kinds::Scope;
 
-/// Largest apply body accepted (the Go original's limit).
-pub const MAX_APPLY_BYTES: usize = 256 * 1024;
-
 /// Field manager of free-form applies from the YAML editor.
 pub const FIELD_MANAGER: &str = "periscope";
 

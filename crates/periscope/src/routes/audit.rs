@@ -18,6 +18,7 @@ use crate::{
     authz::AuditScope,
     error::ApiError,
     http::{authn::CurrentUser, extract::Query},
+    names::Namespace,
 };
 
 fn parse_time(field: &str, raw: &str) -> Result<i64, ApiError> {
@@ -50,7 +51,7 @@ pub fn filter_from(q: AuditQuery) -> Result<Filter, ApiError> {
         outcome: one_of("outcome", q.outcome, &["success", "failure", "denied"])?,
         phase: one_of("phase", q.phase, &["intent", "outcome"])?,
         cluster: nonempty(q.cluster),
-        namespace: nonempty(q.namespace),
+        namespace: nonempty(q.namespace).map(Namespace::parse).transpose()?.map(String::from),
         name: nonempty(q.name),
         request_id: nonempty(q.request_id),
         from_nanos: q.from.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("from", t)).transpose()?,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use axum::{Json, body::Bytes, extract::State};
+use axum::{Json, extract::State};
 use futures::{StreamExt, stream};
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use kube::api::{Api, PostParams};
@@ -18,7 +18,7 @@ use super::{
 use crate::{
     app::AppState,
     error::ApiError,
-    http::{authn::CurrentUser, extract::Path},
+    http::{authn::CurrentUser, body::JsonBody, extract::Path},
     kube::Pool,
 };
 
@@ -30,8 +30,6 @@ const CONCURRENCY: usize = 16;
 const REVIEW_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest accepted field (names and namespaces are DNS subdomains, ≤ 253).
 const MAX_FIELD_LEN: usize = 253;
-/// Largest accepted body; 64 maximal checks fit comfortably.
-const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// Request body: `{"checks":[…]}`.
 #[derive(Debug, Deserialize)]
@@ -81,13 +79,8 @@ pub async fn can_i(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(cluster): Path<String>,
-    body: Bytes,
+    JsonBody(request): JsonBody<CanIRequest>,
 ) -> Result<Json<CanIResponse>, ApiError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::BadRequest(format!("body larger than {MAX_BODY_BYTES} bytes")));
-    }
-    let request: CanIRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid can-i body: {e}")))?;
     if request.checks.len() > MAX_CHECKS {
         return Err(ApiError::BadRequest(format!(
             "{} checks in one request; at most {MAX_CHECKS} are allowed",

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod cani;
 pub mod clusters;
@@ -10,6 +11,7 @@ pub mod dashboard;
 pub mod fleet;
 pub mod metrics;
 pub mod mutations;
+pub mod object_ops;
 pub mod objects;
 pub mod openapi;
 pub mod podhealth;

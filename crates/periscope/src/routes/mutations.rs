@@ -21,16 +21,6 @@ use serde_json::{Value, json};
 use super::objects::{Request, Target};
 use crate::{audit::Verb, error::ApiError};
 
-/// Refuses `target` unless its kind is one of `kinds` (`(group, plural)`).
-pub fn require(target: &Target, kinds: &[(&str, &str)], action: &str) -> Result<(), ApiError> {
-    if kinds.iter().any(|(group, plural)| target.is(group, plural)) {
-        return Ok(());
-    }
-    let allowed: Vec<String> =
-        kinds.iter().map(|(g, p)| if g.is_empty() { p.to_string() } else { format!("{p}.{g}") }).collect();
-    Err(ApiError::bad(format!("{action} applies to {}, not to {}", allowed.join(", "), target.kind.path())))
-}
-
 /// Applies `doc` (a skeleton plus one field) as `manager`, taking the field over from others,
 /// between audit rows. The object must exist: apply would otherwise create it from one field.
 async fn one_click(
@@ -50,14 +40,7 @@ async fn one_click(
             Ok((object, None))
         })
         .await?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
-    }
-    if target.is("", "secrets") {
-        value = super::objects::redact_secret(value);
-    }
-    Ok(Json(json!({ "object": value })).into_response())
+    Ok(Json(json!({ "object": target.answer(object)? })).into_response())
 }
 
 /// Body of `POST …/scale`.
@@ -69,7 +52,6 @@ struct ScaleBody {
 
 /// `POST …/scale {"replicas": n}` (deployments, statefulsets, replicasets).
 pub async fn scale(request: Request, target: &Target) -> Result<Response, ApiError> {
-    require(target, &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")], "scale")?;
     let body: ScaleBody = request.json()?;
     let replicas = i32::try_from(body.replicas)
         .ok()
@@ -83,7 +65,6 @@ pub async fn scale(request: Request, target: &Target) -> Result<Response, ApiErr
 /// `POST …/restart` (deployments, statefulsets, daemonsets): stamps the pod template like
 /// `kubectl rollout restart`, which makes the controller roll every pod.
 pub async fn restart(request: Request, target: &Target) -> Result<Response, ApiError> {
-    require(target, &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")], "restart")?;
     let now = jiff::Timestamp::now();
     // Whole seconds, as kubectl writes it.
     let stamp = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now).to_string();
@@ -95,8 +76,7 @@ pub async fn restart(request: Request, target: &Target) -> Result<Response, ApiE
 
 /// `POST …/cordon` / `…/uncordon` (nodes): `spec.unschedulable`.
 pub async fn cordon(request: Request, target: &Target, cordon: bool) -> Result<Response, ApiError> {
-    let (verb, action) = if cordon { (Verb::Cordon, "cordon") } else { (Verb::Uncordon, "uncordon") };
-    require(target, &[("", "nodes")], action)?;
+    let verb = if cordon { Verb::Cordon } else { Verb::Uncordon };
     let mut doc = target.skeleton();
     doc["spec"] = json!({ "unschedulable": cordon });
     one_click(&request, target, verb, "periscope-cordon", doc, json!({ "unschedulable": cordon })).await
@@ -104,8 +84,7 @@ pub async fn cordon(request: Request, target: &Target, cordon: bool) -> Result<R
 
 /// `POST …/suspend` / `…/resume` (cronjobs): `spec.suspend`.
 pub async fn suspend(request: Request, target: &Target, suspend: bool) -> Result<Response, ApiError> {
-    let (verb, action) = if suspend { (Verb::Suspend, "suspend") } else { (Verb::Resume, "resume") };
-    require(target, &[("batch", "cronjobs")], action)?;
+    let verb = if suspend { Verb::Suspend } else { Verb::Resume };
     let mut doc = target.skeleton();
     doc["spec"] = json!({ "suspend": suspend });
     one_click(&request, target, verb, "periscope-suspend", doc, json!({ "suspend": suspend })).await
@@ -140,7 +119,6 @@ pub fn manual_job_name(cronjob: &str, unix: i64) -> String {
 /// `POST …/trigger` (cronjobs): creates a Job from the jobTemplate, like
 /// `kubectl create job --from=cronjob/<name>`.
 pub async fn trigger(request: Request, target: &Target) -> Result<Response, ApiError> {
-    require(target, &[("batch", "cronjobs")], "trigger")?;
     let job_name = manual_job_name(&target.name, jiff::Timestamp::now().as_second());
     let created = request
         .audited(Verb::Trigger, target, Some(json!({ "jobName": job_name })), async {
@@ -161,7 +139,7 @@ pub async fn trigger(request: Request, target: &Target) -> Result<Response, ApiE
             let job = Job {
                 metadata: ObjectMeta {
                     name: Some(job_name.clone()),
-                    namespace: target.namespace.clone(),
+                    namespace: target.namespace.clone().map(String::from),
                     labels: template_meta.labels,
                     annotations: Some(annotations),
                     owner_references: Some(vec![owner]),

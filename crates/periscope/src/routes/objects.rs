@@ -19,16 +19,20 @@ use base64::Engine;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
 use serde_json::{Value, json};
 
-use super::apply::{self, FIELD_MANAGER, MAX_APPLY_BYTES};
+use super::{
+    apply::{self, FIELD_MANAGER},
+    object_ops::ObjectOp,
+};
 use crate::{
     app::AppState,
     audit::{AuditContext, Outcome, ResourceRef, Verb},
-    config::clusters::check_dns1123_subdomain,
     error::ApiError,
     http::{
         authn::CurrentUser,
+        body::{parse_json, read_limited},
         extract::{Path, Query},
     },
+    names::{Namespace, check_object_name},
     resources::{catalog::Kind, kinds::Scope},
 };
 
@@ -57,8 +61,29 @@ pub struct ObjectQuery {
     /// Apply: take over fields other managers own.
     #[serde(default)]
     pub force: bool,
-    /// Delete: `Foreground`, `Background` (default) or `Orphan`.
-    pub propagation_policy: Option<String>,
+    /// Delete: how dependents go (`Background` when absent).
+    pub propagation_policy: Option<Propagation>,
+}
+
+/// `?propagationPolicy=` of a delete, as the apiserver names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum Propagation {
+    Foreground,
+    /// The default; an empty value means it too.
+    #[default]
+    #[serde(alias = "")]
+    Background,
+    Orphan,
+}
+
+impl From<Propagation> for PropagationPolicy {
+    fn from(p: Propagation) -> Self {
+        match p {
+            Propagation::Foreground => PropagationPolicy::Foreground,
+            Propagation::Background => PropagationPolicy::Background,
+            Propagation::Orphan => PropagationPolicy::Orphan,
+        }
+    }
 }
 
 /// The object a route addresses, with a client acting as the caller.
@@ -66,7 +91,7 @@ pub struct Target {
     pub cluster: String,
     pub kind: Kind,
     pub client: kube::Client,
-    pub namespace: Option<String>,
+    pub namespace: Option<Namespace>,
     pub name: String,
 }
 
@@ -99,7 +124,7 @@ impl Target {
             group: Some(self.kind.api.group.clone()).filter(|g| !g.is_empty()),
             version: Some(self.kind.api.version.clone()),
             resource: Some(self.kind.api.plural.clone()),
-            namespace: self.namespace.clone(),
+            namespace: self.namespace.clone().map(String::from),
             name: Some(self.name.clone()),
         }
     }
@@ -107,6 +132,19 @@ impl Target {
     /// The identity-only apply document of this object.
     pub fn skeleton(&self) -> Value {
         apply::skeleton(&self.kind.api.api_version, &self.kind.api.kind, self.namespace.as_deref(), &self.name)
+    }
+
+    /// An object a mutation returned, as answered: `managedFields` dropped and, since the
+    /// answer of a Secret mutation holds every value, a Secret redacted as in its detail.
+    pub fn answer(&self, object: impl serde::Serialize) -> Result<Value, ApiError> {
+        let mut value = to_json(object)?;
+        strip_managed_fields(&mut value);
+        Ok(self.redacted(value))
+    }
+
+    /// `object` itself, or its redaction when this is a Secret.
+    fn redacted(&self, object: Value) -> Value {
+        if self.kind.is_secret() { redact_secret(object) } else { object }
     }
 
     /// Maps a kube error from a call on this object's cluster.
@@ -121,33 +159,14 @@ pub struct Request {
     pub ctx: AuditContext,
     pub method: Method,
     pub query: ObjectQuery,
-    /// The body, read up front (bounded by [`MAX_APPLY_BYTES`]) for PATCH, POST and PUT.
+    /// The body, read up front (bounded by `http::body::MAX_BODY_BYTES`) for operations that take one.
     pub body: Bytes,
 }
 
-/// Reads a request body, refusing more than `limit` bytes with 413.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(ApiError::TooLarge(limit));
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // `to_bytes` reports the limit as a "length limit exceeded" error somewhere in its chain.
-        let mut source: Option<&dyn std::error::Error> = Some(&e);
-        while let Some(err) = source {
-            if err.to_string().contains("length limit") {
-                return ApiError::TooLarge(limit);
-            }
-            source = err.source();
-        }
-        ApiError::bad(format!("cannot read the body: {e}"))
-    })
-}
-
 impl Request {
-    /// Reads a small JSON body into `T` (400 naming the problem otherwise).
+    /// Reads the JSON body into `T` (400 naming the problem otherwise).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
+        parse_json(&self.body)
     }
 
     /// Runs `action` between an intent and an outcome audit row; the intent is written first and
@@ -204,7 +223,7 @@ pub async fn object(
         )));
     }
     let target = target(cluster, kind, client, None, name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, None, headers, body).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[], headers, body).await
 }
 
 /// `…/{resource}/{namespace}/{name}` or `…/{resource}/{name}/{sub}` (cluster-scoped kinds).
@@ -222,8 +241,8 @@ pub async fn object_or_sub(
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let request = Request { state, ctx, method, query, body: Bytes::new() };
     match kind.scope {
-        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, None, headers, body).await,
-        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, Some(b), headers, body).await,
+        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, &[], headers, body).await,
+        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, &[&b], headers, body).await,
     }
 }
 
@@ -244,10 +263,11 @@ pub async fn namespaced_sub(
         return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, Some(sub), headers, body).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub], headers, body).await
 }
 
-/// `GET …/secrets/{namespace}/{name}/data/{key}`: one decoded Secret value (audited reveal).
+/// `…/{resource}/{namespace}/{name}/{sub}/{key}`: `GET …/secrets/{namespace}/{name}/data/{key}`,
+/// one decoded Secret value (audited reveal).
 #[allow(clippy::too_many_arguments)] // axum extractors, one per argument
 pub async fn secret_key(
     method: Method,
@@ -256,13 +276,12 @@ pub async fn secret_key(
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
     Query(query): Query<ObjectQuery>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    if !(kind.api.group.is_empty() && kind.api.plural == "secrets" && sub == "data") {
-        return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}/{key}", kind.path())));
-    }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    reveal_key(&Request { state, ctx, method, query, body: Bytes::new() }, &target, &key).await
+    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub, &key], headers, body).await
 }
 
 fn target(
@@ -272,70 +291,63 @@ fn target(
     namespace: Option<String>,
     name: String,
 ) -> Result<Target, ApiError> {
-    for part in namespace.iter().chain(std::iter::once(&name)) {
-        check_dns1123_subdomain(part).map_err(|why| ApiError::bad(format!("{part:?}: {why}")))?;
-    }
+    let namespace = namespace.map(Namespace::parse).transpose()?;
+    check_object_name(&name)?;
     Ok(Target { cluster, kind, client, namespace, name })
 }
 
-/// Routes a request for `target` (and its sub-path) to the operation.
+/// Routes a request for `target` (and its sub-path, e.g. `["scale"]`) to its operation.
 async fn serve(
     mut request: Request,
     target: Target,
-    sub: Option<String>,
+    sub: &[&str],
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     use super::{mutations as m, rollout};
-    if matches!(request.method, Method::PATCH | Method::POST | Method::PUT) {
-        request.body = read_body(&headers, body, MAX_APPLY_BYTES).await?;
+    let op = ObjectOp::find(sub, &request.method, &target.kind.path())?;
+    op.check_kind(&target)?;
+    if op.has_body() {
+        request.body = read_limited(&headers, body).await?;
     }
-    let method = request.method.clone();
-    let Some(sub) = sub else {
-        return match method {
-            Method::GET => detail(&request, &target).await,
-            Method::PATCH => apply_document(request, &target).await,
-            Method::DELETE => delete(&request, &target).await,
-            other => Err(ApiError::MethodNotAllowed(other.to_string())),
-        };
-    };
-    let expected = match sub.as_str() {
-        "yaml" | "events" | "meta" | "revisions" => Method::GET,
-        "scale" | "restart" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "rollback" => Method::POST,
-        "labels" => Method::PUT,
-        _ => return Err(ApiError::RouteNotFound(format!("{}/…/{sub}", target.kind.path()))),
-    };
-    if method != expected {
-        return Err(ApiError::MethodNotAllowed(method.to_string()));
-    }
-    match sub.as_str() {
-        "yaml" => yaml(&request, &target).await,
-        "events" => events(&target).await,
-        "meta" => meta(&target).await,
-        "revisions" => rollout::revisions(&target).await,
-        "rollback" => rollout::rollback(request, &target).await,
-        "scale" => m::scale(request, &target).await,
-        "restart" => m::restart(request, &target).await,
-        "cordon" => m::cordon(request, &target, true).await,
-        "uncordon" => m::cordon(request, &target, false).await,
-        "suspend" => m::suspend(request, &target, true).await,
-        "resume" => m::suspend(request, &target, false).await,
-        "trigger" => m::trigger(request, &target).await,
-        // Only `labels` is left: the table above admits nothing else.
-        _ => m::labels(request, &target).await,
+    match op {
+        ObjectOp::Detail => detail(&request, &target).await,
+        ObjectOp::Apply => apply_document(request, &target).await,
+        ObjectOp::Delete => delete(&request, &target).await,
+        ObjectOp::Yaml => yaml(&request, &target).await,
+        ObjectOp::Events => events(&target).await,
+        ObjectOp::Meta => meta(&target).await,
+        ObjectOp::Revisions => rollout::revisions(&target).await,
+        ObjectOp::Rollback => rollout::rollback(request, &target).await,
+        ObjectOp::Scale => m::scale(request, &target).await,
+        ObjectOp::Restart => m::restart(request, &target).await,
+        ObjectOp::Cordon => m::cordon(request, &target, true).await,
+        ObjectOp::Uncordon => m::cordon(request, &target, false).await,
+        ObjectOp::Suspend => m::suspend(request, &target, true).await,
+        ObjectOp::Resume => m::suspend(request, &target, false).await,
+        ObjectOp::Trigger => m::trigger(request, &target).await,
+        ObjectOp::Labels => m::labels(request, &target).await,
+        // `sub` matched `data/{key}`, so its second segment is the key.
+        ObjectOp::RevealKey => reveal_key(&request, &target, sub[1]).await,
     }
 }
 
-fn is_secret(target: &Target) -> bool {
-    target.is("", "secrets")
+/// Drops `metadata.managedFields` from an object: bulky bookkeeping clients see only on request.
+pub fn strip_managed_fields(object: &mut Value) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("managedFields");
+    }
+}
+
+fn to_json(object: impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))
 }
 
 /// The object as JSON, with `managedFields` dropped unless asked for.
 async fn fetch(target: &Target, keep_managed_fields: bool) -> Result<Value, ApiError> {
-    let object = target.api().get(&target.name).await.map_err(|e| target.err(e))?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if !keep_managed_fields && let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
+    let mut value = to_json(target.api().get(&target.name).await.map_err(|e| target.err(e))?)?;
+    if !keep_managed_fields {
+        strip_managed_fields(&mut value);
     }
     Ok(value)
 }
@@ -358,7 +370,7 @@ fn secret_keys(secret: &Value) -> BTreeMap<String, usize> {
 }
 
 /// A Secret without anything that could carry a value: `data`/`stringData` become `keys`.
-pub fn redact_secret(mut secret: Value) -> Value {
+fn redact_secret(mut secret: Value) -> Value {
     let keys: Vec<Value> =
         secret_keys(&secret).into_iter().map(|(name, size)| json!({ "name": name, "size": size })).collect();
     if let Some(object) = secret.as_object_mut() {
@@ -375,8 +387,7 @@ pub fn redact_secret(mut secret: Value) -> Value {
 /// `GET` of the object: the full object (Secrets: key names and sizes only).
 async fn detail(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let value = fetch(target, request.query.managed_fields).await?;
-    let value = if is_secret(target) { redact_secret(value) } else { value };
-    Ok(Json(value).into_response())
+    Ok(Json(target.redacted(value)).into_response())
 }
 
 fn no_store(mut response: Response) -> Response {
@@ -388,7 +399,7 @@ fn no_store(mut response: Response) -> Response {
 async fn yaml(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let keep = request.query.managed_fields;
     let render = |value: &Value| serde_saphyr::to_string(value).map_err(|e| ApiError::Internal(format!("YAML: {e}")));
-    let text = if is_secret(target) {
+    let text = if target.kind.is_secret() {
         let text = request
             .audited(Verb::SecretReveal, target, Some(json!({ "via": "yaml" })), async {
                 let value = fetch(target, keep).await?;
@@ -410,9 +421,6 @@ fn yaml_response(text: String) -> Response {
 
 /// `GET …/secrets/{ns}/{name}/data/{key}`: the decoded value, `no-store`, audited.
 async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Response, ApiError> {
-    if request.method != Method::GET {
-        return Err(ApiError::MethodNotAllowed(request.method.to_string()));
-    }
     let bytes = request
         .audited(Verb::SecretReveal, target, Some(json!({ "via": "key", "key": key })), async {
             let secret = fetch(target, false).await?;
@@ -465,9 +473,7 @@ async fn events(target: &Target) -> Result<Response, ApiError> {
         .into_iter()
         .filter_map(|e| serde_json::to_value(e).ok())
         .map(|mut e| {
-            if let Some(m) = e.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.remove("managedFields");
-            }
+            strip_managed_fields(&mut e);
             e
         })
         .collect();
@@ -520,31 +526,16 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, A
             Ok((object, None))
         })
         .await?;
-    let mut value = serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
-    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
-    }
-    // The answer of a Secret apply holds every value; it gets the same redaction as the detail.
-    let value = if is_secret(target) { redact_secret(value) } else { value };
-    Ok(Json(json!({ "object": value, "dryRun": dry_run })).into_response())
+    Ok(Json(json!({ "object": target.answer(object)?, "dryRun": dry_run })).into_response())
 }
 
 /// `DELETE` of the object (propagation `Background` unless asked otherwise).
 async fn delete(request: &Request, target: &Target) -> Result<Response, ApiError> {
-    let propagation = match request.query.propagation_policy.as_deref() {
-        None | Some("") | Some("Background") => PropagationPolicy::Background,
-        Some("Foreground") => PropagationPolicy::Foreground,
-        Some("Orphan") => PropagationPolicy::Orphan,
-        Some(other) => {
-            return Err(ApiError::bad(format!(
-                "propagationPolicy {other:?} is not one of Foreground, Background, Orphan"
-            )));
-        }
-    };
+    let propagation = request.query.propagation_policy.unwrap_or_default();
     let extra = json!({ "propagationPolicy": format!("{propagation:?}") });
     request
         .audited(Verb::Delete, target, Some(extra), async {
-            let params = DeleteParams { propagation_policy: Some(propagation), ..Default::default() };
+            let params = DeleteParams { propagation_policy: Some(propagation.into()), ..Default::default() };
             target.api().delete(&target.name, &params).await.map_err(|e| target.err(e))?;
             Ok(((), None))
         })
@@ -556,4 +547,25 @@ async fn delete(request: &Request, target: &Target) -> Result<Response, ApiError
         "name": target.name,
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(text: &str) -> Result<ObjectQuery, String> {
+        let uri: axum::http::Uri = format!("http://x/?{text}").parse().map_err(|e| format!("{e}"))?;
+        axum::extract::Query::<ObjectQuery>::try_from_uri(&uri).map(|q| q.0).map_err(|e| e.body_text())
+    }
+
+    #[test]
+    fn propagation_policies_are_the_apiserver_names_empty_meaning_background() {
+        let policy = |text: &str| query(text).map(|q| q.propagation_policy.unwrap_or_default());
+        assert_eq!(policy(""), Ok(Propagation::Background));
+        assert_eq!(policy("propagationPolicy="), Ok(Propagation::Background));
+        assert_eq!(policy("propagationPolicy=Orphan"), Ok(Propagation::Orphan));
+        assert_eq!(policy("propagationPolicy=Foreground"), Ok(Propagation::Foreground));
+        let err = policy("propagationPolicy=orphan").expect_err("names are case-sensitive");
+        assert!(err.contains("propagationPolicy") && err.contains("Foreground"), "{err}");
+    }
 }

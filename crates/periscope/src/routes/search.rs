@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use super::reason::{Failure, within};
 use crate::{
     app::AppState,
-    config::clusters::check_dns1123_label,
     error::ApiError,
     http::{
         authn::CurrentUser,
         extract::{Path, Query},
     },
     identity::Identity,
+    names::Namespace,
 };
 
 /// Longest query (a DNS subdomain, the longest Kubernetes name).
@@ -148,7 +148,7 @@ fn plan(query: &SearchQuery) -> Result<Plan, ApiError> {
         return Err(ApiError::BadRequest(format!("limit must be 1 to {MAX_LIMIT}")));
     }
     if let Some(ns) = &query.namespace {
-        check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;
+        Namespace::parse(ns.as_str())?;
     }
     let kinds = match query.kinds.as_deref().filter(|k| !k.is_empty()) {
         None => KINDS.iter().collect(),

@@ -4,7 +4,6 @@
 
 use axum::{
     Extension, Json,
-    body::Bytes,
     extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -22,6 +21,7 @@ use crate::{
     error::ApiError,
     http::{
         authn::{CurrentUser, SessionInfo},
+        body::JsonBody,
         extract::Path,
     },
     watch::{
@@ -34,8 +34,6 @@ use crate::{
 const CONTROL_QUEUE: usize = 32;
 /// How long a subscribe/unsubscribe waits for a busy stream's task.
 const CONTROL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-/// Largest subscribe body.
-const MAX_BODY: usize = 8 * 1024;
 
 /// `GET /api/streams`: opens a multiplexed stream; its first event is
 /// `event: stream` with `{"streamId": …}`.
@@ -92,13 +90,8 @@ pub async fn subscribe(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(stream): Path<String>,
-    body: Bytes,
+    JsonBody(request): JsonBody<SubscribeBody>,
 ) -> Result<Response, ApiError> {
-    if body.len() > MAX_BODY {
-        return Err(ApiError::BadRequest(format!("body is larger than {MAX_BODY} bytes")));
-    }
-    let request: SubscribeBody =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid subscription: {e}")))?;
     let mux = handle(&state, &stream, &user.subject)?;
     let hub = state.watch.clone();
     let permit = hub.streams.acquire(&user.subject).inspect_err(|_| {

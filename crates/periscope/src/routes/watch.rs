@@ -15,7 +15,6 @@ use serde_json::json;
 use crate::{
     app::AppState,
     authz::AuditScope,
-    config::clusters::check_dns1123_label,
     error::ApiError,
     http::{
         authn::{CurrentUser, SessionInfo},
@@ -23,6 +22,7 @@ use crate::{
     },
     identity::Identity,
     kube::Pool,
+    names::Namespace,
     resources::kinds::Scope,
     watch::{
         Source, WatchKey,
@@ -84,7 +84,7 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
     let namespace = target.namespace.filter(|ns| !ns.is_empty());
     let selector = target.label_selector.map(str::trim).filter(|s| !s.is_empty());
     if let Some(ns) = namespace {
-        check_dns1123_label(ns).map_err(|why| ApiError::BadRequest(format!("namespace {ns:?}: {why}")))?;
+        Namespace::parse(ns)?;
     }
     if let Some(sel) = selector
         && (sel.len() > MAX_SELECTOR || sel.chars().any(char::is_control))
@@ -137,7 +137,7 @@ pub async fn resolve(state: &AppState, user: &Identity, target: &Target<'_>) -> 
 pub fn session_check(state: &AppState, headers: &HeaderMap, info: Option<&SessionInfo>) -> Option<SessionCheck> {
     let sessions = state.sessions.clone()?;
     let info = info?;
-    let cookie = crate::auth::routes::read_cookie(headers, &sessions.settings.cookie_name)?.to_string();
+    let cookie = crate::http::cookies::read_cookie(headers, &sessions.settings.cookie_name)?.to_string();
     Some(SessionCheck { sessions, cookie, expires_at: info.expires_at })
 }
 

@@ -97,8 +97,7 @@ impl SharedCache {
 
     /// Whether `kind` in `cluster` is served from the shared cache.
     pub fn applies(&self, cluster: &str, kind: &Kind) -> bool {
-        let secrets = kind.api.group.is_empty() && kind.api.plural == "secrets";
-        !secrets && self.clusters.contains(cluster)
+        !kind.is_secret() && self.clusters.contains(cluster)
     }
 
     /// The audience the shared upstream watches of `cluster` run as.

@@ -5,68 +5,25 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
-use cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use serde::Deserialize;
-
-use super::sessions::{CallbackQuery, LOGIN_TTL, SessionSettings};
-use crate::{
-    app::AppState,
-    audit::{Actor, AuditContext, Outcome, ResourceRef, Verb},
-    error::ApiError,
-    http::extract::Query,
-};
 use serde_json::json;
 
-/// The one-shot cookie that binds a login to the browser that started it.
-pub const LOGIN_COOKIE: &str = "periscope_login";
-const LOGIN_COOKIE_PATH: &str = "/api/auth";
+use crate::{
+    app::AppState,
+    audit::{AuditContext, Outcome, ResourceRef, Verb},
+    auth::{
+        AuthError,
+        sessions::{CallbackQuery, unix_now},
+    },
+    error::ApiError,
+    http::{
+        cookies::{LOGIN_COOKIE, LOGIN_COOKIE_PATH, clear_cookie, login_cookie, read_cookie, session_cookie},
+        extract::Query,
+    },
+};
+
 /// Where the browser lands after signing out.
 pub const LOGGED_OUT_PATH: &str = "/api/auth/loggedout";
-
-/// The value of cookie `name` in the request, if any.
-pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
-}
-
-fn base_cookie(name: &str, value: String, path: &str, settings: &SessionSettings) -> Cookie<'static> {
-    let mut c = Cookie::build((name.to_string(), value))
-        .path(path.to_string())
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(settings.secure_cookies)
-        .build();
-    if let Some(domain) = &settings.cookie_domain {
-        c.set_domain(domain.clone());
-    }
-    c
-}
-
-/// The `Set-Cookie` value for a new session cookie, expiring with the session.
-pub fn session_cookie(settings: &SessionSettings, value: String, max_age_secs: i64) -> HeaderValue {
-    let mut c = base_cookie(&settings.cookie_name, value, "/", settings);
-    c.set_max_age(CookieDuration::seconds(max_age_secs.max(0)));
-    header_value(c)
-}
-
-/// The `Set-Cookie` value that deletes cookie `name` at `path`.
-pub fn clear_cookie(settings: &SessionSettings, name: &str, path: &str) -> HeaderValue {
-    let mut c = base_cookie(name, String::new(), path, settings);
-    c.set_max_age(CookieDuration::ZERO);
-    header_value(c)
-}
-
-fn header_value(c: Cookie<'static>) -> HeaderValue {
-    // Cookie names and values here are base64url or fixed strings: always valid header text.
-    HeaderValue::from_str(&c.to_string()).expect("cookie renders as a valid header")
-}
 
 /// Accepts only same-origin paths as a post-login destination (no scheme, host or `//`).
 pub fn safe_return_to(raw: &str) -> Option<String> {
@@ -107,10 +64,8 @@ pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery
         // Dev mode: everyone is always signed in.
         return Ok(redirect_with_cookies(&return_to, vec![]));
     };
-    let (login_cookie, authorize_url) = sessions.start_login(return_to).await?;
-    let mut c = base_cookie(LOGIN_COOKIE, login_cookie, LOGIN_COOKIE_PATH, &sessions.settings);
-    c.set_max_age(CookieDuration::seconds(LOGIN_TTL.as_secs() as i64));
-    Ok(redirect_with_cookies(&authorize_url, vec![header_value(c)]))
+    let (cookie, authorize_url) = sessions.start_login(return_to).await?;
+    Ok(redirect_with_cookies(&authorize_url, vec![login_cookie(&sessions.settings, cookie)]))
 }
 
 /// `GET /api/auth/callback?code&state`: finishes the flow and starts a fresh session.
@@ -123,7 +78,7 @@ pub async fn callback(
     let sessions = state.sessions.as_ref().ok_or_else(|| ApiError::RouteNotFound("/api/auth/callback".into()))?;
     let settings = &sessions.settings;
     // Who signs in is not known until the ID token is verified.
-    ctx.actor = Actor { sub: "anonymous".into(), email: None, groups: vec![] };
+    ctx = AuditContext::new(ctx.request_id, ctx.route, None);
     let mut action = state.audit.begin(ctx, Verb::Login, None, ResourceRef::default(), None).await?;
     let outcome = sessions.finish_login(read_cookie(&headers, LOGIN_COOKIE), &query, &state.auth.authz).await;
     let clear_login = clear_cookie(settings, LOGIN_COOKIE, LOGIN_COOKIE_PATH);
@@ -134,7 +89,8 @@ pub async fn callback(
             outcome
         }
         Err(e) => {
-            let result = if matches!(e, ApiError::NotAllowed(_)) { Outcome::Denied } else { Outcome::Failure };
+            let result = if matches!(e, AuthError::NotAllowed(_)) { Outcome::Denied } else { Outcome::Failure };
+            let e = ApiError::from(e);
             state.audit.finish(&action, result, Some(e.to_string()), Some(json!({"code": e.code()}))).await?;
             let mut response = e.into_response();
             response.headers_mut().append(header::SET_COOKIE, clear_login);
@@ -145,7 +101,7 @@ pub async fn callback(
     if let Some(previous) = read_cookie(&headers, &settings.cookie_name) {
         sessions.logout(previous).await?;
     }
-    let max_age = outcome.expires_at - super::sessions::unix_now();
+    let max_age = outcome.expires_at - unix_now();
     let cookies = vec![clear_login, session_cookie(settings, outcome.cookie_value, max_age)];
     Ok(redirect_with_cookies(&outcome.return_to, cookies))
 }
@@ -193,14 +149,15 @@ async fn audited_logout<T>(
     state: &AppState,
     ctx: AuditContext,
     kind: &str,
-    logout: impl std::future::Future<Output = Result<T, ApiError>>,
+    logout: impl std::future::Future<Output = Result<T, AuthError>>,
 ) -> Result<T, ApiError> {
-    if ctx.actor.sub == "anonymous" {
-        return logout.await;
+    if ctx.is_anonymous() {
+        return Ok(logout.await?);
     }
     let extra = Some(json!({ "kind": kind }));
     let action = state.audit.begin(ctx, Verb::Logout, None, ResourceRef::default(), extra).await?;
     let result = logout.await;
+    let result = result.map_err(ApiError::from);
     let (outcome, reason) = match &result {
         Ok(_) => (Outcome::Success, None),
         Err(e) => (Outcome::Failure, Some(e.to_string())),
@@ -232,15 +189,5 @@ mod tests {
         {
             assert_eq!(safe_return_to(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn reads_cookies_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("a=1; periscope_session=abc"));
-        headers.append(header::COOKIE, HeaderValue::from_static("b=2"));
-        assert_eq!(read_cookie(&headers, "periscope_session"), Some("abc"));
-        assert_eq!(read_cookie(&headers, "b"), Some("2"));
-        assert_eq!(read_cookie(&headers, "missing"), None);
     }
 }
