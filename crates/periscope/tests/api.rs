@@ -79,6 +79,14 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
 }
 
 #[test]
+fn streaming_routes_exempt_from_the_request_timeout_are_in_the_route_table() {
+    let table: Vec<String> = periscope::app::api_routes().iter().map(|r| format!("/api{}", r.path)).collect();
+    for route in periscope::http::timeouts::STREAMING_ROUTES {
+        assert!(table.iter().any(|t| t == route), "{route} is not a route any more: {table:?}");
+    }
+}
+
+#[test]
 fn the_route_table_names_each_path_and_method_once() {
     let mut seen = std::collections::HashSet::new();
     let routes = periscope::app::api_routes();

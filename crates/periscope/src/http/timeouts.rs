@@ -140,16 +140,3 @@ impl HttpBody for DeadlineBody {
         self.inner.size_hint()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::STREAMING_ROUTES;
-
-    #[test]
-    fn streaming_routes_are_in_the_route_table() {
-        let table: Vec<String> = crate::app::api_routes().iter().map(|r| format!("/api{}", r.path)).collect();
-        for route in STREAMING_ROUTES {
-            assert!(table.iter().any(|t| t == route), "{route} is not a route any more: {table:?}");
-        }
-    }
-}
