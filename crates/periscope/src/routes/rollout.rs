@@ -20,7 +20,7 @@ const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 const WORKLOADS: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")];
 
 /// One revision of a workload's pod template.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Revision {
     pub revision: i64,
@@ -121,7 +121,7 @@ async fn history(target: &Target) -> Result<Vec<Revision>, ApiError> {
 /// `GET …/revisions` (deployments, statefulsets, daemonsets).
 pub async fn revisions(target: &Target) -> Result<Response, ApiError> {
     require(target, WORKLOADS, "revisions")?;
-    Ok(Json(json!({ "items": history(target).await? })).into_response())
+    Ok(Json(to_json(crate::api_types::Items { items: history(target).await? })?).into_response())
 }
 
 /// Body of `POST …/rollback`.

@@ -9,6 +9,7 @@ use axum::{Json, extract::State};
 use futures::future::join_all;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::reason::{Failure, within};
 use crate::{
@@ -51,7 +52,7 @@ pub struct SearchQuery {
 }
 
 /// One match.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Hit {
     pub cluster: String,
@@ -61,6 +62,7 @@ pub struct Hit {
     pub resource: String,
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub namespace: Option<String>,
     pub name: String,
     #[serde(skip)]
@@ -68,18 +70,19 @@ pub struct Hit {
 }
 
 /// A kind or cluster that could not be searched.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchError {
     pub cluster: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub resource: Option<String>,
     #[serde(flatten)]
     pub failure: Failure,
 }
 
 /// Answer of both routes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResponse {
     pub results: Vec<Hit>,
