@@ -2,7 +2,8 @@
 //! the web app reads, rendered from the Rust types (ts-rs) into `web/src/api/types.gen.ts`.
 //! The web app imports that file only; a unit test renders the declarations again and fails
 //! when the committed file differs (`PERISCOPE_WRITE_TS=1 cargo test -p periscope --lib
-//! api_types` rewrites it). See docs/web.md.
+//! api_types` rewrites it). The web unit tests' kinds fixture is rendered the same way from
+//! the server's kinds table. See docs/web.md.
 
 use std::{
     any::TypeId,
@@ -19,11 +20,11 @@ use crate::{
         clusters::ClusterList,
         dashboard::Dashboard,
         fleet::Fleet,
-        kinds::KindList,
+        kinds::{KindList, builtin_kinds},
         rollout::Revision,
         search::SearchResponse,
         session::{AuthConfigAnswer, AuthWhoAmI, WhoAmI},
-        streams::Subscribed,
+        streams::{SubscribeBody, Subscribed},
         system::Features,
     },
 };
@@ -36,6 +37,8 @@ pub struct Items<T> {
 
 /// Where the declarations are committed, relative to this crate.
 pub const TYPES_FILE: &str = "../../web/src/api/types.gen.ts";
+/// Where the built-in kinds are committed for the web app's unit tests, relative to this crate.
+pub const BUILTIN_KINDS_FILE: &str = "../../web/src/test/builtinKinds.gen.ts";
 
 const HEADER: &str = "// Generated from the server's Rust types by crates/periscope/src/api_types.rs (ts-rs).\n\
 // Do not edit: `PERISCOPE_WRITE_TS=1 cargo test -p periscope --lib api_types` rewrites it.\n";
@@ -94,6 +97,7 @@ pub fn typescript() -> String {
     all.visit::<Fleet>();
     all.visit::<Dashboard>();
     all.visit::<SearchResponse>();
+    all.visit::<SubscribeBody>();
     all.visit::<Subscribed>();
     all.visit::<serde_json::Value>();
     let mut out = String::from(HEADER);
@@ -108,6 +112,16 @@ pub fn typescript() -> String {
     out
 }
 
+/// The web unit tests' kinds fixture: the server's built-in table as `/kinds` answers it, so
+/// the tests run against the one table instead of a copy.
+pub fn builtin_kinds_module() -> String {
+    // A Vec of plain structs always serializes.
+    let kinds = serde_json::to_string_pretty(&builtin_kinds()).expect("kinds to JSON");
+    format!(
+        "{HEADER}\nimport type {{ KindInfo }} from '../api/types.gen';\n\n/** The built-in kinds as `GET /api/clusters/{{c}}/kinds` lists them first. */\nexport const BUILTIN_KINDS: KindInfo[] = {kinds};\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -115,20 +129,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_committed_typescript_types_are_current() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(TYPES_FILE);
-        let rendered = typescript();
-        if std::env::var_os("PERISCOPE_WRITE_TS").is_some() {
-            // Asked to: the test's job is then to write the file.
-            std::fs::write(&path, &rendered).expect("write web/src/api/types.gen.ts");
-            return;
+    fn the_committed_typescript_files_are_current() {
+        let write = std::env::var_os("PERISCOPE_WRITE_TS").is_some();
+        for (file, rendered) in [(TYPES_FILE, typescript()), (BUILTIN_KINDS_FILE, builtin_kinds_module())] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            if write {
+                // Asked to: the test's job is then to write the files.
+                std::fs::write(&path, &rendered).expect("write a generated TypeScript file");
+                continue;
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == rendered,
+                "{file} is stale: rewrite it with `PERISCOPE_WRITE_TS=1 cargo test -p periscope --lib api_types`"
+            );
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == rendered,
-            "web/src/api/types.gen.ts is stale: rewrite it with `PERISCOPE_WRITE_TS=1 cargo test -p periscope --lib \
-             api_types`"
-        );
     }
 
     #[test]

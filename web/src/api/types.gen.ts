@@ -314,6 +314,15 @@ truncated: Array<string>, };
 export type Status = "healthy" | "degraded" | "unreachable" | "unknown" | "denied";
 
 /**
+ * The body of a subscribe request.
+ */
+export type SubscribeBody = { cluster: string, group: string, version: string, resource: string, namespace?: string, labelSelector?: string, 
+/**
+ * Resume point: the last `id:` this client saw for the same target.
+ */
+lastEventId?: string, };
+
+/**
  * The answer of a subscribe request.
  */
 export type Subscribed = { subscriptionId: string, };

@@ -95,6 +95,11 @@ pub struct KindList {
     pub errors: BTreeMap<&'static str, Failure>,
 }
 
+/// The built-in table's rows as the kinds list answers them.
+pub fn builtin_kinds() -> Vec<KindInfo> {
+    KINDS.iter().map(KindInfo::of_spec).collect()
+}
+
 /// `GET /api/clusters/{cluster}/kinds`.
 pub async fn kinds(
     State(state): State<AppState>,
@@ -116,7 +121,7 @@ pub async fn kinds(
             HashSet::new()
         }
     };
-    let mut kinds: Vec<KindInfo> = KINDS.iter().map(KindInfo::of_spec).collect();
+    let mut kinds = builtin_kinds();
     match served {
         Ok(served) => {
             let mut discovered: Vec<KindInfo> = served

@@ -63,8 +63,9 @@ pub async fn open(
 }
 
 /// The body of a subscribe request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct SubscribeBody {
     pub cluster: String,
     pub group: String,
