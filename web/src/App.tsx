@@ -2,6 +2,7 @@ import { Route, Routes } from 'react-router';
 
 import { useSignedOut } from './api/session';
 
+import { Page } from './components/PageBoundary';
 import { Shell } from './components/Shell';
 import { BuiltinList, GenericList } from './pages/ListRoute';
 import { DetailPage } from './pages/DetailPage';
@@ -16,11 +17,11 @@ export function App() {
   return (
     <Routes>
       <Route element={<Shell />}>
-        <Route index element={<FleetPage />} />
-        <Route path="clusters/:cluster" element={<OverviewPage />} />
-        <Route path="clusters/:cluster/:resource" element={<BuiltinList />} />
-        <Route path="clusters/:cluster/r/:group/:version/:resource" element={<GenericList />} />
-        <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<DetailPage />} />
+        <Route index element={<Page><FleetPage /></Page>} />
+        <Route path="clusters/:cluster" element={<Page><OverviewPage /></Page>} />
+        <Route path="clusters/:cluster/:resource" element={<Page><BuiltinList /></Page>} />
+        <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Page><GenericList /></Page>} />
+        <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<Page><DetailPage /></Page>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

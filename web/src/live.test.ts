@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from './api/client';
+import type { SubscribeBody } from './api/types.gen';
 import { BATCH_MS, type EventSourceLike, type LiveDeps, type LiveEvent, LiveStreams, RELEASE_MS } from './live';
 
 class FakeSource implements EventSourceLike {
@@ -31,14 +32,14 @@ function harness(options: { subscribe?: (body: Record<string, unknown>) => Promi
       sources.push(source);
       return source;
     },
-    send: (async (method: string, path: string, body?: unknown) => {
-      requests.push({ method, path, body });
-      if (method === 'POST') {
-        if (options.subscribe) return options.subscribe(body as Record<string, unknown>);
-        return { subscriptionId: `s${requests.filter((r) => r.method === 'POST').length}` };
-      }
-      return {};
-    }) as LiveDeps['send'],
+    subscribe: (async (streamId: string, body: SubscribeBody) => {
+      requests.push({ method: 'POST', path: `/api/streams/${streamId}/subscriptions`, body });
+      if (options.subscribe) return options.subscribe(body as Record<string, unknown>);
+      return { subscriptionId: `s${requests.filter((r) => r.method === 'POST').length}` };
+    }) as LiveDeps['subscribe'],
+    unsubscribe: async (streamId: string, id: string) => {
+      requests.push({ method: 'DELETE', path: `/api/streams/${streamId}/subscriptions/${id}` });
+    },
     signIn: () => signIns.push(now),
     probeSession: async () => undefined,
     setTimeout: (fn, ms) => {

@@ -8,8 +8,9 @@
 
 import { useSyncExternalStore } from 'react';
 
-import { ApiError, getJson, send, signInAgain } from './api/client';
-import type { Row } from './api/types';
+import { ApiError, signInAgain } from './api/client';
+import { api } from './api/endpoints';
+import type { Row, SubscribeBody } from './api/types.gen';
 
 export type StreamHealth = 'live' | 'reconnecting' | 'polling';
 
@@ -51,7 +52,8 @@ export interface EventSourceLike {
 
 export interface LiveDeps {
   open(url: string): EventSourceLike;
-  send: typeof send;
+  subscribe: typeof api.subscribe;
+  unsubscribe: typeof api.unsubscribe;
   /** The session ended (`auth_expired`): sign in again. */
   signIn(): void;
   /** The stream could not be opened: ask whether we are still signed in (a 401 signs in). */
@@ -177,7 +179,7 @@ export class LiveStreams {
 
   private async unsubscribe(streamId: string, id: string): Promise<void> {
     try {
-      await this.deps.send('DELETE', `/api/streams/${encodeURIComponent(streamId)}/subscriptions/${encodeURIComponent(id)}`);
+      await this.deps.unsubscribe(streamId, id);
     } catch {
       // Already gone with its stream: nothing to undo.
     }
@@ -271,7 +273,7 @@ export class LiveStreams {
     if (!streamId || sub.id || sub.attaching === streamId) return;
     sub.attaching = streamId;
     const t = sub.target;
-    const body = {
+    const body: SubscribeBody = {
       cluster: t.cluster,
       group: t.group === '' ? 'core' : t.group,
       version: t.version,
@@ -282,7 +284,7 @@ export class LiveStreams {
     };
     let id: string;
     try {
-      const answer = await this.deps.send<{ subscriptionId: string }>('POST', `/api/streams/${encodeURIComponent(streamId)}/subscriptions`, body);
+      const answer = await this.deps.subscribe(streamId, body);
       id = answer.subscriptionId;
     } catch (error) {
       sub.attaching = undefined;
@@ -360,9 +362,10 @@ function browserDeps(): LiveDeps {
       if (typeof EventSource === 'undefined') throw new Error('no EventSource');
       return new EventSource(url, { withCredentials: true }) as unknown as EventSourceLike;
     },
-    send,
+    subscribe: api.subscribe,
+    unsubscribe: api.unsubscribe,
     signIn: signInAgain,
-    probeSession: () => getJson('/api/auth/whoami'),
+    probeSession: () => api.whoami(),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
   };

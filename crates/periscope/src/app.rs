@@ -196,6 +196,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/search", &[GET], crate::routes::search::fleet_search),
         api("/clusters/{cluster}/can-i", &[POST], crate::routes::cani::can_i),
         api("/clusters/{cluster}/dashboard", &[GET], crate::routes::dashboard::dashboard),
+        api("/clusters/{cluster}/kinds", &[GET], crate::routes::kinds::kinds),
         api("/clusters/{cluster}/search", &[GET], crate::routes::search::cluster_search),
         api("/clusters/{cluster}/openapi/v3", &[GET], crate::routes::openapi::index),
         api("/clusters/{cluster}/openapi/v3/{*path}", &[GET], crate::routes::openapi::document),

@@ -70,7 +70,7 @@ impl Tier {
 }
 
 /// Whose audit rows a user may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum AuditScope {
     /// Only their own.

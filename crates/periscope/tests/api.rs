@@ -145,7 +145,9 @@ async fn shapes_of_clusters_features_and_whoami() {
 
     let (status, body) = server.get_json("/api/features").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["watchStreams"], json!([]));
+    let plurals: Vec<&str> = periscope::resources::kinds::KINDS.iter().map(|k| k.plural).collect();
+    assert_eq!(body["watchStreams"], json!(plurals), "every built-in kind streams");
+    assert!(plurals.contains(&"pods") && plurals.contains(&"customresourcedefinitions"));
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert!(["stable", "prerelease", "dev"].contains(&body["channel"].as_str().unwrap_or_default()), "{body}");
     assert!(body["commit"].is_string());

@@ -3,50 +3,43 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 
-import { BUILTINS, CRD_REF, customKinds, type KindEntry, NAMESPACES_REF } from '../lib/kinds';
-import { listQuery, resourcePath } from '../lib/resources';
+import { type KindEntry, NAMESPACES_REF, toEntries } from '../lib/kinds';
 import { refetchInterval } from '../live';
-import { getJson } from './client';
-import type { ClusterEntry, ListPage, WhoAmI } from './types';
+import { api } from './endpoints';
+import { queryKeys } from './queryKeys';
 
 export function useWhoami() {
-  return useQuery({ queryKey: ['whoami'], queryFn: ({ signal }) => getJson<WhoAmI>('/api/auth/whoami', signal), staleTime: 60_000 });
+  return useQuery({ queryKey: queryKeys.whoami(), queryFn: ({ signal }) => api.whoami(signal), staleTime: 60_000 });
 }
 
 export function useClusters() {
-  return useQuery({
-    queryKey: ['clusters'],
-    queryFn: ({ signal }) => getJson<{ clusters: ClusterEntry[] }>('/api/clusters', signal),
-    staleTime: 60_000,
-  });
+  return useQuery({ queryKey: queryKeys.clusters(), queryFn: ({ signal }) => api.clusters(signal), staleTime: 60_000 });
 }
 
-/** The query of a cluster's CRDs (also fetched on demand, e.g. by `:ctx`). */
-export function crdsQuery(cluster: string | undefined) {
+/** The query of a cluster's kinds (also fetched on demand, e.g. by `:ctx`). */
+export function kindsQuery(cluster: string) {
   return {
-    queryKey: ['crds', cluster],
-    queryFn: ({ signal }: { signal: AbortSignal }) => getJson<ListPage>(`${resourcePath(cluster ?? '', CRD_REF)}${listQuery({ limit: 500 })}`, signal),
+    queryKey: queryKeys.kinds(cluster),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.kinds(cluster, signal),
+    // The server re-reads discovery every 15 s; a new CRD shows up within a minute.
     staleTime: 30_000,
   };
 }
 
-/** The cluster's CRDs (for the custom-resources sidebar group and the command line). */
-export function useCrds(cluster: string | undefined) {
-  return useQuery({ ...crdsQuery(cluster), enabled: Boolean(cluster) });
-}
-
-/** Every kind of the cluster: the built-ins, then its custom resources. */
-export function useKindCatalog(cluster: string | undefined): KindEntry[] {
-  const crds = useCrds(cluster);
-  const rows = crds.data?.items;
-  return useMemo(() => [...BUILTINS, ...(rows ? customKinds(rows) : [])], [rows]);
+/** Every kind of the cluster as the server lists them (built-ins first), and the query's state. */
+export function useKinds(cluster: string | undefined) {
+  const query = useQuery({ ...kindsQuery(cluster ?? ''), enabled: Boolean(cluster) });
+  const kinds = query.data?.kinds;
+  const entries: KindEntry[] = useMemo(() => (kinds ? toEntries(kinds) : []), [kinds]);
+  return { query, entries };
 }
 
 /** Namespaces the user may list in the cluster (the namespace picker's choices). */
 export function useNamespaces(cluster: string) {
+  const params = { limit: 1000, sort: 'name' };
   return useQuery({
-    queryKey: ['namespaces', cluster],
-    queryFn: ({ signal }) => getJson<ListPage>(`${resourcePath(cluster, NAMESPACES_REF)}${listQuery({ limit: 1000, sort: 'name' })}`, signal),
+    queryKey: queryKeys.list(cluster, NAMESPACES_REF, params, 'picker'),
+    queryFn: ({ signal }) => api.list(cluster, NAMESPACES_REF, params, signal),
     staleTime: 30_000,
     refetchInterval: refetchInterval(),
   });

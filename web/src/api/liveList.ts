@@ -11,9 +11,10 @@ export const REFETCH_THROTTLE_MS = 1000;
 
 /**
  * Subscribes `target` while the component is mounted and applies its events to the infinite
- * query `queryKey`. Returns whether the stream keeps that list fresh (if not, poll).
+ * query `queryKey`. Returns whether the stream keeps that list fresh (if not, poll). A kind the
+ * stream does not serve (`streamed` false, from the kinds list) is not subscribed.
  */
-export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View): boolean {
+export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View, streamed = true): boolean {
   const queryClient = useQueryClient();
   const [live, setLive] = useState(false);
   // The latest key and view, read when a batch arrives (they change without resubscribing).
@@ -21,8 +22,9 @@ export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View):
   useEffect(() => {
     current.current = { queryKey, view };
   });
-  const key = targetKey(target);
+  const key = streamed ? targetKey(target) : null;
   useEffect(() => {
+    if (key === null) return;
     let lastRefetch = 0;
     let pending: number | undefined;
     const refetch = () => {
@@ -55,5 +57,5 @@ export function useLiveList(target: ListTarget, queryKey: QueryKey, view: View):
       setLive(false);
     };
   }, [key, queryClient]);
-  return live;
+  return key !== null && live;
 }

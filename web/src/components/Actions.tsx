@@ -1,21 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
-import { send } from '../api/client';
-import { type ActionSpec, actionsFor, canIResource, parseReplicas } from '../lib/actions';
+import { api } from '../api/endpoints';
+import { queryKeys } from '../api/queryKeys';
+import type { Check } from '../api/types.gen';
+import { type ActionId, type ActionSpec, actionsFor, canIResource, parseReplicas } from '../lib/actions';
 import { type PaletteAction, paletteLabel, publishPaletteActions, withdrawPaletteActions } from '../lib/paletteActions';
 import { type ActionTarget as Target, ActionFooter, useAction } from './actionParts';
 import { Dialog } from './Dialog';
 import { LabelsDialog } from './LabelsDialog';
 import { RollbackDialog } from './RollbackDialog';
 
-interface CanIAnswer {
-  results: { allowed: boolean; reason?: string | null; message?: string | null }[];
-}
-
 /** can-i for every action: disabled buttons say why instead of disappearing. */
 function usePermissions(target: Target, actions: ActionSpec[]) {
-  const checks = actions.map((a) => {
+  const checks = actions.map((a): Check => {
     const r = canIResource(a, target.ref.group, target.ref.resource);
     return {
       verb: a.verb,
@@ -26,8 +24,8 @@ function usePermissions(target: Target, actions: ActionSpec[]) {
     };
   });
   return useQuery({
-    queryKey: ['can-i', target.cluster, checks],
-    queryFn: () => send<CanIAnswer>('POST', `/api/clusters/${encodeURIComponent(target.cluster)}/can-i`, { checks }),
+    queryKey: queryKeys.canI(target.cluster, checks),
+    queryFn: () => api.canI(target.cluster, checks),
     staleTime: 30_000,
   });
 }
@@ -86,9 +84,9 @@ function SimpleDialog({ action, target, object, onClose }: DialogProps) {
   );
 }
 
-/** The action buttons of a detail page. */
-export function Actions({ target, object }: { target: Target; object: Record<string, unknown> | undefined }) {
-  const actions = actionsFor(target.ref.resource, object);
+/** The action buttons of a detail page: of the actions the kind `offers`, those that fit the object. */
+export function Actions({ target, offers, object }: { target: Target; offers: readonly ActionId[]; object: Record<string, unknown> | undefined }) {
+  const actions = actionsFor(offers, object);
   const permissions = usePermissions(target, actions);
   const [open, setOpen] = useState<ActionSpec | null>(null);
   const reasons = actions.map((_, i) => {

@@ -2,9 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 
-import { crdsQuery } from '../api/hooks';
+import { kindsQuery } from '../api/hooks';
 import { type CommandContext, commandListUrl, contextUrl, parseCommand, suggestKinds } from '../lib/command';
-import { BUILTINS, customKinds, findBuiltin, type KindEntry } from '../lib/kinds';
+import { type KindEntry, toEntries } from '../lib/kinds';
 
 /** The `:` command line (k9s style): a kind and namespace, `:ctx <cluster>`, or `:q`. */
 export function CommandLine(props: { here: CommandContext; catalog: KindEntry[]; clusters: string[]; onClose: () => void }) {
@@ -29,11 +29,11 @@ export function CommandLine(props: { here: CommandContext; catalog: KindEntry[];
       const url = commandListUrl(command, here);
       return typeof url === 'string' ? go(url) : setError(url.error);
     }
-    // A custom kind stays on screen only when the other cluster has that CRD too.
+    // A kind found by discovery stays on screen only when the other cluster serves it too.
     let target: KindEntry[] | undefined;
-    if (here.kind && !findBuiltin(here.kind)) {
-      const crds = await queryClient.fetchQuery(crdsQuery(command.cluster)).catch(() => null);
-      target = [...BUILTINS, ...(crds ? customKinds(crds.items) : [])];
+    if (here.kind && !here.kind.builtin) {
+      const kinds = await queryClient.fetchQuery(kindsQuery(command.cluster)).catch(() => null);
+      target = kinds ? toEntries(kinds.kinds) : [];
     }
     go(contextUrl(command.cluster, here, target));
   };

@@ -2,8 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router';
 
-import { getJson } from '../api/client';
-import type { SearchAnswer, SearchHit } from '../api/types';
+import { api, type SearchScope as Scope } from '../api/endpoints';
+import { queryKeys } from '../api/queryKeys';
+import type { Hit as SearchHit } from '../api/types.gen';
 import { matchActions, type PaletteAction, paletteActions, subscribePaletteActions } from '../lib/paletteActions';
 import { detailRoute } from '../lib/resources';
 import { ErrorBox } from './ErrorBox';
@@ -21,19 +22,12 @@ function hitRoute(hit: SearchHit): string {
   return detailRoute(hit.cluster, { group: hit.group, version: hit.version, resource: hit.resource }, hit.namespace, hit.name);
 }
 
-type Scope = 'cluster' | 'fleet';
 type Item = { type: 'cluster'; name: string } | { type: 'hit'; hit: SearchHit } | { type: 'action'; action: PaletteAction };
 
 function itemKey(item: Item): string {
   if (item.type === 'action') return `action:${item.action.id}`;
   if (item.type === 'cluster') return `cluster:${item.name}`;
   return `${item.hit.cluster}/${item.hit.resource}/${item.hit.namespace ?? ''}/${item.hit.name}`;
-}
-
-function searchUrl(scope: Scope, cluster: string | undefined, q: string): string {
-  return scope === 'cluster' && cluster
-    ? `/api/clusters/${encodeURIComponent(cluster)}/search?q=${encodeURIComponent(q)}&limit=20`
-    : `/api/search?q=${encodeURIComponent(q)}&limit=20`;
 }
 
 /**
@@ -48,16 +42,16 @@ export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: st
   const q = useDebounced(text.trim(), 150);
   const navigate = useNavigate();
   const search = useQuery({
-    queryKey: ['search', scope, scope === 'cluster' ? cluster : '*', q],
+    queryKey: queryKeys.search(scope, scope === 'cluster' ? cluster : undefined, q),
     enabled: q.length > 0,
-    queryFn: ({ signal }) => getJson<SearchAnswer>(searchUrl(scope, cluster, q), signal),
+    queryFn: ({ signal }) => api.search(scope, cluster, q, signal),
   });
   // Nothing by that name here: ask the other clusters too.
   const fallback = scope === 'cluster' && search.isSuccess && search.data.results.length === 0 && clusters.length > 1;
   const elsewhere = useQuery({
-    queryKey: ['search', 'fleet', '*', q],
+    queryKey: queryKeys.search('fleet', undefined, q),
     enabled: fallback && q.length > 0,
-    queryFn: ({ signal }) => getJson<SearchAnswer>(searchUrl('fleet', undefined, q), signal),
+    queryFn: ({ signal }) => api.search('fleet', undefined, q, signal),
   });
   const hits = (fallback ? (elsewhere.data?.results ?? []) : (search.data?.results ?? [])).filter((h) => !(fallback && h.cluster === cluster));
   const needle = q.toLowerCase();

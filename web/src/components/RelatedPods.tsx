@@ -1,12 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 
-import { getJson } from '../api/client';
+import { api } from '../api/endpoints';
 import { useLiveList } from '../api/liveList';
-import type { ListPage } from '../api/types';
+import { queryKeys } from '../api/queryKeys';
 import { formatAge } from '../lib/format';
 import { PODS_REF } from '../lib/kinds';
-import { detailRoute, listQuery, listRoute, resourcePath } from '../lib/resources';
+import { detailRoute, listQuery, listRoute } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
 import { ErrorBox } from './ErrorBox';
 
@@ -37,12 +37,12 @@ export function RelatedPods({ cluster, namespace, selector }: { cluster: string;
 
 function SelectedPods({ cluster, namespace, selector }: { cluster: string; namespace: string | undefined; selector: string }) {
   const params = { namespace, labelSelector: selector };
-  const queryKey = ['list', cluster, PODS_REF.group, PODS_REF.version, PODS_REF.resource, params, 'related'];
+  const queryKey = queryKeys.list(cluster, PODS_REF, params, 'related');
   const live = useLiveList({ cluster, ...PODS_REF, namespace, labelSelector: selector }, queryKey, {});
   const pods = useInfiniteQuery({
     queryKey,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ signal }) => getJson<ListPage>(`${resourcePath(cluster, PODS_REF)}${listQuery({ ...params, limit: RELATED_LIMIT })}`, signal),
+    queryFn: ({ signal }) => api.list(cluster, PODS_REF, { ...params, limit: RELATED_LIMIT }, signal),
     // One page only: the full list is a link away.
     getNextPageParam: () => undefined,
     refetchInterval: live ? false : POLL_INTERVAL_MS,

@@ -1,30 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
-import { getJson } from '../api/client';
+import { api } from '../api/endpoints';
+import { queryKeys } from '../api/queryKeys';
 import type { ActionSpec } from '../lib/actions';
 import { formatAge } from '../lib/format';
 import { type ActionTarget, ActionFooter, useAction } from './actionParts';
 import { Dialog } from './Dialog';
 import { ErrorBox } from './ErrorBox';
 
-export interface Revision {
-  revision: number;
-  name: string;
-  createdAt?: string;
-  changeCause?: string | null;
-  current?: boolean;
-}
-
 /** Roll back: pick one of GET …/revisions (newest first), then POST …/rollback. */
 export function RollbackDialog({ action, target, onClose }: { action: ActionSpec; target: ActionTarget; object: Record<string, unknown> | undefined; onClose: () => void }) {
   const revisions = useQuery({
-    queryKey: ['revisions', target.path],
-    queryFn: ({ signal }) => getJson<{ items: Revision[] }>(`${target.path}/revisions`, signal),
+    queryKey: queryKeys.objectPart(target.path, 'revisions'),
+    queryFn: ({ signal }) => api.revisions(target.path, signal),
   });
   const [chosen, setChosen] = useState<number | null>(null);
   const mutation = useAction(action, target, onClose);
-  const items = revisions.data?.items ?? [];
+  const items = revisions.data ?? [];
   return (
     <Dialog title={`Roll back ${target.ref.resource}/${target.name}`} onClose={onClose}>
       {revisions.isError && <ErrorBox error={revisions.error} />}

@@ -4,7 +4,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 
-import { ApiError, errorMessage, getText } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
+import { api } from '../api/endpoints';
 import { formatBytes } from '../lib/format';
 
 export interface SecretKey {
@@ -24,7 +25,7 @@ function SecretRow({ path, entry }: { path: string; entry: SecretKey }) {
     request.current = controller;
     setShown({ state: 'loading' });
     try {
-      const value = await getText(`${path}/data/${encodeURIComponent(entry.name)}`, controller.signal);
+      const value = await api.secretValue(path, entry.name, controller.signal);
       if (!controller.signal.aborted) setShown({ state: 'shown', value });
     } catch (error) {
       if (!controller.signal.aborted) setShown({ state: 'error', message: errorMessage(error), forbidden: error instanceof ApiError && error.forbidden });

@@ -3,18 +3,17 @@ import { act } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { Shell } from './Shell';
+import { kindList, WIDGETS } from '../test/kinds';
 import { testRoot } from '../testRoot';
+import { Shell } from './Shell';
 
 const dom = testRoot();
 
 const answers: Record<string, unknown> = {
   '/api/clusters': { clusters: [{ name: 'alpha', backend: 'kubeconfig' }, { name: 'beta', backend: 'kubeconfig' }] },
   '/api/auth/whoami': { subject: 'dana', email: 'dana@example.test', groups: ['sre'], mode: 'dev', tier: 'admin', expiresAt: null },
-  '/api/clusters/alpha/resources/apiextensions.k8s.io/v1/customresourcedefinitions': {
-    items: [{ name: 'widgets.periscope.dev', group: 'periscope.dev', kind: 'Widget', scope: 'Namespaced', versions: 'v1' }],
-    columns: [],
-  },
+  '/api/clusters/alpha/kinds': kindList(WIDGETS),
+  '/api/clusters/beta/kinds': kindList(),
 };
 
 function Where() {

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 
-import { useClusters, useKindCatalog } from '../api/hooks';
+import { useClusters, useKinds } from '../api/hooks';
 import type { CommandContext } from '../lib/command';
-import { BUILTINS, type KindEntry, PODS_REF } from '../lib/kinds';
+import { builtinByPlural, findEntry, type KindEntry, PODS_REF, unknownKind } from '../lib/kinds';
 import { type Binding, feedKey, initialKeyState, isTypingTarget } from '../lib/keys';
 import { listRoute } from '../lib/resources';
 import { ROW_KEYS, SHORTCUTS, type ShortcutId } from '../lib/shortcuts';
@@ -27,9 +27,9 @@ function isInteractive(target: EventTarget | null): boolean {
 function currentKind(params: Record<string, string | undefined>, catalog: KindEntry[]): KindEntry | undefined {
   const { group, version, resource } = params;
   if (!resource) return undefined;
-  if (!group || !version) return BUILTINS.find((b) => b.resource === resource);
-  const known = catalog.find((e) => e.group === group && e.resource === resource);
-  return { ...(known ?? { group, version, resource, kind: resource, label: resource, namespaced: true }), version };
+  if (!group || !version) return builtinByPlural(catalog, resource);
+  const ref = { group, version, resource };
+  return { ...(findEntry(catalog, ref) ?? unknownKind(ref)), version };
 }
 
 /** The frame of every page: cluster rail, kinds sidebar, header, and the global shortcuts. */
@@ -41,7 +41,7 @@ export function Shell() {
   const navigate = useNavigate();
   const [overlay, setOverlay] = useState<Overlay>(null);
   const target = cluster ?? clusters.data?.clusters[0]?.name;
-  const catalog = useKindCatalog(target);
+  const catalog = useKinds(target).entries;
   const keyState = useRef(initialKeyState());
   const here: CommandContext = {
     cluster: target,

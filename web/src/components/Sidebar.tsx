@@ -1,9 +1,9 @@
 import { NavLink } from 'react-router';
 
-import { ApiError } from '../api/client';
-import { useCrds } from '../api/hooks';
-import { BUILTIN_GROUPS, type KindEntry, customKinds } from '../lib/kinds';
+import { useKinds } from '../api/hooks';
+import { type KindEntry, sidebarSections } from '../lib/kinds';
 import { listRoute } from '../lib/resources';
+import { ErrorBox } from './ErrorBox';
 import { Identity } from './Identity';
 
 function KindLink({ cluster, entry }: { cluster: string; entry: KindEntry }) {
@@ -20,38 +20,56 @@ function KindLink({ cluster, entry }: { cluster: string; entry: KindEntry }) {
   );
 }
 
-/** Kinds of the current cluster, grouped; custom resources come from its CRDs. */
+/** The custom resources section: its kinds, or why they are not known. */
+function CustomSection({ cluster, kinds, problem }: { cluster: string; kinds: KindEntry[]; problem: { code: string; message: string } | undefined }) {
+  return (
+    <section className="mb-3">
+      <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Custom resources</h2>
+      {problem && (
+        <p className="px-2 text-xs text-slate-500" title={problem.message}>
+          {problem.code === 'denied' ? "Your role can't list CRDs" : 'CRDs not readable'}
+        </p>
+      )}
+      {!problem && kinds.length === 0 && <p className="px-2 text-xs text-slate-500">None</p>}
+      {kinds.map((entry) => (
+        <KindLink key={`${entry.group}/${entry.resource}`} cluster={cluster} entry={entry} />
+      ))}
+    </section>
+  );
+}
+
+/** Kinds of the current cluster as the server lists them, by section. */
 export function Sidebar({ cluster }: { cluster: string | undefined }) {
-  const crds = useCrds(cluster);
-  const custom = crds.data ? customKinds(crds.data.items) : [];
+  const { query, entries } = useKinds(cluster);
+  const sections = sidebarSections(entries);
+  const errors = query.data?.errors ?? {};
   return (
     <aside className="flex w-56 flex-col border-r border-slate-200 bg-slate-100 dark:border-slate-800 dark:bg-slate-900">
-      <div className="flex-1 overflow-y-auto p-2">
+      <div className="flex-1 overflow-y-auto p-2" data-kinds={query.isSuccess ? 'loaded' : 'pending'}>
         {cluster ? (
           <>
             <NavLink to={`/clusters/${encodeURIComponent(cluster)}`} end className="mb-2 block px-2 font-semibold">
               {cluster}
             </NavLink>
-            {BUILTIN_GROUPS.map((group) => (
-              <section key={group.title} className="mb-3">
-                <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{group.title}</h2>
-                {group.kinds.map((entry) => (
-                  <KindLink key={entry.resource} cluster={cluster} entry={entry} />
-                ))}
-              </section>
-            ))}
-            <section className="mb-3">
-              <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Custom resources</h2>
-              {crds.isError && (
-                <p className="px-2 text-xs text-slate-500" title={crds.error.message}>
-                  {crds.error instanceof ApiError && crds.error.forbidden ? "Your role can't list CRDs" : 'CRDs not readable'}
-                </p>
-              )}
-              {crds.data && custom.length === 0 && <p className="px-2 text-xs text-slate-500">None</p>}
-              {custom.map((entry) => (
-                <KindLink key={`${entry.group}/${entry.resource}`} cluster={cluster} entry={entry} />
+            {query.isError && <ErrorBox error={query.error} />}
+            {query.isPending && <p className="px-2 text-xs text-slate-500">Loading kinds…</p>}
+            {sections
+              .filter((section) => section.title !== 'Custom resources')
+              .map((section) => (
+                <section key={section.title} className="mb-3">
+                  <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{section.title}</h2>
+                  {section.kinds.map((entry) => (
+                    <KindLink key={entry.resource} cluster={cluster} entry={entry} />
+                  ))}
+                </section>
               ))}
-            </section>
+            {query.isSuccess && (
+              <CustomSection
+                cluster={cluster}
+                kinds={sections.find((s) => s.title === 'Custom resources')?.kinds ?? []}
+                problem={errors.customResourceDefinitions}
+              />
+            )}
           </>
         ) : (
           <p className="p-2 text-sm text-slate-500">Pick a cluster on the left.</p>

@@ -3,7 +3,9 @@
 import { type UseMutationResult, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 
-import { ApiError, errorMessage, send } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
+import { api } from '../api/endpoints';
+import { changedBy } from '../api/queryKeys';
 import type { ActionSpec } from '../lib/actions';
 import type { KindRef } from '../lib/resources';
 
@@ -18,18 +20,16 @@ export interface ActionTarget {
   listUrl: string;
 }
 
-export type ActionMutation = UseMutationResult<Record<string, unknown>, Error, unknown>;
+export type ActionMutation = UseMutationResult<void, Error, unknown>;
 
-/** Sends `action` for `target`; on success refreshes what it changed and closes the dialog. */
+/** Sends `action` for `target`; on success refreshes everything it changed and closes the dialog. */
 export function useAction(action: ActionSpec, target: ActionTarget, onClose: () => void): ActionMutation {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return useMutation({
-    mutationFn: (body: unknown) => send<Record<string, unknown>>(action.method, action.sub ? `${target.path}/${action.sub}` : target.path, body),
+    mutationFn: (body: unknown) => api.act(action.method, target.path, action.sub, body),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['object', target.path] });
-      await queryClient.invalidateQueries({ queryKey: ['revisions', target.path] });
-      await queryClient.invalidateQueries({ queryKey: ['list', target.cluster] });
+      await Promise.all(changedBy(target).map((queryKey) => queryClient.invalidateQueries({ queryKey })));
       onClose();
       if (action.id === 'delete') navigate(target.listUrl);
     },

@@ -53,7 +53,7 @@ describe('YamlView', () => {
 });
 
 describe('ClusterCard', () => {
-  const base = { name: 'beta', version: null, nodes: null, pods: null };
+  const base = { name: 'beta', backend: 'kubeconfig', version: null, nodes: null, pods: null, namespaces: null, stuckOrFailed: null, hotSignals: [], elapsedMs: 3 };
   it("says calmly when the role can't see a cluster", () => {
     act(() =>
       dom.root.render(

@@ -1,20 +1,23 @@
-import { useEffect, useState } from 'react';
-
-import { getText } from '../api/client';
+import { useEffect, useRef, useState } from 'react';
 
 /**
- * GETs `url` as text into this component's state only (not the query cache): for answers that
- * hold secret values. Dropped when the component unmounts; give the component `key={url}`.
+ * Loads text (`load`, once per `key`) into this component's state only (not the query cache):
+ * for answers that hold secret values. Dropped when the component unmounts; give the component
+ * `key={key}`.
  */
-export function useUncachedText(url: string): { text?: string; error?: unknown } {
+export function useUncachedText(key: string, load: (signal: AbortSignal) => Promise<string>): { text?: string; error?: unknown } {
   const [answer, setAnswer] = useState<{ text?: string; error?: unknown }>({});
+  const loader = useRef(load);
+  useEffect(() => {
+    loader.current = load;
+  });
   useEffect(() => {
     const controller = new AbortController();
-    getText(url, controller.signal).then(
+    loader.current(controller.signal).then(
       (text) => setAnswer({ text }),
       (error: unknown) => !controller.signal.aborted && setAnswer({ error }),
     );
     return () => controller.abort();
-  }, [url]);
+  }, [key]);
   return answer;
 }

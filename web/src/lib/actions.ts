@@ -1,19 +1,23 @@
-// Which one-click actions a kind offers (docs/api.md, Objects) and what they send.
+// The one-click actions of an object page: which apply to a kind is the server's answer (the
+// kinds list, decided by group and plural); here is how each looks and what it sends.
 
-export type ActionId = 'scale' | 'restart' | 'rollback' | 'cordon' | 'uncordon' | 'suspend' | 'resume' | 'trigger' | 'labels' | 'delete';
+import type { Action } from '../api/types.gen';
+import type { ActionMethod } from '../api/endpoints';
+
+export type ActionId = Action;
 
 export interface ActionSpec {
   id: ActionId;
   label: string;
   /** HTTP method and sub-path of the object URL (`''` = the object itself). */
-  method: 'POST' | 'PUT' | 'DELETE';
+  method: ActionMethod;
   sub: string;
   /** The RBAC verb on the resource that can-i is asked about. */
   verb: 'patch' | 'delete' | 'create';
   danger?: boolean;
 }
 
-const A = (id: ActionId, label: string, verb: ActionSpec['verb'], method: ActionSpec['method'] = 'POST', danger = false): ActionSpec => ({
+const A = (id: ActionId, label: string, verb: ActionSpec['verb'], method: ActionMethod = 'POST', danger = false): ActionSpec => ({
   id,
   label,
   method,
@@ -22,23 +26,26 @@ const A = (id: ActionId, label: string, verb: ActionSpec['verb'], method: Action
   danger,
 });
 
-/** Actions for an object of `resource`, given its current state. */
-export function actionsFor(resource: string, object: Record<string, unknown> | undefined): ActionSpec[] {
+const SPECS: Record<ActionId, ActionSpec> = {
+  scale: A('scale', 'Scale', 'patch'),
+  restart: A('restart', 'Restart', 'patch'),
+  rollback: A('rollback', 'Roll back', 'patch'),
+  cordon: A('cordon', 'Cordon', 'patch'),
+  uncordon: A('uncordon', 'Uncordon', 'patch'),
+  suspend: A('suspend', 'Suspend', 'patch'),
+  resume: A('resume', 'Resume', 'patch'),
+  trigger: A('trigger', 'Trigger now', 'create'),
+  labels: A('labels', 'Edit labels', 'patch', 'PUT'),
+  delete: A('delete', 'Delete', 'delete', 'DELETE', true),
+};
+
+/** Of the actions the kind `offers`, those that fit the object's state (cordon or uncordon, …). */
+export function actionsFor(offers: readonly ActionId[], object: Record<string, unknown> | undefined): ActionSpec[] {
   const spec = (object?.spec ?? {}) as Record<string, unknown>;
-  const out: ActionSpec[] = [];
-  if (['deployments', 'statefulsets', 'replicasets'].includes(resource)) out.push(A('scale', 'Scale', 'patch'));
-  if (['deployments', 'statefulsets', 'daemonsets'].includes(resource)) {
-    out.push(A('restart', 'Restart', 'patch'));
-    out.push(A('rollback', 'Roll back', 'patch'));
-  }
-  if (resource === 'nodes') out.push(spec.unschedulable === true ? A('uncordon', 'Uncordon', 'patch') : A('cordon', 'Cordon', 'patch'));
-  if (resource === 'cronjobs') {
-    out.push(spec.suspend === true ? A('resume', 'Resume', 'patch') : A('suspend', 'Suspend', 'patch'));
-    out.push(A('trigger', 'Trigger now', 'create'));
-  }
-  out.push(A('labels', 'Edit labels', 'patch', 'PUT'));
-  out.push(A('delete', 'Delete', 'delete', 'DELETE', true));
-  return out;
+  const unschedulable = spec.unschedulable === true;
+  const suspended = spec.suspend === true;
+  const fits: Partial<Record<ActionId, boolean>> = { cordon: !unschedulable, uncordon: unschedulable, suspend: !suspended, resume: suspended };
+  return offers.filter((id) => fits[id] ?? true).map((id) => SPECS[id]);
 }
 
 /** The resource can-i is asked about: triggering a CronJob creates a Job. */

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 
 import { type Command, commandListUrl, contextUrl, isDnsLabel, parseCommand, suggestKinds } from './command';
-import { BUILTINS, customKinds, findBuiltin } from './kinds';
+import { kindList, WIDGETS } from '../test/kinds';
+import { toEntries } from './kinds';
 
-// The catalog the app builds: built-ins, then the cluster's CRDs (rows of the CRD list).
-const crdRows = [
-  { name: 'widgets.periscope.dev', group: 'periscope.dev', kind: 'Widget', shortNames: 'wdg', scope: 'Namespaced', versions: 'v1' },
-  { name: 'clusterwidgets.periscope.dev', group: 'periscope.dev', kind: 'ClusterWidget', scope: 'Cluster', versions: 'v1beta1,v1' },
-  // A CRD that reuses a built-in plural: `pods` must stay the core kind.
-  { name: 'pods.example.com', group: 'example.com', kind: 'Pod', scope: 'Namespaced', versions: 'v1' },
-];
-const catalog = [...BUILTINS, ...customKinds(crdRows)];
+// The catalog the app builds: the server's kinds list (built-ins, then discovered kinds).
+const catalog = toEntries(
+  kindList(
+    WIDGETS,
+    { ...WIDGETS, kind: 'ClusterWidget', plural: 'clusterwidgets', label: 'ClusterWidget', shortNames: [], scope: 'Cluster' },
+    // A CRD that reuses a built-in plural: `pods` must stay the core kind.
+    { ...WIDGETS, group: 'example.com', kind: 'Pod', plural: 'pods', label: 'Pod', shortNames: [] },
+  ).kinds,
+);
+const builtins = catalog.filter((k) => k.builtin);
 const clusters = ['alpha', 'beta'];
 const parse = (text: string): Command => parseCommand(text, catalog, clusters);
 
@@ -48,7 +51,7 @@ describe('parseCommand: kinds', () => {
   ])('%s opens %s', (word, resource) => {
     const c = listOf(`:${word}`);
     expect(c.entry.resource).toBe(resource);
-    expect(c.entry.group).toBe(findBuiltin(c.entry)?.group);
+    expect(c.entry.builtin).toBe(true);
   });
 
   it('finds CRDs by plural, kind and plural.group', () => {
@@ -138,7 +141,8 @@ describe('command URLs', () => {
     expect(contextUrl('beta', { cluster: 'alpha', kind: pods.entry, namespace: 'team-b' }, undefined)).toBe('/clusters/beta/r/core/v1/pods?namespace=team-b');
     const widget = listOf('widgets').entry;
     expect(contextUrl('beta', { cluster: 'alpha', kind: widget }, catalog)).toBe('/clusters/beta/r/periscope.dev/v1/widgets');
-    expect(contextUrl('beta', { cluster: 'alpha', kind: widget }, BUILTINS)).toBe('/clusters/beta');
+    expect(contextUrl('beta', { cluster: 'alpha', kind: widget }, builtins)).toBe('/clusters/beta');
+    expect(contextUrl('beta', { cluster: 'alpha', kind: widget }, undefined)).toBe('/clusters/beta');
     expect(contextUrl('beta', { cluster: undefined }, undefined)).toBe('/clusters/beta');
   });
 

@@ -1,38 +1,8 @@
 // The `:` command line (k9s style): `:pods team-a`, `:deploy`, `:ctx beta`, `:q`.
 // Pure functions: parsing the text, and turning a parsed command into a console URL.
 
-import { BUILTINS, type KindEntry } from './kinds';
+import type { KindEntry } from './kinds';
 import { listRoute } from './resources';
-
-/** kubectl's short names (and a few k9s ones) of the built-in kinds, by plural. */
-const SHORT_NAMES: Record<string, string[]> = {
-  pods: ['po'],
-  deployments: ['deploy', 'dp'],
-  statefulsets: ['sts'],
-  daemonsets: ['ds'],
-  replicasets: ['rs'],
-  jobs: [],
-  cronjobs: ['cj'],
-  horizontalpodautoscalers: ['hpa'],
-  poddisruptionbudgets: ['pdb'],
-  services: ['svc'],
-  ingresses: ['ing'],
-  networkpolicies: ['netpol'],
-  persistentvolumeclaims: ['pvc'],
-  persistentvolumes: ['pv'],
-  storageclasses: ['sc'],
-  configmaps: ['cm'],
-  resourcequotas: ['quota'],
-  limitranges: ['limits'],
-  serviceaccounts: ['sa'],
-  rolebindings: ['rb'],
-  clusterrolebindings: ['crb'],
-  nodes: ['no'],
-  namespaces: ['ns'],
-  events: ['ev'],
-  priorityclasses: ['pc'],
-  customresourcedefinitions: ['crd', 'crds'],
-};
 
 /** Words that leave the command line. */
 const QUIT = new Set(['q', 'q!', 'quit', 'exit']);
@@ -50,12 +20,12 @@ export function isDnsLabel(name: string): boolean {
 
 /** The names a kind answers to: plural, kind (= singular), short names, `plural.group` and `kind.group`. */
 export function kindNames(entry: KindEntry): string[] {
-  const names = [entry.resource, entry.kind.toLowerCase(), ...(SHORT_NAMES[entry.resource] ?? []), ...(entry.shortNames ?? [])];
+  const names = [entry.resource, entry.kind.toLowerCase(), ...entry.shortNames];
   if (entry.group !== 'core') names.push(`${entry.resource}.${entry.group}`, `${entry.kind.toLowerCase()}.${entry.group}`);
   return [...new Set(names.map((n) => n.toLowerCase()))];
 }
 
-/** Built-ins first, so a CRD cannot shadow `pods`; custom kinds by plural, kind or `plural.group`. */
+/** The first kind of the catalog that answers to `word`: the server lists built-ins first, so a CRD cannot shadow `pods`. */
 export function findKind(word: string, catalog: KindEntry[]): KindEntry | undefined {
   const w = word.toLowerCase();
   return catalog.find((entry) => kindNames(entry).includes(w));
@@ -69,7 +39,8 @@ export type Command =
 
 /**
  * Parses one command line (with or without its leading `:`). `catalog` is every kind the
- * cluster has (built-ins, then its CRDs); `clusters` the clusters in the registry.
+ * cluster has (the server's kinds list: built-ins, then discovered); `clusters` the clusters in
+ * the registry.
  */
 export function parseCommand(text: string, catalog: KindEntry[], clusters: string[]): Command {
   const words = text.trim().replace(/^:\s*/, '').split(/\s+/).filter(Boolean);
@@ -122,11 +93,12 @@ export function commandListUrl(command: Extract<Command, { type: 'list' }>, here
 
 /**
  * `:ctx <cluster>`: the same kind (and namespace) in the other cluster when it has that kind
- * (`targetCatalog`: its kinds, undefined while unknown), else its overview.
+ * (`targetCatalog`: its kinds; undefined when unknown, and then only built-ins are assumed),
+ * else its overview.
  */
 export function contextUrl(cluster: string, here: CommandContext, targetCatalog: KindEntry[] | undefined): string {
   const kind = here.kind;
-  const has = kind && (targetCatalog ?? BUILTINS).some((e) => e.group === kind.group && e.resource === kind.resource);
+  const has = kind && (targetCatalog ? targetCatalog.some((e) => e.group === kind.group && e.resource === kind.resource) : kind.builtin);
   if (kind && has) return listUrl(cluster, kind, here.namespace);
   return `/clusters/${encodeURIComponent(cluster)}`;
 }
@@ -137,7 +109,7 @@ export function suggestKinds(prefix: string, catalog: KindEntry[], limit = 8): s
   if (!p) return [];
   const names = new Set<string>();
   for (const entry of catalog) {
-    for (const name of [entry.resource, ...(SHORT_NAMES[entry.resource] ?? [])]) if (name.startsWith(p)) names.add(name);
+    for (const name of [entry.resource, ...entry.shortNames]) if (name.startsWith(p)) names.add(name);
   }
   for (const word of [...CONTEXT, 'q']) if (word.startsWith(p)) names.add(word);
   return [...names].sort((a, b) => a.length - b.length || a.localeCompare(b)).slice(0, limit);

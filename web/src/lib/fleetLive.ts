@@ -1,6 +1,6 @@
 // The fleet's node counts, kept from the live node list of each cluster.
 
-import type { Row } from '../api/types';
+import type { Row } from '../api/types.gen';
 import type { LiveEvent } from '../live';
 
 export interface NodeCounts {

@@ -1,24 +1,38 @@
 import { describe, expect, it } from 'vitest';
 
-import { builtinByKind, customKinds, findBuiltin } from './kinds';
+import type { KindInfo } from '../api/types.gen';
+import { BUILTIN_KINDS } from '../test/builtinKinds.gen';
+import { kindList, LEASES, WIDGETS } from '../test/kinds';
+import { builtinByPlural, findEntry, ownerEntry, sidebarSections, toEntries, toEntry, unknownKind } from './kinds';
 
-describe('kinds', () => {
-  it('finds built-ins by resource and by owner kind', () => {
-    expect(findBuiltin({ group: 'apps', version: 'v1', resource: 'deployments' })?.kind).toBe('Deployment');
-    expect(builtinByKind('apps/v1', 'ReplicaSet')?.resource).toBe('replicasets');
-    expect(builtinByKind('v1', 'Node')?.namespaced).toBe(false);
-    expect(builtinByKind('example.com/v1', 'Widget')).toBeUndefined();
+const catalog = toEntries(kindList(WIDGETS, LEASES).kinds);
+
+describe('kinds from the server', () => {
+  it('spells the core group `core`, as URLs do, and reads the scope', () => {
+    expect(toEntry(BUILTIN_KINDS[0] as KindInfo)).toMatchObject({ group: 'core', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, builtin: true });
+    expect(findEntry(catalog, { group: '', version: 'v1', resource: 'nodes' })?.namespaced).toBe(false);
   });
 
-  it('turns CRD rows into sidebar entries', () => {
-    const rows = [
-      { name: 'widgets.example.com', group: 'example.com', kind: 'Widget', scope: 'Namespaced', versions: 'v1beta1, v1' },
-      { name: 'clusterthings.ops.io', group: 'ops.io', kind: 'ClusterThing', scope: 'Cluster', versions: 'v2' },
-      { name: 'broken', versions: '' },
-    ];
-    expect(customKinds(rows)).toEqual([
-      { group: 'ops.io', version: 'v2', resource: 'clusterthings', kind: 'ClusterThing', label: 'ClusterThing', namespaced: false },
-      { group: 'example.com', version: 'v1beta1', resource: 'widgets', kind: 'Widget', label: 'Widget', namespaced: true },
-    ]);
+  it('finds kinds by group and resource, built-ins by plural, owners by kind name', () => {
+    expect(findEntry(catalog, { group: 'apps', version: 'v1', resource: 'deployments' })?.kind).toBe('Deployment');
+    expect(findEntry(catalog, { group: 'periscope.dev', version: 'v2', resource: 'widgets' })?.label).toBe('Widget');
+    expect(builtinByPlural(catalog, 'pods')?.group).toBe('core');
+    expect(builtinByPlural(catalog, 'widgets')).toBeUndefined();
+    expect(ownerEntry(catalog, 'apps/v1', 'ReplicaSet')?.resource).toBe('replicasets');
+    expect(ownerEntry(catalog, 'v1', 'Node')?.namespaced).toBe(false);
+    expect(ownerEntry(catalog, 'periscope.dev/v1', 'Widget')?.resource).toBe('widgets');
+    expect(ownerEntry(catalog, 'example.com/v1', 'Gadget')).toBeUndefined();
+  });
+
+  it('groups the sidebar by the server sections, in its order, leaving out kinds without one', () => {
+    const sections = sidebarSections(catalog);
+    expect(sections.map((s) => s.title)).toEqual(['Workloads', 'Networking', 'Storage', 'Config', 'RBAC', 'Cluster', 'Custom resources']);
+    expect(sections[0]?.kinds.map((k) => k.label).slice(0, 2)).toEqual(['Pods', 'Deployments']);
+    expect(sections.at(-1)?.kinds.map((k) => k.resource)).toEqual(['widgets']);
+    expect(sections.flatMap((s) => s.kinds).some((k) => k.resource === 'leases')).toBe(false);
+  });
+
+  it('makes nothing up about a kind the server did not list', () => {
+    expect(unknownKind({ group: 'x.io', version: 'v1', resource: 'things' })).toMatchObject({ label: 'things', actions: [], live: false, builtin: false });
   });
 });

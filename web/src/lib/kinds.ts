@@ -1,126 +1,91 @@
-// The sidebar: built-in kinds in groups, plus custom resources found through the CRD list.
+// Kinds as the server lists them (`GET /api/clusters/{c}/kinds`: the server's one kinds table,
+// then what discovery finds), turned into what pages use. Pure helpers: no table lives here.
 
-import type { Row } from '../api/types';
+import type { Action, Category, KindInfo } from '../api/types.gen';
 import type { KindRef } from './resources';
 
 export interface KindEntry extends KindRef {
   kind: string;
+  /** What the sidebar and titles call it. */
   label: string;
   namespaced: boolean;
-  /** A CRD's own short names (`spec.names.shortNames`); built-ins use SHORT_NAMES. */
-  shortNames?: string[];
+  shortNames: string[];
+  /** The sidebar section; null: not in the sidebar. */
+  category: Category | null;
+  /** A row of the server's table (else found by discovery). */
+  builtin: boolean;
+  /** One-click actions that apply to its objects (the server decides, by group and plural). */
+  actions: Action[];
+  /** Whether the live stream serves it. */
+  live: boolean;
 }
 
-export interface KindGroup {
-  title: string;
+export interface KindSection {
+  title: Category;
   kinds: KindEntry[];
 }
 
-const k = (group: string, version: string, resource: string, kind: string, label: string, namespaced = true): KindEntry => ({
-  group,
-  version,
-  resource,
-  kind,
-  label,
-  namespaced,
-});
-
-export const BUILTIN_GROUPS: KindGroup[] = [
-  {
-    title: 'Workloads',
-    kinds: [
-      k('core', 'v1', 'pods', 'Pod', 'Pods'),
-      k('apps', 'v1', 'deployments', 'Deployment', 'Deployments'),
-      k('apps', 'v1', 'statefulsets', 'StatefulSet', 'StatefulSets'),
-      k('apps', 'v1', 'daemonsets', 'DaemonSet', 'DaemonSets'),
-      k('apps', 'v1', 'replicasets', 'ReplicaSet', 'ReplicaSets'),
-      k('batch', 'v1', 'jobs', 'Job', 'Jobs'),
-      k('batch', 'v1', 'cronjobs', 'CronJob', 'CronJobs'),
-      k('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'HPAs'),
-      k('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', 'PDBs'),
-    ],
-  },
-  {
-    title: 'Networking',
-    kinds: [
-      k('core', 'v1', 'services', 'Service', 'Services'),
-      k('networking.k8s.io', 'v1', 'ingresses', 'Ingress', 'Ingresses'),
-      k('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', 'IngressClasses', false),
-      k('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', 'NetworkPolicies'),
-      k('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', 'EndpointSlices'),
-    ],
-  },
-  {
-    title: 'Storage',
-    kinds: [
-      k('core', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', 'PVCs'),
-      k('core', 'v1', 'persistentvolumes', 'PersistentVolume', 'PVs', false),
-      k('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', 'StorageClasses', false),
-    ],
-  },
-  {
-    title: 'Config',
-    kinds: [
-      k('core', 'v1', 'configmaps', 'ConfigMap', 'ConfigMaps'),
-      k('core', 'v1', 'secrets', 'Secret', 'Secrets'),
-      k('core', 'v1', 'resourcequotas', 'ResourceQuota', 'ResourceQuotas'),
-      k('core', 'v1', 'limitranges', 'LimitRange', 'LimitRanges'),
-    ],
-  },
-  {
-    title: 'RBAC',
-    kinds: [
-      k('core', 'v1', 'serviceaccounts', 'ServiceAccount', 'ServiceAccounts'),
-      k('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', 'Roles'),
-      k('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', 'RoleBindings'),
-      k('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', 'ClusterRoles', false),
-      k('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', 'ClusterRoleBindings', false),
-    ],
-  },
-  {
-    title: 'Cluster',
-    kinds: [
-      k('core', 'v1', 'nodes', 'Node', 'Nodes', false),
-      k('core', 'v1', 'namespaces', 'Namespace', 'Namespaces', false),
-      k('core', 'v1', 'events', 'Event', 'Events'),
-      k('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', 'PriorityClasses', false),
-      k('node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', 'RuntimeClasses', false),
-      k('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', 'CRDs', false),
-    ],
-  },
-];
-
-export const BUILTINS: KindEntry[] = BUILTIN_GROUPS.flatMap((g) => g.kinds);
-
-export const CRD_REF: KindRef = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' };
-export const NAMESPACES_REF: KindRef = { group: 'core', version: 'v1', resource: 'namespaces' };
+/** Links to a few well-known kinds (the pods shortcut, related pods, the namespace picker). */
 export const PODS_REF: KindRef = { group: 'core', version: 'v1', resource: 'pods' };
+export const NAMESPACES_REF: KindRef = { group: 'core', version: 'v1', resource: 'namespaces' };
 
-/** The built-in entry for a group/version/resource, if it is one. */
-export function findBuiltin(ref: KindRef): KindEntry | undefined {
-  return BUILTINS.find((b) => b.group === ref.group && b.version === ref.version && b.resource === ref.resource);
+/** One kind of the server's answer (`core` for the core group, as in URLs). */
+export function toEntry(info: KindInfo): KindEntry {
+  return {
+    group: info.group === '' ? 'core' : info.group,
+    version: info.version,
+    resource: info.plural,
+    kind: info.kind,
+    label: info.label,
+    namespaced: info.scope === 'Namespaced',
+    shortNames: info.shortNames,
+    category: info.category,
+    builtin: info.builtin,
+    actions: info.actions,
+    live: info.live,
+  };
 }
 
-/** The built-in entry for an object kind name (owner references carry kind names). */
-export function builtinByKind(apiVersion: string, kind: string): KindEntry | undefined {
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : 'core';
-  return BUILTINS.find((b) => b.kind === kind && b.group === group);
+export function toEntries(kinds: KindInfo[]): KindEntry[] {
+  return kinds.map(toEntry);
 }
 
-/** Custom resources from rows of the CRD list (`name` is `plural.group`; `versions` a comma list). */
-export function customKinds(rows: Row[]): KindEntry[] {
-  const out: KindEntry[] = [];
-  for (const row of rows) {
-    const group = typeof row.group === 'string' ? row.group : row.name.split('.').slice(1).join('.');
-    const resource = row.name.split('.')[0] ?? '';
-    const versions = typeof row.versions === 'string' ? row.versions : '';
-    const version = versions.split(',')[0]?.trim() ?? '';
-    if (!group || !resource || !version) continue;
-    const kind = typeof row.kind === 'string' ? row.kind : resource;
-    const entry: KindEntry = { group, version, resource, kind, label: kind, namespaced: row.scope !== 'Cluster' };
-    const shortNames = typeof row.shortNames === 'string' ? row.shortNames.split(',').map((s) => s.trim()).filter(Boolean) : [];
-    if (shortNames.length) entry.shortNames = shortNames;
-    out.push(entry);
+/**
+ * A kind the server did not list (its kinds could not be read): shown by its plural, assumed
+ * namespaced, polled, and offering no actions.
+ */
+export function unknownKind(ref: KindRef): KindEntry {
+  return { ...ref, kind: ref.resource, label: ref.resource, namespaced: true, shortNames: [], category: null, builtin: false, actions: [], live: false };
+}
+
+/** The listed kind at a group/resource (any version: the URL's is kept by the caller). */
+export function findEntry(catalog: KindEntry[], ref: KindRef): KindEntry | undefined {
+  const group = ref.group === '' ? 'core' : ref.group;
+  return catalog.find((e) => e.group === group && e.resource === ref.resource);
+}
+
+/** The built-in kind with this plural (`/clusters/{c}/{plural}` URLs). */
+export function builtinByPlural(catalog: KindEntry[], resource: string): KindEntry | undefined {
+  return catalog.find((e) => e.builtin && e.resource === resource);
+}
+
+/** The kind an owner reference names (`apiVersion` and kind name). */
+export function ownerEntry(catalog: KindEntry[], apiVersion: string, kind: string): KindEntry | undefined {
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : 'core';
+  return catalog.find((e) => e.kind === kind && e.group === group);
+}
+
+/** The sidebar: kinds with a section, grouped in the server's order. */
+export function sidebarSections(catalog: KindEntry[]): KindSection[] {
+  const sections: KindSection[] = [];
+  for (const entry of catalog) {
+    if (entry.category === null) continue;
+    let section = sections.find((s) => s.title === entry.category);
+    if (!section) {
+      section = { title: entry.category, kinds: [] };
+      sections.push(section);
+    }
+    section.kinds.push(entry);
   }
-  return out.sort((a, b) => a.label.localeCompare(b.label) || a.group.localeCompare(b.group));
+  return sections;
 }

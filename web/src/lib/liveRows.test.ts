@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ListPage, Row } from '../api/types';
+import type { ListPage, Row } from '../api/types.gen';
 import type { LiveEvent } from '../live';
 import { type ListData, planLive } from './liveRows';
 

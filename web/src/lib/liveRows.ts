@@ -10,7 +10,7 @@
 
 import type { InfiniteData } from '@tanstack/react-query';
 
-import type { ListPage, Row } from '../api/types';
+import type { ListPage, Row } from '../api/types.gen';
 import type { LiveEvent } from '../live';
 
 export type ListData = InfiniteData<ListPage, string | undefined>;

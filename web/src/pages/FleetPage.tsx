@@ -2,10 +2,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 
-import { getJson } from '../api/client';
+import { api } from '../api/endpoints';
 import { useClusters } from '../api/hooks';
 import { useLiveTargets, useThrottled } from '../api/liveTargets';
-import type { Fleet, FleetCluster } from '../api/types';
+import { queryKeys } from '../api/queryKeys';
+import type { FleetCluster } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
 import { type NodeCounts, applyNodeEvents, countNodes } from '../lib/fleetLive';
 import { type ListTarget, refetchInterval } from '../live';
@@ -56,7 +57,7 @@ export function ClusterCard({ c, liveNodes }: { c: FleetCluster; liveNodes: Node
           <dd>{c.stuckOrFailed ?? '—'}</dd>
         </div>
       </dl>
-      {c.hotSignals && c.hotSignals.length > 0 && (
+      {c.hotSignals.length > 0 && (
         <p className="mt-2 text-xs text-amber-700 dark:text-amber-300">
           {c.hotSignals.map((s) => `${s.kind} ×${s.count}`).join(', ')}
         </p>
@@ -79,7 +80,7 @@ export function FleetPage() {
   // Live: every cluster's nodes (small lists) patch the node counts at once and refresh the
   // rest; pod counts would need every pod of every cluster in the browser, so they poll.
   const [nodes, setNodes] = useState<Record<string, Map<string, boolean>>>({});
-  const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['fleet'], exact: true }), FLEET_CACHE_MS);
+  const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.fleet(), exact: true }), FLEET_CACHE_MS);
   const names = clusters.data?.clusters.map((c) => c.name) ?? [];
   const targets: ListTarget[] = names.slice(0, LIVE_CLUSTERS_MAX).map((cluster) => ({ cluster, group: 'core', version: 'v1', resource: 'nodes' }));
   const live = useLiveTargets(targets, (target, events) => {
@@ -87,8 +88,8 @@ export function FleetPage() {
     if (events.some((e) => e.type === 'added' || e.type === 'deleted' || e.type === 'modified')) refresh();
   });
   const fleet = useQuery({
-    queryKey: ['fleet'],
-    queryFn: ({ signal }) => getJson<Fleet>('/api/fleet', signal),
+    queryKey: queryKeys.fleet(),
+    queryFn: ({ signal }) => api.fleet(signal),
     refetchInterval: live && names.length <= LIVE_CLUSTERS_MAX ? LIVE_POLL_MS : refetchInterval(),
   });
   if (fleet.isError) return <ErrorBox error={fleet.error} />;

@@ -1,9 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 
-import { getJson } from '../api/client';
+import { api } from '../api/endpoints';
 import { snapshotIsNews, useLiveTargets, useThrottled } from '../api/liveTargets';
-import type { Dashboard, WorkloadCounts } from '../api/types';
+import { queryKeys } from '../api/queryKeys';
+import type { WorkloadCounts } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
 import { PODS_REF } from '../lib/kinds';
 import { detailRoute } from '../lib/resources';
@@ -39,15 +40,15 @@ function workload(w: WorkloadCounts | null | undefined): string {
 export function OverviewPage() {
   const { cluster = '' } = useParams();
   const queryClient = useQueryClient();
-  const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['dashboard', cluster], exact: true }), OVERVIEW_REFRESH_MS);
+  const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard(cluster), exact: true }), OVERVIEW_REFRESH_MS);
   const targets: ListTarget[] = WATCHED.map(([group, version, resource]) => ({ cluster, group, version, resource }));
   const live = useLiveTargets(targets, (_target, events) => {
-    const updatedAt = queryClient.getQueryState(['dashboard', cluster])?.dataUpdatedAt ?? 0;
+    const updatedAt = queryClient.getQueryState(queryKeys.dashboard(cluster))?.dataUpdatedAt ?? 0;
     if (events.some((e) => e.type !== 'snapshot' && e.type !== 'relist') || snapshotIsNews(events, updatedAt)) refetch();
   });
   const dash = useQuery({
-    queryKey: ['dashboard', cluster],
-    queryFn: ({ signal }) => getJson<Dashboard>(`/api/clusters/${encodeURIComponent(cluster)}/dashboard`, signal),
+    queryKey: queryKeys.dashboard(cluster),
+    queryFn: ({ signal }) => api.dashboard(cluster, signal),
     refetchInterval: live ? LIVE_SAFETY_POLL_MS : refetchInterval(),
   });
   if (dash.isError) return <ErrorBox error={dash.error} />;

@@ -81,11 +81,25 @@ const DISCOVERY_TTL: Duration = Duration::from_secs(60);
 /// A lookup that misses asks again once the cached answer is this old (a CRD just created).
 const MISS_REFRESH_AFTER: Duration = Duration::from_secs(2);
 
+/// A kind a cluster serves, as discovery reports it (for the kinds list, not for requests).
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub api: ApiResource,
+    pub scope: Scope,
+    pub verbs: Vec<String>,
+    pub short_names: Vec<String>,
+}
+
+/// How long the list of every served kind is trusted: short, so a new CRD shows up soon.
+const SERVED_TTL: Duration = Duration::from_secs(15);
+
 /// Resolves URL segments to kinds, per cluster.
 pub struct KindCatalog {
     discovered: Cache<(String, String), (GroupVersion, std::time::Instant)>,
     /// Printer columns by (audience, CRD name): only those who may read the CRD get them.
     printers: Cache<(Audience, String), Arc<Vec<PrinterColumn>>>,
+    /// Every listable kind by cluster (discovery is the same for every caller).
+    served: Cache<String, Arc<Vec<Served>>>,
 }
 
 impl Default for KindCatalog {
@@ -93,11 +107,13 @@ impl Default for KindCatalog {
         KindCatalog {
             discovered: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build(),
             printers: Cache::builder().max_capacity(10_000).time_to_live(DISCOVERY_TTL).build(),
+            served: Cache::builder().max_capacity(1_000).time_to_live(SERVED_TTL).build(),
         }
     }
 }
 
-fn crd_resource() -> ApiResource {
+/// The CustomResourceDefinition kind, for dynamic calls.
+pub fn crd_resource() -> ApiResource {
     find_kind("apiextensions.k8s.io", "v1", "customresourcedefinitions")
         .map(KindSpec::api_resource)
         // The CRD kind is a row of the built-in table; its absence is a bug worth crashing for.
@@ -208,5 +224,60 @@ impl KindCatalog {
         let entry = (Arc::new(kinds), std::time::Instant::now());
         self.discovered.insert(key.clone(), entry.clone());
         Ok(entry)
+    }
+
+    /// Every listable kind `cluster` serves, from aggregated discovery (`/api` and `/apis`:
+    /// two requests, Kubernetes 1.26+), asked with `client` (the caller's own). A resource
+    /// is listed once per group, in the most preferred version that serves it.
+    pub async fn served(&self, cluster: &str, client: &kube::Client) -> Result<Arc<Vec<Served>>, kube::Error> {
+        if let Some(hit) = self.served.get(cluster) {
+            return Ok(hit);
+        }
+        let (core, groups) =
+            futures::try_join!(client.list_core_api_versions_aggregated(), client.list_api_groups_aggregated())?;
+        let mut served = Vec::new();
+        for group in core.items.iter().chain(&groups.items) {
+            let group_name = group.metadata.as_ref().and_then(|m| m.name.clone()).unwrap_or_default();
+            let mut seen = std::collections::HashSet::new();
+            // Versions come most preferred first.
+            for version in &group.versions {
+                let Some(version_name) = &version.version else { continue };
+                for resource in &version.resources {
+                    let (Some(plural), Some(kind)) =
+                        (&resource.resource, resource.response_kind.as_ref().and_then(|k| k.kind.clone()))
+                    else {
+                        continue;
+                    };
+                    // Subresources are not kinds, and a kind that cannot be listed has no list page.
+                    if plural.contains('/') || !resource.verbs.iter().any(|v| v == "list") || !seen.insert(plural) {
+                        continue;
+                    }
+                    let api_version = if group_name.is_empty() {
+                        version_name.clone()
+                    } else {
+                        format!("{group_name}/{version_name}")
+                    };
+                    served.push(Served {
+                        api: ApiResource {
+                            group: group_name.clone(),
+                            version: version_name.clone(),
+                            api_version,
+                            kind,
+                            plural: plural.clone(),
+                        },
+                        scope: if resource.scope.as_deref() == Some("Cluster") {
+                            Scope::Cluster
+                        } else {
+                            Scope::Namespaced
+                        },
+                        verbs: resource.verbs.clone(),
+                        short_names: resource.short_names.clone(),
+                    });
+                }
+            }
+        }
+        let served = Arc::new(served);
+        self.served.insert(cluster.to_string(), served.clone());
+        Ok(served)
     }
 }

@@ -113,13 +113,15 @@ pub struct ListQuery {
 }
 
 /// The list answer: projected rows plus what a client needs to page and to resume watching.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPage {
+    #[ts(type = "Array<Row>")]
     pub items: Vec<Value>,
     pub columns: Vec<Column>,
     /// Token for the next page; absent on the last page.
     #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub continue_token: Option<String>,
     /// Rows matching the request (from a snapshot: exact; from an apiserver page, including a
     /// first page answered before the snapshot is complete: this page plus the apiserver's

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 /// A list column: the row key it reads and the header it shows. Built-in kinds borrow
 /// theirs from the table; custom resources' come from their CRD at run time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Column {
     pub key: Cow<'static, str>,
     pub label: Cow<'static, str>,

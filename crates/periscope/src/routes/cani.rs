@@ -32,32 +32,36 @@ const REVIEW_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_FIELD_LEN: usize = 253;
 
 /// Request body: `{"checks":[…]}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CanIRequest {
     pub checks: Vec<Check>,
 }
 
 /// One question: may the user `verb` this resource?
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Check {
     pub verb: String,
     /// API group; `""` or `core` is the core group.
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub group: String,
     pub resource: String,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub subresource: String,
     /// Empty: cluster-wide (or all namespaces).
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub namespace: String,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub name: String,
 }
 
 /// One answer, in the position of its check.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckResult {
     pub allowed: bool,
@@ -65,11 +69,12 @@ pub struct CheckResult {
     pub reason: Option<Reason>,
     /// The authorizer's or the failure's explanation, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub message: Option<String>,
 }
 
 /// Response body: `{"results":[…]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct CanIResponse {
     pub results: Vec<CheckResult>,
 }

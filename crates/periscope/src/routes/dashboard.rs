@@ -11,6 +11,7 @@ use k8s_openapi::api::{
 };
 use kube::api::{Api, ListParams};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{
     podhealth::failing_reason,
@@ -28,14 +29,14 @@ const PART_TIMEOUT: Duration = Duration::from_secs(8);
 pub const MAX_FAILING_PODS: usize = 50;
 
 /// Ready and total nodes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct NodeCounts {
     pub ready: usize,
     pub total: usize,
 }
 
 /// Pods by phase, plus how many are failing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PodCounts {
     pub total: usize,
@@ -44,7 +45,7 @@ pub struct PodCounts {
 }
 
 /// A pod that needs attention.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FailingPod {
     pub namespace: String,
@@ -56,7 +57,7 @@ pub struct FailingPod {
 }
 
 /// Desired vs ready for one workload kind.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadCounts {
     pub total: usize,
@@ -67,7 +68,7 @@ pub struct WorkloadCounts {
 }
 
 /// The dashboard answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Dashboard {
     pub cluster: String,

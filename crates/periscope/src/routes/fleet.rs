@@ -11,6 +11,7 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
+use ts_rs::TS;
 
 use super::{
     dashboard::{NodeCounts, node_counts, pod_counts},
@@ -26,7 +27,7 @@ pub const PER_CLUSTER_TIMEOUT: Duration = Duration::from_secs(3);
 pub const TOTAL_BUDGET: Duration = Duration::from_secs(5);
 
 /// Fleet status of one cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Healthy,
@@ -58,7 +59,7 @@ impl Status {
 }
 
 /// Pod counts the fleet shows.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, TS)]
 pub struct FleetPods {
     pub running: usize,
     pub pending: usize,
@@ -67,23 +68,26 @@ pub struct FleetPods {
 }
 
 /// A failing-pod reason and how many pods have it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct HotSignal {
     pub kind: String,
     pub count: usize,
 }
 
 /// One cluster's entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FleetCluster {
     pub name: String,
     pub backend: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub environment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub region: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub tags: BTreeMap<String, String>,
     pub status: Status,
     pub version: Option<String>,
@@ -95,10 +99,31 @@ pub struct FleetCluster {
     pub hot_signals: Vec<HotSignal>,
     /// When the apiserver last answered this probe (RFC 3339), absent when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub last_contact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error: Option<Failure>,
     pub elapsed_ms: u64,
+}
+
+/// Totals over every cluster of the fleet answer.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FleetRollup {
+    pub total_clusters: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_environment: BTreeMap<String, usize>,
+    pub nodes: NodeCounts,
+    pub pods: usize,
+    pub generated_at: String,
+}
+
+/// The answer of `/api/fleet`.
+#[derive(Debug, Serialize, TS)]
+pub struct Fleet {
+    pub rollup: FleetRollup,
+    pub clusters: Vec<FleetCluster>,
 }
 
 /// `GET /api/fleet`.
@@ -124,17 +149,17 @@ pub async fn fleet(State(state): State<AppState>, CurrentUser(user): CurrentUser
         }
         pods_total += c.pods.as_ref().map_or(0, |p| p.total);
     }
-    let body = serde_json::json!({
-        "rollup": {
-            "totalClusters": clusters.len(),
-            "byStatus": by_status,
-            "byEnvironment": by_environment,
-            "nodes": {"ready": nodes_ready, "total": nodes_total},
-            "pods": pods_total,
-            "generatedAt": jiff::Timestamp::now().to_string(),
-        },
-        "clusters": clusters,
-    });
+    let rollup = FleetRollup {
+        total_clusters: clusters.len(),
+        by_status,
+        by_environment,
+        nodes: NodeCounts { ready: nodes_ready, total: nodes_total },
+        pods: pods_total,
+        generated_at: jiff::Timestamp::now().to_string(),
+    };
+    // Cached as JSON (keys sorted, as the answer always was).
+    let body = serde_json::to_value(Fleet { rollup, clusters })
+        .map_err(|e| ApiError::Internal(format!("fleet answer to JSON: {e}")))?;
     let body = Arc::new(body);
     state.caches.fleet.insert(audiences, body.clone());
     Ok(Json((*body).clone()))

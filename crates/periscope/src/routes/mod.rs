@@ -9,6 +9,7 @@ pub mod clusters;
 pub mod console;
 pub mod dashboard;
 pub mod fleet;
+pub mod kinds;
 pub mod metrics;
 pub mod mutations;
 pub mod object_ops;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::ApiError;
 
@@ -14,7 +15,7 @@ use crate::error::ApiError;
 const MAX_MESSAGE_CHARS: usize = 200;
 
 /// Why one part of an aggregate answer is missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// The apiserver's RBAC refused the user (403).
@@ -80,7 +81,7 @@ fn looks_like_timeout(text: &str) -> bool {
 }
 
 /// A classified failure as it appears in aggregate answers: `{code, message}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Failure {
     pub code: Reason,
     pub message: String,

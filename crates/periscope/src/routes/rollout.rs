@@ -16,7 +16,7 @@ const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
 /// One revision of a workload's pod template.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Revision {
     pub revision: i64,
@@ -116,7 +116,7 @@ async fn history(target: &Target) -> Result<Vec<Revision>, ApiError> {
 
 /// `GET …/revisions` (deployments, statefulsets, daemonsets).
 pub async fn revisions(target: &Target) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "items": history(target).await? })).into_response())
+    Ok(Json(to_json(crate::api_types::Items { items: history(target).await? })?).into_response())
 }
 
 /// Body of `POST …/rollback`.

@@ -1,16 +1,15 @@
 //! Cmd+K search: names across the main kinds, listed with the user's client concurrently and
-//! ranked exact > prefix > contains. Per-cluster `GET /api/clusters/{c}/search` and fleet-wide
+//! ranked exact > prefix > contains. The kinds are the table's rows with a search rank
+//! (resources/kinds.rs). Per-cluster `GET /api/clusters/{c}/search` and fleet-wide
 //! `GET /api/search`. Kinds or clusters that fail (403, timeouts) are reported, not fatal.
 
 use std::time::Duration;
 
 use axum::{Json, extract::State};
 use futures::future::join_all;
-use kube::{
-    api::{Api, ApiResource, DynamicObject, ListParams},
-    core::GroupVersionKind,
-};
+use kube::api::{Api, DynamicObject, ListParams};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::reason::{Failure, within};
 use crate::{
@@ -22,6 +21,7 @@ use crate::{
     },
     identity::Identity,
     names::Namespace,
+    resources::kinds::{KINDS, KindSpec, Scope, searched_kinds},
 };
 
 /// Longest query (a DNS subdomain, the longest Kubernetes name).
@@ -35,42 +35,6 @@ const LIST_CAP: u32 = 5000;
 /// Deadline of one kind's list, and of one cluster in a fleet-wide search.
 const KIND_TIMEOUT: Duration = Duration::from_secs(5);
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(6);
-
-/// A kind search looks through.
-struct SearchKind {
-    group: &'static str,
-    version: &'static str,
-    resource: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-}
-
-const fn kind(
-    group: &'static str,
-    version: &'static str,
-    resource: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-) -> SearchKind {
-    SearchKind { group, version, resource, kind, namespaced }
-}
-
-/// The kinds, in the order ties are broken (most looked-for first). Secrets are listed as
-/// metadata only, like every kind here: search never reads data.
-const KINDS: &[SearchKind] = &[
-    kind("", "v1", "pods", "Pod", true),
-    kind("apps", "v1", "deployments", "Deployment", true),
-    kind("apps", "v1", "statefulsets", "StatefulSet", true),
-    kind("apps", "v1", "daemonsets", "DaemonSet", true),
-    kind("", "v1", "services", "Service", true),
-    kind("", "v1", "configmaps", "ConfigMap", true),
-    kind("", "v1", "secrets", "Secret", true),
-    kind("batch", "v1", "jobs", "Job", true),
-    kind("batch", "v1", "cronjobs", "CronJob", true),
-    kind("networking.k8s.io", "v1", "ingresses", "Ingress", true),
-    kind("", "v1", "nodes", "Node", false),
-    kind("", "v1", "namespaces", "Namespace", false),
-];
 
 /// Query of both search routes.
 #[derive(Debug, Deserialize)]
@@ -88,7 +52,7 @@ pub struct SearchQuery {
 }
 
 /// One match.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Hit {
     pub cluster: String,
@@ -98,6 +62,7 @@ pub struct Hit {
     pub resource: String,
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub namespace: Option<String>,
     pub name: String,
     #[serde(skip)]
@@ -105,18 +70,19 @@ pub struct Hit {
 }
 
 /// A kind or cluster that could not be searched.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchError {
     pub cluster: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub resource: Option<String>,
     #[serde(flatten)]
     pub failure: Failure,
 }
 
 /// Answer of both routes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResponse {
     pub results: Vec<Hit>,
@@ -135,7 +101,7 @@ struct Plan {
     needle: String,
     limit: usize,
     namespace: Option<String>,
-    kinds: Vec<&'static SearchKind>,
+    kinds: Vec<&'static KindSpec>,
 }
 
 fn plan(query: &SearchQuery) -> Result<Plan, ApiError> {
@@ -150,15 +116,16 @@ fn plan(query: &SearchQuery) -> Result<Plan, ApiError> {
     if let Some(ns) = &query.namespace {
         Namespace::parse(ns.as_str())?;
     }
+    let searchable = searched_kinds();
     let kinds = match query.kinds.as_deref().filter(|k| !k.is_empty()) {
-        None => KINDS.iter().collect(),
+        None => searchable,
         Some(list) => list
             .split(',')
             .map(|r| {
-                KINDS.iter().find(|k| k.resource == r.trim()).ok_or_else(|| {
+                searchable.iter().copied().find(|k| k.plural == r.trim()).ok_or_else(|| {
                     ApiError::BadRequest(format!(
                         "kinds: {r:?} is not searchable (one of {})",
-                        KINDS.iter().map(|k| k.resource).collect::<Vec<_>>().join(", ")
+                        searchable.iter().map(|k| k.plural).collect::<Vec<_>>().join(", ")
                     ))
                 })
             })
@@ -193,10 +160,9 @@ async fn search_cluster(client: kube::Client, cluster: &str, plan: &Plan) -> Clu
     let lists = plan.kinds.iter().map(|k| {
         let client = client.clone();
         async move {
-            let gvk = GroupVersionKind::gvk(k.group, k.version, k.kind);
-            let resource = ApiResource::from_gvk_with_plural(&gvk, k.resource);
-            let api: Api<DynamicObject> = match (&plan.namespace, k.namespaced) {
-                (Some(ns), true) => Api::namespaced_with(client, ns, &resource),
+            let resource = k.api_resource();
+            let api: Api<DynamicObject> = match (&plan.namespace, k.scope) {
+                (Some(ns), Scope::Namespaced) => Api::namespaced_with(client, ns, &resource),
                 _ => Api::all_with(client, &resource),
             };
             (k, within(KIND_TIMEOUT, api.list_metadata(&ListParams::default().limit(LIST_CAP))).await)
@@ -209,14 +175,14 @@ async fn search_cluster(client: kube::Client, cluster: &str, plan: &Plan) -> Clu
             Err(failure) => {
                 out.errors.push(SearchError {
                     cluster: cluster.to_string(),
-                    resource: Some(k.resource.to_string()),
+                    resource: Some(k.plural.to_string()),
                     failure,
                 });
                 continue;
             }
         };
         if list.metadata.continue_.as_deref().is_some_and(|c| !c.is_empty()) {
-            out.truncated.push(format!("{cluster}/{}", k.resource));
+            out.truncated.push(format!("{cluster}/{}", k.plural));
         }
         for item in list.items {
             let Some(name) = item.metadata.name else { continue };
@@ -225,7 +191,7 @@ async fn search_cluster(client: kube::Client, cluster: &str, plan: &Plan) -> Clu
                 cluster: cluster.to_string(),
                 group: k.group.to_string(),
                 version: k.version.to_string(),
-                resource: k.resource.to_string(),
+                resource: k.plural.to_string(),
                 kind: k.kind.to_string(),
                 namespace: item.metadata.namespace,
                 name,
@@ -245,7 +211,7 @@ fn respond(parts: Vec<ClusterHits>, limit: usize) -> SearchResponse {
         errors.extend(part.errors);
         truncated.extend(part.truncated);
     }
-    let kind_order = |resource: &str| KINDS.iter().position(|k| k.resource == resource).unwrap_or(usize::MAX);
+    let kind_order = |resource: &str| KINDS.iter().find(|k| k.plural == resource).and_then(|k| k.search_rank);
     results.sort_by(|a, b| {
         (a.rank, &a.name, kind_order(&a.resource), &a.namespace, &a.cluster).cmp(&(
             b.rank,

@@ -9,7 +9,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::{
     mpsc::{self, error::SendTimeoutError},
     oneshot,
@@ -62,8 +61,9 @@ pub async fn open(
 }
 
 /// The body of a subscribe request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct SubscribeBody {
     pub cluster: String,
     pub group: String,
@@ -115,7 +115,14 @@ pub async fn subscribe(
         SendTimeoutError::Closed(_) => ApiError::StreamNotFound(format!("stream {stream:?} has closed")),
         SendTimeoutError::Timeout(_) => ApiError::Unavailable(format!("stream {stream:?} is not being read")),
     })?;
-    Ok((StatusCode::CREATED, Json(json!({ "subscriptionId": id }))).into_response())
+    Ok((StatusCode::CREATED, Json(Subscribed { subscription_id: id })).into_response())
+}
+
+/// The answer of a subscribe request.
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscribed {
+    pub subscription_id: String,
 }
 
 /// `DELETE /api/streams/{stream}/subscriptions/{subscription}`: ends one subscription.

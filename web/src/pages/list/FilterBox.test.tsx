@@ -1,8 +1,8 @@
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { FilterBox } from './ListPage';
-import { testRoot } from '../testRoot';
+import { FilterBox } from './FilterBox';
+import { testRoot } from '../../testRoot';
 
 const dom = testRoot();
 const commits: string[] = [];

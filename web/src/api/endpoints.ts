@@ -1,0 +1,101 @@
+// The typed client: every call the app makes to the server, each returning the server's own
+// types (types.gen.ts, generated from the Rust answers). Only this module uses the transport
+// (client.ts); an eslint rule keeps it that way. Kubernetes objects come as the apiserver
+// gives them and are read through the small decoders below, not cast.
+
+import { type KindRef, type ListParams, listQuery, resourcePath } from '../lib/resources';
+import { getJson, getText, send } from './client';
+import type {
+  AuthWhoAmI,
+  CanIRequest,
+  CanIResponse,
+  Check,
+  ClusterList,
+  Dashboard,
+  Fleet,
+  Items,
+  JsonValue,
+  KindList,
+  ListPage,
+  Revision,
+  SearchResponse,
+  SubscribeBody,
+  Subscribed,
+} from './types.gen';
+
+const seg = encodeURIComponent;
+const clusterPath = (cluster: string) => `/api/clusters/${seg(cluster)}`;
+
+/** A Kubernetes object as the apiserver gives it. */
+export type KubeObject = Record<string, unknown>;
+
+/** What the events tab shows of a core/v1 Event. */
+export interface KubeEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  /** The newest of lastTimestamp, eventTime and creationTimestamp. */
+  when?: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** An object answer: anything but a JSON object is a broken answer. */
+export function toObject(value: unknown): KubeObject {
+  if (!isObject(value)) throw new Error('the server answered something other than an object');
+  return value;
+}
+
+/** The fields the events tab shows, read defensively from one Event. */
+export function toEvent(value: JsonValue): KubeEvent {
+  const e = isObject(value) ? value : {};
+  const meta = isObject(e.metadata) ? e.metadata : {};
+  return {
+    type: text(e.type),
+    reason: text(e.reason),
+    message: text(e.message),
+    count: typeof e.count === 'number' ? e.count : undefined,
+    when: text(e.lastTimestamp) ?? text(e.eventTime) ?? text(meta.creationTimestamp),
+  };
+}
+
+/** The one-click action requests: method and object sub-path (`''` is the object itself). */
+export type ActionMethod = 'POST' | 'PUT' | 'DELETE';
+
+/** Where Cmd+K searches: one cluster or every cluster. */
+export type SearchScope = 'cluster' | 'fleet';
+
+export const api = {
+  whoami: (signal?: AbortSignal) => getJson<AuthWhoAmI>('/api/auth/whoami', signal),
+  clusters: (signal?: AbortSignal) => getJson<ClusterList>('/api/clusters', signal),
+  kinds: (cluster: string, signal?: AbortSignal) => getJson<KindList>(`${clusterPath(cluster)}/kinds`, signal),
+  list: (cluster: string, ref: KindRef, params: ListParams, signal?: AbortSignal) =>
+    getJson<ListPage>(`${resourcePath(cluster, ref)}${listQuery(params)}`, signal),
+  object: async (path: string, signal?: AbortSignal) => toObject(await getJson<JsonValue>(path, signal)),
+  yaml: (path: string, signal?: AbortSignal) => getText(`${path}/yaml`, signal),
+  events: async (path: string, signal?: AbortSignal) => (await getJson<Items<JsonValue>>(`${path}/events`, signal)).items.map(toEvent),
+  revisions: async (path: string, signal?: AbortSignal) => (await getJson<Items<Revision>>(`${path}/revisions`, signal)).items,
+  /** One decoded Secret value (an audited reveal): the caller keeps it out of any cache. */
+  secretValue: (path: string, key: string, signal?: AbortSignal) => getText(`${path}/data/${seg(key)}`, signal),
+  canI: (cluster: string, checks: Check[]) => send<CanIResponse>('POST', `${clusterPath(cluster)}/can-i`, { checks } satisfies CanIRequest),
+  /** A one-click action (docs/api.md, Objects); the answers are not read. */
+  act: async (method: ActionMethod, path: string, sub: string, body?: unknown) => {
+    await send<JsonValue>(method, sub ? `${path}/${sub}` : path, body);
+  },
+  fleet: (signal?: AbortSignal) => getJson<Fleet>('/api/fleet', signal),
+  dashboard: (cluster: string, signal?: AbortSignal) => getJson<Dashboard>(`${clusterPath(cluster)}/dashboard`, signal),
+  search: (scope: SearchScope, cluster: string | undefined, q: string, signal?: AbortSignal) =>
+    getJson<SearchResponse>(
+      scope === 'cluster' && cluster ? `${clusterPath(cluster)}/search?q=${seg(q)}&limit=20` : `/api/search?q=${seg(q)}&limit=20`,
+      signal,
+    ),
+  subscribe: (streamId: string, body: SubscribeBody) => send<Subscribed>('POST', `/api/streams/${seg(streamId)}/subscriptions`, body),
+  unsubscribe: async (streamId: string, id: string) => {
+    await send<JsonValue>('DELETE', `/api/streams/${seg(streamId)}/subscriptions/${seg(id)}`);
+  },
+};

@@ -1,0 +1,56 @@
+// Every query key of the app, from one factory, so a query and whatever invalidates it cannot
+// drift apart. Keys are hierarchical: invalidating `object(path)` reaches that object's
+// detail, YAML, events and revisions; `lists(cluster)` every list of the cluster.
+
+import type { QueryKey } from '@tanstack/react-query';
+
+import { apiGroup, type KindRef, type ListParams } from '../lib/resources';
+import type { SearchScope } from './endpoints';
+import type { Check } from './types.gen';
+
+/** What one object's page reads. */
+export type ObjectPart = 'detail' | 'yaml' | 'events' | 'revisions';
+
+export const queryKeys = {
+  whoami: () => ['whoami'] as const,
+  clusters: () => ['clusters'] as const,
+  kinds: (cluster: string) => ['kinds', cluster] as const,
+  fleet: () => ['fleet'] as const,
+  dashboard: (cluster: string) => ['dashboard', cluster] as const,
+  search: (scope: SearchScope | 'all', cluster?: string, q?: string) =>
+    scope === 'all' ? (['search'] as const) : (['search', scope, cluster ?? '*', q ?? ''] as const),
+  canI: (cluster: string, checks: Check[]) => ['can-i', cluster, checks] as const,
+  /** Every list of a cluster. */
+  lists: (cluster: string) => ['list', cluster] as const,
+  /** Every list of one kind in a cluster (`''` and `core` are the same group). */
+  kindLists: (cluster: string, ref: KindRef) => ['list', cluster, apiGroup(ref.group), ref.version, ref.resource] as const,
+  /** One list view; `use` tells apart views of the same query shown differently (related pods, the namespace picker). */
+  list: (cluster: string, ref: KindRef, params: ListParams, use?: 'related' | 'picker') =>
+    [...queryKeys.kindLists(cluster, ref), params, ...(use ? [use] : [])] as const,
+  /** Everything read about one object (its API path). */
+  object: (path: string) => ['object', path] as const,
+  objectPart: (path: string, part: ObjectPart) => ['object', path, part] as const,
+};
+
+/** The object a mutation acted on. */
+export interface Mutated {
+  cluster: string;
+  /** The object's API path. */
+  path: string;
+}
+
+/**
+ * What a mutation of one object may change: the object (detail, YAML, events, revisions),
+ * every list of its cluster (its kind's, and the kinds it owns or creates: a rollout's pods, a
+ * triggered Job), the cluster's overview, the fleet's counts and search results. Queries not
+ * on screen are only marked stale.
+ */
+export function changedBy(target: Mutated): QueryKey[] {
+  return [
+    queryKeys.object(target.path),
+    queryKeys.lists(target.cluster),
+    queryKeys.dashboard(target.cluster),
+    queryKeys.fleet(),
+    queryKeys.search('all'),
+  ];
+}

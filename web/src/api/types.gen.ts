@@ -1,0 +1,347 @@
+// Generated from the server's Rust types by crates/periscope/src/api_types.rs (ts-rs).
+// Do not edit: `PERISCOPE_WRITE_TS=1 cargo test -p periscope --lib api_types` rewrites it.
+
+/**
+ * A one-click action on one object (docs/api.md, Objects): its sub-path is its name, except
+ * `delete`, which is `DELETE` of the object itself.
+ */
+export type Action = "scale" | "restart" | "rollback" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "labels" | "delete";
+
+/**
+ * Whose audit rows a user may read.
+ */
+export type AuditScope = "self" | "all";
+
+/**
+ * The answer of `/api/auth/config`.
+ */
+export type AuthConfigAnswer = { 
+/**
+ * `dev` or `oidc`.
+ */
+authMode: string, providerName: string, };
+
+/**
+ * The answer of `/api/auth/whoami`: the full identity the SPA paints first.
+ */
+export type AuthWhoAmI = { auditEnabled: boolean, auditScope: AuditScope, 
+/**
+ * `shared`, `tier` or `raw`.
+ */
+authzMode: string, email: string, 
+/**
+ * Unix seconds of the session's absolute expiry; null in dev mode (no session).
+ */
+expiresAt: number | null, groups: Array<string>, 
+/**
+ * `dev` or `oidc`.
+ */
+mode: string, subject: string, 
+/**
+ * The user's tier in tier mode, else null.
+ */
+tier: string | null, };
+
+/**
+ * Request body: `{"checks":[…]}`.
+ */
+export type CanIRequest = { checks: Array<Check>, };
+
+/**
+ * Response body: `{"results":[…]}`.
+ */
+export type CanIResponse = { results: Array<CheckResult>, };
+
+/**
+ * The section of the console's sidebar a kind is listed under.
+ */
+export type Category = "Workloads" | "Networking" | "Storage" | "Config" | "RBAC" | "Cluster" | "Custom resources";
+
+/**
+ * One question: may the user `verb` this resource?
+ */
+export type Check = { verb: string, 
+/**
+ * API group; `""` or `core` is the core group.
+ */
+group?: string, resource: string, subresource?: string, 
+/**
+ * Empty: cluster-wide (or all namespaces).
+ */
+namespace?: string, name?: string, };
+
+/**
+ * One answer, in the position of its check.
+ */
+export type CheckResult = { allowed: boolean, 
+/**
+ * `null` when allowed; `denied` when RBAC says no; a failure code when no answer was had.
+ */
+reason: Reason | null, 
+/**
+ * The authorizer's or the failure's explanation, when there is one.
+ */
+message?: string, };
+
+/**
+ * One cluster with the Go original's field names. Fields in alphabetical order: the order the
+ * earlier `json!` answer had (serde_json sorts map keys), so the bytes stay the same.
+ */
+export type ClusterEntry = { arn?: string, 
+/**
+ * `kubeconfig`, `in-cluster`, `eks` or `agent`.
+ */
+backend: string, environment?: string, execEnabled: boolean, kubeconfigContext?: string, kubeconfigPath?: string, name: string, region?: string, tags?: { [key in string]: string }, };
+
+/**
+ * The answer of `/api/clusters`.
+ */
+export type ClusterList = { clusters: Array<ClusterEntry>, };
+
+/**
+ * A list column: the row key it reads and the header it shows. Built-in kinds borrow
+ * theirs from the table; custom resources' come from their CRD at run time.
+ */
+export type Column = { key: string, label: string, };
+
+/**
+ * The dashboard answer.
+ */
+export type Dashboard = { cluster: string, kubernetesVersion: string | null, 
+/**
+ * Per part: `ok` or the failure code (`denied`, `timeout`, …).
+ */
+accessibility: { [key in string]: string }, errors: { [key in string]: Failure }, nodes: NodeCounts | null, namespaces: number | null, pods: PodCounts | null, failingPods: Array<FailingPod>, failingPodsTruncated: boolean, workloads: { [key in string]: WorkloadCounts }, generatedAt: string, };
+
+/**
+ * A pod that needs attention.
+ */
+export type FailingPod = { namespace: string, name: string, phase: string, reason: string, restarts: number, node: string | null, };
+
+/**
+ * A classified failure as it appears in aggregate answers: `{code, message}`.
+ */
+export type Failure = { code: Reason, message: string, };
+
+/**
+ * The answer of `/api/features`. Fields in alphabetical order, the order the earlier `json!`
+ * answer had (serde_json sorts map keys), so the bytes stay the same.
+ */
+export type Features = { 
+/**
+ * `stable`, `prerelease` or `dev`.
+ */
+channel: string, commit: string, version: string, 
+/**
+ * Plurals of the built-in kinds the live stream serves (all of them). Discovered kinds
+ * whose discovery lists `watch` are served too: `/api/clusters/{c}/kinds` says, per cluster.
+ */
+watchStreams: Array<string>, };
+
+/**
+ * The answer of `/api/fleet`.
+ */
+export type Fleet = { rollup: FleetRollup, clusters: Array<FleetCluster>, };
+
+/**
+ * One cluster's entry.
+ */
+export type FleetCluster = { name: string, backend: string, environment?: string, region?: string, tags?: { [key in string]: string }, status: Status, version: string | null, nodes: NodeCounts | null, pods: FleetPods | null, namespaces: number | null, 
+/**
+ * Pods failing (see the dashboard's rule).
+ */
+stuckOrFailed: number | null, hotSignals: Array<HotSignal>, 
+/**
+ * When the apiserver last answered this probe (RFC 3339), absent when it did not.
+ */
+lastContact?: string, error?: Failure, elapsedMs: number, };
+
+/**
+ * Pod counts the fleet shows.
+ */
+export type FleetPods = { running: number, pending: number, failed: number, total: number, };
+
+/**
+ * Totals over every cluster of the fleet answer.
+ */
+export type FleetRollup = { totalClusters: number, byStatus: { [key in string]: number }, byEnvironment: { [key in string]: number }, nodes: NodeCounts, pods: number, generatedAt: string, };
+
+/**
+ * One match.
+ */
+export type Hit = { cluster: string, 
+/**
+ * The API group (`""` for core; resource URLs spell it `core`).
+ */
+group: string, version: string, resource: string, kind: string, namespace?: string, name: string, };
+
+/**
+ * A failing-pod reason and how many pods have it.
+ */
+export type HotSignal = { kind: string, count: number, };
+
+/**
+ * A `{items}` answer (an object's events, a workload's revisions).
+ */
+export type Items<T> = { items: Array<T>, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/**
+ * One kind as the console shows it.
+ */
+export type KindInfo = { 
+/**
+ * API group; `""` is the core group (URLs spell it `core`).
+ */
+group: string, version: string, kind: string, 
+/**
+ * Lowercase plural, as in the API path.
+ */
+plural: string, scope: Scope, 
+/**
+ * What the sidebar and page titles call it (`Pods`, `HPAs`; a discovered kind's name).
+ */
+label: string, shortNames: Array<string>, 
+/**
+ * The sidebar section; `null`: not in the sidebar (reached with `:` or by URL).
+ */
+category: Category | null, 
+/**
+ * A row of the server's table (its own list columns); otherwise found by discovery.
+ */
+builtin: boolean, 
+/**
+ * The one-click actions that apply to its objects (whether the caller may is can-i's answer).
+ */
+actions: Array<Action>, 
+/**
+ * Whether the live stream serves it (`POST /api/streams/{stream}/subscriptions`).
+ */
+live: boolean, };
+
+/**
+ * The answer: the kinds, and the parts that could not be read.
+ */
+export type KindList = { 
+/**
+ * Built-ins in sidebar order, then discovered kinds by name.
+ */
+kinds: Array<KindInfo>, 
+/**
+ * By part: `discovery` (no kinds beyond the table) or `customResourceDefinitions` (the
+ * caller may not list CRDs: custom resources are listed without their sidebar section).
+ */
+errors: { [key in string]: Failure }, };
+
+/**
+ * The list answer: projected rows plus what a client needs to page and to resume watching.
+ */
+export type ListPage = { items: Array<Row>, columns: Array<Column>, 
+/**
+ * Token for the next page; absent on the last page.
+ */
+continue?: string, 
+/**
+ * Rows matching the request (from a snapshot: exact; from an apiserver page: this page
+ * plus the apiserver's `remainingItemCount` when it reports one).
+ */
+total: number, resourceVersion: string | null, };
+
+/**
+ * Ready and total nodes.
+ */
+export type NodeCounts = { ready: number, total: number, };
+
+/**
+ * Pods by phase, plus how many are failing.
+ */
+export type PodCounts = { total: number, byPhase: { [key in string]: number }, failing: number, };
+
+/**
+ * Why one part of an aggregate answer is missing.
+ */
+export type Reason = "denied" | "auth_failed" | "timeout" | "apiserver_unreachable" | "unknown";
+
+/**
+ * One revision of a workload's pod template.
+ */
+export type Revision = { revision: number, 
+/**
+ * The ReplicaSet or ControllerRevision holding it.
+ */
+name: string, createdAt: string | null, changeCause: string | null, 
+/**
+ * Whether the workload runs this revision now.
+ */
+current: boolean, 
+/**
+ * The pod template of the revision.
+ */
+template: JsonValue, };
+
+/**
+ * Whether objects of a kind live in a namespace.
+ */
+export type Scope = "Namespaced" | "Cluster";
+
+/**
+ * A kind or cluster that could not be searched.
+ */
+export type SearchError = { cluster: string, resource?: string, code: Reason, message: string, };
+
+/**
+ * Answer of both routes.
+ */
+export type SearchResponse = { results: Array<Hit>, 
+/**
+ * Matches found before `limit` was applied.
+ */
+total: number, 
+/**
+ * True when some kind or cluster is missing from the results (see `errors`) or was cut at
+ * the per-kind cap (see `truncated`).
+ */
+partial: boolean, errors: Array<SearchError>, 
+/**
+ * `cluster/resource` of kinds that had more objects than were looked at.
+ */
+truncated: Array<string>, };
+
+/**
+ * Fleet status of one cluster.
+ */
+export type Status = "healthy" | "degraded" | "unreachable" | "unknown" | "denied";
+
+/**
+ * The body of a subscribe request.
+ */
+export type SubscribeBody = { cluster: string, group: string, version: string, resource: string, namespace?: string, labelSelector?: string, 
+/**
+ * Resume point: the last `id:` this client saw for the same target.
+ */
+lastEventId?: string, };
+
+/**
+ * The answer of a subscribe request.
+ */
+export type Subscribed = { subscriptionId: string, };
+
+/**
+ * The answer of `/api/whoami`: the short form.
+ */
+export type WhoAmI = { actor: string, auditEnabled: boolean, auditScope: AuditScope, mode: string, tier: string | null, };
+
+/**
+ * Desired vs ready for one workload kind.
+ */
+export type WorkloadCounts = { total: number, 
+/**
+ * Workloads whose ready replicas are fewer than desired.
+ */
+notReady: number, desired: number, ready: number, };
+
+/**
+ * One list row (resources/projection.rs): the fields every row has, then one per column key.
+ */
+export type Row = { name: string, namespace?: string, uid?: string, createdAt?: string, [column: string]: JsonValue | undefined };
