@@ -60,6 +60,11 @@
 //                                                         → {live,before,after,elapsedMs,reloaded,dashboardFetches}
 //   forbidden open each of --path (comma-separated) and read its calm notes and its errors
 //                                                         → {pages:[{path,calm:[text],alerts:[text]}]}
+//   kinds   open P, read the sidebar's sections (the kinds list the server sends); unless
+//           --query is empty, run `:`--query on the command line, read the list it opens, open
+//           its first row and read the action buttons once can-i answered
+//                                                         → {kindsRequests,sections:[{title,kinds,note}],
+//                                                           listUrl,rows,actions}
 //   signout open P, click Sign out, read the signed-out page, click Sign in again
 //                                                         → {text,href,backUrl,streamClosed,streamsAfter}
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
@@ -575,6 +580,30 @@ Object.assign(scenarios, {
       pages.push({ path, calm: await read('main [role="status"]'), alerts: await read('main [role="alert"]') });
     }
     return { pages };
+  },
+
+  async kinds(page) {
+    const kindsRequests = countRequests(page, (p) => /^\/api\/clusters\/[^/]+\/kinds$/.test(p));
+    await page.goto(url(opts.path));
+    await page.locator('aside [data-kinds="loaded"]').waitFor();
+    await shot(page, 'sidebar');
+    const sections = await page.locator('aside section').evaluateAll((els) =>
+      els.map((s) => ({
+        title: s.querySelector('h2')?.textContent ?? '',
+        kinds: [...s.querySelectorAll('a')].map((a) => a.textContent),
+        note: s.querySelector('p')?.textContent ?? null,
+      })));
+    if (!opts.query) return { kindsRequests: kindsRequests.n, sections };
+    await command(page, opts.query);
+    await page.waitForURL((u) => u.pathname.includes('/r/'), { timeout });
+    await page.locator('[data-testid="row"]').first().waitFor();
+    const rows = await currentRows(page, null);
+    const listUrl = page.url();
+    await page.locator('[data-testid="row"] a').first().click();
+    await page.locator('#object-name').waitFor();
+    await page.locator('[data-permissions="checked"] [data-action]').first().waitFor();
+    const actions = await page.locator('[data-action]').evaluateAll((els) => els.map((e) => e.dataset.action));
+    return { kindsRequests: kindsRequests.n, sections, listUrl, rows, actions };
   },
 
   async signout(page) {

@@ -461,6 +461,47 @@ async fn the_command_line_opens_lists_by_alias_and_namespace() {
 }
 
 #[tokio::test]
+async fn the_sidebar_and_command_line_take_their_kinds_from_the_server() {
+    let (alpha, server) = admin_server();
+    let result = drive(&server, "kinds", &["--path", "/clusters/alpha", "--query", "wdg team-a"]).await;
+    assert!(
+        result["kindsRequests"].as_u64().unwrap_or_default() >= 1,
+        "the kinds list is read from the server: {result}"
+    );
+    let sections = result["sections"].as_array().expect("sections");
+    let titles: Vec<&str> = sections.iter().filter_map(|s| s["title"].as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Workloads", "Networking", "Storage", "Config", "RBAC", "Cluster", "Custom resources"],
+        "{result}"
+    );
+    // The server's table, in its order and with its labels.
+    let table: Vec<&str> = periscope::resources::kinds::KINDS.iter().map(|k| k.label).collect();
+    let shown: Vec<String> = sections[..6].iter().flat_map(|s| strings(&s["kinds"])).collect();
+    assert_eq!(shown, table, "{result}");
+    // The seeded CRD, found by discovery and marked custom because the admin may list CRDs.
+    assert_eq!(strings(&sections[6]["kinds"]), ["Widget"], "{result}");
+
+    // Its short name comes from discovery; its actions from the server (a custom kind: labels, delete).
+    let list_url = result["listUrl"].as_str().unwrap_or_default();
+    assert!(list_url.ends_with("/clusters/alpha/r/periscope.dev/v1/widgets?namespace=team-a"), "{result}");
+    let mut rows = strings(&result["rows"]);
+    rows.sort();
+    assert_eq!(rows, kubectl_names(&alpha, "widgets", "team-a", None), "{result}");
+    assert_eq!(strings(&result["actions"]), ["labels", "delete"], "{result}");
+
+    // The read tier may not list CRDs: the section says so calmly, the built-ins are all there.
+    let viewer = tier_server(&alpha, "vera", &["viewers"]);
+    let result = drive(&viewer, "kinds", &["--path", "/clusters/alpha"]).await;
+    let sections = result["sections"].as_array().expect("sections");
+    let custom = sections.last().expect("the custom resources section");
+    assert_eq!(custom["title"], "Custom resources", "{result}");
+    assert_eq!(custom["note"], "Your role can't list CRDs", "{result}");
+    assert_eq!(strings(&custom["kinds"]), Vec::<String>::new(), "{result}");
+    assert_eq!(sections.len(), 7, "{result}");
+}
+
+#[tokio::test]
 async fn rows_answer_j_k_and_enter_and_the_highlight_scrolls_into_view() {
     let (alpha, server) = admin_server();
     let ns = TestNamespace::new(&alpha, "console-rows");

@@ -64,6 +64,18 @@ export function toEvent(value: JsonValue): KubeEvent {
   };
 }
 
+/** A Secret key as a Secret's detail lists it instead of its value (decoded size in bytes). */
+export interface SecretKey {
+  name: string;
+  size: number;
+}
+
+/** A Secret detail's `keys`, read defensively (entries without a name are dropped). */
+export function toSecretKeys(value: unknown): SecretKey[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((k: unknown) => (isObject(k) && typeof k.name === 'string' ? [{ name: k.name, size: typeof k.size === 'number' ? k.size : 0 }] : []));
+}
+
 /** The one-click action requests: method and object sub-path (`''` is the object itself). */
 export type ActionMethod = 'POST' | 'PUT' | 'DELETE';
 

@@ -15,7 +15,7 @@ export type AuditScope = "self" | "all";
 /**
  * The answer of `/api/auth/config`.
  */
-export type AuthConfigAnswer = { 
+export type AuthConfigAnswer = {
 /**
  * `dev` or `oidc`.
  */
@@ -24,19 +24,19 @@ authMode: string, providerName: string, };
 /**
  * The answer of `/api/auth/whoami`: the full identity the SPA paints first.
  */
-export type AuthWhoAmI = { auditEnabled: boolean, auditScope: AuditScope, 
+export type AuthWhoAmI = { auditEnabled: boolean, auditScope: AuditScope,
 /**
  * `shared`, `tier` or `raw`.
  */
-authzMode: string, email: string, 
+authzMode: string, email: string,
 /**
  * Unix seconds of the session's absolute expiry; null in dev mode (no session).
  */
-expiresAt: number | null, groups: Array<string>, 
+expiresAt: number | null, groups: Array<string>,
 /**
  * `dev` or `oidc`.
  */
-mode: string, subject: string, 
+mode: string, subject: string,
 /**
  * The user's tier in tier mode, else null.
  */
@@ -60,11 +60,11 @@ export type Category = "Workloads" | "Networking" | "Storage" | "Config" | "RBAC
 /**
  * One question: may the user `verb` this resource?
  */
-export type Check = { verb: string, 
+export type Check = { verb: string,
 /**
  * API group; `""` or `core` is the core group.
  */
-group?: string, resource: string, subresource?: string, 
+group?: string, resource: string, subresource?: string,
 /**
  * Empty: cluster-wide (or all namespaces).
  */
@@ -73,11 +73,11 @@ namespace?: string, name?: string, };
 /**
  * One answer, in the position of its check.
  */
-export type CheckResult = { allowed: boolean, 
+export type CheckResult = { allowed: boolean,
 /**
  * `null` when allowed; `denied` when RBAC says no; a failure code when no answer was had.
  */
-reason: Reason | null, 
+reason: Reason | null,
 /**
  * The authorizer's or the failure's explanation, when there is one.
  */
@@ -87,7 +87,7 @@ message?: string, };
  * One cluster with the Go original's field names. Fields in alphabetical order: the order the
  * earlier `json!` answer had (serde_json sorts map keys), so the bytes stay the same.
  */
-export type ClusterEntry = { arn?: string, 
+export type ClusterEntry = { arn?: string,
 /**
  * `kubeconfig`, `in-cluster`, `eks` or `agent`.
  */
@@ -107,7 +107,7 @@ export type Column = { key: string, label: string, };
 /**
  * The dashboard answer.
  */
-export type Dashboard = { cluster: string, kubernetesVersion: string | null, 
+export type Dashboard = { cluster: string, kubernetesVersion: string | null,
 /**
  * Per part: `ok` or the failure code (`denied`, `timeout`, …).
  */
@@ -127,11 +127,11 @@ export type Failure = { code: Reason, message: string, };
  * The answer of `/api/features`. Fields in alphabetical order, the order the earlier `json!`
  * answer had (serde_json sorts map keys), so the bytes stay the same.
  */
-export type Features = { 
+export type Features = {
 /**
  * `stable`, `prerelease` or `dev`.
  */
-channel: string, commit: string, version: string, 
+channel: string, commit: string, version: string,
 /**
  * Plurals of the built-in kinds the live stream serves (all of them). Discovered kinds
  * whose discovery lists `watch` are served too: `/api/clusters/{c}/kinds` says, per cluster.
@@ -146,11 +146,11 @@ export type Fleet = { rollup: FleetRollup, clusters: Array<FleetCluster>, };
 /**
  * One cluster's entry.
  */
-export type FleetCluster = { name: string, backend: string, environment?: string, region?: string, tags?: { [key in string]: string }, status: Status, version: string | null, nodes: NodeCounts | null, pods: FleetPods | null, namespaces: number | null, 
+export type FleetCluster = { name: string, backend: string, environment?: string, region?: string, tags?: { [key in string]: string }, status: Status, version: string | null, nodes: NodeCounts | null, pods: FleetPods | null, namespaces: number | null,
 /**
  * Pods failing (see the dashboard's rule).
  */
-stuckOrFailed: number | null, hotSignals: Array<HotSignal>, 
+stuckOrFailed: number | null, hotSignals: Array<HotSignal>,
 /**
  * When the apiserver last answered this probe (RFC 3339), absent when it did not.
  */
@@ -169,7 +169,7 @@ export type FleetRollup = { totalClusters: number, byStatus: { [key in string]: 
 /**
  * One match.
  */
-export type Hit = { cluster: string, 
+export type Hit = { cluster: string,
 /**
  * The API group (`""` for core; resource URLs spell it `core`).
  */
@@ -190,31 +190,31 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 /**
  * One kind as the console shows it.
  */
-export type KindInfo = { 
+export type KindInfo = {
 /**
  * API group; `""` is the core group (URLs spell it `core`).
  */
-group: string, version: string, kind: string, 
+group: string, version: string, kind: string,
 /**
  * Lowercase plural, as in the API path.
  */
-plural: string, scope: Scope, 
+plural: string, scope: Scope,
 /**
  * What the sidebar and page titles call it (`Pods`, `HPAs`; a discovered kind's name).
  */
-label: string, shortNames: Array<string>, 
+label: string, shortNames: Array<string>,
 /**
  * The sidebar section; `null`: not in the sidebar (reached with `:` or by URL).
  */
-category: Category | null, 
+category: Category | null,
 /**
  * A row of the server's table (its own list columns); otherwise found by discovery.
  */
-builtin: boolean, 
+builtin: boolean,
 /**
  * The one-click actions that apply to its objects (whether the caller may is can-i's answer).
  */
-actions: Array<Action>, 
+actions: Array<Action>,
 /**
  * Whether the live stream serves it (`POST /api/streams/{stream}/subscriptions`).
  */
@@ -223,11 +223,11 @@ live: boolean, };
 /**
  * The answer: the kinds, and the parts that could not be read.
  */
-export type KindList = { 
+export type KindList = {
 /**
  * Built-ins in sidebar order, then discovered kinds by name.
  */
-kinds: Array<KindInfo>, 
+kinds: Array<KindInfo>,
 /**
  * By part: `discovery` (no kinds beyond the table) or `customResourceDefinitions` (the
  * caller may not list CRDs: custom resources are listed without their sidebar section).
@@ -237,11 +237,11 @@ errors: { [key in string]: Failure }, };
 /**
  * The list answer: projected rows plus what a client needs to page and to resume watching.
  */
-export type ListPage = { items: Array<Row>, columns: Array<Column>, 
+export type ListPage = { items: Array<Row>, columns: Array<Column>,
 /**
  * Token for the next page; absent on the last page.
  */
-continue?: string, 
+continue?: string,
 /**
  * Rows matching the request (from a snapshot: exact; from an apiserver page: this page
  * plus the apiserver's `remainingItemCount` when it reports one).
@@ -266,15 +266,15 @@ export type Reason = "denied" | "auth_failed" | "timeout" | "apiserver_unreachab
 /**
  * One revision of a workload's pod template.
  */
-export type Revision = { revision: number, 
+export type Revision = { revision: number,
 /**
  * The ReplicaSet or ControllerRevision holding it.
  */
-name: string, createdAt: string | null, changeCause: string | null, 
+name: string, createdAt: string | null, changeCause: string | null,
 /**
  * Whether the workload runs this revision now.
  */
-current: boolean, 
+current: boolean,
 /**
  * The pod template of the revision.
  */
@@ -293,16 +293,16 @@ export type SearchError = { cluster: string, resource?: string, code: Reason, me
 /**
  * Answer of both routes.
  */
-export type SearchResponse = { results: Array<Hit>, 
+export type SearchResponse = { results: Array<Hit>,
 /**
  * Matches found before `limit` was applied.
  */
-total: number, 
+total: number,
 /**
  * True when some kind or cluster is missing from the results (see `errors`) or was cut at
  * the per-kind cap (see `truncated`).
  */
-partial: boolean, errors: Array<SearchError>, 
+partial: boolean, errors: Array<SearchError>,
 /**
  * `cluster/resource` of kinds that had more objects than were looked at.
  */
@@ -316,7 +316,7 @@ export type Status = "healthy" | "degraded" | "unreachable" | "unknown" | "denie
 /**
  * The body of a subscribe request.
  */
-export type SubscribeBody = { cluster: string, group: string, version: string, resource: string, namespace?: string, labelSelector?: string, 
+export type SubscribeBody = { cluster: string, group: string, version: string, resource: string, namespace?: string, labelSelector?: string,
 /**
  * Resume point: the last `id:` this client saw for the same target.
  */
@@ -335,7 +335,7 @@ export type WhoAmI = { actor: string, auditEnabled: boolean, auditScope: AuditSc
 /**
  * Desired vs ready for one workload kind.
  */
-export type WorkloadCounts = { total: number, 
+export type WorkloadCounts = { total: number,
 /**
  * Workloads whose ready replicas are fewer than desired.
  */

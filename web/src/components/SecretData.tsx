@@ -5,13 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 
 import { ApiError, errorMessage } from '../api/client';
-import { api } from '../api/endpoints';
+import { api, type SecretKey } from '../api/endpoints';
 import { formatBytes } from '../lib/format';
-
-export interface SecretKey {
-  name: string;
-  size: number;
-}
 
 type Shown = { state: 'loading' } | { state: 'shown'; value: string } | { state: 'error'; message: string; forbidden: boolean };
 

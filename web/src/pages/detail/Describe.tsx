@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
 
-import type { KubeObject } from '../../api/endpoints';
+import { type KubeObject, toSecretKeys } from '../../api/endpoints';
 import { RelatedPods } from '../../components/RelatedPods';
-import { type SecretKey, SecretData } from '../../components/SecretData';
+import { SecretData } from '../../components/SecretData';
 import { formatAge } from '../../lib/format';
 import { type KindEntry, ownerEntry } from '../../lib/kinds';
 import { detailRoute } from '../../lib/resources';
@@ -103,7 +103,7 @@ export function Describe(props: { cluster: string; group: string; resource: stri
         </div>
       </section>
       {pods.applies && <RelatedPods cluster={cluster} namespace={meta.namespace} selector={pods.selector} />}
-      {object.kind === 'Secret' && Array.isArray(object.keys) && <SecretData path={path} keys={object.keys as SecretKey[]} />}
+      {object.kind === 'Secret' && Array.isArray(object.keys) && <SecretData path={path} keys={toSecretKeys(object.keys)} />}
       {conditions.length > 0 && (
         <section>
           <h2 className="mb-1 font-semibold">Conditions</h2>
