@@ -243,8 +243,9 @@ export type ListPage = { items: Array<Row>, columns: Array<Column>,
  */
 continue?: string,
 /**
- * Rows matching the request (from a snapshot: exact; from an apiserver page: this page
- * plus the apiserver's `remainingItemCount` when it reports one).
+ * Rows matching the request (from a snapshot: exact; from an apiserver page, including a
+ * first page answered before the snapshot is complete: this page plus the apiserver's
+ * `remainingItemCount` when it reports one).
  */
 total: number, resourceVersion: string | null, };
 

@@ -6,7 +6,13 @@
 use axum::http::Method;
 
 use super::objects::Target;
-use crate::{audit::Verb, error::ApiError};
+use crate::{
+    audit::Verb,
+    error::ApiError,
+    // The one place that says which kinds each one-click action applies to (also served to
+    // the web app through `/kinds`).
+    resources::kinds::{CRONJOBS, NODES, SCALABLE, WORKLOADS},
+};
 
 /// One operation on an object, addressed by its sub-path and method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,11 +68,6 @@ struct Spec {
     /// The answer, one line of markdown.
     doc: &'static str,
 }
-
-const WORKLOADS: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")];
-const SCALABLE: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")];
-const NODES: &[(&str, &str)] = &[("", "nodes")];
-const CRONJOBS: &[(&str, &str)] = &[("batch", "cronjobs")];
 
 impl ObjectOp {
     /// Every operation, in the order of the docs table.
