@@ -35,6 +35,11 @@ pub struct Kind {
 }
 
 impl Kind {
+    /// A built-in kind from its table row.
+    pub fn builtin(spec: &'static KindSpec) -> Kind {
+        Kind { api: spec.api_resource(), scope: spec.scope, spec: Some(spec), verbs: Vec::new(), printer: None }
+    }
+
     /// The list columns: the table's projection, the CRD's printer columns, or name/namespace/age.
     pub fn columns(&self) -> Vec<Column> {
         if let Some(spec) = self.spec {
@@ -133,13 +138,7 @@ impl KindCatalog {
         plural: &str,
     ) -> Result<Kind, ApiError> {
         if let Some(spec) = find_kind(group, version, plural) {
-            return Ok(Kind {
-                api: spec.api_resource(),
-                scope: spec.scope,
-                spec: Some(spec),
-                verbs: Vec::new(),
-                printer: None,
-            });
+            return Ok(Kind::builtin(spec));
         }
         let unknown = || ApiError::UnknownResource(format!("{group}/{version}/{plural}"));
         let group = if group == "core" { "" } else { group };

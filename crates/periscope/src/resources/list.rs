@@ -941,6 +941,32 @@ mod tests {
         assert_eq!(*snapshot.view(&None, "WEB"), vec![1, 2], "q is a case-insensitive name substring");
     }
 
+    fn key_for(audience: Audience) -> SnapshotKey {
+        SnapshotKey {
+            audience,
+            kind: "core/v1/pods".into(),
+            namespace: "team-a".into(),
+            label_selector: String::new(),
+            field_selector: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn snapshots_are_never_shared_between_audiences_differing_in_one_group() {
+        let snapshots = ListSnapshots::default();
+        let admin = key_for(Audience::for_test("alpha", "alice", &["periscope:admins", "periscope:devs"]));
+        let dev = key_for(Audience::for_test("alpha", "alice", &["periscope:devs"]));
+        let (id, _) = snapshots.keep(Snapshot::new(admin.clone(), vec![json!({"name": "secret-pod"})], None), None);
+        assert!(snapshots.warm(&admin).is_some());
+        assert!(snapshots.warm(&dev).is_none(), "another audience gets no warm snapshot");
+        // Nor can it page through the admin's snapshot with the admin's token.
+        let query = ListQuery::default();
+        let kind = Kind::builtin(super::super::kinds::find_kind("core", "v1", "pods").expect("pods are built in"));
+        let request = Request::parse(&kind, &query).expect("valid");
+        let token = SnapshotToken { id, offset: 0, sort: String::new(), q: String::new() };
+        assert!(matches!(snapshots.next_page(&dev, token, &request).await, Err(ApiError::Gone(_))));
+    }
+
     #[test]
     fn tokens_round_trip_and_garbage_is_a_bad_request() {
         let token = SnapshotToken { id: 7, offset: 100, sort: "-name".into(), q: "web".into() }.encode();

@@ -451,3 +451,24 @@ impl Hub {
         self.shutdown.subscribe()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn key(audience: Audience) -> WatchKey {
+        WatchKey { audience, kind: "core/v1/pods".into(), namespace: "team-a".into(), label_selector: String::new() }
+    }
+
+    #[test]
+    fn stores_are_never_shared_between_audiences_differing_in_one_group() {
+        let mut entries: HashMap<WatchKey, &str> = HashMap::new();
+        entries.insert(key(Audience::for_test("alpha", "alice", &["periscope:admins", "periscope:devs"])), "admin");
+        assert_eq!(entries.get(&key(Audience::for_test("alpha", "alice", &["periscope:devs"]))), None);
+        assert_eq!(entries.get(&key(Audience::shared_reader("alpha", "alice"))), None, "nor the shared reader's");
+        let same = key(Audience::for_test("alpha", "alice", &["periscope:devs", "periscope:admins"]));
+        assert_eq!(entries.get(&same), Some(&"admin"));
+    }
+}
