@@ -10,12 +10,12 @@ use std::{
     collections::{BTreeMap, btree_map::Entry},
 };
 
-use serde::Serialize;
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::{
     resources::list::ListPage,
     routes::{
+        Items,
         cani::{CanIRequest, CanIResponse},
         clusters::ClusterList,
         dashboard::Dashboard,
@@ -28,12 +28,6 @@ use crate::{
         system::Features,
     },
 };
-
-/// A `{items}` answer (an object's events, a workload's revisions).
-#[derive(Debug, Serialize, TS)]
-pub struct Items<T> {
-    pub items: Vec<T>,
-}
 
 /// Where the declarations are committed, relative to this crate.
 pub const TYPES_FILE: &str = "../../web/src/api/types.gen.ts";

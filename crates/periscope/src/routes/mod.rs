@@ -24,3 +24,9 @@ pub mod session;
 pub mod streams;
 pub mod system;
 pub mod watch;
+
+/// A `{items}` answer (an object's events, a workload's revisions).
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}

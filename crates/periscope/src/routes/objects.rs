@@ -487,7 +487,7 @@ async fn events(target: &Target) -> Result<Response, ApiError> {
             .to_string()
     };
     items.sort_by_key(|e| std::cmp::Reverse(when(e)));
-    Ok(Json(crate::api_types::Items { items }).into_response())
+    Ok(Json(super::Items { items }).into_response())
 }
 
 /// `GET …/meta`: what the editor polls for drift.

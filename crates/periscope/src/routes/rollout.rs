@@ -116,7 +116,7 @@ async fn history(target: &Target) -> Result<Vec<Revision>, ApiError> {
 
 /// `GET …/revisions` (deployments, statefulsets, daemonsets).
 pub async fn revisions(target: &Target) -> Result<Response, ApiError> {
-    Ok(Json(to_json(crate::api_types::Items { items: history(target).await? })?).into_response())
+    Ok(Json(to_json(super::Items { items: history(target).await? })?).into_response())
 }
 
 /// Body of `POST …/rollback`.
