@@ -187,6 +187,16 @@ async fn server_metric(server: &Server, name: &str) -> anyhow::Result<f64> {
         .ok_or_else(|| anyhow::anyhow!("{name} missing from /api/metrics"))
 }
 
+/// Waits (up to two minutes) until the server has no list read running.
+async fn reads_landed(server: &Server) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server_metric(server, "periscope_list_reads_in_flight").await? > 0.0 {
+        anyhow::ensure!(Instant::now() < deadline, "a list read is still running after two minutes");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 /// `BURST_USERS` users at once, each loading `url` `BURST_LOADS` times in a row (over
 /// connections opened beforehand): per-load latencies, the first load of each user apart.
 async fn burst(server: &Server, url: &str) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
@@ -228,16 +238,14 @@ async fn bursts(
     let rss_start = rss_kib(server.pid());
     let lists_before = apiserver_pod_lists(admin).await?;
     let (cold_first, cold_all) = burst(&server, &url).await?;
+    // A first page by name is answered before the read ends: count the whole read.
+    reads_landed(&server).await?;
     let lists_cold = apiserver_pod_lists(admin).await? - lists_before;
     let reads_cold = server_metric(&server, "periscope_list_full_reads_total").await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let lists_before = apiserver_pod_lists(admin).await?;
     let (stale_first, stale_all) = burst(&server, &url).await?;
-    // Let the re-read land before counting its pages.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while server_metric(&server, "periscope_list_reads_in_flight").await? > 0.0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    reads_landed(&server).await?;
     let lists_stale = apiserver_pod_lists(admin).await? - lists_before;
     let reads_total = server_metric(&server, "periscope_list_full_reads_total").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -288,10 +296,7 @@ async fn cold_first_pages(
         let (ms, _) = timed_get(&reqwest::Client::new(), &url).await?;
         // The rest of the read (for an early first page) lands in the background; wait for it
         // to measure what the server holds.
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while server_metric(&server, "periscope_list_reads_in_flight").await? > 0.0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        reads_landed(&server).await?;
         let rss = rss_kib(server.pid());
         println!("lists-cold[{count}, sort={sort}]: first page {ms:.0} ms; RSS after the full read {} MiB", rss / 1024);
         out.insert(sort.to_string(), json!({"first_page_ms": ms, "server_rss_mib_after_full_read": rss / 1024}));
