@@ -979,9 +979,10 @@ struct ReadPage {
 }
 
 /// Decodes a list response, projecting each object as soon as it is decoded and dropping it.
-fn read_page(reader: impl std::io::Read, kind: &Kind) -> Result<ReadPage, serde_json::Error> {
+fn read_page(bytes: &[u8], kind: &Kind) -> Result<ReadPage, serde_json::Error> {
     use serde::de::DeserializeSeed;
-    let mut decoder = serde_json::Deserializer::from_reader(reader);
+    // From a slice: serde_json's reader path is several times slower.
+    let mut decoder = serde_json::Deserializer::from_slice(bytes);
     let page = ListSeed { kind }.deserialize(&mut decoder)?;
     decoder.end()?;
     Ok(page)
@@ -1160,10 +1161,10 @@ mod tests {
         assert_eq!(page.rows[0]["keys"], json!(1));
         assert_eq!(page.metadata.continue_.as_deref(), Some("next"));
         assert_eq!(page.metadata.resource_version.as_deref(), Some("42"));
-        let empty = read_page(br#"{"metadata": {}, "items": null}"#.as_slice(), &kind).expect("null items");
+        let empty = read_page(br#"{"metadata": {}, "items": null}"#, &kind).expect("null items");
         assert!(empty.rows.is_empty());
-        assert!(read_page(br#"{"items": [{"metadata": 7}]}"#.as_slice(), &kind).is_err());
-        assert!(read_page(br#"{"items": []} trailing"#.as_slice(), &kind).is_err());
+        assert!(read_page(br#"{"items": [{"metadata": 7}]}"#, &kind).is_err());
+        assert!(read_page(br#"{"items": []} trailing"#, &kind).is_err());
     }
 
     #[test]
