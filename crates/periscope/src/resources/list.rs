@@ -14,7 +14,6 @@
 //! A live store of the watch engine for the same list beats any snapshot.
 
 use std::{
-    cmp::Ordering,
     collections::HashMap,
     sync::{
         Arc, Mutex,
@@ -30,7 +29,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use super::{catalog::Kind, kinds::Scope, projection::Column};
+use super::{
+    catalog::Kind,
+    kinds::Scope,
+    order::{compare_cells, compare_names},
+    page_decode::{continue_of, read_page},
+    projection::Column,
+};
 use crate::{audience::Audience, error::ApiError, memory, names::Namespace};
 
 /// The most rows one page may ask for.
@@ -431,54 +436,6 @@ fn parse_sort<'a>(raw: &'a str, columns: &[Column]) -> Result<Sort<'a>, ApiError
     Ok(Sort { key, descending })
 }
 
-/// Orders cells: nulls last, numbers numerically, booleans false < true, the rest as text.
-fn compare_cells(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Greater,
-        (_, Value::Null) => Ordering::Less,
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::String(x), Value::String(y)) => natural(x, y),
-        _ => a.to_string().cmp(&b.to_string()),
-    }
-}
-
-/// Text order where `2/3` < `10/3` and `pod-9` < `pod-10`: digit runs compare as numbers.
-fn natural(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    loop {
-        match (a.first(), b.first()) {
-            (None, None) => return Ordering::Equal,
-            (None, _) => return Ordering::Less,
-            (_, None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
-                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
-                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
-                let by_number = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
-                if by_number != Ordering::Equal {
-                    return by_number;
-                }
-                (a, b) = (&a[da..], &b[db..]);
-            }
-            (Some(x), Some(y)) => {
-                if x != y {
-                    return x.cmp(y);
-                }
-                (a, b) = (&a[1..], &b[1..]);
-            }
-        }
-    }
-}
-
-fn trim_zeros(digits: &[u8]) -> &[u8] {
-    let start = digits.iter().position(|d| *d != b'0').unwrap_or(digits.len());
-    &digits[start..]
-}
-
 fn name_of(row: &Value) -> &str {
     row.get("name").and_then(Value::as_str).unwrap_or("")
 }
@@ -514,14 +471,6 @@ impl Snapshot {
         }
         views.insert(key, view.clone());
         view
-    }
-}
-
-/// Names in the apiserver's key order (bytes), nulls last.
-fn compare_names(a: &Value, b: &Value) -> Ordering {
-    match (a.as_str(), b.as_str()) {
-        (Some(x), Some(y)) => x.cmp(y),
-        _ => compare_cells(a, b),
     }
 }
 
@@ -901,16 +850,6 @@ async fn read_all(
     }
 }
 
-/// A page's continue token, read without building its items.
-fn continue_of(text: &str) -> Result<Option<String>, serde_json::Error> {
-    #[derive(Deserialize)]
-    struct PageHead {
-        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
-    }
-    let head: PageHead = serde_json::from_str(text)?;
-    Ok(head.metadata.continue_.filter(|c| !c.is_empty()))
-}
-
 fn decode_error(source: &ReadSource, e: serde_json::Error) -> ApiError {
     ApiError::from_kube(&source.cluster, kube::Error::SerdeError(e))
 }
@@ -972,91 +911,6 @@ impl ReadCost {
     }
 }
 
-/// A decoded list page: its metadata and its objects' rows.
-struct ReadPage {
-    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
-    rows: Vec<Value>,
-}
-
-/// Decodes a list response, projecting each object as soon as it is decoded and dropping it.
-fn read_page(bytes: &[u8], kind: &Kind) -> Result<ReadPage, serde_json::Error> {
-    use serde::de::DeserializeSeed;
-    // From a slice: serde_json's reader path is several times slower.
-    let mut decoder = serde_json::Deserializer::from_slice(bytes);
-    let page = ListSeed { kind }.deserialize(&mut decoder)?;
-    decoder.end()?;
-    Ok(page)
-}
-
-/// Decodes `{metadata, items: [...]}` with the items projected one at a time.
-struct ListSeed<'k> {
-    kind: &'k Kind,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for ListSeed<'_> {
-    type Value = ReadPage;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, decoder: D) -> Result<ReadPage, D::Error> {
-        decoder.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ListSeed<'_> {
-    type Value = ReadPage;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a Kubernetes list")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ReadPage, A::Error> {
-        let mut page = ReadPage { metadata: Default::default(), rows: Vec::new() };
-        while let Some(field) = map.next_key::<String>()? {
-            match field.as_str() {
-                "metadata" => page.metadata = map.next_value()?,
-                "items" => page.rows = map.next_value_seed(ItemsSeed { kind: self.kind })?,
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(page)
-    }
-}
-
-/// The `items` array, each object projected and dropped as it is decoded.
-struct ItemsSeed<'k> {
-    kind: &'k Kind,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for ItemsSeed<'_> {
-    type Value = Vec<Value>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, decoder: D) -> Result<Vec<Value>, D::Error> {
-        // `any`, not `seq`: an empty list may come as `null`.
-        decoder.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ItemsSeed<'_> {
-    type Value = Vec<Value>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a list of objects")
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<Value>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Vec<Value>, A::Error> {
-        let mut rows = Vec::with_capacity(items.size_hint().unwrap_or(0));
-        while let Some(obj) = items.next_element::<DynamicObject>()? {
-            rows.push(self.kind.project(&obj));
-        }
-        Ok(rows)
-    }
-}
-
 /// One apiserver page, projected.
 async fn apiserver_page(
     cluster: &str,
@@ -1088,15 +942,6 @@ async fn apiserver_page(
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn cells_order_numbers_and_digit_runs_naturally_with_nulls_last() {
-        let mut cells = vec![json!("pod-10"), Value::Null, json!("pod-9"), json!("pod-09a")];
-        cells.sort_by(compare_cells);
-        assert_eq!(cells, vec![json!("pod-9"), json!("pod-09a"), json!("pod-10"), Value::Null]);
-        assert_eq!(compare_cells(&json!(2), &json!(10)), Ordering::Less);
-        assert_eq!(compare_cells(&json!("2/3"), &json!("10/3")), Ordering::Less);
-    }
 
     #[test]
     fn views_filter_by_name_and_sort_stably() {
@@ -1142,29 +987,6 @@ mod tests {
         let request = Request::parse(&kind, &query).expect("valid");
         let token = SnapshotToken { id, offset: 0, sort: String::new(), q: String::new() };
         assert!(matches!(snapshots.next_page(&dev, token, &request).await, Err(ApiError::Gone(_))));
-    }
-
-    #[test]
-    fn a_streamed_page_projects_every_item_and_keeps_its_metadata() {
-        let kind = Kind::builtin(super::super::kinds::find_kind("core", "v1", "configmaps").expect("built in"));
-        let body = json!({
-            "kind": "ConfigMapList",
-            "items": [
-                {"metadata": {"name": "a", "namespace": "n", "uid": "1"}, "data": {"k": "v"}},
-                {"metadata": {"name": "b", "namespace": "n", "uid": "2"}}
-            ],
-            "metadata": {"resourceVersion": "42", "continue": "next"}
-        })
-        .to_string();
-        let page = read_page(body.as_bytes(), &kind).expect("decodes");
-        assert_eq!(page.rows.iter().map(|r| name_of(r).to_string()).collect::<Vec<_>>(), vec!["a", "b"]);
-        assert_eq!(page.rows[0]["keys"], json!(1));
-        assert_eq!(page.metadata.continue_.as_deref(), Some("next"));
-        assert_eq!(page.metadata.resource_version.as_deref(), Some("42"));
-        let empty = read_page(br#"{"metadata": {}, "items": null}"#, &kind).expect("null items");
-        assert!(empty.rows.is_empty());
-        assert!(read_page(br#"{"items": [{"metadata": 7}]}"#, &kind).is_err());
-        assert!(read_page(br#"{"items": []} trailing"#, &kind).is_err());
     }
 
     #[test]

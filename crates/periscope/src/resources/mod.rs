@@ -6,6 +6,8 @@ pub mod builtin;
 pub mod catalog;
 pub mod kinds;
 pub mod list;
+pub mod order;
+pub mod page_decode;
 pub mod printer;
 pub mod projection;
 
