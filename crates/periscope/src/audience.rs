@@ -55,11 +55,6 @@ impl Audience {
         &self.cluster
     }
 
-    /// The cluster's name, shared.
-    pub fn cluster_arc(&self) -> &Arc<str> {
-        &self.cluster
-    }
-
     /// Who the calls are made as.
     pub fn principal(&self) -> &Principal {
         &self.principal
@@ -71,11 +66,6 @@ impl Audience {
             Principal::Backend => None,
             Principal::User(as_user) | Principal::SharedReader(as_user) => Some(as_user),
         }
-    }
-
-    /// True for shared cache mode's reader.
-    pub fn is_shared_reader(&self) -> bool {
-        matches!(self.principal, Principal::SharedReader(_))
     }
 
     /// An audience for unit tests of the caches keyed by it.

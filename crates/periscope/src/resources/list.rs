@@ -295,11 +295,6 @@ impl ListSnapshots {
         }
     }
 
-    /// The counters, for `/api/metrics`.
-    pub fn metrics(&self) -> &ListMetrics {
-        &self.inner.metrics
-    }
-
     /// Bytes and number of snapshots held now.
     pub fn held(&self) -> (u64, u64) {
         self.inner.by_id.run_pending_tasks();
