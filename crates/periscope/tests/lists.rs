@@ -165,15 +165,22 @@ async fn search_selectors_sorting_and_paging_without_gaps_or_repeats() {
     }
 }
 
-#[tokio::test]
-async fn a_warm_list_is_never_served_to_another_identity() {
-    let alpha = cluster("alpha");
+/// An OIDC server on `cluster` with dave (sre) and carol (no RBAC) signed in; the identity
+/// provider is handed back so it lives as long as the test.
+async fn dave_and_carol(cluster: &periscope_testkit::TestCluster) -> (Idp, Server, UserAgent, UserAgent) {
     let idp = Idp::start(IdpOptions::default());
-    let server = oidc_server(&idp, &alpha, "", "");
+    let server = oidc_server(&idp, cluster, "", "");
     let dave = UserAgent::new();
     dave.sign_in(&server.base_url, "/", "dave").await;
     let carol = UserAgent::new();
     carol.sign_in(&server.base_url, "/", "carol").await;
+    (idp, server, dave, carol)
+}
+
+#[tokio::test]
+async fn a_warm_list_is_never_served_to_another_identity() {
+    let alpha = cluster("alpha");
+    let (_idp, server, dave, carol) = dave_and_carol(&alpha).await;
 
     let path = server.url("/api/clusters/alpha/resources/core/v1/pods?sort=name&limit=1");
     let warm = dave.get(&path).await;
@@ -398,12 +405,7 @@ async fn printer_columns_reach_only_callers_who_may_read_the_crd() {
         ns = ns.name
     );
     alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
-    let idp = Idp::start(IdpOptions::default());
-    let server = oidc_server(&idp, &alpha, "", "");
-    let dave = UserAgent::new();
-    dave.sign_in(&server.base_url, "/", "dave").await;
-    let carol = UserAgent::new();
-    carol.sign_in(&server.base_url, "/", "carol").await;
+    let (_idp, server, dave, carol) = dave_and_carol(&alpha).await;
     let path = server.url(&format!("/api/clusters/alpha/resources/periscope.dev/v1/widgets?namespace={}", ns.name));
     let keys = |body: &str| -> Vec<String> {
         let page: Value = serde_json::from_str(body).expect("json");
