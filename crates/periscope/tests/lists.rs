@@ -307,9 +307,13 @@ async fn concurrent_cold_and_stale_requests_share_one_read() {
         ns.name
     );
 
-    // Cold: twenty users at once, one full read between them, all with the same rows.
+    // Cold: twenty users at once, one full read between them, all with the same rows. Counted
+    // twice: the snapshot machinery's reads, and this server's own LIST requests to the
+    // apiserver (600 objects = 2 pages of 500; the server talks to nothing else here).
     let answers = burst(&server, &path, 20).await;
     assert_eq!(metric(&server, "periscope_list_full_reads_total").await, 1, "one read for twenty requests");
+    let lists = "periscope_apiserver_requests_total{cluster=\"alpha\",verb=\"list\",code=\"200\"}";
+    assert_eq!(metric(&server, lists).await, 2, "one read of two pages reached the apiserver");
     for a in &answers {
         assert_eq!(names(a), vec!["cm-0599", "cm-0598", "cm-0597", "cm-0596", "cm-0595"], "{a}");
         assert_eq!(a["total"], 600);

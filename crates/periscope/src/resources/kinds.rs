@@ -53,13 +53,13 @@ pub enum Action {
 
 /// `(group, plural)` of the workloads that roll pods out from a template (restart, revisions,
 /// roll back).
-pub const WORKLOADS: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")];
+const WORKLOADS: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")];
 /// `(group, plural)` of the kinds with `spec.replicas` a user scales.
-pub const SCALABLE: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")];
+const SCALABLE: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")];
 /// Nodes (cordon, uncordon).
-pub const NODES: &[(&str, &str)] = &[("", "nodes")];
+const NODES: &[(&str, &str)] = &[("", "nodes")];
 /// CronJobs (suspend, resume, trigger).
-pub const CRONJOBS: &[(&str, &str)] = &[("batch", "cronjobs")];
+const CRONJOBS: &[(&str, &str)] = &[("batch", "cronjobs")];
 
 impl Action {
     /// Every action, in the order the console shows its buttons.

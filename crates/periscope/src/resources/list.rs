@@ -200,17 +200,17 @@ impl Snapshot {
 
 /// Counters of the snapshot machinery, exported on `/api/metrics`.
 #[derive(Default)]
-pub struct ListMetrics {
+struct ListMetrics {
     /// Full reads started (one per single flight).
-    pub full_reads: AtomicU64,
+    full_reads: AtomicU64,
     /// Requests that joined a read another request had started.
-    pub flight_waits: AtomicU64,
+    flight_waits: AtomicU64,
     /// Snapshots evicted to stay under the budget.
-    pub evictions: Arc<AtomicU64>,
+    evictions: Arc<AtomicU64>,
     /// First pages answered from the first apiserver page while the snapshot filled.
-    pub early_first_pages: AtomicU64,
+    early_first_pages: AtomicU64,
     /// First pages answered from a stale snapshot while it was read again.
-    pub stale_served: AtomicU64,
+    stale_served: AtomicU64,
 }
 
 /// How far a read has come, as its waiters see it.
@@ -603,9 +603,9 @@ impl ListSnapshots {
 
     /// The warm snapshot of `key`, if one is young enough to answer first pages.
     fn warm(&self, key: &SnapshotKey) -> Option<(u64, Arc<Snapshot>)> {
+        // `warm` expires entries `max_stale` after they land, which is when they were read.
         let id = self.inner.warm.get(key)?;
-        let snapshot = self.inner.by_id.get(&id)?;
-        (snapshot.read_at.elapsed() < self.inner.config.max_stale).then_some((id, snapshot))
+        Some((id, self.inner.by_id.get(&id)?))
     }
 
     /// A later page: from the snapshot the token names (waiting for it while it is still

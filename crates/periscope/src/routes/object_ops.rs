@@ -10,8 +10,8 @@ use crate::{
     audit::Verb,
     error::ApiError,
     // The one place that says which kinds each one-click action applies to (also served to
-    // the web app through `/kinds`).
-    resources::kinds::{CRONJOBS, NODES, SCALABLE, WORKLOADS},
+    // the web app through `/kinds`); revisions go where rollback does.
+    resources::kinds::Action,
 };
 
 /// One operation on an object, addressed by its sub-path and method.
@@ -94,6 +94,7 @@ impl ObjectOp {
     fn spec(self) -> Spec {
         use Applies::{Any, Kinds, Secrets};
         let spec = |path, method, applies, audited, body, doc| Spec { path, method, applies, audited, body, doc };
+        let of = |action: Action| action.kinds().map_or(Any, Kinds);
         match self {
             ObjectOp::Detail => spec(
                 "",
@@ -152,7 +153,7 @@ impl ObjectOp {
             ObjectOp::Revisions => spec(
                 "revisions",
                 Method::GET,
-                Kinds(WORKLOADS),
+                of(Action::Rollback),
                 Audited::Never,
                 None,
                 "`{items: [{revision, name, createdAt, changeCause, current, template}]}`, newest first: a \
@@ -161,7 +162,7 @@ impl ObjectOp {
             ObjectOp::Rollback => spec(
                 "rollback",
                 Method::POST,
-                Kinds(WORKLOADS),
+                of(Action::Rollback),
                 Audited::Always(Verb::Rollback),
                 Some("`{\"revision\": n}`"),
                 "puts revision `n`'s pod template back (strategic-merge `$patch: replace` of `spec.template`) → \
@@ -170,7 +171,7 @@ impl ObjectOp {
             ObjectOp::Scale => spec(
                 "scale",
                 Method::POST,
-                Kinds(SCALABLE),
+                of(Action::Scale),
                 Audited::Always(Verb::Scale),
                 Some("`{\"replicas\": n}`"),
                 "sets `spec.replicas` → `{object}`",
@@ -178,7 +179,7 @@ impl ObjectOp {
             ObjectOp::Restart => spec(
                 "restart",
                 Method::POST,
-                Kinds(WORKLOADS),
+                of(Action::Restart),
                 Audited::Always(Verb::Restart),
                 None,
                 "sets the pod template annotation `kubectl.kubernetes.io/restartedAt` → `{object}`",
@@ -186,7 +187,7 @@ impl ObjectOp {
             ObjectOp::Cordon => spec(
                 "cordon",
                 Method::POST,
-                Kinds(NODES),
+                of(Action::Cordon),
                 Audited::Always(Verb::Cordon),
                 None,
                 "sets `spec.unschedulable: true` → `{object}`",
@@ -194,7 +195,7 @@ impl ObjectOp {
             ObjectOp::Uncordon => spec(
                 "uncordon",
                 Method::POST,
-                Kinds(NODES),
+                of(Action::Uncordon),
                 Audited::Always(Verb::Uncordon),
                 None,
                 "sets `spec.unschedulable: false` → `{object}`",
@@ -202,7 +203,7 @@ impl ObjectOp {
             ObjectOp::Suspend => spec(
                 "suspend",
                 Method::POST,
-                Kinds(CRONJOBS),
+                of(Action::Suspend),
                 Audited::Always(Verb::Suspend),
                 None,
                 "sets `spec.suspend: true` → `{object}`",
@@ -210,7 +211,7 @@ impl ObjectOp {
             ObjectOp::Resume => spec(
                 "resume",
                 Method::POST,
-                Kinds(CRONJOBS),
+                of(Action::Resume),
                 Audited::Always(Verb::Resume),
                 None,
                 "sets `spec.suspend: false` → `{object}`",
@@ -218,7 +219,7 @@ impl ObjectOp {
             ObjectOp::Trigger => spec(
                 "trigger",
                 Method::POST,
-                Kinds(CRONJOBS),
+                of(Action::Trigger),
                 Audited::Always(Verb::Trigger),
                 None,
                 "creates Job `<cronjob>-manual-<unix>` (≤ 63 chars) from the jobTemplate, owned by the CronJob, \
