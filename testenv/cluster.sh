@@ -215,6 +215,10 @@ options:
   kwokControllerBinary: $bin/kwok
   kubeControllerManagerPort: $kcm
   kubeSchedulerPort: $scheduler
+  # Per-pod Logs objects (kwok.x-k8s.io/v1alpha1, named after their pod) override the
+  # ClusterLogs below, so tests can give pods logs of their own.
+  enableCRDs:
+    - Logs
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -351,6 +355,11 @@ cmd_up() {
   [[ -x "$KUBECTL" ]] || die "kubectl not found at $KUBECTL"
   take_lock
 
+  # A cluster made by an older version of this script (no per-pod Logs CRD) is made again.
+  if is_up && ! kube get crd logs.kwok.x-k8s.io >/dev/null 2>&1; then
+    log "made by an older testenv (no logs.kwok.x-k8s.io); recreating"
+    teardown
+  fi
   if is_up; then
     log "already up; re-applying seeds"
     apply_seeds
