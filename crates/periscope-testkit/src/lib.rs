@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod browser;
 pub mod cluster;
+pub mod exec;
 pub mod idp;
 pub mod postgres;
 pub mod server;

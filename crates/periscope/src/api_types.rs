@@ -93,6 +93,8 @@ pub fn typescript() -> String {
     all.visit::<SearchResponse>();
     all.visit::<SubscribeBody>();
     all.visit::<Subscribed>();
+    all.visit::<crate::exec::registry::SessionSummary>();
+    all.visit::<crate::exec::recording::RecordingInfo>();
     all.visit::<serde_json::Value>();
     let mut out = String::from(HEADER);
     for (_, declaration) in all.by_name.values() {

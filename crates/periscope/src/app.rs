@@ -82,6 +82,8 @@ pub struct AppState {
     pub watch: Arc<crate::watch::Hub>,
     /// Shared upstream log follow streams and their limits.
     pub logs: Arc<crate::logs::LogHub>,
+    /// Exec sessions: settings, the open sessions, recordings.
+    pub exec: Arc<crate::exec::Exec>,
 }
 
 impl AppState {
@@ -212,6 +214,11 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/streams/{stream}/subscriptions", &[POST], crate::routes::streams::subscribe),
         api("/streams/{stream}/subscriptions/{subscription}", &[DELETE], crate::routes::streams::unsubscribe),
         api("/debug/streams", &[GET], crate::routes::watch::debug_streams),
+        // Exec sessions (docs/api.md, Exec); the terminal itself is the pod's `exec` sub-path.
+        api("/exec/sessions", &[GET], crate::routes::exec::sessions),
+        api("/exec/sessions/{id}", &[DELETE], crate::routes::exec::terminate),
+        api("/exec/recordings", &[GET], crate::routes::exec::recordings),
+        api("/exec/recordings/{id}", &[GET], crate::routes::exec::recording),
         api("/metrics", &[GET], crate::routes::metrics::metrics),
     ]
 }

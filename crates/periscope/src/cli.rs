@@ -171,6 +171,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub logs: crate::logs::LogArgs,
     #[command(flatten)]
+    pub exec: crate::exec::ExecArgs,
+    #[command(flatten)]
     pub http: HttpArgs,
 }
 
@@ -247,7 +249,9 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         None => clusters::from_local_kubeconfig()?,
     };
     let registry = Registry::build(cluster_configs).await?;
-    let audit = Audit::start(args.audit.config()?).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
+    let audit_config = args.audit.config()?;
+    let audit = Audit::start(audit_config.clone()).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
+    let exec = Arc::new(crate::exec::Exec::start(args.exec.clone(), &audit_config, &audit).await?);
     tracing::info!(
         auth_mode = auth.mode.as_str(),
         authz_mode = auth.authz.mode.as_str(),
@@ -268,6 +272,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
         watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
         logs: crate::logs::LogHub::new(args.logs.limits()),
+        exec,
     })
 }
 

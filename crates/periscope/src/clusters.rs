@@ -106,6 +106,7 @@ pub fn from_local_kubeconfig() -> Result<Vec<ClusterConfig>, RegistryError> {
             environment: None,
             tags: Default::default(),
             exec_enabled: true,
+            exec: None,
         });
     }
     Ok(out)

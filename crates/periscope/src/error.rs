@@ -71,6 +71,18 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
 
+    /// Exec is switched off for the cluster (`exec.enabled: false`).
+    #[error("exec is disabled on cluster {0}")]
+    ExecDisabled(String),
+
+    /// The user holds the most exec sessions allowed (429, `details.activeSessions`).
+    #[error("at most {limit} terminal sessions per user; end one first")]
+    CapUser { limit: usize, active: Value },
+
+    /// The cluster has the most exec sessions allowed.
+    #[error("the cluster has its limit of {limit} terminal sessions open; try again later")]
+    CapCluster { limit: usize },
+
     /// A log request named a container the pod does not have (400, `details.containers`).
     #[error("{message}")]
     UnknownContainer { message: String, containers: Vec<String> },
@@ -150,7 +162,8 @@ impl ApiError {
             ApiError::NotAllowed(_) | ApiError::OriginRejected(_) => StatusCode::FORBIDDEN,
             ApiError::IdpUnreachable(_) => StatusCode::BAD_GATEWAY,
             ApiError::Unavailable(_) | ApiError::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::ExecDisabled(_) => StatusCode::FORBIDDEN,
+            ApiError::CapUser { .. } | ApiError::CapCluster { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ClusterNotFound(_)
             | ApiError::UnknownResource(_)
             | ApiError::RouteNotFound(_)
@@ -183,6 +196,9 @@ impl ApiError {
             ApiError::Unavailable(_) => "E_UNAVAILABLE",
             ApiError::AuditUnavailable(_) => "E_AUDIT_UNAVAILABLE",
             ApiError::Forbidden(_) => "E_FORBIDDEN",
+            ApiError::ExecDisabled(_) => "E_EXEC_DISABLED",
+            ApiError::CapUser { .. } => "E_CAP_USER",
+            ApiError::CapCluster { .. } => "E_CAP_CLUSTER",
             ApiError::ClusterNotFound(_) => "E_CLUSTER_NOT_FOUND",
             ApiError::UnknownResource(_) => "E_UNKNOWN_RESOURCE",
             ApiError::RouteNotFound(_) => "E_NOT_FOUND",
@@ -208,6 +224,9 @@ impl ApiError {
             ApiError::ApplyConflict(status) => json!({ "conflicts": field_conflicts(status), "status": status }),
             ApiError::TooLarge(limit) => json!({ "limitBytes": limit }),
             ApiError::UnknownContainer { containers, .. } => json!({ "containers": containers }),
+            ApiError::CapUser { limit, active } => json!({ "limit": limit, "activeSessions": active }),
+            ApiError::CapCluster { limit } => json!({ "limit": limit }),
+            ApiError::ExecDisabled(cluster) => json!({ "cluster": cluster }),
             ApiError::ClusterNotFound(name) | ApiError::ClusterUnreachable { cluster: name, .. } => {
                 json!({ "cluster": name })
             }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clusters;
 pub mod config;
 pub mod error;
+pub mod exec;
 pub mod http;
 pub mod identity;
 pub mod kube;

@@ -269,6 +269,19 @@ export type PodCounts = { total: number, byPhase: { [key in string]: number }, f
 export type Reason = "denied" | "auth_failed" | "timeout" | "apiserver_unreachable" | "unknown";
 
 /**
+ * The sidecar of one recording.
+ */
+export type RecordingInfo = { id: string, user: string, cluster: string, namespace: string, pod: string, container: string, startedAt: string, recordInput: boolean,
+/**
+ * Unset while the session runs (or when the server died during it).
+ */
+endedAt: string | null, reason: string | null, exitCode: number | null,
+/**
+ * Output bytes recorded; the rest was cut at the size cap.
+ */
+bytes: number, truncated: boolean, };
+
+/**
  * One revision of a workload's pod template.
  */
 export type Revision = { revision: number,
@@ -312,6 +325,15 @@ partial: boolean, errors: Array<SearchError>,
  * `cluster/resource` of kinds that had more objects than were looked at.
  */
 truncated: Array<string>, };
+
+/**
+ * A session as `GET /api/exec/sessions` shows it.
+ */
+export type SessionSummary = { idleSeconds: number, bytesIn: number, bytesOut: number, id: string, user: string, cluster: string, namespace: string, pod: string, container: string, tty: boolean,
+/**
+ * RFC 3339.
+ */
+startedAt: string, };
 
 /**
  * Fleet status of one cluster.

@@ -50,6 +50,9 @@ verbs! {
     Trigger => "trigger", mutating: true, "Creating a Job from a CronJob (extra: jobName).";
     Rollback => "rollback", mutating: true, "Rolling a workload back to an earlier revision (extra: revision).";
     SecretReveal => "secret_reveal", mutating: true, "Reading Secret values (extra: via key or yaml); fails closed.";
+    ExecOpen => "exec_open", mutating: true, "Opening a terminal in a container (extra: session_id, container, tty, command); fails closed.";
+    ExecClose => "exec_close", mutating: false, "A terminal session ended (extra: duration, bytes, exit code, transport, recording; reason).";
+    ExecTerminate => "exec_terminate", mutating: true, "Ending another open terminal session from the session list (extra: session_id).";
     LogOpen => "log_open", mutating: false, "Opening or downloading logs (extra: container, filters, follow, download); fails open.";
 }
 

@@ -127,6 +127,14 @@ pub struct Action {
     resource: ResourceRef,
 }
 
+impl Action {
+    /// Something that happened without an intent row before it (a session that ended):
+    /// `Audit::finish` writes its one row.
+    pub fn happened(ctx: AuditContext, verb: Verb, cluster: Option<&str>, resource: ResourceRef) -> Action {
+        Action { ctx, verb, cluster: cluster.map(str::to_string), resource }
+    }
+}
+
 fn now_nanos() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
 }

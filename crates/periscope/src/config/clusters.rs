@@ -46,8 +46,8 @@ impl Backend {
     }
 }
 
-/// Per-cluster exec settings (`exec:` block); only `enabled` is used so far.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// Per-cluster exec settings (`exec:` block): each set field overrides the server's flag.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExecSettings {
     #[serde(default = "default_true")]
@@ -55,8 +55,12 @@ pub struct ExecSettings {
     pub server_idle_seconds: Option<i64>,
     pub idle_warn_seconds: Option<i64>,
     pub heartbeat_seconds: Option<i64>,
+    pub max_session_seconds: Option<i64>,
     pub max_sessions_per_user: Option<i64>,
     pub max_sessions_total: Option<i64>,
+    /// Record what users type (off by default: input can hold passwords).
+    #[serde(default)]
+    pub record_input: bool,
 }
 
 fn default_true() -> bool {
@@ -102,6 +106,8 @@ pub struct ClusterConfig {
     pub tags: BTreeMap<String, String>,
     /// Whether pod exec is offered on this cluster.
     pub exec_enabled: bool,
+    /// The cluster's exec overrides, as written.
+    pub exec: Option<ExecSettings>,
 }
 
 /// Reads and validates a clusters file.
@@ -164,7 +170,8 @@ fn validate(path: &Path, raw: RawClustersFile) -> Result<Vec<ClusterConfig>, Con
             kubeconfig_context: entry.kubeconfig_context,
             environment: entry.environment.filter(|e| !e.is_empty()),
             tags: entry.tags,
-            exec_enabled: entry.exec.map(|e| e.enabled).unwrap_or(true),
+            exec_enabled: entry.exec.as_ref().is_none_or(|e| e.enabled),
+            exec: entry.exec,
         });
     }
     Ok(out)

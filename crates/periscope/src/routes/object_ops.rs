@@ -36,6 +36,7 @@ pub enum ObjectOp {
     RevealKey,
     Logs,
     LogsDownload,
+    Exec,
 }
 
 /// The kinds an operation applies to.
@@ -93,6 +94,7 @@ impl ObjectOp {
         ObjectOp::RevealKey,
         ObjectOp::Logs,
         ObjectOp::LogsDownload,
+        ObjectOp::Exec,
     ];
 
     fn spec(self) -> Spec {
@@ -253,6 +255,14 @@ impl ObjectOp {
                 None,
                 "the whole log as a file (`?format=text\\|gzip`), see [Logs](#logs)",
             ),
+            ObjectOp::Exec => spec(
+                "exec",
+                Method::GET,
+                Kinds(&[("", "pods")]),
+                Audited::Always(Verb::ExecOpen),
+                None,
+                "WebSocket upgrade: a terminal in a container (`?container=&command=&tty=`), see [Exec](#exec)",
+            ),
             ObjectOp::RevealKey => spec(
                 "data/{key}",
                 Method::GET,
@@ -288,9 +298,9 @@ impl ObjectOp {
         }
     }
 
-    /// Whether it streams or downloads logs (it reads its own query parameters).
-    pub fn reads_logs(self) -> bool {
-        matches!(self, ObjectOp::Logs | ObjectOp::LogsDownload)
+    /// Whether it reads its own query parameters (logs, exec) instead of `ObjectQuery`.
+    pub fn reads_own_query(self) -> bool {
+        matches!(self, ObjectOp::Logs | ObjectOp::LogsDownload | ObjectOp::Exec)
     }
 
     /// Whether the request carries a body the handler reads.

@@ -11,8 +11,9 @@ use std::{collections::BTreeMap, future::Future};
 use axum::{
     Json,
     body::{Body, Bytes},
+    extract::Request as AxumRequest,
     extract::State,
-    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use base64::Engine;
@@ -164,6 +165,8 @@ pub struct Request {
     /// The request URI; its query string is read as the operation's own query type.
     pub uri: Uri,
     pub headers: HeaderMap,
+    /// The request's extensions (a WebSocket upgrade's connection, the connection slot).
+    pub extensions: axum::http::Extensions,
     /// The query of every operation but the log ones (which read `uri` themselves).
     pub query: ObjectQuery,
     /// The body, read up front (bounded by `http::body::MAX_BODY_BYTES`) for operations that take one.
@@ -171,6 +174,26 @@ pub struct Request {
 }
 
 impl Request {
+    fn new(
+        state: AppState,
+        ctx: AuditContext,
+        user: std::sync::Arc<Identity>,
+        method: Method,
+        parts: Parts,
+    ) -> Request {
+        Request {
+            state,
+            ctx,
+            user,
+            method,
+            uri: parts.uri,
+            headers: parts.headers,
+            extensions: parts.extensions,
+            query: ObjectQuery::default(),
+            body: Bytes::new(),
+        }
+    }
+
     /// Reads the JSON body into `T` (400 naming the problem otherwise).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
         parse_json(&self.body)
@@ -217,10 +240,9 @@ pub async fn object(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, name)): Path<Segments5>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: AxumRequest,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     if kind.scope == Scope::Namespaced {
         return Err(ApiError::bad(format!(
@@ -230,13 +252,7 @@ pub async fn object(
         )));
     }
     let target = target(cluster, kind, client, None, name)?;
-    serve(
-        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
-        target,
-        &[],
-        body,
-    )
-    .await
+    serve(Request::new(state, ctx, user, method, parts), target, &[], body).await
 }
 
 /// `…/{resource}/{namespace}/{name}` or `…/{resource}/{name}/{sub}` (cluster-scoped kinds).
@@ -247,12 +263,11 @@ pub async fn object_or_sub(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, a, b)): Path<Segments6>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: AxumRequest,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    let request = Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() };
+    let request = Request::new(state, ctx, user, method, parts);
     match kind.scope {
         Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, &[], body).await,
         Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, &[&b], body).await,
@@ -267,22 +282,15 @@ pub async fn namespaced_sub(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub)): Path<Segments7>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: AxumRequest,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     if kind.scope == Scope::Cluster {
         return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(
-        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
-        target,
-        &[&sub],
-        body,
-    )
-    .await
+    serve(Request::new(state, ctx, user, method, parts), target, &[&sub], body).await
 }
 
 /// `…/{resource}/{namespace}/{name}/{sub}/{key}`: `GET …/secrets/{namespace}/{name}/data/{key}`,
@@ -294,19 +302,12 @@ pub async fn secret_key(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: AxumRequest,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(
-        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
-        target,
-        &[&sub, &key],
-        body,
-    )
-    .await
+    serve(Request::new(state, ctx, user, method, parts), target, &[&sub, &key], body).await
 }
 
 fn target(
@@ -326,7 +327,7 @@ async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -
     use super::{mutations as m, rollout};
     let op = ObjectOp::find(sub, &request.method, &target.kind.path())?;
     op.check_kind(&target)?;
-    if !op.reads_logs() {
+    if !op.reads_own_query() {
         request.query = query_of(&request.uri)?;
     }
     if op.has_body() {
@@ -351,6 +352,7 @@ async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -
         ObjectOp::Labels => m::labels(request, &target).await,
         ObjectOp::Logs => super::logs::stream(request, target).await,
         ObjectOp::LogsDownload => super::logs::download(request, target).await,
+        ObjectOp::Exec => super::exec::open(request, target).await,
         // `sub` matched `data/{key}`, so its second segment is the key.
         ObjectOp::RevealKey => reveal_key(&request, &target, sub[1]).await,
     }

@@ -249,12 +249,26 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 pub struct Service {
     app: Router,
     activity: Arc<Activity>,
+    slot: ConnectionSlot,
 }
 
 impl Service {
-    /// Serves `app` on the connection whose activity is `activity`.
-    pub fn new(app: Router, activity: Arc<Activity>) -> Self {
-        Service { app, activity }
+    /// Serves `app` on the connection whose activity is `activity` and which holds `slot`.
+    pub fn new(app: Router, activity: Arc<Activity>, slot: ConnectionSlot) -> Self {
+        Service { app, activity, slot }
+    }
+}
+
+/// The connection's unit of the connection cap (and its open-connections gauge), shared with
+/// its requests: a WebSocket handler keeps it after the upgrade, when hyper hands the socket
+/// over and the connection task ends, so upgraded connections still count against the cap.
+#[derive(Clone)]
+pub struct ConnectionSlot(#[allow(dead_code)] Arc<dyn Send + Sync>);
+
+impl ConnectionSlot {
+    /// A slot that holds `parts` until its last clone is dropped.
+    pub fn new(parts: impl Send + Sync + 'static) -> Self {
+        ConnectionSlot(Arc::new(parts))
     }
 }
 
@@ -267,7 +281,9 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
         let handling = Handling::begin(&self.activity);
-        let response = self.app.clone().oneshot(request.map(Body::new));
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(self.slot.clone());
+        let response = self.app.clone().oneshot(request);
         Box::pin(async move {
             let response = response.await?;
             let sending = handling.into_sending();

@@ -170,12 +170,12 @@ async fn serve_connection(
     app: Router,
     deadlines: Deadlines,
     mut stop: watch::Receiver<bool>,
-    _slot: Option<OwnedSemaphorePermit>,
+    slot: Option<OwnedSemaphorePermit>,
 ) {
-    let _open = http_metrics::OpenConnection::track();
+    let slot = connection::ConnectionSlot::new((slot, http_metrics::OpenConnection::track()));
     let activity = Activity::new();
     let io = TokioIo::new(Watched::new(stream, activity.clone()));
-    let service = connection::Service::new(app, activity.clone());
+    let service = connection::Service::new(app, activity.clone(), slot);
     // Upgrades (WebSockets) leave this task when hyper hands their socket over.
     let mut conn = pin!(http1::Builder::new().keep_alive(true).serve_connection(io, service).with_upgrades());
     let mut expired = pin!(activity.expired(deadlines));
