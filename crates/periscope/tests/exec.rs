@@ -706,7 +706,8 @@ async fn a_server_killed_mid_session_leaves_a_readable_recording_and_a_server_re
     let server = dev_server(&alpha, "alice", &[], &env);
     let (status, cast) = get_text(&server.http, &server, &format!("/api/exec/recordings/{id}")).await;
     assert_eq!(status, 200, "the recording outlived the server: {cast}");
-    let output = replayed(&cast_events(&cast).1, "o");
+    let events = cast_events(&cast).1;
+    let output = replayed(&events, "o");
     assert!(
         output == term.output,
         "it replays up to the kill:\nreplay: {:?}\nclient: {:?}",
@@ -724,6 +725,17 @@ async fn a_server_killed_mid_session_leaves_a_readable_recording_and_a_server_re
         .unwrap_or_else(|| panic!("listed: {list}"));
     assert_eq!(info["reason"], "server_restart", "{info}");
     assert!(info["endedAt"].is_string(), "{info}");
+    // It ended no earlier than its last recorded event (file times are coarse: a few ms).
+    let started: jiff::Timestamp = info["startedAt"].as_str().expect("startedAt").parse().expect("a time");
+    let ended: jiff::Timestamp = info["endedAt"].as_str().expect("endedAt").parse().expect("a time");
+    let last = events.last().map_or(0.0, |e| e.0);
+    assert!(
+        ended.duration_since(started).as_secs_f64() >= last - 0.02,
+        "ended {ended}, started {started}, last event at {last} s: {cast}"
+    );
+    // `bytes` counts output bytes, as for a session that ended normally (not the file's size).
+    assert_eq!(info["bytes"], output.len() as u64, "{info}");
+    assert_eq!(row["extra"]["recording"]["bytes"], output.len() as u64, "{row}");
     // A second restart does not close it again.
     drop(server);
     let server = dev_server(&alpha, "alice", &[], &env);
