@@ -23,6 +23,8 @@ use tokio_tungstenite::{
     tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
 };
 
+use crate::{TestCluster, TestNamespace};
+
 /// What a refused upgrade answered: status and envelope.
 pub type Refusal = (u16, Value);
 
@@ -46,6 +48,24 @@ pub struct Terminal {
 /// The `command=` value of an argv.
 pub fn command_param(argv: &[&str]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(argv).unwrap_or_default())
+}
+
+/// Creates a pod `name` in `ns` that kwok runs (containers `shell` and `side`; kwok's
+/// ClusterExec runs what is exec'd in it on this machine) and waits until it is Ready.
+pub fn running_pod(cluster: &TestCluster, ns: &TestNamespace, name: &str) {
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  nodeSelector: {{type: kwok}}\n  \
+         tolerations: [{{operator: Exists}}]\n  containers: [{{name: shell, image: busybox}}, {{name: side, image: busybox}}]\n",
+        ns = ns.name
+    );
+    cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
+    cluster.kubectl(&["wait", "--for=condition=Ready", &format!("pod/{name}"), "-n", &ns.name, "--timeout=60s"]);
+}
+
+/// The `ws://` exec URL of `pod` on a server at `base_url` (`http://…`).
+pub fn exec_url(base_url: &str, cluster: &str, namespace: &str, pod: &str, query: &str) -> String {
+    let base = base_url.replacen("http://", "ws://", 1);
+    format!("{base}/api/clusters/{cluster}/resources/core/v1/pods/{namespace}/{pod}/exec?{query}")
 }
 
 impl Terminal {

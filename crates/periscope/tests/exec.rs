@@ -15,7 +15,7 @@ use periscope_testkit::{
     Idp, IdpOptions, Server, ServerOptions, TestCluster, TestNamespace, UserAgent,
     agent::set_cookie_value,
     cluster,
-    exec::{Terminal, command_param},
+    exec::{self, Terminal, command_param, running_pod},
     free_port,
 };
 use serde_json::{Value, json};
@@ -25,20 +25,8 @@ const WAIT: Duration = Duration::from_secs(30);
 /// An interactive bash without rc files (a plain prompt, nothing printed at start).
 const BASH: &[&str] = &["bash", "--norc", "--noprofile", "-i"];
 
-/// A running kwok pod `name` in the test's namespace.
-fn running_pod(cluster: &TestCluster, ns: &TestNamespace, name: &str) {
-    let yaml = format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  nodeSelector: {{type: kwok}}\n  \
-         tolerations: [{{operator: Exists}}]\n  containers: [{{name: shell, image: busybox}}, {{name: side, image: busybox}}]\n",
-        ns = ns.name
-    );
-    cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
-    cluster.kubectl(&["wait", "--for=condition=Ready", &format!("pod/{name}"), "-n", &ns.name, "--timeout=60s"]);
-}
-
 fn exec_url(server: &Server, ns: &str, pod: &str, query: &str) -> String {
-    let base = server.base_url.replacen("http://", "ws://", 1);
-    format!("{base}/api/clusters/alpha/resources/core/v1/pods/{ns}/{pod}/exec?{query}")
+    exec::exec_url(&server.base_url, "alpha", ns, pod, query)
 }
 
 /// The query of a session running `argv` in container `shell`.
