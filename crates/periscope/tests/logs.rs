@@ -219,7 +219,7 @@ impl LogStream {
     }
 
     /// Every line until `done`, which must come in time.
-    async fn to_done(&mut self) -> Vec<Line> {
+    async fn rest_until_done(&mut self) -> Vec<Line> {
         let mut lines = Vec::new();
         while let Some(line) = self.next(WAIT).await {
             lines.push(line);
@@ -252,7 +252,7 @@ impl LogStream {
 async fn history(server: &Server, kind: &str, ns: &str, name: &str, query: &[(&str, &str)]) -> Vec<Line> {
     let mut query = query.to_vec();
     query.push(("follow", "false"));
-    LogStream::open(&logs_url(server, kind, ns, name, &query)).await.to_done().await
+    LogStream::open(&logs_url(server, kind, ns, name, &query)).await.rest_until_done().await
 }
 
 fn texts(lines: &[Line]) -> Vec<&str> {
@@ -412,7 +412,7 @@ async fn pod_logs_tail_since_follow_previous_and_long_lines() {
     assert_eq!(texts(&lines), ["history 5", "history 6", "history 7", "history 8", "history 9"], "since {since}");
     // The previous instance: its own file, and the stream ends without following.
     let mut previous = LogStream::open(&logs_url(&server, POD, &ns.name, "solo", &[("previous", "true")])).await;
-    assert_eq!(texts(&previous.to_done().await), ["previous 0", "previous 1", "previous 2"]);
+    assert_eq!(texts(&previous.rest_until_done().await), ["previous 0", "previous 1", "previous 2"]);
 
     // Follow (the default): the start meta names the pod and container, then live lines.
     let mut live = LogStream::open(&logs_url(&server, POD, &ns.name, "solo", &[("tailLines", "0")])).await;
@@ -468,7 +468,7 @@ async fn container_choice_default_annotation_init_container_and_bad_requests() {
 
     let mut stream = LogStream::open(&logs_url(&server, POD, &ns.name, "multi", &[("follow", "false")])).await;
     assert_eq!(stream.meta()["pods"][0]["container"], "app", "the annotation names the default: {}", stream.meta());
-    assert_eq!(texts(&stream.to_done().await), ["app says hi"]);
+    assert_eq!(texts(&stream.rest_until_done().await), ["app says hi"]);
     for (c, want) in [("side", "side says hi"), ("app", "app says hi"), ("init", "init says hi")] {
         let lines = history(&server, POD, &ns.name, "multi", &[("container", c)]).await;
         assert_eq!(texts(&lines), [want], "container={c}");
@@ -564,7 +564,7 @@ async fn rbac_decides_before_any_stream_opens() {
     assert!(meta_pods(stream.meta()).is_empty(), "{}", stream.meta());
     assert_eq!(omitted.values().collect::<Vec<_>>(), ["forbidden"], "{}", stream.meta());
     assert_eq!(omitted.keys().cloned().collect::<BTreeSet<_>>(), pods.keys().cloned().collect(), "{}", stream.meta());
-    assert_eq!(stream.to_done().await, vec![], "no line of a forbidden pod");
+    assert_eq!(stream.rest_until_done().await, vec![], "no line of a forbidden pod");
 
     // Nothing granted: the pod and the workload are refused.
     let nobody = tier_server(&alpha, &format!("nobody-{}", random_suffix()), &["no-tier"]);
@@ -699,7 +699,7 @@ async fn the_pod_cap_the_user_budget_and_the_pods_filter_hold() {
     let omitted = meta_omitted(stream.meta());
     assert_eq!(omitted.len(), 3, "{}", stream.meta());
     assert!(omitted.values().all(|r| r == "filtered"), "{}", stream.meta());
-    let lines = stream.to_done().await;
+    let lines = stream.rest_until_done().await;
     assert!(!lines.is_empty() && lines.iter().all(|l| l.pod.as_deref() == Some(chosen.as_str())), "{lines:?}");
 
     // A budget of 3 upstream streams for the user: the fourth pod is omitted for `budget`.
@@ -740,7 +740,7 @@ async fn a_service_streams_the_pods_it_selects_merged_by_time_and_downloads_them
     let mut stream =
         LogStream::open(&logs_url(&server, "core/v1/services", &ns.name, "front", &[("follow", "false")])).await;
     assert_eq!(meta_pods(stream.meta()), BTreeSet::from(["a".to_string(), "b".to_string()]), "{}", stream.meta());
-    let lines = stream.to_done().await;
+    let lines = stream.rest_until_done().await;
     written.sort_by_key(|(t, _, _)| *t);
     assert_eq!(
         lines.iter().map(|l| (l.t, l.text.as_str(), l.pod.as_deref().unwrap_or("-"))).collect::<Vec<_>>(),
@@ -837,7 +837,7 @@ async fn every_workload_kind_streams_its_own_pods() {
     for (kind, name, want) in expected {
         let mut stream = LogStream::open(&logs_url(&server, kind, &ns.name, name, &[("follow", "false")])).await;
         assert_eq!(meta_pods(stream.meta()), want, "{kind}/{name}: {}", stream.meta());
-        let lines = stream.to_done().await;
+        let lines = stream.rest_until_done().await;
         assert_attributed(&lines);
         let from: BTreeSet<String> = lines.iter().filter_map(|l| l.pod.clone()).collect();
         assert_eq!(from, want, "{kind}/{name}: {lines:?}");
