@@ -405,9 +405,11 @@ async fn pod_logs_tail_since_follow_previous_and_long_lines() {
     assert!(all.iter().all(|l| !l.truncated), "{all:?}");
     assert_eq!(texts(&get(&[("tailLines", "3")]).await), ["history 7", "history 8", "history 9"]);
     assert_eq!(texts(&get(&[("tailLines", "0")]).await), Vec::<&str>::new());
-    // Lines 7, 8 and 9 are 180, 120 and 60 s old.
-    assert_eq!(texts(&get(&[("sinceSeconds", "200")]).await), ["history 7", "history 8", "history 9"]);
-    let since = Timestamp::from_second(ts(ago(330)).as_second()).expect("time").to_string();
+    // Lines 7, 8 and 9 were 180, 120 and 60 s old when written, a few seconds ago; 6 was 240.
+    assert_eq!(texts(&get(&[("sinceSeconds", "240")]).await), ["history 7", "history 8", "history 9"]);
+    // Half-way between lines 4 and 5, in whole seconds as Kubernetes takes it.
+    let since =
+        Timestamp::from_second(ts(written[4].0 + Duration::from_secs(30)).as_second()).expect("time").to_string();
     let lines = history(&server, POD, &ns.name, "solo", &[("sinceTime", &since)]).await;
     assert_eq!(texts(&lines), ["history 5", "history 6", "history 7", "history 8", "history 9"], "since {since}");
     // The previous instance: its own file, and the stream ends without following.
@@ -815,6 +817,14 @@ async fn every_workload_kind_streams_its_own_pods() {
     alpha.kubectl(&["-n", &ns.name, "create", "job", "nightly-1", "--from=cronjob/nightly"]);
     let mut pods = BTreeMap::new();
     release(&ns, "batch.kubernetes.io/job-name=nightly-1", 1, false, &mut pods);
+    // creationTimestamp has whole seconds: let the second run be visibly the later one.
+    let created: Timestamp = alpha
+        .kubectl(&["-n", &ns.name, "get", "job", "nightly-1", "-o", "jsonpath={.metadata.creationTimestamp}"])
+        .parse()
+        .expect("creationTimestamp");
+    while Timestamp::now() < created + jiff::SignedDuration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     alpha.kubectl(&["-n", &ns.name, "create", "job", "nightly-2", "--from=cronjob/nightly"]);
     let latest: BTreeSet<String> =
         release(&ns, "batch.kubernetes.io/job-name=nightly-2", 1, false, &mut pods).into_iter().collect();
