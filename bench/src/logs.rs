@@ -197,6 +197,27 @@ fn write_lines(logs: &[PodLogs], rate: u64, seconds: u64) -> std::thread::JoinHa
     })
 }
 
+/// Runs [`write_lines`] while measuring CPU and sampling the server's RSS: returns the lines
+/// written per pod, CPU use and the peak RSS in MiB.
+async fn write_and_measure(
+    server: &Server,
+    bench: &TestCluster,
+    logs: &[PodLogs],
+    rate: u64,
+    seconds: u64,
+) -> anyhow::Result<(u64, Value, u64)> {
+    let cpu = CpuMeter::start(server, bench);
+    let writer = write_lines(logs, rate, seconds);
+    let mut rss_peak = rss_mib(server);
+    while !writer.is_finished() {
+        rss_peak = rss_peak.max(rss_mib(server));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let cpu = cpu.percent();
+    let written = writer.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+    Ok((written, cpu, rss_peak))
+}
+
 /// Waits until every viewer has `expected` lines from every pod, or nothing more arrived for
 /// 10 s.
 async fn drain(viewers: &[Arc<Mutex<Seen>>], expected: u64) {
@@ -297,15 +318,7 @@ async fn one_viewer(
     wait_all(&viewers, Duration::from_secs(60), "meta with every pod", |s| s.pods_in_meta == PODS).await?;
     attach(logs, &viewers).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let cpu = CpuMeter::start(server, bench);
-    let writer = write_lines(logs, LINES_PER_SECOND, seconds);
-    let mut rss_peak = rss_start;
-    while !writer.is_finished() {
-        rss_peak = rss_peak.max(rss_mib(server));
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let cpu = cpu.percent();
-    let written = writer.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+    let (written, cpu, rss_peak) = write_and_measure(server, bench, logs, LINES_PER_SECOND, seconds).await?;
     drain(&viewers, written).await;
     let seen = viewers[0].lock().unwrap_or_else(|p| p.into_inner());
     let mut latencies = seen.latencies.clone();
@@ -366,15 +379,8 @@ async fn fifty_viewers(
     let viewers_gauge = metric_sum(&http, server, "periscope_log_viewers").await?;
     let log_requests = apiserver_log_requests(admin).await? - log_requests_before;
     let rss_open = rss_mib(server);
-    let cpu = CpuMeter::start(server, bench);
-    let writer = write_lines(logs, VIEWERS_LINES_PER_SECOND, VIEWERS_SECONDS);
-    let mut rss_peak = rss_open;
-    while !writer.is_finished() {
-        rss_peak = rss_peak.max(rss_mib(server));
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let cpu = cpu.percent();
-    let written = writer.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+    let (written, cpu, rss_peak) =
+        write_and_measure(server, bench, logs, VIEWERS_LINES_PER_SECOND, VIEWERS_SECONDS).await?;
     drain(&viewers, written).await;
     let mut latencies = Vec::new();
     let (mut complete, mut lost, mut dropped) = (0, 0, 0);

@@ -53,7 +53,7 @@ fn pod_with_logs(ns: &TestNamespace, name: &str, containers: &[&str], history: &
 }
 
 /// A Deployment whose pods (label `app=<name>`, container `app`) wait for [`LOGS_GATE`].
-fn create_gated_deployment(ns: &TestNamespace, name: &str, replicas: u32) {
+fn create_gated_deployment(ns: &TestNamespace, name: &str, replicas: usize) {
     let manifest = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  replicas: \
          {replicas}\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: \
@@ -90,6 +90,14 @@ fn release(
         known[pod].wait_served();
     }
     fresh
+}
+
+/// A gated Deployment of `replicas` pods, each released with logs of its own.
+fn deployment_with_logs(ns: &TestNamespace, name: &str, replicas: usize) -> BTreeMap<String, PodLogs> {
+    create_gated_deployment(ns, name, replicas);
+    let mut pods = BTreeMap::new();
+    release(ns, &format!("app={name}"), replicas, true, &mut pods);
+    pods
 }
 
 fn ts(t: SystemTime) -> Timestamp {
@@ -544,9 +552,7 @@ async fn rbac_decides_before_any_stream_opens() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "logsrbac");
     pod_with_logs(&ns, "guarded", &["app"], &[(ago(10), "secret-ish line")]);
-    create_gated_deployment(&ns, "web", 1);
-    let mut pods = BTreeMap::new();
-    release(&ns, "app=web", 1, true, &mut pods);
+    let pods = deployment_with_logs(&ns, "web", 1);
 
     // May read pods but not their logs: 403 in the envelope, for the stream and the download.
     let lena = format!("lena-{}", random_suffix());
@@ -598,9 +604,8 @@ fn assert_attributed(lines: &[Line]) {
 async fn a_deployment_scaled_up_and_down_while_streaming() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "scale");
-    create_gated_deployment(&ns, "web", 1);
-    let mut pods = BTreeMap::new();
-    let first = release(&ns, "app=web", 1, true, &mut pods).remove(0);
+    let mut pods = deployment_with_logs(&ns, "web", 1);
+    let first = pods.keys().next().expect("one pod").clone();
     let server = admin(&alpha);
     let mut stream = LogStream::open(&logs_url(&server, DEPLOYMENT, &ns.name, "web", &[])).await;
     assert_eq!(meta_pods(stream.meta()), BTreeSet::from([first.clone()]), "{}", stream.meta());
@@ -657,9 +662,7 @@ async fn a_deployment_scaled_up_and_down_while_streaming() {
 async fn the_pod_cap_the_user_budget_and_the_pods_filter_hold() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "cap");
-    create_gated_deployment(&ns, "many", 4);
-    let mut pods = BTreeMap::new();
-    release(&ns, "app=many", 4, true, &mut pods);
+    let pods = deployment_with_logs(&ns, "many", 4);
     let all: BTreeSet<String> = pods.keys().cloned().collect();
 
     // Cap 2: two pods streamed, two omitted for `limit`, and only the streamed pods' lines.
@@ -1075,16 +1078,19 @@ async fn download_as_text_and_gzip() {
     pod_with_logs(&ns, "chatty", &["app"], &lines);
     let server = admin(&alpha);
 
-    let response = server.http.get(download_url(&server, POD, &ns.name, "chatty", &[])).send().await.expect("download");
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
-    assert_file_name(
-        response.headers()["content-disposition"].to_str().expect("ascii"),
-        &ns.name,
-        "pod-chatty",
-        ".log",
-    );
-    let text = response.text().await.expect("body");
+    let download = |query: &'static [(&'static str, &'static str)], content_type: &'static str, extension| {
+        let url = download_url(&server, POD, &ns.name, "chatty", query);
+        let (http, ns) = (server.http.clone(), ns.name.clone());
+        async move {
+            let response = http.get(url).send().await.expect("download");
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(response.headers()["content-type"], content_type);
+            let disposition = response.headers()["content-disposition"].to_str().expect("ascii").to_string();
+            assert_file_name(&disposition, &ns, "pod-chatty", extension);
+            response.bytes().await.expect("body")
+        }
+    };
+    let text = String::from_utf8(download(&[], "text/plain; charset=utf-8", ".log").await.to_vec()).expect("UTF-8");
     let got: Vec<(Timestamp, &str)> = text
         .lines()
         .map(|l| {
@@ -1100,21 +1106,7 @@ async fn download_as_text_and_gzip() {
     assert_eq!(tail.lines().count(), 10, "{tail}");
     assert!(tail.lines().last().is_some_and(|l| l.ends_with(" entry 1199")), "{tail}");
 
-    let response = server
-        .http
-        .get(download_url(&server, POD, &ns.name, "chatty", &[("format", "gzip")]))
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "application/gzip");
-    assert_file_name(
-        response.headers()["content-disposition"].to_str().expect("ascii"),
-        &ns.name,
-        "pod-chatty",
-        ".log.gz",
-    );
-    let gz = response.bytes().await.expect("body");
+    let gz = download(&[("format", "gzip")], "application/gzip", ".log.gz").await;
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("logs.gz"), &gz).expect("write");
     let out = std::process::Command::new("gzip").arg("-dc").arg(dir.path().join("logs.gz")).output().expect("gzip -dc");
