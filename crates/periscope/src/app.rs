@@ -77,6 +77,8 @@ pub struct AppState {
     pub lists: Arc<crate::resources::list::ListSnapshots>,
     /// The watch engine: shared upstream watches and their stores behind the live streams.
     pub watch: Arc<crate::watch::Hub>,
+    /// Shared upstream log follow streams and their limits.
+    pub logs: Arc<crate::logs::LogHub>,
 }
 
 impl AppState {
