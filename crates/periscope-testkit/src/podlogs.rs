@@ -57,6 +57,7 @@ pub fn cri_line(time: SystemTime, text: &str) -> String {
 }
 
 /// A pod's own log files and the kwok `Logs` object that serves them.
+#[must_use = "the log files are deleted when this is dropped, and kwok then fails to serve them"]
 pub struct PodLogs {
     pub cluster: TestCluster,
     pub namespace: String,

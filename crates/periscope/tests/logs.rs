@@ -456,6 +456,17 @@ async fn pod_logs_tail_since_follow_previous_and_long_lines() {
     logs.append("app", "after the long line");
     let after = live.expect_line("after the long line").await;
     assert_eq!((after.text.as_str(), after.truncated), ("after the long line", false));
+    // Lines sharing a timestamp (a runtime splitting one write, a burst within a clock tick)
+    // are all lines of their own.
+    let now = SystemTime::now();
+    logs.append_raw("app", &(1..=3).map(|i| cri_line(now, &format!("same time {i}"))).collect::<String>());
+    logs.append("app", "after the same-time lines");
+    let lines = live.until_text("after the same-time lines").await;
+    assert_eq!(
+        texts(&lines),
+        ["same time 1", "same time 2", "same time 3", "after the same-time lines"],
+        "every line sharing a timestamp arrives"
+    );
 }
 
 #[tokio::test]
@@ -551,7 +562,7 @@ fn pods_without_log_role(ns: &TestNamespace, user: &str) {
 async fn rbac_decides_before_any_stream_opens() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "logsrbac");
-    pod_with_logs(&ns, "guarded", &["app"], &[(ago(10), "secret-ish line")]);
+    let _logs = pod_with_logs(&ns, "guarded", &["app"], &[(ago(10), "secret-ish line")]);
     let pods = deployment_with_logs(&ns, "web", 1);
 
     // May read pods but not their logs: 403 in the envelope, for the stream and the download.
@@ -721,6 +732,7 @@ async fn a_service_streams_the_pods_it_selects_merged_by_time_and_downloads_them
     let base = ago(120);
     let at = |i: u64| base + Duration::from_secs(i);
     let mut written: Vec<(SystemTime, String, &str)> = Vec::new();
+    let mut kept = Vec::new();
     for (pod, offset) in [("a", 0), ("b", 1)] {
         let logs = PodLogs::create(&alpha, &ns.name, pod, &["app"]);
         let lines: Vec<(SystemTime, String)> =
@@ -729,6 +741,7 @@ async fn a_service_streams_the_pods_it_selects_merged_by_time_and_downloads_them
         written.extend(lines.into_iter().map(|(t, s)| (t, s, pod)));
         create_pod(&ns, pod, "app: front", "", &[], &["app"]);
         logs.wait_served();
+        kept.push(logs);
     }
     let other = PodLogs::create(&alpha, &ns.name, "c", &["app"]);
     other.write_history("app", &[(at(3), "line from c")]);
@@ -972,9 +985,11 @@ async fn a_stalled_reader_gets_dropped_counts_and_server_memory_stays_bounded() 
     let filler = "f".repeat(LINE_BYTES - 32);
     let mut peak = rss_start;
     for chunk in 0..LINES / 1024 {
+        // Distinct times, as a container's lines have (lines sharing one are tested apart).
         let now = SystemTime::now();
-        let block: String =
-            (0..1024).map(|i| cri_line(now, &format!("flood {:06} {filler}", chunk * 1024 + i))).collect();
+        let block: String = (0..1024)
+            .map(|i| cri_line(now + Duration::from_nanos(i as u64), &format!("flood {:06} {filler}", chunk * 1024 + i)))
+            .collect();
         logs.append_raw("app", &block);
         peak = peak.max(rss_kib(server.pid()));
     }
@@ -1075,7 +1090,7 @@ async fn download_as_text_and_gzip() {
     let written: Vec<(SystemTime, String)> =
         (0..1200u64).map(|i| (ago(2000) + Duration::from_millis(i * 10), format!("entry {i}"))).collect();
     let lines: Vec<(SystemTime, &str)> = written.iter().map(|(t, s)| (*t, s.as_str())).collect();
-    pod_with_logs(&ns, "chatty", &["app"], &lines);
+    let _logs = pod_with_logs(&ns, "chatty", &["app"], &lines);
     let server = admin(&alpha);
 
     let download = |query: &'static [(&'static str, &'static str)], content_type: &'static str, extension| {
@@ -1127,7 +1142,7 @@ async fn download_as_text_and_gzip() {
 async fn opening_logs_writes_a_log_open_audit_row() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "logaudit");
-    pod_with_logs(&ns, "watched", &["app"], &[(ago(5), "hello")]);
+    let _logs = pod_with_logs(&ns, "watched", &["app"], &[(ago(5), "hello")]);
     let server = admin(&alpha);
     history(&server, POD, &ns.name, "watched", &[("q", "hel"), ("tailLines", "5"), ("level", "info")]).await;
     let response =
