@@ -1149,6 +1149,7 @@ async fn opening_logs_writes_a_log_open_audit_row() {
         server.http.get(download_url(&server, POD, &ns.name, "watched", &[])).send().await.expect("download");
     assert_eq!(response.status(), StatusCode::OK);
 
+    // Each open is an intent row (with the parameters in `extra`) and an outcome row.
     let deadline = Instant::now() + WAIT;
     let rows = loop {
         let (status, trail) = server.get_json("/api/audit?verb=log_open&limit=500").await;
@@ -1160,24 +1161,34 @@ async fn opening_logs_writes_a_log_open_audit_row() {
             .filter(|r| r["resource"]["namespace"] == ns.name.as_str())
             .cloned()
             .collect();
-        if rows.iter().any(|r| r["extra"]["download"] == true) && rows.iter().any(|r| r["extra"]["download"] == false) {
+        if rows.iter().filter(|r| r["phase"] == "outcome").count() == 2 {
             break rows;
         }
         assert!(Instant::now() < deadline, "log_open rows after {WAIT:?}: {trail}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
+    assert_eq!(rows.len(), 4, "{rows:?}");
     for row in &rows {
         assert_eq!(row["verb"], "log_open", "{row}");
         assert_eq!(row["cluster"], "alpha", "{row}");
         assert_eq!(row["actor"]["sub"], "dave", "{row}");
         assert_eq!(row["resource"]["resource"], "pods", "{row}");
         assert_eq!(row["resource"]["name"], "watched", "{row}");
-        assert_eq!(row["extra"]["container"], "app", "{row}");
+        if row["phase"] == "outcome" {
+            assert_eq!(row["outcome"], "success", "{row}");
+        }
     }
-    let stream = rows.iter().find(|r| r["extra"]["download"] == false).expect("the stream's row");
+    let intents: Vec<&Value> = rows.iter().filter(|r| r["phase"] == "intent").collect();
+    let stream = intents.iter().find(|r| r["extra"]["download"].is_null()).expect("the stream's row");
+    let extra = &stream["extra"];
     assert_eq!(
-        (&stream["extra"]["q"], &stream["extra"]["tailLines"], &stream["extra"]["level"], &stream["extra"]["follow"]),
-        (&json!("hel"), &json!(5), &json!("info"), &json!(false)),
+        (&extra["q"], &extra["tailLines"], &extra["level"], &extra["follow"], &extra["previous"]),
+        (&json!("hel"), &json!(5), &json!("info"), &json!(false), &json!(false)),
         "{stream}"
     );
+    for key in ["container", "sinceSeconds", "regex", "pods"] {
+        assert!(extra.get(key).is_some(), "extra.{key} is recorded: {stream}");
+    }
+    let download = intents.iter().find(|r| !r["extra"]["download"].is_null()).expect("the download's row");
+    assert_eq!(download["extra"]["download"], "text", "{download}");
 }
