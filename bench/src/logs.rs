@@ -52,6 +52,10 @@ struct Seen {
     dropped: u64,
     pods_in_meta: usize,
     ended: Option<String>,
+    /// When the viewer opened (ns since the epoch): a new upstream stream starts a few seconds
+    /// back, so lines written before are not this viewer's to count.
+    opened: u128,
+    before_open: u64,
 }
 
 /// Parses one SSE block into (event name, data); unnamed events are log lines.
@@ -82,10 +86,13 @@ fn record_line(seen: &mut Seen, names: &[String], data: &str, now: u128) {
             seen.probes.insert(pod);
         }
         Some("bench") => {
-            seen.per_pod[pod] += 1;
-            if let Some(written) = words.nth(1).and_then(|w| w.parse::<u128>().ok()) {
-                seen.latencies.push(now.saturating_sub(written) as f64 / 1e6);
+            let written = words.nth(1).and_then(|w| w.parse::<u128>().ok()).unwrap_or(0);
+            if written < seen.opened {
+                seen.before_open += 1;
+                return;
             }
+            seen.per_pod[pod] += 1;
+            seen.latencies.push(now.saturating_sub(written) as f64 / 1e6);
         }
         _ => {}
     }
@@ -93,9 +100,10 @@ fn record_line(seen: &mut Seen, names: &[String], data: &str, now: u128) {
 
 /// Opens one log stream of the Deployment and reads it in a task until the stream ends.
 async fn viewer(http: &reqwest::Client, url: &str, names: Arc<Vec<String>>) -> anyhow::Result<Arc<Mutex<Seen>>> {
+    let opened = unix_nanos(SystemTime::now());
     let mut response = http.get(url).header("accept", "text/event-stream").send().await?;
     anyhow::ensure!(response.status().is_success(), "{url}: {} {}", response.status(), response.text().await?);
-    let seen = Arc::new(Mutex::new(Seen { per_pod: vec![0; names.len()], ..Seen::default() }));
+    let seen = Arc::new(Mutex::new(Seen { per_pod: vec![0; names.len()], opened, ..Seen::default() }));
     let shared = seen.clone();
     tokio::spawn(async move {
         let mut buf = Vec::new();
@@ -383,7 +391,7 @@ async fn fifty_viewers(
         write_and_measure(server, bench, logs, VIEWERS_LINES_PER_SECOND, VIEWERS_SECONDS).await?;
     drain(&viewers, written).await;
     let mut latencies = Vec::new();
-    let (mut complete, mut lost, mut dropped) = (0, 0, 0);
+    let (mut complete, mut lost, mut dropped, mut before_open) = (0, 0, 0, 0);
     for v in &viewers {
         let seen = v.lock().unwrap_or_else(|p| p.into_inner());
         latencies.extend_from_slice(&seen.latencies);
@@ -391,6 +399,7 @@ async fn fifty_viewers(
         complete += usize::from(missing == 0);
         lost += missing;
         dropped += seen.dropped;
+        before_open += seen.before_open;
     }
     latencies.sort_by(f64::total_cmp);
     anyhow::ensure!(!latencies.is_empty(), "no line arrived");
@@ -411,6 +420,7 @@ async fn fifty_viewers(
         "viewers_with_every_line": complete,
         "lines_lost_all_viewers": lost,
         "dropped_reported_all_viewers": dropped,
+        "lines_from_before_the_viewer_opened": before_open,
         "latency_write_to_frame": summary(&latencies),
         "cpu": cpu,
         "server_rss_mib_before": rss_start,
