@@ -10,6 +10,7 @@
 
 mod audit;
 mod lists;
+mod logs;
 mod watch;
 mod web;
 
@@ -137,6 +138,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "watch") {
         watch::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "logs") {
+        logs::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "web") {
         web::run(&binary, &dir).await?;
