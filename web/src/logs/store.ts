@@ -56,10 +56,12 @@ export function toMeta(value: unknown): Meta {
   };
 }
 
+const INITIAL: StreamState = { phase: 'connecting', error: null, meta: null, dropped: 0, reconnects: 0 };
+
 export class LogStore {
-  readonly ring: Ring<LogLine>;
-  readonly search = new SearchIndex();
-  private state: StreamState = { phase: 'connecting', error: null, meta: null, dropped: 0, reconnects: 0 };
+  ring: Ring<LogLine>;
+  search = new SearchIndex();
+  private state: StreamState = INITIAL;
   private pending: LogLine[] = [];
   private timer: unknown;
   private version = 0;
@@ -69,6 +71,18 @@ export class LogStore {
   constructor(capacity: number = RING_CAPACITY, clock: Clock = browserClock) {
     this.ring = new Ring<LogLine>(capacity);
     this.clock = clock;
+  }
+
+  /** Forgets everything (the stream is opened again from the start); the find stays. */
+  reset(): void {
+    this.stopTimer();
+    this.pending = [];
+    this.ring = new Ring<LogLine>(this.ring.capacity);
+    const find = this.search.query;
+    this.search = new SearchIndex();
+    this.search.setQuery(find, this.ring);
+    this.state = INITIAL;
+    this.changed();
   }
 
   /** Changes whenever what the view shows changes (for useSyncExternalStore). */
@@ -92,8 +106,7 @@ export class LogStore {
 
   /** Hands pending lines to the view now. */
   flush(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopTimer();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -120,11 +133,14 @@ export class LogStore {
     if (count > 0) this.update({ dropped: this.state.dropped + count });
   }
 
-  /** Stops the batch timer (the stream is closed for good). */
-  dispose(): void {
+  /** Hands over what is pending and stops the batch timer (the stream was closed). */
+  stop(): void {
+    this.flush();
+  }
+
+  private stopTimer(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    this.listeners.clear();
   }
 
   private changed(): void {

@@ -158,6 +158,6 @@ export function runLogStream(store: LogStore, view: LogView, deps: StreamDeps = 
     stopped = true;
     controller?.abort();
     if (timer !== undefined) deps.clearTimeout(timer);
-    store.dispose();
+    store.stop();
   };
 }
