@@ -30,6 +30,8 @@ interface LogLinesProps {
 
 /** How long after the user's own input a scroll counts as theirs. */
 const USER_SCROLL_MS = 400;
+/** Keys that scroll the lines when they have the focus. */
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 /** Closer than this to the end counts as at the end. */
 const END_SLACK_PX = 4;
 
@@ -151,9 +153,12 @@ export function LogLines(props: LogLinesProps) {
       className="min-h-0 flex-1 overflow-auto bg-white font-mono text-xs text-slate-900 focus:outline-none dark:bg-slate-950 dark:text-slate-100"
       onScroll={onScroll}
       onWheel={touched}
-      onKeyDown={touched}
       onTouchMove={touched}
-      onPointerDown={() => {
+      onKeyDown={(e) => SCROLL_KEYS.has(e.key) && touched()}
+      onPointerDown={(e) => {
+        // Only a drag on the scrollbar scrolls; clicks on lines (a button, selecting text) do not.
+        const el = e.currentTarget;
+        if (e.nativeEvent.offsetX < el.clientWidth && e.nativeEvent.offsetY < el.clientHeight) return;
         input.current.pointer = true;
         touched();
       }}

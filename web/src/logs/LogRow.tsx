@@ -106,12 +106,12 @@ export const LogRow = memo(function LogRow(props: LogRowProps) {
           #
         </button>
         {timestamps && (
-          <span className="shrink-0 select-none pr-2 text-slate-400" data-ts title={line.t}>
+          <span className="shrink-0 self-start select-none pr-2 text-slate-400" data-ts title={line.t}>
             {shortTime(line.t)}
           </span>
         )}
         {line.pod && (
-          <span className={`mr-2 max-w-48 shrink-0 truncate rounded border-l-4 px-1 ${podColor(line.pod)}`} data-line-pod title={line.container ? `${line.pod} / ${line.container}` : line.pod}>
+          <span className={`mr-2 max-w-48 shrink-0 self-start truncate rounded border-l-4 px-1 ${podColor(line.pod)}`} data-line-pod title={line.container ? `${line.pod} / ${line.container}` : line.pod}>
             {line.pod}
           </span>
         )}

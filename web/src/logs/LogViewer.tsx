@@ -63,11 +63,24 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
   const [search, setSearch] = useSearchParams();
   const location = useLocation();
   const view = useMemo(() => readView(search), [search]);
+  // Two changes before the next render (keys pressed quickly) build on each other.
+  const latestSearch = useRef(search);
+  useEffect(() => {
+    latestSearch.current = search;
+  }, [search]);
   const update = useCallback(
-    (patch: Partial<LogView>) => setSearch((prev) => writeView({ ...readView(prev), ...patch }, prev), { replace: true, state: location.state }),
+    (patch: Partial<LogView>) => {
+      const next = writeView({ ...readView(latestSearch.current), ...patch }, latestSearch.current);
+      latestSearch.current = next;
+      setSearch(next, { replace: true, state: location.state });
+    },
     [setSearch, location.state],
   );
-  const { store, version } = useLogStream(path, view);
+  // The find shows at once; the URL (a transition in the router) follows.
+  const [typedFind, setTypedFind] = useState<string | null>(null);
+  if (typedFind !== null && typedFind === view.find) setTypedFind(null);
+  const find = typedFind ?? view.find;
+  const { store, version } = useLogStream(path, view, find);
   const state = store.getState();
   const follows = view.follow && !view.previous;
 
@@ -99,6 +112,7 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
     performance.mark('log-find-start');
     store.setFind(query);
     performance.measure('log-find', 'log-find-start');
+    setTypedFind(query);
     update({ find: query });
     if (query === '') return setCurrent(null);
     const count = store.search.count;
@@ -121,7 +135,7 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
     prev: () => step('prev'),
   });
   usePageKeys((key) => {
-    if (key !== 'clear' || view.find === '') return false;
+    if (key !== 'clear' || find === '') return false;
     commitFind('');
     return true;
   });
@@ -164,8 +178,9 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
       id="log-viewer"
       data-phase={state.phase}
       data-lines={size}
+      data-received={store.ring.endSeq}
       data-follow={pinned ? 'following' : 'paused'}
-      data-matches={view.find ? matchCount : undefined}
+      data-matches={find ? matchCount : undefined}
     >
       <LogToolbar
         view={view}
@@ -187,7 +202,7 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
           id="log-find"
           search
           className="w-64"
-          value={view.find}
+          value={find}
           onCommit={commitFind}
           placeholder="Find in these lines  ( / )"
           onKey={(e) => {
@@ -198,12 +213,12 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
             else step(e.shiftKey ? 'prev' : 'next');
           }}
         />
-        {view.find && (
+        {find && (
           <span id="log-find-count" className="text-xs text-slate-500" data-count={matchCount}>
             {matchCount === 0 ? 'No matches' : `${ordinal >= 0 ? `${ordinal + 1} / ` : ''}${matchCount.toLocaleString('en')} match${matchCount === 1 ? '' : 'es'}`}
           </span>
         )}
-        {view.find && matchCount > 0 && (
+        {find && matchCount > 0 && (
           <>
             <button type="button" id="log-find-prev" className="rounded px-1.5 hover:bg-slate-200 dark:hover:bg-slate-800" title="Previous match ([)" onClick={() => step('prev')}>
               ↑
@@ -230,7 +245,7 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
         version={version}
         timestamps={view.timestamps}
         wrap={view.wrap}
-        find={view.find}
+        find={find}
         pinned={pinned}
         onPinned={pin}
         current={current}

@@ -14,10 +14,17 @@ import { type LogView, MAX_TAIL, streamQuery } from './viewState';
 /** Waits before reopening a broken stream, by attempt (the last one repeats). */
 export const BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000];
 
+/** Frames handled between two yields to the browser (a big read must not hold a frame). */
+export const FRAMES_PER_SLICE = 1000;
+
 export interface StreamDeps extends Clock {
   /** Opens `GET {obj}/logs{query}`; rejects with the envelope's ApiError when refused. */
   open(query: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  /** Lets the browser paint and handle input (default: a zero timeout). */
+  yieldNow?: () => Promise<void>;
 }
+
+const zeroTimeout = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** An RFC3339 time as a string that sorts like the time (fractions padded to nanoseconds). */
 export function timeKey(t: string): string {
@@ -91,9 +98,17 @@ export function runLogStream(store: LogStore, view: LogView, deps: StreamDeps = 
       for (;;) {
         const { value, done } = await reader.read();
         if (done || stopped) return { ending: { kind: 'cut' }, delivered };
-        const lines: LogLine[] = [];
+        let lines: LogLine[] = [];
+        let handled = 0;
         for (const event of parser.push(decoder.decode(value, { stream: true }))) {
           delivered = true;
+          // The browser hands over whatever arrived while it was busy, history can be megabytes.
+          if (++handled % FRAMES_PER_SLICE === 0) {
+            store.add(lines);
+            lines = [];
+            await (deps.yieldNow ?? zeroTimeout)();
+            if (stopped) return { ending: { kind: 'cut' }, delivered };
+          }
           let data: unknown;
           try {
             data = JSON.parse(event.data);

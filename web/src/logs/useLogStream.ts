@@ -9,9 +9,9 @@ import { type LogView, streamKey } from './viewState';
 /**
  * The stream of object `path` for `view`, kept open while the component is mounted: a new one
  * when what the server streams changes, the same one when only how lines are shown changes.
- * `version` changes with every batch of lines (and every change of the stream's state).
+ * The loaded lines are searched for `find`. `version` changes with every batch of lines (and every change of the stream's state).
  */
-export function useLogStream(path: string, view: LogView): { store: LogStore; version: number } {
+export function useLogStream(path: string, view: LogView, find: string): { store: LogStore; version: number } {
   const key = streamKey(path, view);
   const [current, setCurrent] = useState(() => ({ key, store: new LogStore() }));
   let store = current.store;
@@ -29,7 +29,7 @@ export function useLogStream(path: string, view: LogView): { store: LogStore; ve
     store.reset();
     return runLogStream(store, latest.current, { ...browserClock, open: (query, signal) => api.logs(path, query, signal) });
   }, [store, path]);
-  useEffect(() => store.setFind(view.find), [store, view.find]);
+  useEffect(() => store.setFind(find), [store, find]);
   const version = useSyncExternalStore(store.subscribe, store.getVersion);
   return { store, version };
 }
