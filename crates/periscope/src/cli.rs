@@ -169,6 +169,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub lists: crate::resources::list::ListArgs,
     #[command(flatten)]
+    pub logs: crate::logs::LogArgs,
+    #[command(flatten)]
     pub http: HttpArgs,
 }
 
@@ -265,6 +267,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
         lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
         watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
+        logs: crate::logs::LogHub::new(args.logs.limits()),
     })
 }
 

@@ -70,6 +70,10 @@ pub enum ApiError {
     /// Something inside an existing object (a Secret key, a revision) does not exist.
     #[error("{0}")]
     NotFound(String),
+
+    /// A log request named a container the pod does not have (400, `details.containers`).
+    #[error("{message}")]
+    UnknownContainer { message: String, containers: Vec<String> },
     /// The apiserver answered with a `Status` (403, 404, 409, 422, …); its status code is kept.
     #[error("{}", .0.message)]
     Kube(Box<kube::core::Status>),
@@ -139,7 +143,9 @@ impl ApiError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::LoginInvalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::LoginInvalid(_) | ApiError::UnknownContainer { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthenticated | ApiError::LoginFailed(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotAllowed(_) | ApiError::OriginRejected(_) => StatusCode::FORBIDDEN,
             ApiError::IdpUnreachable(_) => StatusCode::BAD_GATEWAY,
@@ -167,7 +173,7 @@ impl ApiError {
     /// The stable machine-readable code of the envelope.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest(_) => "E_BAD_REQUEST",
+            ApiError::BadRequest(_) | ApiError::UnknownContainer { .. } => "E_BAD_REQUEST",
             ApiError::Unauthenticated => "E_UNAUTHENTICATED",
             ApiError::LoginInvalid(_) => "E_LOGIN_INVALID",
             ApiError::LoginFailed(_) => "E_LOGIN_FAILED",
@@ -201,6 +207,7 @@ impl ApiError {
             ApiError::Kube(status) => json!({ "status": status }),
             ApiError::ApplyConflict(status) => json!({ "conflicts": field_conflicts(status), "status": status }),
             ApiError::TooLarge(limit) => json!({ "limitBytes": limit }),
+            ApiError::UnknownContainer { containers, .. } => json!({ "containers": containers }),
             ApiError::ClusterNotFound(name) | ApiError::ClusterUnreachable { cluster: name, .. } => {
                 json!({ "cluster": name })
             }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod kube;
+pub mod logs;
 pub mod memory;
 pub mod names;
 pub mod postgres;

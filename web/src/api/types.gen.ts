@@ -218,7 +218,11 @@ actions: Array<Action>,
 /**
  * Whether the live stream serves it (`POST /api/streams/{stream}/subscriptions`).
  */
-live: boolean, };
+live: boolean,
+/**
+ * Whether its objects have logs (`…/{obj}/logs`).
+ */
+logs: boolean, };
 
 /**
  * The answer: the kinds, and the parts that could not be read.

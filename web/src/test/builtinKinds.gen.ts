@@ -21,7 +21,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "apps",
@@ -43,7 +44,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "apps",
@@ -64,7 +66,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "apps",
@@ -84,7 +87,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "apps",
@@ -103,7 +107,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "batch",
@@ -119,7 +124,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "batch",
@@ -140,7 +146,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "autoscaling",
@@ -158,7 +165,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "policy",
@@ -176,7 +184,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -194,7 +203,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": true
   },
   {
     "group": "networking.k8s.io",
@@ -212,7 +222,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "networking.k8s.io",
@@ -228,7 +239,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "networking.k8s.io",
@@ -246,7 +258,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "discovery.k8s.io",
@@ -262,7 +275,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -280,7 +294,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -298,7 +313,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "storage.k8s.io",
@@ -316,7 +332,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -334,7 +351,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -350,7 +368,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -368,7 +387,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -386,7 +406,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -404,7 +425,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "rbac.authorization.k8s.io",
@@ -420,7 +442,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "rbac.authorization.k8s.io",
@@ -438,7 +461,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "rbac.authorization.k8s.io",
@@ -454,7 +478,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "rbac.authorization.k8s.io",
@@ -472,7 +497,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -492,7 +518,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -510,7 +537,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "",
@@ -528,7 +556,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "scheduling.k8s.io",
@@ -546,7 +575,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "node.k8s.io",
@@ -562,7 +592,8 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   },
   {
     "group": "apiextensions.k8s.io",
@@ -581,6 +612,7 @@ export const BUILTIN_KINDS: KindInfo[] = [
       "labels",
       "delete"
     ],
-    "live": true
+    "live": true,
+    "logs": false
   }
 ];

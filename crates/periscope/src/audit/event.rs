@@ -50,6 +50,7 @@ verbs! {
     Trigger => "trigger", mutating: true, "Creating a Job from a CronJob (extra: jobName).";
     Rollback => "rollback", mutating: true, "Rolling a workload back to an earlier revision (extra: revision).";
     SecretReveal => "secret_reveal", mutating: true, "Reading Secret values (extra: via key or yaml); fails closed.";
+    LogOpen => "log_open", mutating: false, "Opening or downloading logs (extra: container, filters, follow, download); fails open.";
 }
 
 /// Whether a row announces an action or reports how it ended.

@@ -60,6 +60,23 @@ const SCALABLE: &[(&str, &str)] = &[("apps", "deployments"), ("apps", "statefuls
 const NODES: &[(&str, &str)] = &[("", "nodes")];
 /// CronJobs (suspend, resume, trigger).
 const CRONJOBS: &[(&str, &str)] = &[("batch", "cronjobs")];
+/// `(group, plural)` of the kinds whose logs the console streams: pods, and the kinds whose
+/// pods a selector finds (a CronJob's through its latest Job).
+pub const WITH_LOGS: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("apps", "deployments"),
+    ("apps", "statefulsets"),
+    ("apps", "daemonsets"),
+    ("apps", "replicasets"),
+    ("batch", "jobs"),
+    ("batch", "cronjobs"),
+    ("", "services"),
+];
+
+/// Whether the console streams logs of kind `group`/`plural`.
+pub fn has_logs(group: &str, plural: &str) -> bool {
+    WITH_LOGS.iter().any(|(g, p)| *g == group && *p == plural)
+}
 
 impl Action {
     /// Every action, in the order the console shows its buttons.

@@ -17,7 +17,7 @@ use crate::{
     http::{authn::CurrentUser, extract::Path},
     resources::{
         catalog::{Served, crd_resource},
-        kinds::{Action, Category, KINDS, KindSpec, Scope},
+        kinds::{Action, Category, KINDS, KindSpec, Scope, has_logs},
     },
 };
 
@@ -46,6 +46,8 @@ pub struct KindInfo {
     pub actions: Vec<Action>,
     /// Whether the live stream serves it (`POST /api/streams/{stream}/subscriptions`).
     pub live: bool,
+    /// Whether its objects have logs (`…/{obj}/logs`).
+    pub logs: bool,
 }
 
 impl KindInfo {
@@ -63,6 +65,7 @@ impl KindInfo {
             actions: spec.actions(),
             // Every built-in kind can be watched.
             live: true,
+            logs: has_logs(spec.group, spec.plural),
         }
     }
 
@@ -81,6 +84,7 @@ impl KindInfo {
             builtin: false,
             actions: Action::of_kind(&api.group, &api.plural).into_iter().filter(|a| has(a.verb())).collect(),
             live: has("watch"),
+            logs: false,
         }
     }
 }

@@ -37,6 +37,7 @@ pub async fn metrics(State(state): State<AppState>, CurrentUser(_user): CurrentU
         state.audit.dropped(),
     );
     text.push_str(&state.lists.render_metrics());
+    state.logs.render_metrics(&mut text);
     telemetry::render(&mut text);
     let mut response = text.into_response();
     response

@@ -10,6 +10,7 @@ pub mod console;
 pub mod dashboard;
 pub mod fleet;
 pub mod kinds;
+pub mod logs;
 pub mod metrics;
 pub mod mutations;
 pub mod object_ops;

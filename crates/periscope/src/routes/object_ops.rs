@@ -11,7 +11,7 @@ use crate::{
     error::ApiError,
     // The one place that says which kinds each one-click action applies to (also served to
     // the web app through `/kinds`); revisions go where rollback does.
-    resources::kinds::Action,
+    resources::kinds::{Action, WITH_LOGS},
 };
 
 /// One operation on an object, addressed by its sub-path and method.
@@ -34,6 +34,8 @@ pub enum ObjectOp {
     Trigger,
     Labels,
     RevealKey,
+    Logs,
+    LogsDownload,
 }
 
 /// The kinds an operation applies to.
@@ -89,6 +91,8 @@ impl ObjectOp {
         ObjectOp::Trigger,
         ObjectOp::Labels,
         ObjectOp::RevealKey,
+        ObjectOp::Logs,
+        ObjectOp::LogsDownload,
     ];
 
     fn spec(self) -> Spec {
@@ -233,6 +237,22 @@ impl ObjectOp {
                 Some("`{\"labels\": {…}}`"),
                 "the labels Periscope set become exactly these (labels other managers own stay) → `{object}`",
             ),
+            ObjectOp::Logs => spec(
+                "logs",
+                Method::GET,
+                Kinds(WITH_LOGS),
+                Audited::Always(Verb::LogOpen),
+                None,
+                "the log stream (SSE) of a pod or of a workload's pods, see [Logs](#logs)",
+            ),
+            ObjectOp::LogsDownload => spec(
+                "logs/download",
+                Method::GET,
+                Kinds(WITH_LOGS),
+                Audited::Always(Verb::LogOpen),
+                None,
+                "the whole log as a file (`?format=text\\|gzip`), see [Logs](#logs)",
+            ),
             ObjectOp::RevealKey => spec(
                 "data/{key}",
                 Method::GET,
@@ -266,6 +286,11 @@ impl ObjectOp {
             Audited::Always(verb) => verb.mutating() && verb != Verb::SecretReveal,
             Audited::Never | Audited::ForSecrets(_) => false,
         }
+    }
+
+    /// Whether it streams or downloads logs (it reads its own query parameters).
+    pub fn reads_logs(self) -> bool {
+        matches!(self, ObjectOp::Logs | ObjectOp::LogsDownload)
     }
 
     /// Whether the request carries a body the handler reads.

@@ -12,7 +12,7 @@ use axum::{
     Json,
     body::{Body, Bytes},
     extract::State,
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
 use base64::Engine;
@@ -30,8 +30,9 @@ use crate::{
     http::{
         authn::CurrentUser,
         body::{parse_json, read_limited},
-        extract::{Path, Query},
+        extract::{Path, query_of},
     },
+    identity::Identity,
     names::{Namespace, check_object_name},
     resources::{catalog::Kind, kinds::Scope},
 };
@@ -157,7 +158,13 @@ impl Target {
 pub struct Request {
     pub state: AppState,
     pub ctx: AuditContext,
+    /// Who asks (the audience of streams, the owner of stream permits).
+    pub user: std::sync::Arc<Identity>,
     pub method: Method,
+    /// The request URI; its query string is read as the operation's own query type.
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    /// The query of every operation but the log ones (which read `uri` themselves).
     pub query: ObjectQuery,
     /// The body, read up front (bounded by `http::body::MAX_BODY_BYTES`) for operations that take one.
     pub body: Bytes,
@@ -210,7 +217,7 @@ pub async fn object(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, name)): Path<Segments5>,
-    Query(query): Query<ObjectQuery>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -223,7 +230,13 @@ pub async fn object(
         )));
     }
     let target = target(cluster, kind, client, None, name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[], headers, body).await
+    serve(
+        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
+        target,
+        &[],
+        body,
+    )
+    .await
 }
 
 /// `…/{resource}/{namespace}/{name}` or `…/{resource}/{name}/{sub}` (cluster-scoped kinds).
@@ -234,15 +247,15 @@ pub async fn object_or_sub(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, a, b)): Path<Segments6>,
-    Query(query): Query<ObjectQuery>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
-    let request = Request { state, ctx, method, query, body: Bytes::new() };
+    let request = Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() };
     match kind.scope {
-        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, &[], headers, body).await,
-        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, &[&b], headers, body).await,
+        Scope::Namespaced => serve(request, target(cluster, kind, client, Some(a), b)?, &[], body).await,
+        Scope::Cluster => serve(request, target(cluster, kind, client, None, a)?, &[&b], body).await,
     }
 }
 
@@ -254,7 +267,7 @@ pub async fn namespaced_sub(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub)): Path<Segments7>,
-    Query(query): Query<ObjectQuery>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -263,7 +276,13 @@ pub async fn namespaced_sub(
         return Err(ApiError::RouteNotFound(format!("{}/{namespace}/{name}/{sub}", kind.path())));
     }
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub], headers, body).await
+    serve(
+        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
+        target,
+        &[&sub],
+        body,
+    )
+    .await
 }
 
 /// `…/{resource}/{namespace}/{name}/{sub}/{key}`: `GET …/secrets/{namespace}/{name}/data/{key}`,
@@ -275,13 +294,19 @@ pub async fn secret_key(
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
     Path((cluster, group, version, resource, namespace, name, sub, key)): Path<Segments8>,
-    Query(query): Query<ObjectQuery>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (kind, client) = state.kind_and_client(&cluster, &user, &group, &version, &resource).await?;
     let target = target(cluster, kind, client, Some(namespace), name)?;
-    serve(Request { state, ctx, method, query, body: Bytes::new() }, target, &[&sub, &key], headers, body).await
+    serve(
+        Request { state, ctx, user, method, uri, headers, query: ObjectQuery::default(), body: Bytes::new() },
+        target,
+        &[&sub, &key],
+        body,
+    )
+    .await
 }
 
 fn target(
@@ -297,18 +322,15 @@ fn target(
 }
 
 /// Routes a request for `target` (and its sub-path, e.g. `["scale"]`) to its operation.
-async fn serve(
-    mut request: Request,
-    target: Target,
-    sub: &[&str],
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -> Result<Response, ApiError> {
     use super::{mutations as m, rollout};
     let op = ObjectOp::find(sub, &request.method, &target.kind.path())?;
     op.check_kind(&target)?;
+    if !op.reads_logs() {
+        request.query = query_of(&request.uri)?;
+    }
     if op.has_body() {
-        request.body = read_limited(&headers, body).await?;
+        request.body = read_limited(&request.headers, body).await?;
     }
     match op {
         ObjectOp::Detail => detail(&request, &target).await,
@@ -327,6 +349,8 @@ async fn serve(
         ObjectOp::Resume => m::suspend(request, &target, false).await,
         ObjectOp::Trigger => m::trigger(request, &target).await,
         ObjectOp::Labels => m::labels(request, &target).await,
+        ObjectOp::Logs => super::logs::stream(request, target).await,
+        ObjectOp::LogsDownload => super::logs::download(request, target).await,
         // `sub` matched `data/{key}`, so its second segment is the key.
         ObjectOp::RevealKey => reveal_key(&request, &target, sub[1]).await,
     }

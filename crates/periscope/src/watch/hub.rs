@@ -200,7 +200,7 @@ impl Drop for Subscription {
 /// subscribers, each delta wakes thousands of stream tasks, and an upstream task queued
 /// behind them reads the apiserver late (seconds, measured by `make bench`). Its own
 /// scheduler keeps the hub's view of the cluster current whatever the fan-out costs.
-pub(super) fn upstream_runtime() -> &'static tokio::runtime::Handle {
+pub fn upstream_runtime() -> &'static tokio::runtime::Handle {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RUNTIME
         .get_or_init(|| {

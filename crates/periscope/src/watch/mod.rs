@@ -13,7 +13,7 @@ mod upstream;
 
 use std::time::Duration;
 
-pub use hub::{Hub, HubConfig, Source, WatchKey};
+pub use hub::{Hub, HubConfig, Source, WatchKey, upstream_runtime};
 
 /// Watch flags of `periscope serve`.
 #[derive(Debug, Clone, clap::Args)]

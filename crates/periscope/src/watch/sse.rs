@@ -48,7 +48,7 @@ pub struct SessionCheck {
 
 impl SessionCheck {
     /// False once the session expired or was ended (logout, failed refresh).
-    async fn alive(&self) -> bool {
+    pub async fn alive(&self) -> bool {
         if unix_now() >= self.expires_at {
             return false;
         }
