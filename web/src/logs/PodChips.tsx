@@ -12,6 +12,7 @@ const REASONS: Record<string, string> = {
   budget: 'your budget of concurrent log streams is used up',
   'no-container': 'it has no such container',
   filtered: 'not picked',
+  unavailable: 'its log cannot be read',
 };
 
 export function reasonText(reason: string): string {

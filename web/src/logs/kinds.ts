@@ -1,23 +1,8 @@
-// Which objects have logs, and where their log page is. Kept tiny: the detail page imports it
-// statically, the viewer itself loads on demand.
+// Where an object's log page is, and whether its stream is one pod's. Kept tiny: the detail
+// page imports it statically, the viewer itself loads on demand. Which kinds have logs is the
+// server's to say (the kinds list's `logs`).
 
 import { apiGroup, detailRoute, type KindRef } from '../lib/resources';
-
-/** Kinds with a log stream (docs/api.md, Logs), by `group/resource`. */
-const LOG_KINDS = new Set([
-  'core/pods',
-  'apps/deployments',
-  'apps/statefulsets',
-  'apps/daemonsets',
-  'apps/replicasets',
-  'batch/jobs',
-  'batch/cronjobs',
-  'core/services',
-]);
-
-export function hasLogs(ref: KindRef): boolean {
-  return LOG_KINDS.has(`${apiGroup(ref.group)}/${ref.resource}`);
-}
 
 /** A pod's stream is one pod's; the others' merge the pods they select. */
 export function isPodRef(ref: KindRef): boolean {

@@ -124,6 +124,23 @@ describe('runLogStream', () => {
     expect(h.store.getState().phase).toBe('streaming');
   });
 
+  it('signs in again when the session ended, and reopens after a server shutdown', async () => {
+    const h = harness();
+    let signIns = 0;
+    runLogStream(h.store, DEFAULT_VIEW, { ...h.clock, open: h.open, signIn: () => (signIns += 1) });
+    await settle();
+    h.bodies[0]?.send('event: server_shutdown\ndata: {}\n\n');
+    await settle();
+    expect(h.store.getState().phase).toBe('reconnecting');
+    h.advance(BACKOFF_MS[0] ?? 0);
+    await settle();
+    h.bodies[1]?.send('event: auth_expired\ndata: {}\n\n');
+    await settle();
+    expect(h.store.getState().phase).toBe('failed');
+    expect(signIns).toBe(1);
+    expect(h.queries.length).toBe(2);
+  });
+
   it('says a static stream was cut instead of reopening it', async () => {
     const h = harness();
     runLogStream(h.store, { ...DEFAULT_VIEW, follow: false }, { ...h.clock, open: h.open });

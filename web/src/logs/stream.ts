@@ -3,7 +3,7 @@
 // ends it with that error. A followed stream whose connection breaks is reopened with backoff
 // from the last line's time; lines it already has (per pod) are not shown twice.
 
-import { ApiError } from '../api/client';
+import { ApiError, signInAgain } from '../api/client';
 import type { Clock } from '../lib/throttle';
 import { browserClock } from '../lib/throttle';
 import { type LineFrame, type LogLine, toFrame, toLine } from './lines';
@@ -22,6 +22,8 @@ export interface StreamDeps extends Clock {
   open(query: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** Lets the browser paint and handle input (default: a zero timeout). */
   yieldNow?: () => Promise<void>;
+  /** The session ended (`event: auth_expired`): sign in again (default: the app's 401 step). */
+  signIn?: () => void;
 }
 
 const zeroTimeout = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -74,7 +76,7 @@ export function resumeQuery(view: LogView, t: string): string {
   return streamQuery({ ...view, since: '', sinceTime: from, tail: MAX_TAIL });
 }
 
-type Ending = { kind: 'done' } | { kind: 'error'; message: string } | { kind: 'cut' };
+type Ending = { kind: 'done' } | { kind: 'error'; message: string } | { kind: 'cut' } | { kind: 'signed-out' };
 
 /** Starts reading `view`'s stream into `store`; returns the function that stops it. */
 export function runLogStream(store: LogStore, view: LogView, deps: StreamDeps = { ...browserClock, open: () => Promise.reject(new Error('no stream')) }): () => void {
@@ -120,7 +122,11 @@ export function runLogStream(store: LogStore, view: LogView, deps: StreamDeps = 
             if (frame && seen.admit(frame, resumed)) lines.push(toLine(frame));
           } else if (event.event === 'meta') store.update({ meta: toMeta(data) });
           else if (event.event === 'dropped') store.addDropped(Number((data as { count?: unknown }).count) || 0);
-          else if (event.event === 'done' || event.event === 'error') {
+          else if (event.event === 'server_shutdown' || event.event === 'auth_expired') {
+            store.add(lines);
+            // The server is going away (another one will answer: reopen), or the session ended.
+            return { ending: event.event === 'auth_expired' ? { kind: 'signed-out' } : { kind: 'cut' }, delivered };
+          } else if (event.event === 'done' || event.event === 'error') {
             store.add(lines);
             const message = (data as { message?: unknown }).message;
             return { ending: event.event === 'done' ? { kind: 'done' } : { kind: 'error', message: typeof message === 'string' ? message : 'the log stream failed' }, delivered };
@@ -155,6 +161,10 @@ export function runLogStream(store: LogStore, view: LogView, deps: StreamDeps = 
       const { ending, delivered } = result;
       if (ending.kind === 'done') return store.update({ phase: 'done' });
       if (ending.kind === 'error') return store.update({ phase: 'failed', error: new Error(ending.message) });
+      if (ending.kind === 'signed-out') {
+        store.update({ phase: 'failed', error: new Error('the session ended: sign in again') });
+        return (deps.signIn ?? signInAgain)();
+      }
       if (!follows) return store.update({ phase: 'failed', error: new Error('the connection closed before the log ended') });
       if (delivered) attempt = 0;
       reconnects += 1;

@@ -11,7 +11,7 @@ import type { Row } from '../api/types.gen';
 import { Actions } from '../components/Actions';
 import { ErrorBox } from '../components/ErrorBox';
 import { findEntry, unknownKind } from '../lib/kinds';
-import { hasLogs, logsRoute } from '../logs/kinds';
+import { logsRoute } from '../logs/kinds';
 import { listRoute, objectPath } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
 import { Describe } from './detail/Describe';
@@ -23,20 +23,20 @@ type Tab = (typeof TABS)[number];
 // Loaded when the Logs tab is first opened: it stays out of the initial JavaScript.
 const LogViewer = lazy(() => import('../logs/LogViewer'));
 
-/** One object: describe, YAML and events tabs, its actions, kept live by the tab's stream. */
+/** One object: describe, YAML, events (and logs) tabs, its actions, kept live by the tab's stream. */
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const location = useLocation();
   const queryClient = useQueryClient();
   const ref = { group, version, resource };
-  const tabs = TABS.filter((t) => t !== 'logs' || hasLogs(ref));
-  const tab: Tab = tabs.find((t) => t === search.get('tab')) ?? 'describe';
   const ns = namespace === '_' ? undefined : namespace;
   const path = objectPath(cluster, ref, ns, name);
   const isSecret = group === 'core' && resource === 'secrets';
   const kinds = useKinds(cluster);
   const entry = findEntry(kinds.entries, ref) ?? unknownKind(ref);
+  const tabs = TABS.filter((t) => t !== 'logs' || entry.logs);
+  const tab: Tab = tabs.find((t) => t === search.get('tab')) ?? 'describe';
 
   // Live: this kind in this namespace, from the tab's stream; a delta naming this object
   // refetches it, its YAML and events (rows are projections, the page shows the whole object).

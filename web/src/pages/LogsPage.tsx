@@ -5,10 +5,11 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
 
 import { api } from '../api/endpoints';
+import { useKinds } from '../api/hooks';
 import { queryKeys } from '../api/queryKeys';
-import { hasLogs } from '../logs/kinds';
-import LogViewer from '../logs/LogViewer';
+import { findEntry } from '../lib/kinds';
 import { detailRoute, listRoute, objectPath } from '../lib/resources';
+import LogViewer from '../logs/LogViewer';
 
 export default function LogsPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
@@ -16,8 +17,10 @@ export default function LogsPage() {
   const kind = { group, version, resource };
   const ns = namespace === '_' ? undefined : namespace;
   const path = objectPath(cluster, kind, ns, name);
+  const kinds = useKinds(cluster);
+  const logs = findEntry(kinds.entries, kind)?.logs ?? false;
   // The object's containers for the picker (the detail page's query: cached when coming from it).
-  const object = useQuery({ queryKey: queryKeys.objectPart(path, 'detail'), queryFn: ({ signal }) => api.object(path, signal), enabled: hasLogs(kind) });
+  const object = useQuery({ queryKey: queryKeys.objectPart(path, 'detail'), queryFn: ({ signal }) => api.object(path, signal), enabled: logs });
   const detail = new URLSearchParams(search);
   detail.set('tab', 'logs');
   return (
@@ -35,7 +38,9 @@ export default function LogsPage() {
       <h1 className="mb-2 text-lg font-semibold" id="object-name">
         Logs of {name}
       </h1>
-      {hasLogs(kind) ? (
+      {kinds.query.isPending ? (
+        <p className="text-sm text-slate-500">Loading…</p>
+      ) : logs ? (
         <div className="min-h-0 flex-1">
           <LogViewer cluster={cluster} kind={kind} namespace={ns} name={name} path={path} object={object.data} />
         </div>
