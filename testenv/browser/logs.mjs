@@ -14,7 +14,7 @@
 //             page's URL, and the permalink, each in a fresh tab
 //   workload  open P (a Deployment's page), its Logs tab, then the full page; read the pod
 //             chips and the pods of the lines; click the chip of the first of --pods; find
-//             "shop"; download; open the URL in a fresh tab; click "All pods"
+//             "shop"; download (gzipped); open the URL in a fresh tab; click "All pods"
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -82,9 +82,10 @@ async function waitFollow(page, state) {
   await page.waitForFunction((s) => document.querySelector('#log-viewer')?.dataset.follow === s, state, { timeout });
 }
 
-/** Waits for the find's count and reads it with the current match's position. */
+/** Waits for the find's count (and the current match's row, once scrolled to) and reads them. */
 async function findCount(page) {
   await page.locator('#log-find-count').waitFor();
+  await page.waitForFunction(() => !/ \/ /.test(document.querySelector('#log-find-count')?.textContent ?? '') || document.querySelector('[data-current]'), null, { timeout });
   return page.evaluate(() => {
     const c = document.querySelector('#log-find-count');
     return { count: Number(c?.dataset.count), text: c?.textContent ?? '', current: document.querySelector('[data-current] [data-text]')?.textContent ?? null };
@@ -182,11 +183,14 @@ const scenarios = {
     await page.waitForURL((u) => u.searchParams.get('wrap') === '0', { timeout });
     await page.keyboard.press('t');
     await page.waitForURL((u) => u.searchParams.get('ts') === '0', { timeout });
+    // The URL changes first; the rows follow with the next render.
+    await page.waitForFunction(() => document.querySelectorAll('[data-ts]').length === 0, null, { timeout: 3000 }).catch(() => {});
     const timestampsShown = await page.locator('[data-ts]').count();
 
     // A line's permalink (the current match's line).
     const linked = await page.locator('[data-current] [data-text]').innerText();
-    await page.locator('[data-current] [data-permalink]').click();
+    // Dispatched on the button itself: rows may still move as they are measured again after `w`.
+    await page.locator('[data-current] [data-permalink]').dispatchEvent('click');
     const permalink = await page.locator('#log-permalink').inputValue();
 
     // Another container.
@@ -239,7 +243,7 @@ const scenarios = {
     await page.waitForURL((u) => u.searchParams.get('find') === 'shop', { timeout });
     const found = await findCount(page);
 
-    const downloaded = await download(page, '#log-download');
+    const downloaded = await download(page, '#log-download-gzip');
     const here = page.url();
     const lines = Number((await viewer(page)).lines);
     const again = await freshTab(page, here, (p) => p.waitForFunction((n) => Number(document.querySelector('#log-viewer')?.dataset.lines) >= n, lines, { timeout }));

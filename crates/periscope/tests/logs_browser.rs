@@ -234,8 +234,13 @@ async fn deployment_logs_merge_pods_with_chips_that_filter_and_a_url_that_reprod
     assert_eq!(r["found"]["count"], 50, "find over the picked pod's 50 lines: {r}");
     assert_eq!(r["lines"], 50, "{r}");
 
+    let file = r["downloaded"]["filename"].as_str().unwrap_or_default();
+    assert!(
+        file.starts_with(&format!("alpha_{}_", ns.name)) && file.contains("shop") && file.ends_with(".log.gz"),
+        "{r}"
+    );
     let text = r["downloaded"]["text"].as_str().unwrap_or_default();
-    assert_eq!(text.lines().count(), 50, "the picked pod's whole log: {text}");
+    assert_eq!(text.lines().count(), 50, "the picked pod's whole log, gunzipped: {text}");
     assert!(text.lines().all(|l| l.contains(&format!("[{picked}] shop {picked} line "))), "{text}");
     assert!(r["downloaded"]["url"].as_str().is_some_and(|u| u.contains(&format!("pods={picked}"))), "{r}");
 

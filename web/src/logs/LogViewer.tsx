@@ -142,15 +142,11 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
 
   // Copying a line's permalink: the URL also shows in the status line (the clipboard may be refused).
   const [copied, setCopied] = useState<{ url: string; ok: boolean } | null>(null);
-  const latestView = useRef(view);
-  useEffect(() => {
-    latestView.current = view;
-  });
   const onCopyLink = useCallback(
     (seq: number) => {
       const line = store.ring.bySeq(seq);
       if (!line) return;
-      const query = writeView(permalinkView(latestView.current, { t: line.t, pod: line.pod })).toString();
+      const query = writeView(permalinkView(readView(latestSearch.current), { t: line.t, pod: line.pod })).toString();
       const url = `${window.location.origin}${logsRoute(cluster, kind, namespace, name, `?${query}`)}`;
       const done = (ok: boolean) => setCopied({ url, ok });
       if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
