@@ -7,12 +7,16 @@
 //        [--finds Q1,Q2,…] [--no-wait] [--timeout MS] [--chromium PATH] [--dist DIR]
 //
 // P is a log page whose history holds N lines (e.g. /clusters/bench/r/core/v1/pods/ns/pod/logs?tail=50000).
-//   load    navigate to P and wait until N lines are in the viewer  → load: {ms, long_frames}
+//   load    navigate to P and wait until N lines are in the viewer, or the history is complete
+//           with the server having dropped some of it (`event: dropped`)
+//                                                                   → load: {ms, lines, dropped_by_server, long_frames}
 // then print {"ready":true} and wait for a line on stdin (the caller starts appending lines to
 // the pod's log; --no-wait skips this), then
 //   follow  for S seconds: requestAnimationFrame deltas and long animation frames while the
 //           viewer follows the appended lines                       → follow: {frame_ms, …, lines_per_second}
-//   find    while lines keep coming, for each query: `/`, type it, Enter; the time of the
+//   find    once the viewer holds N lines (appended ones fill what the server dropped; at most a
+//           minute's wait, then with what it holds: lines_held_at_find), while
+//           lines keep coming, for each query: `/`, type it, Enter; the time of the
 //           search itself (the app's `log-find` performance measure) and from Enter to the
 //           frame showing the match count                           → find: [{query, matches, search_ms, enter_to_frame_ms}]
 // --dist serves the page and /assets/* from DIR (a `vite build` output) instead of what the
@@ -94,7 +98,10 @@ function longFrames(loafs, from, to) {
 /** The viewer's counters: lines held, lines received in all, whether it follows. */
 const counters = (page) => page.evaluate(() => {
   const v = document.querySelector('#log-viewer');
-  return { lines: Number(v?.dataset.lines ?? 0), received: Number(v?.dataset.received ?? 0), follow: v?.dataset.follow, phase: v?.dataset.phase };
+  return {
+    lines: Number(v?.dataset.lines ?? 0), received: Number(v?.dataset.received ?? 0), dropped: Number(v?.dataset.dropped ?? 0),
+    follow: v?.dataset.follow, phase: v?.dataset.phase,
+  };
 });
 
 function nextStdinLine() {
@@ -111,11 +118,16 @@ function nextStdinLine() {
 async function load(page) {
   const wanted = Number(opts.lines);
   await page.goto(url(opts.path), { waitUntil: 'commit' });
-  await page.waitForFunction((n) => Number(document.querySelector('#log-viewer')?.dataset.lines ?? 0) >= n, wanted, { timeout, polling: 100 });
+  // All lines in, or all accounted for: those the server dropped (it says how many) are not coming.
+  await page.waitForFunction((n) => {
+    const v = document.querySelector('#log-viewer')?.dataset;
+    return Number(v?.lines ?? 0) >= n || Number(v?.lines ?? 0) + Number(v?.dropped ?? 0) >= n;
+  }, wanted, { timeout, polling: 100 });
   const ms = await page.evaluate(() => performance.now());
   await page.waitForTimeout(500);
   const loafs = await page.evaluate(() => window.__bench.loafs);
-  return { ms: Math.round(ms), lines: (await counters(page)).lines, long_frames: longFrames(loafs, 0, ms + 500) };
+  const c = await counters(page);
+  return { ms: Math.round(ms), lines: c.lines, dropped_by_server: c.dropped, long_frames: longFrames(loafs, 0, ms + 500) };
 }
 
 async function follow(page) {
@@ -244,6 +256,10 @@ async function main() {
     await page.waitForTimeout(1000);
     result.follow = await follow(page);
     log(`follow: ${JSON.stringify(result.follow)}`);
+    // Finds are over a full ring: appended lines make up for history the server dropped (for
+    // at most a minute; the lines held are reported either way).
+    await page.waitForFunction((n) => Number(document.querySelector('#log-viewer')?.dataset.lines ?? 0) >= n, Number(opts.lines), { timeout: 60_000, polling: 100 }).catch(() => {});
+    result.lines_held_at_find = (await counters(page)).lines;
     result.find = await findPhase(page);
     out(result);
     return 0;

@@ -175,6 +175,7 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
       data-phase={state.phase}
       data-lines={size}
       data-received={store.ring.endSeq}
+      data-dropped={state.dropped}
       data-follow={pinned ? 'following' : 'paused'}
       data-matches={find ? matchCount : undefined}
     >
