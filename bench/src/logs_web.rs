@@ -90,9 +90,14 @@ fn append(file: &Path, stop: &AtomicBool, written: &AtomicU64) -> anyhow::Result
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         let due = started.elapsed().as_millis() as u64 * APPEND_PER_SECOND / 1000;
+        // Each line its own time, as a runtime stamps them (a microsecond apart within a batch).
         let now = jiff::Timestamp::now();
-        let batch: String =
-            (n..due).map(|i| cri_line(now, &format!("appended {i} {}", text(LINES + i as usize)))).collect();
+        let batch: String = (n..due)
+            .map(|i| {
+                let at = now + jiff::SignedDuration::from_micros((i - n) as i64);
+                cri_line(at, &format!("appended {i} {}", text(LINES + i as usize)))
+            })
+            .collect();
         out.write_all(batch.as_bytes())?;
         written.store(due, Ordering::Relaxed);
         n = due;
