@@ -6,6 +6,7 @@ import { Page } from './components/PageBoundary';
 import { Shell } from './components/Shell';
 import { BuiltinList, GenericList } from './pages/ListRoute';
 import { DetailPage } from './pages/DetailPage';
+import { ExecPage, ReplayPage, SessionsPage } from './pages/exec/lazyPages';
 import { FleetPage } from './pages/FleetPage';
 import { NotFound } from './pages/NotFound';
 import { OverviewPage } from './pages/OverviewPage';
@@ -22,6 +23,9 @@ export function App() {
         <Route path="clusters/:cluster/:resource" element={<Page><BuiltinList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Page><GenericList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<Page><DetailPage /></Page>} />
+        <Route path="clusters/:cluster/r/core/v1/pods/:namespace/:name/exec" element={<Page><ExecPage /></Page>} />
+        <Route path="exec" element={<Page><SessionsPage /></Page>} />
+        <Route path="exec/recordings/:id" element={<Page><ReplayPage /></Page>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -44,7 +44,7 @@ const deps = (target: ExecTarget): SessionDeps => ({
   clearTimer: (timer) => window.clearTimeout(timer as number),
 });
 
-/** Opens a terminal in the browser. */
-export function openSession(target: ExecTarget): ExecSession {
-  return new ExecSession(target, deps(target));
+/** A terminal in the browser; `connectNow: false` waits for its start(). */
+export function openSession(target: ExecTarget, connectNow = true): ExecSession {
+  return new ExecSession(target, deps(target), connectNow);
 }

@@ -82,9 +82,21 @@ export class ExecSession {
   private listeners = new Set<() => void>();
   private state: SessionView = { phase: 'connecting', attempt: 0, shells: 0, recordInput: false };
 
-  constructor(target: ExecTarget, deps: SessionDeps) {
+  private started = false;
+
+  /** `connectNow: false` waits for start() (a component connects in its effect). */
+  constructor(target: ExecTarget, deps: SessionDeps, connectNow = true) {
     this.target = target;
     this.deps = deps;
+    if (connectNow) this.start();
+  }
+
+  /** Connects, unless connected already; after close() it connects again. */
+  start(): void {
+    if (this.started && this.state.phase !== 'ended') return;
+    this.started = true;
+    this.cancelTimer();
+    this.update({ ended: undefined, attempt: 0, retryAt: undefined });
     this.connect();
   }
 
@@ -147,8 +159,7 @@ export class ExecSession {
   restart(): void {
     if (this.state.phase !== 'ended') return;
     this.notice('Starting a new shell…');
-    this.update({ ended: undefined, attempt: 0, retryAt: undefined });
-    this.connect();
+    this.start();
   }
 
   private sendInput(bytes: Uint8Array<ArrayBuffer>): void {
