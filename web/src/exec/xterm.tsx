@@ -44,6 +44,11 @@ export function LiveTerminal({ session, active }: { session: ExecSession; active
     if (!element) return;
     const { term, fit, dispose } = mount(element, { cursorBlink: true });
     view.current = { term, fit };
+    // The size in cells, on the element (what the browser tests compare `stty size` with).
+    const mark = () => {
+      element.dataset.cols = String(term.cols);
+      element.dataset.rows = String(term.rows);
+    };
     const refit = () => {
       // A hidden tab has no size: keep the last one.
       if (element.offsetWidth > 0 && element.offsetHeight > 0) fit.fit();
@@ -58,12 +63,16 @@ export function LiveTerminal({ session, active }: { session: ExecSession; active
         session.input(data);
       }),
       term.onBinary((data) => session.binaryInput(data)),
-      term.onResize(({ cols, rows }) => session.resize(cols, rows)),
+      term.onResize(({ cols, rows }) => {
+        mark();
+        session.resize(cols, rows);
+      }),
     ];
     const offOutput = session.onOutput((bytes) => term.write(bytes));
     const observer = new ResizeObserver(refit);
     observer.observe(element);
     refit();
+    mark();
     session.resize(term.cols, term.rows);
     return () => {
       observer.disconnect();

@@ -1,0 +1,134 @@
+//! The web console's terminal in Debian's Chromium (driven by testenv/browser/exec.mjs) against
+//! the real apiserver and kwok's ClusterExec: a shell from a pod page, a resize, the session
+//! list, the replay of the recording, ending the session; and the refusals the page explains.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, repo_root};
+use serde_json::Value;
+
+/// Runs one exec.mjs scenario; panics with the driver's report on failure.
+async fn drive(server: &Server, scenario: &str, shot: &str, path: &str) -> Value {
+    let shot = browser::artifact_path(&format!("exec-{shot}.png"));
+    let mut command = Command::new("node");
+    command
+        .arg(repo_root().join("testenv/browser/exec.mjs"))
+        .args(["--base", &server.base_url, "--scenario", scenario, "--path", path, "--screenshot"])
+        .arg(&shot);
+    let out = tokio::task::spawn_blocking(move || command.output()).await.expect("join").expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_default();
+    let value: Value = serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("driver said {stdout:?} ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(
+        out.status.success(),
+        "{scenario} failed: {value}\nstderr: {}\nserver: {}",
+        String::from_utf8_lossy(&out.stderr),
+        server.logs()
+    );
+    assert_eq!(value["pageErrors"], serde_json::json!([]), "no uncaught errors in the page: {value}");
+    assert_eq!(value["blockedRequests"], serde_json::json!([]), "the console reaches nothing but its server: {value}");
+    value
+}
+
+/// A running kwok pod `name` (containers `shell` and `side`) in the test's namespace.
+fn running_pod(cluster: &TestCluster, ns: &TestNamespace, name: &str) {
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  nodeSelector: {{type: kwok}}\n  \
+         tolerations: [{{operator: Exists}}]\n  containers: [{{name: shell, image: busybox}}, {{name: side, image: busybox}}]\n",
+        ns = ns.name
+    );
+    cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
+    cluster.kubectl(&["wait", "--for=condition=Ready", &format!("pod/{name}"), "-n", &ns.name, "--timeout=60s"]);
+}
+
+fn pod_page(ns: &TestNamespace, pod: &str) -> String {
+    format!("/clusters/alpha/r/core/v1/pods/{}/{pod}", ns.name)
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_shell_from_the_pod_page_resizes_replays_and_ends_from_the_session_list() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    let server = dev_server(&alpha, "alice", &[], &[]);
+    let result = drive(&server, "shell", "shell", &pod_page(&ns, "box")).await;
+
+    let session = text(&result["sessionId"]);
+    assert!(!session.is_empty(), "the hello frame named the session: {result}");
+    assert_eq!(result["container"], "shell", "the default container: {result}");
+    assert!(text(&result["typed"]).lines().any(|l| l == "hello"), "the command's output: {result}");
+    assert!(text(&result["style"]["font"]).contains("ui-monospace"), "xterm's own styles apply: {result}");
+    assert_eq!(result["style"]["color"], "rgb(226, 232, 240)", "with the theme's colour: {result}");
+
+    let sizes = result["sizes"].as_array().expect("sizes");
+    for size in sizes {
+        let (cols, rows) = (size["cols"].as_u64().unwrap_or(0), size["rows"].as_u64().unwrap_or(0));
+        assert!(cols > 10 && rows > 3, "a fitted size: {size}");
+        assert_eq!(text(&size["stty"]), format!("{rows} {cols}"), "the shell has the terminal's size: {result}");
+    }
+    assert_ne!(sizes[0]["stty"], sizes[1]["stty"], "a smaller window gives the shell a new size: {result}");
+
+    assert!(text(&result["listed"]).contains(&format!("{}/box", ns.name)), "the open session is listed: {result}");
+    assert!(text(&result["recorded"]).contains("box"), "and its recording: {result}");
+
+    let replay = &result["replay"];
+    assert!(text(&replay["screen"]).lines().any(|l| l == "hello"), "the replay shows the command's output: {result}");
+    assert!(text(&replay["screen"]).contains("after"), "played to the end: {result}");
+    let (time, duration) = (replay["time"].as_f64().unwrap_or(-1.0), replay["duration"].as_f64().unwrap_or(0.0));
+    assert!((time - duration).abs() < 0.01, "the replay ran to its end: {result}");
+
+    let search = &result["search"];
+    assert!(search["count"].as_u64().unwrap_or(0) >= 1, "search finds the output: {result}");
+    assert_eq!(search["time"], search["matchTime"], "a match jumps to its time: {result}");
+    let at_match = text(&search["screen"]);
+    assert!(at_match.lines().any(|l| l == "hello"), "drawn up to the match: {result}");
+    assert!(!at_match.contains("before"), "and not past it: {result}");
+
+    assert_eq!(result["ended"]["phase"], "ended", "{result}");
+    assert!(
+        text(&result["ended"]["text"]).contains("ended from the session list"),
+        "the terminal says why it ended: {result}"
+    );
+    assert!(server.wait_for_log("exec.closed"), "the server closed it: {}", server.logs());
+}
+
+#[tokio::test]
+async fn a_view_only_user_sees_why_there_is_no_terminal() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web-view");
+    running_pod(&alpha, &ns, "box");
+    let server = tier_server(&alpha, "vera", &["viewers"]);
+    let result = drive(&server, "refused", "view-only", &pod_page(&ns, "box")).await;
+    assert_eq!(result["buttonDisabled"], true, "{result}");
+    assert!(text(&result["buttonTitle"]).starts_with("Not allowed"), "the button says why: {result}");
+    assert_eq!(result["phase"], "ended", "{result}");
+    assert!(text(&result["text"]).contains("Your role may not open a terminal"), "the page says why: {result}");
+}
+
+#[tokio::test]
+async fn a_cluster_without_terminals_and_a_missing_pod_say_so() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web-off");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    let clusters = format!("{}    exec:\n      enabled: false\n", bridge_clusters(&alpha));
+    let off = Server::start(binary(), configured_server(clusters, dev_auth("alice", &[], TIER_AUTHZ)));
+    let result = drive(&off, "refused", "disabled", &pod_page(&ns, "box")).await;
+    assert_eq!(result["buttonDisabled"], true, "{result}");
+    assert_eq!(result["buttonTitle"], "Terminals are switched off for this cluster", "{result}");
+    assert!(text(&result["text"]).contains("Terminals are switched off for this cluster"), "{result}");
+
+    let on = dev_server(&alpha, "alice", &[], &[]);
+    let result = drive(&on, "refused", "missing", &pod_page(&ns, "nobody")).await;
+    assert_eq!(result["phase"], "ended", "{result}");
+    assert!(text(&result["text"]).contains("not found"), "a pod that is not there: {result}");
+}

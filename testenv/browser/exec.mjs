@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// Drives the web console's terminal in Debian's Chromium (playwright-core) for
+// crates/periscope/tests/exec_browser.rs. The server must not need a sign-in (dev mode).
+//
+//   node testenv/browser/exec.mjs --base URL --scenario NAME --path P [--screenshot FILE]
+//        [--timeout MS] [--chromium PATH]
+//
+// Scenarios (each prints ONE JSON line on stdout; on failure {"error",...} and exit 1):
+//   shell   open P (a pod page), click Terminal, open the default container in the drawer, type
+//           `echo hel''lo`, read the screen; `stty size` before and after making the window
+//           smaller; open the session list from the header, find the session and its
+//           recording, replay it at ×8 to the end and read the screen, search "hello" and jump
+//           to the match; back on the session list, end the session and read the drawer
+//                                                  → {sessionId,container,typed,style:{font,color},
+//                                                    sizes:[{stty,cols,rows}],
+//                                                    listed,recorded,replay:{screen,time,duration},
+//                                                    search:{count,time,screen},ended:{phase,text}}
+//   refused open P (a pod page of a cluster with exec switched off, or a pod gone), open the
+//           full-page terminal at P + "/exec" and read why it did not open
+//                                                  → {phase,text,buttonDisabled,buttonTitle}
+// Every result also carries pageErrors (uncaught exceptions), blockedRequests and
+// cspViolations (styles or scripts the page's policy refused).
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const log = (msg) => process.stderr.write(`exec: ${msg}\n`);
+const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+
+const { values: opts } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    scenario: { type: 'string' },
+    path: { type: 'string', default: '/' },
+    screenshot: { type: 'string' },
+    timeout: { type: 'string', default: '30000' },
+    chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
+  },
+  strict: true,
+});
+if (!opts.base || !opts.scenario) {
+  out({ error: 'usage: --base URL --scenario NAME --path P (see the top of this file)' });
+  process.exit(2);
+}
+const timeout = Number(opts.timeout);
+const url = (path) => new URL(path, opts.base).href;
+
+async function shot(page, suffix) {
+  if (!opts.screenshot) return;
+  mkdirSync(dirname(opts.screenshot), { recursive: true });
+  await page.screenshot({ path: opts.screenshot.replace(/\.png$/, `-${suffix}.png`) });
+}
+
+/** The text on a terminal's screen (xterm's rows), one line per row, trailing blanks dropped. */
+function screen(page, selector) {
+  return page.locator(`${selector} .xterm-rows`).evaluate((rows) =>
+    [...rows.children].map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()).join('\n').trimEnd());
+}
+
+/** Waits until the screen of `selector` satisfies `test` (a regex), and returns it. */
+async function screenUntil(page, selector, test) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await screen(page, selector).catch(() => '');
+    if (test.test(text)) return text;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the terminal never showed ${test}: ${JSON.stringify(text)}`);
+}
+
+const DRAWER = '#terminal-drawer [data-phase]';
+
+/** Runs `stty size` in the drawer's terminal; returns its answer and the terminal's own size. */
+async function sttySize(page, marker) {
+  const term = page.locator('#terminal-drawer [data-terminal]');
+  const cols = await term.getAttribute('data-cols');
+  const rows = await term.getAttribute('data-rows');
+  // A marker before the answer tells it from earlier ones.
+  await page.keyboard.type(`echo ${marker}; stty size`);
+  await page.keyboard.press('Enter');
+  const text = await screenUntil(page, '#terminal-drawer', new RegExp(`^${marker}\\n(\\d+ \\d+)$`, 'm'));
+  const stty = new RegExp(`^${marker}\\n(\\d+ \\d+)$`, 'm').exec(text)[1];
+  return { stty, cols: Number(cols), rows: Number(rows) };
+}
+
+const scenarios = {
+  async shell(page) {
+    await page.goto(url(opts.path));
+    const button = page.locator('[data-action="exec"]');
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-action="exec"]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await button.click();
+    await page.locator('#exec-dialog [data-container]').first().waitFor();
+    await page.locator('#exec-open').click();
+    await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    const pane = page.locator(DRAWER);
+    const sessionId = await pane.getAttribute('data-session-id');
+    await page.locator('#terminal-drawer .xterm').click();
+    await page.keyboard.type("echo hel''lo");
+    await page.keyboard.press('Enter');
+    const typed = await screenUntil(page, '#terminal-drawer', /^hello$/m);
+    const footer = await page.locator('[data-terminal-footer]').innerText();
+    const container = /container (\S+)/.exec(footer)?.[1] ?? null;
+    // xterm's run-time styles (theme, font) reach the rows despite the page's style-src policy.
+    const style = await page.locator('#terminal-drawer .xterm-rows').evaluate((r) => {
+      const s = getComputedStyle(r);
+      return { font: s.fontFamily, color: s.color };
+    });
+    await shot(page, 'terminal');
+
+    const sizes = [await sttySize(page, 'before')];
+    await page.setViewportSize({ width: 900, height: 640 });
+    // The fit follows the window; wait until the terminal has its new size.
+    await page.waitForFunction(
+      (before) => {
+        const t = document.querySelector('#terminal-drawer [data-terminal]');
+        return t && (Number(t.dataset.cols) !== before.cols || Number(t.dataset.rows) !== before.rows);
+      },
+      sizes[0],
+      { timeout },
+    );
+    sizes.push(await sttySize(page, 'after'));
+    await shot(page, 'resized');
+
+    // The session list: the open session, and its recording.
+    await page.locator('#sessions-link').click();
+    await page.locator(`[data-open-session="${sessionId}"]`).waitFor();
+    const listed = await page.locator(`[data-open-session="${sessionId}"]`).innerText();
+    await page.locator(`[data-recording="${sessionId}"]`).waitFor();
+    const recorded = await page.locator(`[data-recording="${sessionId}"]`).innerText();
+    await page.locator(`[data-replay="${sessionId}"]`).click();
+
+    // The replay, at ×8 to the end.
+    await page.locator('#replay [data-replay-terminal] .xterm-rows').waitFor();
+    await page.locator('[data-speed="8"]').click();
+    await page.locator('#replay-play').click();
+    await page.waitForFunction(() => document.querySelector('#replay')?.dataset.playing === 'false', null, { timeout });
+    const replay = {
+      screen: await screen(page, '#replay'),
+      time: Number(await page.locator('#replay').getAttribute('data-time')),
+      duration: Number(await page.locator('#replay').getAttribute('data-duration')),
+    };
+    await shot(page, 'replay');
+    // Search, then jump to the first match: the screen is drawn up to that time.
+    await page.locator('#replay-search').fill('hello');
+    await page.locator('[data-match="0"]').waitFor();
+    const count = await page.locator('[data-match]').count();
+    const matchTime = Number(await page.locator('[data-match="0"]').getAttribute('data-match-time'));
+    await page.locator('[data-match="0"]').click();
+    await page.waitForFunction((t) => Math.abs(Number(document.querySelector('#replay')?.dataset.time) - t) < 0.01, matchTime, { timeout });
+    const search = { count, time: Number(await page.locator('#replay').getAttribute('data-time')), matchTime, screen: await screen(page, '#replay') };
+
+    // Ending the session from the list closes the drawer's terminal, saying why.
+    await page.locator('#sessions-link').click();
+    await page.locator(`[data-end-session="${sessionId}"]`).click();
+    await page.locator(`${DRAWER}[data-phase="ended"]`).waitFor();
+    const ended = { phase: await pane.getAttribute('data-phase'), text: await page.locator('#terminal-drawer [data-ended]').innerText() };
+    await page.locator(`[data-open-session="${sessionId}"]`).waitFor({ state: 'detached' });
+    return { sessionId, container, typed, style, sizes, listed, recorded, replay, search, ended };
+  },
+
+  async refused(page) {
+    await page.goto(url(opts.path));
+    const button = page.locator('[data-action="exec"]');
+    await page.locator('#object-name').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-action="exec"]')?.title, null, { timeout });
+    const buttonDisabled = await button.isDisabled();
+    const buttonTitle = await button.getAttribute('title');
+    await page.goto(url(`${opts.path}/exec`));
+    await page.locator('#exec-page [data-phase="ended"]').waitFor();
+    await shot(page, 'refused');
+    return {
+      phase: await page.locator('#exec-page [data-phase]').getAttribute('data-phase'),
+      text: await page.locator('#exec-page [data-ended]').innerText(),
+      buttonDisabled,
+      buttonTitle,
+    };
+  },
+};
+
+async function main() {
+  const scenario = scenarios[opts.scenario];
+  if (!scenario) {
+    out({ error: `unknown scenario ${opts.scenario}` });
+    return 2;
+  }
+  const pageErrors = [];
+  const blockedRequests = [];
+  const cspViolations = [];
+  let browser;
+  let page;
+  try {
+    browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS, timeout });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    context.setDefaultTimeout(timeout);
+    await context.route((u) => !LOOPBACK.has(u.hostname) && /^(https?|wss?):$/.test(u.protocol), (route) => {
+      blockedRequests.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+    });
+    const result = await scenario(page);
+    if (opts.screenshot) {
+      mkdirSync(dirname(opts.screenshot), { recursive: true });
+      await page.screenshot({ path: opts.screenshot });
+    }
+    out({ ...result, pageErrors, blockedRequests, cspViolations });
+    return 0;
+  } catch (e) {
+    log(e.stack || e.message);
+    const err = { error: e.message.split('\n')[0], pageErrors, blockedRequests, cspViolations };
+    if (page) {
+      err.url = page.url();
+      err.bodyText = (await page.locator('body').innerText().catch(() => '')).slice(0, 4000);
+      if (opts.screenshot) await page.screenshot({ path: opts.screenshot }).catch(() => {});
+    }
+    out(err);
+    return 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+  }
+}
+
+process.exitCode = await main();
