@@ -18,8 +18,7 @@
 //   refused open P (a pod page of a cluster with exec switched off, or a pod gone), open the
 //           full-page terminal at P + "/exec" and read why it did not open
 //                                                  → {phase,text,buttonDisabled,buttonTitle}
-// Every result also carries pageErrors (uncaught exceptions), blockedRequests and
-// cspViolations (styles or scripts the page's policy refused).
+// Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -197,7 +196,6 @@ async function main() {
   }
   const pageErrors = [];
   const blockedRequests = [];
-  const cspViolations = [];
   let browser;
   let page;
   try {
@@ -210,19 +208,16 @@ async function main() {
     });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
-    });
     const result = await scenario(page);
     if (opts.screenshot) {
       mkdirSync(dirname(opts.screenshot), { recursive: true });
       await page.screenshot({ path: opts.screenshot });
     }
-    out({ ...result, pageErrors, blockedRequests, cspViolations });
+    out({ ...result, pageErrors, blockedRequests });
     return 0;
   } catch (e) {
     log(e.stack || e.message);
-    const err = { error: e.message.split('\n')[0], pageErrors, blockedRequests, cspViolations };
+    const err = { error: e.message.split('\n')[0], pageErrors, blockedRequests };
     if (page) {
       err.url = page.url();
       err.bodyText = (await page.locator('body').innerText().catch(() => '')).slice(0, 4000);

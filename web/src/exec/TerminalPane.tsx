@@ -74,7 +74,7 @@ export function TerminalPane({ session, active }: { session: ExecSession; active
               </button>
             )}
             <button type="button" data-new-shell="" className="rounded border border-slate-600 px-2 hover:bg-slate-800" onClick={() => session.restart()}>
-              New shell
+              {view.shells > 0 ? 'New shell' : 'Try again'}
             </button>
           </>
         )}
