@@ -1,6 +1,7 @@
 //! Connection hygiene of a real server: clients that never finish their request head are
 //! dropped after the header timeout while everyone else is served, idle keep-alive connections
-//! close, the connection cap refuses politely and recovers, slow requests get 504 while live
+//! close, the connection cap refuses politely and recovers (an upgraded WebSocket keeps its
+//! place under it), slow requests get 504 while live
 //! streams outlive the request timeout, slow bodies get 408, and `/api/metrics` shows it all
 //! by route template and cluster.
 
@@ -234,4 +235,39 @@ async fn metrics_show_routes_by_template_apiserver_latency_by_cluster_and_body_t
     assert!(sample(&text, "periscope_http_timeouts_total{kind=\"body\"}") == Some(1.0), "{text}");
     assert!(sample(&text, "periscope_audit_queue_depth").is_some(), "{text}");
     assert!(!text.contains(&ns.name), "no namespace or object name becomes a label: {text}");
+}
+
+#[tokio::test]
+async fn an_upgraded_websocket_keeps_its_place_under_the_connection_cap() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "wscap");
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: box, namespace: {}}}\nspec:\n  nodeSelector: {{type: kwok}}\n  \
+         tolerations: [{{operator: Exists}}]\n  containers: [{{name: shell, image: busybox}}]\n",
+        ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
+    alpha.kubectl(&["wait", "--for=condition=Ready", "pod/box", "-n", &ns.name, "--timeout=60s"]);
+    let server = server_with(&[("PERISCOPE_HTTP_MAX_CONNECTIONS", "2"), ("PERISCOPE_HTTP_HEADER_TIMEOUT", "60s")]);
+    let base = server.base_url.replacen("http://", "ws://", 1);
+    let command = periscope_testkit::exec::command_param(&["sh", "-c", "sleep 30"]);
+    let url = format!("{base}/api/clusters/alpha/resources/core/v1/pods/{}/box/exec?command={command}", ns.name);
+    let mut terminal =
+        periscope_testkit::exec::Terminal::open(&url, &server.base_url, &[]).await.expect("the terminal opens");
+    assert!(
+        terminal.until(Duration::from_secs(30), |t| t.control_of("hello").is_some()).await,
+        "{:?}",
+        terminal.controls
+    );
+    // The upgraded connection plus this one fill the cap of 2.
+    let holder = half_request(&server).await;
+    let refused = server.http.get(server.url("/healthz")).send().await.expect("an answer, not a reset");
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "the WebSocket still counts after its upgrade");
+    drop(holder);
+    drop(terminal);
+    let give_up = Instant::now() + Duration::from_secs(15);
+    while reqwest::get(server.url("/healthz")).await.map(|r| r.status()).ok() != Some(StatusCode::OK) {
+        assert!(Instant::now() < give_up, "the WebSocket's place is not given back after it closed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -95,21 +95,24 @@ pub struct Exec {
 }
 
 impl Exec {
-    /// Opens the recordings directory (the flag, else `recordings/` beside the SQLite audit
-    /// database), closes the sessions a killed server left open (an `exec_close` row with
+    /// Opens the recordings store (the flag's directory, else `recordings/` beside the SQLite
+    /// audit database, else the PostgreSQL audit database's tables), closes the sessions a killed server left open (an `exec_close` row with
     /// reason `server_restart` each), and prunes recordings with the audit retention.
     pub async fn start(args: ExecArgs, audit_config: &AuditConfig, audit: &Arc<Audit>) -> anyhow::Result<Exec> {
-        let dir = args
-            .recordings_dir
-            .clone()
-            .or_else(|| audit_config.sqlite_path.as_ref().and_then(|p| p.parent()).map(|d| d.join("recordings")));
-        let recordings = match dir {
-            None => None,
-            Some(dir) => Some(
-                recording::RecordingStore::open(dir.clone(), args.recording_max_mb.saturating_mul(1024 * 1024))
+        let max_bytes = args.recording_max_mb.saturating_mul(1024 * 1024);
+        let beside_sqlite = audit_config.sqlite_path.as_ref().and_then(|p| p.parent()).map(|d| d.join("recordings"));
+        let recordings = match (args.recordings_dir.clone().or(beside_sqlite), &audit_config.postgres_dsn) {
+            (Some(dir), _) => Some(
+                recording::RecordingStore::open(dir.clone(), max_bytes)
                     .await
                     .map_err(|e| anyhow::anyhow!("exec recordings directory {}: {e}", dir.display()))?,
             ),
+            (None, Some(dsn)) => Some(
+                recording::RecordingStore::open_postgres(dsn, max_bytes)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("exec recordings in PostgreSQL: {e}"))?,
+            ),
+            (None, None) => None,
         };
         if let Some(store) = &recordings {
             for info in store.recover().await {

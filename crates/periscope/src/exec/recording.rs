@@ -1,8 +1,10 @@
 //! Session recordings: every session's output (and resizes; input only where the cluster's
-//! `exec.recordInput` says so) as an asciicast v2 file beside the audit store, with a sidecar
-//! JSON of who, where and how it ended. Events are appended as they happen, so a server killed
-//! mid-session leaves a recording that replays up to the kill; the next start finds its
-//! sidecar still open and closes it (`server_restart`).
+//! `exec.recordInput` says so) as asciicast v2 beside the audit store, with a sidecar of who,
+//! where and how it ended: files under a directory (next to the SQLite database), or two
+//! tables in the audit PostgreSQL database. Events are appended as they happen (PostgreSQL:
+//! in chunks at most 250 ms apart), so a server killed mid-session leaves a recording that
+//! replays up to the kill; the next start finds its sidecar still open and closes it
+//! (`server_restart`).
 
 use std::{
     path::{Path, PathBuf},
@@ -10,6 +12,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
 use tokio::{fs, io::AsyncWriteExt};
 
 use super::{protocol::CloseReason, registry::SessionMeta};
@@ -38,9 +41,35 @@ pub struct RecordingInfo {
 /// Where recordings live, and their size cap.
 #[derive(Debug, Clone)]
 pub struct RecordingStore {
-    dir: PathBuf,
+    storage: Storage,
     max_bytes: u64,
 }
+
+#[derive(Debug, Clone)]
+enum Storage {
+    /// `<id>.cast` and `<id>.json` files.
+    Files(PathBuf),
+    /// `exec_recordings` (sidecars) and `exec_recording_chunks` (the asciicast text in order).
+    Postgres(PgPool),
+}
+
+/// Serialises schema changes of replicas starting at once (see `crate::postgres`).
+const ADVISORY_LOCK: i64 = 0x7065_7269_7363_7265;
+
+fn schema() -> Vec<String> {
+    vec![
+        "CREATE TABLE IF NOT EXISTS exec_recordings (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, info TEXT NOT NULL)"
+            .to_string(),
+        "CREATE TABLE IF NOT EXISTS exec_recording_chunks (id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, \
+         PRIMARY KEY (id, seq))"
+            .to_string(),
+    ]
+}
+
+/// Chunks of a PostgreSQL recording are written at least this often while events come.
+const CHUNK_EVERY: Duration = Duration::from_millis(250);
+/// …or when this much is waiting.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Session ids are ours (`x` + hex); anything else is refused before it touches a path.
 pub fn valid_id(id: &str) -> bool {
@@ -51,15 +80,42 @@ impl RecordingStore {
     /// Recordings in `dir` (created when missing), each cut at `max_bytes` of output.
     pub async fn open(dir: PathBuf, max_bytes: u64) -> std::io::Result<RecordingStore> {
         fs::create_dir_all(&dir).await?;
-        Ok(RecordingStore { dir, max_bytes })
+        Ok(RecordingStore { storage: Storage::Files(dir), max_bytes })
     }
 
-    fn cast(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.cast"))
+    /// Recordings in the PostgreSQL database at `dsn` (tables created when missing).
+    pub async fn open_postgres(dsn: &str, max_bytes: u64) -> Result<RecordingStore, sqlx::Error> {
+        let pool = crate::postgres::connect_with_schema(dsn, 4, ADVISORY_LOCK, &schema()).await?;
+        Ok(RecordingStore { storage: Storage::Postgres(pool), max_bytes })
     }
 
-    fn sidecar(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.json"))
+    fn cast(dir: &Path, id: &str) -> PathBuf {
+        dir.join(format!("{id}.cast"))
+    }
+
+    fn sidecar(dir: &Path, id: &str) -> PathBuf {
+        dir.join(format!("{id}.json"))
+    }
+
+    /// Writes a recording's sidecar (whole).
+    async fn save(&self, info: &RecordingInfo) -> std::io::Result<()> {
+        match &self.storage {
+            Storage::Files(dir) => write_json(&Self::sidecar(dir, &info.id), info).await,
+            Storage::Postgres(pool) => {
+                let text = serde_json::to_string(info).unwrap_or_default();
+                sqlx::query(
+                    "INSERT INTO exec_recordings (id, started_at, info) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET info = EXCLUDED.info",
+                )
+                .bind(&info.id)
+                .bind(&info.started_at)
+                .bind(text)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(std::io::Error::other)
+            }
+        }
     }
 
     /// Starts the recording of a session.
@@ -79,8 +135,7 @@ impl RecordingStore {
             bytes: 0,
             truncated: false,
         };
-        write_json(&self.sidecar(&meta.id), &info).await?;
-        let mut file = fs::File::create(self.cast(&meta.id)).await?;
+        self.save(&info).await?;
         let header = serde_json::json!({
             "version": 2,
             "width": size.0,
@@ -88,15 +143,22 @@ impl RecordingStore {
             "timestamp": SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             "title": format!("{}/{}/{} ({}) by {}", meta.cluster, meta.namespace, meta.pod, meta.container, meta.user),
         });
-        file.write_all(format!("{header}\n").as_bytes()).await?;
-        Ok(Recording {
-            file,
-            sidecar: self.sidecar(&meta.id),
+        let sink = match &self.storage {
+            Storage::Files(dir) => Sink::File(fs::File::create(Self::cast(dir, &meta.id)).await?),
+            Storage::Postgres(pool) => {
+                Sink::Chunks { pool: pool.clone(), pending: String::new(), seq: 0, flushed: Instant::now() }
+            }
+        };
+        let mut recording = Recording {
+            sink,
+            store: self.clone(),
             info,
             started: Instant::now(),
             max_bytes: self.max_bytes,
             carry: Vec::new(),
-        })
+        };
+        recording.append(format!("{header}\n")).await;
+        Ok(recording)
     }
 
     /// A recording's sidecar.
@@ -104,8 +166,17 @@ impl RecordingStore {
         if !valid_id(id) {
             return None;
         }
-        let text = fs::read(self.sidecar(id)).await.ok()?;
-        serde_json::from_slice(&text).ok()
+        match &self.storage {
+            Storage::Files(dir) => serde_json::from_slice(&fs::read(Self::sidecar(dir, id)).await.ok()?).ok(),
+            Storage::Postgres(pool) => {
+                let text: String = sqlx::query_scalar("SELECT info FROM exec_recordings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await
+                    .ok()??;
+                serde_json::from_str(&text).ok()
+            }
+        }
     }
 
     /// A recording's asciicast text.
@@ -113,24 +184,69 @@ impl RecordingStore {
         if !valid_id(id) {
             return None;
         }
-        fs::read(self.cast(id)).await.ok()
+        match &self.storage {
+            Storage::Files(dir) => fs::read(Self::cast(dir, id)).await.ok(),
+            Storage::Postgres(pool) => {
+                let chunks: Vec<String> =
+                    sqlx::query_scalar("SELECT data FROM exec_recording_chunks WHERE id = $1 ORDER BY seq")
+                        .bind(id)
+                        .fetch_all(pool)
+                        .await
+                        .ok()?;
+                (!chunks.is_empty()).then(|| chunks.concat().into_bytes())
+            }
+        }
     }
 
     /// Every sidecar, newest first.
     pub async fn list(&self) -> Vec<RecordingInfo> {
         let mut out = Vec::new();
-        let Ok(mut dir) = fs::read_dir(&self.dir).await else { return out };
-        while let Ok(Some(entry)) = dir.next_entry().await {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "json")
-                && let Ok(text) = fs::read(&path).await
-                && let Ok(info) = serde_json::from_slice::<RecordingInfo>(&text)
-            {
-                out.push(info);
+        match &self.storage {
+            Storage::Files(dir) => {
+                let Ok(mut entries) = fs::read_dir(dir).await else { return out };
+                while let Ok(Some(entry)) = entries.next_entry().await {
+                    let path = entry.path();
+                    if path.extension().is_some_and(|e| e == "json")
+                        && let Ok(text) = fs::read(&path).await
+                        && let Ok(info) = serde_json::from_slice::<RecordingInfo>(&text)
+                    {
+                        out.push(info);
+                    }
+                }
+            }
+            Storage::Postgres(pool) => {
+                let rows: Vec<String> =
+                    sqlx::query_scalar("SELECT info FROM exec_recordings").fetch_all(pool).await.unwrap_or_default();
+                out.extend(rows.iter().filter_map(|t| serde_json::from_str::<RecordingInfo>(t).ok()));
             }
         }
         out.sort_by(|a, b| b.started_at.cmp(&a.started_at));
         out
+    }
+
+    /// When the recording was last written to and how long it is (files: the cast file's
+    /// mtime and size; PostgreSQL: now and the chunks' length).
+    async fn last_write(&self, id: &str) -> (SystemTime, u64) {
+        match &self.storage {
+            Storage::Files(dir) => match fs::metadata(Self::cast(dir, id)).await {
+                Ok(m) => (m.modified().unwrap_or_else(|_| SystemTime::now()), m.len()),
+                Err(_) => (SystemTime::now(), 0),
+            },
+            Storage::Postgres(_) => (SystemTime::now(), self.cast_bytes(id).await.map_or(0, |b| b.len() as u64)),
+        }
+    }
+
+    async fn remove(&self, id: &str) -> bool {
+        match &self.storage {
+            Storage::Files(dir) => {
+                let _ = fs::remove_file(Self::cast(dir, id)).await;
+                fs::remove_file(Self::sidecar(dir, id)).await.is_ok()
+            }
+            Storage::Postgres(pool) => {
+                let _ = sqlx::query("DELETE FROM exec_recording_chunks WHERE id = $1").bind(id).execute(pool).await;
+                sqlx::query("DELETE FROM exec_recordings WHERE id = $1").bind(id).execute(pool).await.is_ok()
+            }
+        }
     }
 
     /// Closes the sidecars of sessions a previous process was killed during, and returns them
@@ -141,12 +257,11 @@ impl RecordingStore {
             if info.ended_at.is_some() {
                 continue;
             }
-            let cast = self.cast(&info.id);
-            let ended = fs::metadata(&cast).await.ok().and_then(|m| m.modified().ok()).unwrap_or_else(SystemTime::now);
+            let (ended, length) = self.last_write(&info.id).await;
             info.ended_at = jiff::Timestamp::try_from(ended).ok().map(|t| t.to_string());
             info.reason = Some(CloseReason::ServerRestart.as_str().to_string());
-            info.bytes = fs::metadata(&cast).await.map_or(0, |m| m.len());
-            if write_json(&self.sidecar(&info.id), &info).await.is_ok() {
+            info.bytes = length;
+            if self.save(&info).await.is_ok() {
                 closed.push(info);
             }
         }
@@ -159,11 +274,8 @@ impl RecordingStore {
         let mut removed = 0;
         for info in self.list().await {
             let ended = info.ended_at.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
-            if ended.is_some_and(|t| t < cutoff) {
-                let _ = fs::remove_file(self.cast(&info.id)).await;
-                if fs::remove_file(self.sidecar(&info.id)).await.is_ok() {
-                    removed += 1;
-                }
+            if ended.is_some_and(|t| t < cutoff) && self.remove(&info.id).await {
+                removed += 1;
             }
         }
         removed
@@ -177,10 +289,16 @@ async fn write_json(path: &Path, info: &RecordingInfo) -> std::io::Result<()> {
     fs::rename(&tmp, path).await
 }
 
+/// Where a recording in progress appends its events.
+enum Sink {
+    File(fs::File),
+    Chunks { pool: PgPool, pending: String, seq: i32, flushed: Instant },
+}
+
 /// One session's recording in progress.
 pub struct Recording {
-    file: fs::File,
-    sidecar: PathBuf,
+    sink: Sink,
+    store: RecordingStore,
     info: RecordingInfo,
     started: Instant,
     max_bytes: u64,
@@ -196,9 +314,53 @@ impl Recording {
 
     async fn event(&mut self, code: &str, data: &str) {
         let line = serde_json::json!([self.started.elapsed().as_secs_f64(), code, data]);
+        self.append(format!("{line}\n")).await;
+    }
+
+    async fn append(&mut self, text: String) {
         // A recording that cannot be written is lost; the session itself goes on.
-        if let Err(e) = self.file.write_all(format!("{line}\n").as_bytes()).await {
+        let written = match &mut self.sink {
+            // tokio hands a write to a blocking thread and answers at once; the flush waits
+            // for it, so an event is in the file (the OS's cache) before the session goes on
+            // and a killed server loses none.
+            Sink::File(file) => match file.write_all(text.as_bytes()).await {
+                Ok(()) => file.flush().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            },
+            Sink::Chunks { pending, flushed, .. } => {
+                pending.push_str(&text);
+                if pending.len() >= CHUNK_BYTES || flushed.elapsed() >= CHUNK_EVERY {
+                    self.flush().await
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        if let Err(e) = written {
             tracing::warn!(session = %self.info.id, error = %e, "recording write failed");
+        }
+    }
+
+    /// Writes what waits (PostgreSQL) or flushes the file.
+    async fn flush(&mut self) -> Result<(), String> {
+        match &mut self.sink {
+            Sink::File(file) => file.flush().await.map_err(|e| e.to_string()),
+            Sink::Chunks { pool, pending, seq, flushed } => {
+                *flushed = Instant::now();
+                if pending.is_empty() {
+                    return Ok(());
+                }
+                let data = std::mem::take(pending);
+                *seq += 1;
+                sqlx::query("INSERT INTO exec_recording_chunks (id, seq, data) VALUES ($1, $2, $3)")
+                    .bind(&self.info.id)
+                    .bind(*seq)
+                    .bind(data)
+                    .execute(&*pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
         }
     }
 
@@ -240,11 +402,13 @@ impl Recording {
             let rest = String::from_utf8_lossy(&std::mem::take(&mut self.carry)).into_owned();
             self.event("o", &rest).await;
         }
-        let _ = self.file.flush().await;
+        if let Err(e) = self.flush().await {
+            tracing::warn!(session = %self.info.id, error = %e, "recording write failed");
+        }
         self.info.ended_at = Some(jiff::Timestamp::now().to_string());
         self.info.reason = Some(reason.as_str().to_string());
         self.info.exit_code = exit_code;
-        if let Err(e) = write_json(&self.sidecar, &self.info).await {
+        if let Err(e) = self.store.save(&self.info).await {
             tracing::warn!(session = %self.info.id, error = %e, "recording sidecar not written");
         }
         self.info
