@@ -15,6 +15,12 @@
 //                                                    sizes:[{stty,cols,rows}],
 //                                                    listed,recorded,replay:{screen,time,duration},
 //                                                    search:{count,time,screen},ended:{phase,text}}
+//   workload open P (a workload page), click Terminal, read the pod and container choices, open
+//           the first in the drawer and run `echo $((6*7))`
+//                                                  → {pods,containers,typed,footer}
+//   cap     (a server allowing one session per user) open P (a pod page), a terminal in the
+//           drawer, then its Full page link: the cap dialog lists the drawer's session; End it,
+//           Try again                              → {first,second,dialog,listed,drawerEnded}
 //   refused open P (a pod page of a cluster with exec switched off, or a pod gone), open the
 //           full-page terminal at P + "/exec" and read why it did not open
 //                                                  → {phase,text,buttonDisabled,buttonTitle}
@@ -167,6 +173,53 @@ const scenarios = {
     const ended = { phase: await pane.getAttribute('data-phase'), text: await page.locator('#terminal-drawer [data-ended]').innerText() };
     await page.locator(`[data-open-session="${sessionId}"]`).waitFor({ state: 'detached' });
     return { sessionId, container, typed, style, sizes, listed, recorded, replay, search, ended };
+  },
+
+  async workload(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-action="exec"]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-action="exec"]').click();
+    await page.locator('#exec-pod').waitFor();
+    const pods = await page.locator('#exec-pod option').evaluateAll((os) => os.map((o) => o.value));
+    await page.locator('#exec-dialog [data-container]').first().waitFor();
+    const containers = await page.locator('#exec-dialog [data-container]').evaluateAll((els) => els.map((e) => e.dataset.container));
+    await page.locator('#exec-open').click();
+    await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    await page.locator('#terminal-drawer .xterm').click();
+    await page.keyboard.type('echo $((6*7))');
+    await page.keyboard.press('Enter');
+    const typed = await screenUntil(page, '#terminal-drawer', /^42$/m);
+    const footer = await page.locator('[data-terminal-footer]').innerText();
+    await shot(page, 'terminal');
+    return { pods, containers, typed, footer };
+  },
+
+  async cap(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-action="exec"]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-action="exec"]').click();
+    await page.locator('#exec-open').click();
+    await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    const first = await page.locator(DRAWER).getAttribute('data-session-id');
+    // A second terminal (the drawer's Full page link keeps the first one alive) is over the cap.
+    await page.getByRole('link', { name: 'Full page' }).click();
+    await page.locator('#cap-dialog').waitFor();
+    await shot(page, 'dialog');
+    const dialog = await page.locator('#cap-dialog').innerText();
+    const listed = await page.locator('#cap-dialog [data-cap-session]').evaluateAll((rows) => rows.map((r) => r.dataset.capSession));
+    await page.locator(`#cap-dialog [data-end-session="${first}"]`).click();
+    await page.locator(`${DRAWER}[data-phase="ended"]`).waitFor();
+    const drawerEnded = await page.locator('#terminal-drawer [data-ended]').innerText();
+    await page.locator('#cap-retry').click();
+    await page.locator('#exec-page [data-phase="open"]').waitFor();
+    const second = await page.locator('#exec-page [data-phase]').getAttribute('data-session-id');
+    return { first, second, dialog, listed, drawerEnded };
   },
 
   async refused(page) {

@@ -103,6 +103,48 @@ async fn a_shell_from_the_pod_page_resizes_replays_and_ends_from_the_session_lis
 }
 
 #[tokio::test]
+async fn a_deployment_opens_a_terminal_in_one_of_its_pods() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web-deploy");
+    ns.grant("alice", "edit");
+    // On a kwok node, where kwok's ClusterExec runs the commands.
+    let yaml = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  replicas: 1\n  \
+         selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      \
+         nodeSelector: {{type: kwok}}\n      tolerations: [{{operator: Exists}}]\n      containers: [{{name: nginx, image: nginx}}]\n",
+        ns = ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
+    alpha.kubectl(&["rollout", "status", "deployment/web", "-n", &ns.name, "--timeout=60s"]);
+    let server = dev_server(&alpha, "alice", &[], &[]);
+    let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/web", ns.name);
+    let result = drive(&server, "workload", "workload", &path).await;
+    let pods = result["pods"].as_array().expect("pods");
+    assert_eq!(pods.len(), 1, "the deployment's one pod: {result}");
+    assert!(text(&pods[0]).starts_with("web-"), "{result}");
+    assert_eq!(result["containers"], serde_json::json!(["nginx"]), "{result}");
+    assert!(text(&result["typed"]).lines().any(|l| l == "42"), "{result}");
+    assert!(text(&result["footer"]).contains("container nginx"), "{result}");
+}
+
+#[tokio::test]
+async fn over_the_cap_the_dialog_ends_a_session_and_the_retry_opens() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web-cap");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    let server = dev_server(&alpha, "alice", &[], &[("PERISCOPE_EXEC_MAX_SESSIONS_PER_USER", "1".into())]);
+    let result = drive(&server, "cap", "cap", &pod_page(&ns, "box")).await;
+    let first = text(&result["first"]);
+    assert!(!first.is_empty(), "{result}");
+    assert_eq!(result["listed"], serde_json::json!([first]), "the dialog lists the open session: {result}");
+    assert!(text(&result["dialog"]).contains(&format!("{}/box", ns.name)), "{result}");
+    assert!(text(&result["drawerEnded"]).contains("ended from the session list"), "End closed it: {result}");
+    let second = text(&result["second"]);
+    assert!(!second.is_empty() && second != first, "Try again opened a new session: {result}");
+}
+
+#[tokio::test]
 async fn a_view_only_user_sees_why_there_is_no_terminal() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "exec-web-view");

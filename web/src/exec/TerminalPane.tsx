@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { createPortal } from 'react-dom';
 
 import { formatClock } from './asciicast';
 import { CapDialog } from './CapDialog';
@@ -79,16 +80,19 @@ export function TerminalPane({ session, active }: { session: ExecSession; active
           </>
         )}
       </div>
-      {showCap && (
-        <CapDialog
-          cap={refusal.cap}
-          onClose={() => setCapDismissed(view.ended)}
-          onRetry={() => {
-            setCapDismissed(view.ended);
-            session.restart();
-          }}
-        />
-      )}
+      {/* On the page's body: the terminal's colours are not the dialog's. */}
+      {showCap &&
+        createPortal(
+          <CapDialog
+            cap={refusal.cap}
+            onClose={() => setCapDismissed(view.ended)}
+            onRetry={() => {
+              setCapDismissed(view.ended);
+              session.restart();
+            }}
+          />,
+          document.body,
+        )}
     </div>
   );
 }
