@@ -11,23 +11,13 @@ import { PODS_REF } from '../lib/kinds';
 import { objectPath } from '../lib/resources';
 import { openSession } from './browser';
 import { type ContainerChoice, defaultContainer, type ExecFit, podContainers } from './containers';
-import { addToDrawer, drawerTabs, showLive } from './drawer';
-import type { ExecTarget } from './protocol';
-import { MAX_TABS } from './reconnect';
+import { openInDrawer } from './drawer';
 import { execRoute } from './routes';
 
 // The Terminal button's dialog (loaded when first opened): which pod of a workload, which
 // container, then a terminal in the drawer or on a page of its own.
 
 type Obj = Record<string, unknown>;
-
-/** Opens a terminal in the drawer, or shows the live one for the same container. */
-function openInDrawer(target: ExecTarget): 'opened' | 'shown' | 'full' {
-  if (showLive(target)) return 'shown';
-  if (drawerTabs() >= MAX_TABS) return 'full';
-  addToDrawer(openSession(target));
-  return 'opened';
-}
 
 const KIND_LABEL: Record<ContainerChoice['kind'], string> = { container: '', init: 'init', ephemeral: 'ephemeral' };
 
@@ -99,7 +89,7 @@ export function ExecDialog({ cluster, namespace, fit, object, onClose }: { clust
   const target = podName && container ? { cluster, namespace, pod: podName, container } : null;
   const open = () => {
     if (!target) return;
-    if (openInDrawer(target) === 'full') return setProblem('Five terminals are open in the drawer: close one first.');
+    if (openInDrawer(target, openSession) === 'full') return setProblem('Five terminals are open in the drawer: close one first.');
     onClose();
   };
   return (

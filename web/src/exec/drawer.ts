@@ -1,11 +1,11 @@
 // The terminal drawer's state, outside React so terminals live on while pages change: up to
-// MAX_TABS sessions (the dialog that opens them checks), the active one, open or collapsed. A tab hidden for HIDDEN_CLOSE_MS closes
+// MAX_TABS sessions, the active one, open or collapsed. A tab hidden for HIDDEN_CLOSE_MS closes
 // its terminals; back within AUTO_RESTART_WINDOW_MS of that, they restart (new shells).
 
 import { useSyncExternalStore } from 'react';
 
 import type { ExecTarget } from './protocol';
-import { autoRestarts, HIDDEN_CLOSE_MS } from './reconnect';
+import { autoRestarts, HIDDEN_CLOSE_MS, MAX_TABS } from './reconnect';
 import type { ExecSession } from './session';
 
 export interface DrawerState {
@@ -34,21 +34,25 @@ export function useDrawer(): DrawerState {
 const sameTarget = (a: ExecTarget, b: ExecTarget) =>
   a.cluster === b.cluster && a.namespace === b.namespace && a.pod === b.pod && (a.container ?? '') === (b.container ?? '');
 
-/** Shows the drawer's live terminal for the same container, if there is one. */
-export function showLive(target: ExecTarget): boolean {
+/**
+ * Opens a terminal in the drawer (`create` makes its session), or shows the live one for the
+ * same container; `full` when the drawer has MAX_TABS already.
+ */
+export function openInDrawer(target: ExecTarget, create: (target: ExecTarget) => ExecSession): 'opened' | 'shown' | 'full' {
   const existing = state.sessions.find((s) => sameTarget(s.target, target) && s.view.phase !== 'ended');
-  if (existing) set({ active: existing.localId, open: true });
-  return existing !== undefined;
-}
-
-/** How many terminals the drawer holds. */
-export function drawerTabs(): number {
-  return state.sessions.length;
-}
-
-/** A new terminal in the drawer, shown. */
-export function addToDrawer(session: ExecSession): void {
+  if (existing) {
+    set({ active: existing.localId, open: true });
+    return 'shown';
+  }
+  if (state.sessions.length >= MAX_TABS) return 'full';
+  const session = create(target);
   set({ sessions: [...state.sessions, session], active: session.localId, open: true });
+  return 'opened';
+}
+
+/** The state now (tests). */
+export function drawerState(): DrawerState {
+  return state;
 }
 
 export function focusTab(localId: string): void {
@@ -72,7 +76,8 @@ export function toggleDrawer(): void {
 let hiddenTimer: number | undefined;
 let closedWhileHidden: { sessions: ExecSession[]; at: number } | null = null;
 
-function onVisibility(): void {
+/** The hidden-tab rule (exported for tests; the document's visibilitychange calls it). */
+export function onVisibility(): void {
   if (document.visibilityState === 'hidden') {
     window.clearTimeout(hiddenTimer);
     hiddenTimer = window.setTimeout(() => {
