@@ -100,9 +100,9 @@ async function sttySize(page, marker) {
 const scenarios = {
   async shell(page) {
     await page.goto(url(opts.path));
-    const button = page.locator('[data-action="exec"]');
+    const button = page.locator('[data-terminal-button]');
     await page.waitForFunction(() => {
-      const b = document.querySelector('[data-action="exec"]');
+      const b = document.querySelector('[data-terminal-button]');
       return b && !b.disabled;
     }, null, { timeout });
     await button.click();
@@ -178,10 +178,10 @@ const scenarios = {
   async workload(page) {
     await page.goto(url(opts.path));
     await page.waitForFunction(() => {
-      const b = document.querySelector('[data-action="exec"]');
+      const b = document.querySelector('[data-terminal-button]');
       return b && !b.disabled;
     }, null, { timeout });
-    await page.locator('[data-action="exec"]').click();
+    await page.locator('[data-terminal-button]').click();
     await page.locator('#exec-pod').waitFor();
     const pods = await page.locator('#exec-pod option').evaluateAll((os) => os.map((o) => o.value));
     await page.locator('#exec-dialog [data-container]').first().waitFor();
@@ -200,10 +200,10 @@ const scenarios = {
   async cap(page) {
     await page.goto(url(opts.path));
     await page.waitForFunction(() => {
-      const b = document.querySelector('[data-action="exec"]');
+      const b = document.querySelector('[data-terminal-button]');
       return b && !b.disabled;
     }, null, { timeout });
-    await page.locator('[data-action="exec"]').click();
+    await page.locator('[data-terminal-button]').click();
     await page.locator('#exec-open').click();
     await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
     const first = await page.locator(DRAWER).getAttribute('data-session-id');
@@ -224,9 +224,9 @@ const scenarios = {
 
   async refused(page) {
     await page.goto(url(opts.path));
-    const button = page.locator('[data-action="exec"]');
+    const button = page.locator('[data-terminal-button]');
     await page.locator('#object-name').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-action="exec"]')?.title, null, { timeout });
+    await page.waitForFunction(() => document.querySelector('[data-terminal-button]')?.title, null, { timeout });
     const buttonDisabled = await button.isDisabled();
     const buttonTitle = await button.getAttribute('title');
     await page.goto(url(`${opts.path}/exec`));

@@ -34,7 +34,7 @@ export function ExecButton({ cluster, namespace, fit, object }: { cluster: strin
     <>
       <button
         type="button"
-        data-action="exec"
+        data-terminal-button=""
         disabled={denied !== undefined || !object}
         title={denied ?? 'Open a shell in a container (Ctrl+` shows or hides the terminals)'}
         onClick={() => setOpen(true)}
