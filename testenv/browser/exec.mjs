@@ -21,6 +21,9 @@
 //   cap     (a server allowing one session per user) open P (a pod page), a terminal in the
 //           drawer, then its Full page link: the cap dialog lists the drawer's session; End it,
 //           Try again                              → {first,second,dialog,listed,drawerEnded}
+//   idle    (a server with short idle timers) open P (a pod page) and a terminal, wait for the
+//           idle countdown, type a key (it goes), then wait for the idle close
+//                                                  → {warned,phaseAfterTyping,ended}
 //   refused open P (a pod page of a cluster with exec switched off, or a pod gone), open the
 //           full-page terminal at P + "/exec" and read why it did not open
 //                                                  → {phase,text,buttonDisabled,buttonTitle}
@@ -220,6 +223,28 @@ const scenarios = {
     await page.locator('#exec-page [data-phase="open"]').waitFor();
     const second = await page.locator('#exec-page [data-phase]').getAttribute('data-session-id');
     return { first, second, dialog, listed, drawerEnded };
+  },
+
+  async idle(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-terminal-button]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-terminal-button]').click();
+    await page.locator('#exec-open').click();
+    await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    const countdown = page.locator('[data-idle-countdown]');
+    await countdown.waitFor();
+    const warned = await countdown.innerText();
+    await shot(page, 'warned');
+    // Typing during the warning keeps the session.
+    await page.locator('#terminal-drawer .xterm').click();
+    await page.keyboard.type('x');
+    await countdown.waitFor({ state: 'detached' });
+    const phaseAfterTyping = await page.locator(DRAWER).getAttribute('data-phase');
+    await page.locator(`${DRAWER}[data-phase="ended"]`).waitFor();
+    return { warned, phaseAfterTyping, ended: await page.locator('#terminal-drawer [data-ended]').innerText() };
   },
 
   async refused(page) {

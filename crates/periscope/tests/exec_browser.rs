@@ -145,6 +145,21 @@ async fn over_the_cap_the_dialog_ends_a_session_and_the_retry_opens() {
 }
 
 #[tokio::test]
+async fn the_idle_countdown_shows_typing_clears_it_and_the_idle_close_is_said() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-web-idle");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    let env = [("PERISCOPE_EXEC_IDLE_SECONDS", "6".to_string()), ("PERISCOPE_EXEC_IDLE_WARN_SECONDS", "4".to_string())];
+    let server = dev_server(&alpha, "alice", &[], &env);
+    let result = drive(&server, "idle", "idle", &pod_page(&ns, "box")).await;
+    let warned = text(&result["warned"]);
+    assert!(warned.starts_with("idle: closes in ") && warned.ends_with(" s — type to keep it"), "{result}");
+    assert_eq!(result["phaseAfterTyping"], "open", "typing kept the session: {result}");
+    assert_eq!(result["ended"], "Session ended: closed after being idle.", "{result}");
+}
+
+#[tokio::test]
 async fn a_view_only_user_sees_why_there_is_no_terminal() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "exec-web-view");
