@@ -24,6 +24,9 @@
 //   idle    (a server with short idle timers) open P (a pod page) and a terminal, wait for the
 //           idle countdown, type a key (it goes), then wait for the idle close
 //                                                  → {warned,phaseAfterTyping,ended}
+//   reconnect open P (a pod page) and a terminal, print {"ready":true}, wait for a line on stdin
+//           (the test restarted the server), wait for the terminal to reconnect to a new shell
+//           and run a command in it               → {first,second,phases,screen}
 //   refused open P (a pod page of a cluster with exec switched off, or a pod gone), open the
 //           full-page terminal at P + "/exec" and read why it did not open
 //                                                  → {phase,text,buttonDisabled,buttonTitle}
@@ -31,6 +34,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import { chromium } from 'playwright-core';
@@ -73,19 +77,29 @@ function screen(page, selector) {
     [...rows.children].map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()).join('\n').trimEnd());
 }
 
-/** Waits until the screen of `selector` satisfies `test` (a regex), and returns it. */
+/** Waits until the screen of `selector` satisfies `test` (a regex or a predicate), and returns it. */
 async function screenUntil(page, selector, test) {
+  const ok = typeof test === 'function' ? test : (t) => test.test(t);
   const deadline = Date.now() + timeout;
   let text = '';
   while (Date.now() < deadline) {
     text = await screen(page, selector).catch(() => '');
-    if (test.test(text)) return text;
+    if (ok(text)) return text;
     await page.waitForTimeout(100);
   }
   throw new Error(`the terminal never showed ${test}: ${JSON.stringify(text)}`);
 }
 
 const DRAWER = '#terminal-drawer [data-phase]';
+
+/** Waits for the test to write a line on stdin (it has acted, e.g. restarted the server). */
+function waitForGo() {
+  const lines = createInterface({ input: process.stdin });
+  return new Promise((resolve) => lines.once('line', () => {
+    lines.close();
+    resolve();
+  }));
+}
 
 /** Runs `stty size` in the drawer's terminal; returns its answer and the terminal's own size. */
 async function sttySize(page, marker) {
@@ -155,7 +169,8 @@ const scenarios = {
     await page.locator('#replay-play').click();
     await page.waitForFunction(() => document.querySelector('#replay')?.dataset.playing === 'false', null, { timeout });
     const replay = {
-      screen: await screen(page, '#replay'),
+      // xterm draws on the next frame: wait for the last output to show.
+      screen: await screenUntil(page, '#replay', /^after$/m),
       time: Number(await page.locator('#replay').getAttribute('data-time')),
       duration: Number(await page.locator('#replay').getAttribute('data-duration')),
     };
@@ -166,8 +181,10 @@ const scenarios = {
     const count = await page.locator('[data-match]').count();
     const matchTime = Number(await page.locator('[data-match="0"]').getAttribute('data-match-time'));
     await page.locator('[data-match="0"]').click();
+    // The screen before the jump (the end) had `after`; drawn again, it has `hello` and not that.
+    const redrawn = (t) => /^hello$/m.test(t) && !/^after$/m.test(t);
     await page.waitForFunction((t) => Math.abs(Number(document.querySelector('#replay')?.dataset.time) - t) < 0.01, matchTime, { timeout });
-    const search = { count, time: Number(await page.locator('#replay').getAttribute('data-time')), matchTime, screen: await screen(page, '#replay') };
+    const search = { count, time: Number(await page.locator('#replay').getAttribute('data-time')), matchTime, screen: await screenUntil(page, '#replay', redrawn) };
 
     // Ending the session from the list closes the drawer's terminal, saying why.
     await page.locator('#sessions-link').click();
@@ -245,6 +262,36 @@ const scenarios = {
     const phaseAfterTyping = await page.locator(DRAWER).getAttribute('data-phase');
     await page.locator(`${DRAWER}[data-phase="ended"]`).waitFor();
     return { warned, phaseAfterTyping, ended: await page.locator('#terminal-drawer [data-ended]').innerText() };
+  },
+
+  async reconnect(page) {
+    await page.goto(url(opts.path));
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-terminal-button]');
+      return b && !b.disabled;
+    }, null, { timeout });
+    await page.locator('[data-terminal-button]').click();
+    await page.locator('#exec-open').click();
+    await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    const first = await page.locator(DRAWER).getAttribute('data-session-id');
+    // Every phase the terminal passes through from here on.
+    await page.evaluate(() => {
+      window.phases = [];
+      window.setInterval(() => {
+        const phase = document.querySelector('#terminal-drawer [data-phase]')?.dataset.phase;
+        if (phase && window.phases[window.phases.length - 1] !== phase) window.phases.push(phase);
+      }, 50);
+    });
+    out({ ready: true });
+    await waitForGo();
+    await page.locator(`${DRAWER}[data-shells="2"][data-phase="open"]`).waitFor();
+    const second = await page.locator(DRAWER).getAttribute('data-session-id');
+    await page.locator('#terminal-drawer .xterm').click();
+    await page.keyboard.type("echo sec''ond");
+    await page.keyboard.press('Enter');
+    const text = await screenUntil(page, '#terminal-drawer', /^second$/m);
+    await shot(page, 'again');
+    return { first, second, phases: await page.evaluate(() => window.phases), screen: text };
   },
 
   async refused(page) {
