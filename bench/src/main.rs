@@ -5,10 +5,12 @@
 //! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
 //! percentiles is the cost of session lookup and identity resolution.
 //!
+//! `PERISCOPE_BENCH=exec` measures terminal sessions (exec.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
+mod exec;
 mod lists;
 mod watch;
 mod web;
@@ -137,6 +139,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "watch") {
         watch::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "exec") {
+        exec::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "web") {
         web::run(&binary, &dir).await?;
