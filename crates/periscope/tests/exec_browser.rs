@@ -11,7 +11,7 @@ use std::{
 };
 
 use common::*;
-use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, free_port, repo_root};
+use periscope_testkit::{Server, TestNamespace, browser, cluster, exec::running_pod, free_port, repo_root};
 use serde_json::Value;
 
 /// One run of an exec.mjs scenario.
@@ -78,17 +78,6 @@ impl Driver {
 /// Runs one exec.mjs scenario against `server`.
 fn drive(server: &Server, scenario: &str, shot: &str, path: &str) -> Value {
     Driver::start(&server.base_url, scenario, shot, path).finish(|| server.logs())
-}
-
-/// A running kwok pod `name` (containers `shell` and `side`) in the test's namespace.
-fn running_pod(cluster: &TestCluster, ns: &TestNamespace, name: &str) {
-    let yaml = format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  nodeSelector: {{type: kwok}}\n  \
-         tolerations: [{{operator: Exists}}]\n  containers: [{{name: shell, image: busybox}}, {{name: side, image: busybox}}]\n",
-        ns = ns.name
-    );
-    cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml));
-    cluster.kubectl(&["wait", "--for=condition=Ready", &format!("pod/{name}"), "-n", &ns.name, "--timeout=60s"]);
 }
 
 fn pod_page(ns: &TestNamespace, pod: &str) -> String {
