@@ -298,7 +298,8 @@ const scenarios = {
     await page.goto(url(opts.path));
     const button = page.locator('[data-terminal-button]');
     await page.locator('#object-name').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-terminal-button]')?.title, null, { timeout });
+    // The button settles once the clusters list and can-i have answered.
+    await page.locator('[data-terminal-button][data-permissions="checked"]').waitFor();
     const buttonDisabled = await button.isDisabled();
     const buttonTitle = await button.getAttribute('title');
     await page.goto(url(`${opts.path}/exec`));

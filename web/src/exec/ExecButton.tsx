@@ -12,29 +12,31 @@ const ExecDialog = lazy(() => import('./ExecDialog').then((m) => ({ default: m.E
 
 type Obj = Record<string, unknown>;
 
-/** Whether the user may exec here (can-i `create pods/exec`) and the cluster allows terminals. */
-function useExecAllowed(cluster: string, namespace: string, pod: string | undefined): string | undefined {
+/** Why the user may not exec here (the cluster's switch, can-i `create pods/exec`), and whether both answered. */
+function useExecDenied(cluster: string, namespace: string, pod: string | undefined): { denied?: string; checked: boolean } {
   const clusters = useClusters();
   const check: Check = { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace, ...(pod ? { name: pod } : {}) };
   const canI = useQuery({ queryKey: queryKeys.canI(cluster, [check]), queryFn: () => api.canI(cluster, [check]), staleTime: 30_000 });
+  const checked = !clusters.isPending && !canI.isPending;
   const entry = clusters.data?.clusters.find((c) => c.name === cluster);
-  if (entry && !entry.execEnabled) return 'Terminals are switched off for this cluster';
+  if (entry && !entry.execEnabled) return { denied: 'Terminals are switched off for this cluster', checked };
   const answer = canI.data?.results[0];
-  if (answer && !answer.allowed) return `Not allowed: ${answer.message || answer.reason || 'your role may not exec into pods here'}`;
-  return undefined;
+  if (answer && !answer.allowed) return { denied: `Not allowed: ${answer.message || answer.reason || 'your role may not exec into pods here'}`, checked };
+  return { checked };
 }
 
 /** The Terminal button of a pod or workload page. */
 export function ExecButton({ cluster, namespace, fit, object }: { cluster: string; namespace: string; fit: ExecFit; object: Obj | undefined }) {
   const [open, setOpen] = useState(false);
   const podName = fit.kind === 'pod' && typeof (object?.metadata as Obj | undefined)?.name === 'string' ? String((object?.metadata as Obj).name) : undefined;
-  const denied = useExecAllowed(cluster, namespace, podName);
+  const { denied, checked } = useExecDenied(cluster, namespace, podName);
   if (fit.kind === 'none') return null;
   return (
     <>
       <button
         type="button"
         data-terminal-button=""
+        data-permissions={checked ? 'checked' : 'pending'}
         disabled={denied !== undefined || !object}
         title={denied ?? 'Open a shell in a container (Ctrl+` shows or hides the terminals)'}
         onClick={() => setOpen(true)}
