@@ -15,8 +15,8 @@
 //                                                    sizes:[{stty,cols,rows}],
 //                                                    listed,recorded,replay:{screen,time,duration},
 //                                                    search:{count,time,screen},ended:{phase,text}}
-//   workload open P (a workload page), click Terminal, read the pod and container choices, open
-//           the first in the drawer and run `echo $((6*7))`
+//   workload open P (a workload page), press `s`, read the pod and container choices, press
+//           Enter (the first in the drawer) and run `echo $((6*7))`
 //                                                  → {pods,containers,typed,footer}
 //   cap     (a server allowing one session per user) open P (a pod page), a terminal in the
 //           drawer, then its Full page link: the cap dialog lists the drawer's session; End it,
@@ -201,12 +201,14 @@ const scenarios = {
       const b = document.querySelector('[data-terminal-button]');
       return b && !b.disabled;
     }, null, { timeout });
-    await page.locator('[data-terminal-button]').click();
+    // k9s's `s`, then Enter: the dialog focuses Open once it has a pod and a container.
+    await page.keyboard.press('s');
     await page.locator('#exec-pod').waitFor();
     const pods = await page.locator('#exec-pod option').evaluateAll((os) => os.map((o) => o.value));
     await page.locator('#exec-dialog [data-container]').first().waitFor();
     const containers = await page.locator('#exec-dialog [data-container]').evaluateAll((els) => els.map((e) => e.dataset.container));
-    await page.locator('#exec-open').click();
+    await page.locator('#exec-open:focus').waitFor();
+    await page.keyboard.press('Enter');
     await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
     await page.locator('#terminal-drawer .xterm').click();
     await page.keyboard.type('echo $((6*7))');

@@ -64,6 +64,7 @@ export function Shell() {
       palette: () => setOverlay((o) => (o === 'palette' ? null : 'palette')),
       help: () => setOverlay('help'),
       escape: () => undefined,
+      shell: () => document.querySelector<HTMLButtonElement>('[data-terminal-button]:not(:disabled)')?.click(),
       terminal: () => undefined,
       'replay-play': () => undefined,
       'replay-seek': () => undefined,

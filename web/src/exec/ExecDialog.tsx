@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 
 import { api } from '../api/endpoints';
@@ -87,6 +87,13 @@ export function ExecDialog({ cluster, namespace, fit, object, onClose }: { clust
   const container = picked ?? defaultContainer(pod, podContainers(pod));
   const [problem, setProblem] = useState<string | null>(null);
   const target = podName && container ? { cluster, namespace, pod: podName, container } : null;
+  // Enter opens the terminal as soon as there is one to open (unless a picker has the keyboard).
+  const openButton = useRef<HTMLButtonElement>(null);
+  const ready = target !== null;
+  useEffect(() => {
+    const focused = document.activeElement;
+    if (ready && (!focused || focused === document.body || focused.closest('[role="dialog"]') === null)) openButton.current?.focus();
+  }, [ready]);
   const open = () => {
     if (!target) return;
     if (openInDrawer(target, openSession) === 'full') return setProblem('Five terminals are open in the drawer: close one first.');
@@ -120,7 +127,7 @@ export function ExecDialog({ cluster, namespace, fit, object, onClose }: { clust
               Full page
             </Link>
           )}
-          <button type="button" id="exec-open" disabled={!target} onClick={open} className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50">
+          <button type="button" id="exec-open" ref={openButton} disabled={!target} onClick={open} className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50">
             Open terminal
           </button>
         </div>

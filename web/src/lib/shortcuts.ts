@@ -13,6 +13,7 @@ export type ShortcutId =
   | 'palette'
   | 'help'
   | 'escape'
+  | 'shell'
   | 'terminal'
   | 'replay-play'
   | 'replay-seek';
@@ -39,6 +40,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },
   { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
+  { id: 'shell', shown: ['s'], bind: ['s'], what: 'On a pod or workload page: open a terminal (pick the container, Enter)' },
   // The terminal drawer binds it itself (capture phase: a focused terminal would take it as input).
   { id: 'terminal', shown: ['Ctrl `', '⌘ `'], bind: [], what: 'Show or hide the terminal drawer (also from inside a terminal)' },
   // Bound by the replay page while it is open.
