@@ -7,6 +7,7 @@ import { Page } from './components/PageBoundary';
 import { Shell } from './components/Shell';
 import { BuiltinList, GenericList } from './pages/ListRoute';
 import { DetailPage } from './pages/DetailPage';
+import { ExecPage, ReplayPage, SessionsPage } from './pages/exec/lazyPages';
 import { FleetPage } from './pages/FleetPage';
 import { NotFound } from './pages/NotFound';
 import { OverviewPage } from './pages/OverviewPage';
@@ -30,6 +31,9 @@ export function App() {
           path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name/logs"
           element={<Page><Suspense fallback={<p className="p-6 text-sm text-slate-500">Loading the log viewer…</p>}><LogsPage /></Suspense></Page>}
         />
+        <Route path="clusters/:cluster/r/core/v1/pods/:namespace/:name/exec" element={<Page><ExecPage /></Page>} />
+        <Route path="exec" element={<Page><SessionsPage /></Page>} />
+        <Route path="exec/recordings/:id" element={<Page><ReplayPage /></Page>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

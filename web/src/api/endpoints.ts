@@ -17,8 +17,10 @@ import type {
   JsonValue,
   KindList,
   ListPage,
+  RecordingInfo,
   Revision,
   SearchResponse,
+  SessionSummary,
   SubscribeBody,
   Subscribed,
 } from './types.gen';
@@ -114,4 +116,18 @@ export const api = {
   unsubscribe: async (streamId: string, id: string) => {
     await send<JsonValue>('DELETE', `/api/streams/${seg(streamId)}/subscriptions/${seg(id)}`);
   },
+  /**
+   * The exec URL (`path`, with its query) asked with a plain GET: answers the refusal a
+   * WebSocket cannot read, or 400 "needs a WebSocket upgrade" when the checks it can make pass.
+   */
+  execProbe: async (path: string) => {
+    await getText(path);
+  },
+  execSessions: async (signal?: AbortSignal) => (await getJson<Items<SessionSummary>>('/api/exec/sessions', signal)).items,
+  endExecSession: async (id: string) => {
+    await send<JsonValue>('DELETE', `/api/exec/sessions/${seg(id)}`);
+  },
+  recordings: async (signal?: AbortSignal) => (await getJson<Items<RecordingInfo>>('/api/exec/recordings', signal)).items,
+  /** A recording (asciicast v2 text, `no-store`): the replay page keeps it out of the query cache. */
+  recording: (id: string, signal?: AbortSignal) => getText(`/api/exec/recordings/${seg(id)}`, signal),
 };
