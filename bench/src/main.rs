@@ -5,12 +5,14 @@
 //! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
 //! percentiles is the cost of session lookup and identity resolution.
 //!
-//! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs);
+//! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
+//! its log viewer (logs_web.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
 mod lists;
 mod logs;
+mod logs_web;
 mod watch;
 mod web;
 
@@ -144,6 +146,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "web") {
         web::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "logs-web") {
+        logs_web::run(&binary, &dir).await?;
     }
     if only.as_deref() == Some("screenshots") {
         web::screenshots(&binary).await?;

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 
 import { useSignedOut } from './api/session';
@@ -11,6 +12,9 @@ import { NotFound } from './pages/NotFound';
 import { OverviewPage } from './pages/OverviewPage';
 import { SignedOutPage } from './pages/SignedOutPage';
 
+// The log viewer is loaded when first opened: it stays out of the initial JavaScript.
+const LogsPage = lazy(() => import('./pages/LogsPage'));
+
 export function App() {
   const signedOut = useSignedOut();
   if (signedOut) return <SignedOutPage reason={signedOut} />;
@@ -22,6 +26,10 @@ export function App() {
         <Route path="clusters/:cluster/:resource" element={<Page><BuiltinList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Page><GenericList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<Page><DetailPage /></Page>} />
+        <Route
+          path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name/logs"
+          element={<Page><Suspense fallback={<p className="p-6 text-sm text-slate-500">Loading the log viewer…</p>}><LogsPage /></Suspense></Page>}
+        />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

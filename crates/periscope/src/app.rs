@@ -13,7 +13,10 @@ use axum::{
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::{CompressionLayer, CompressionLevel},
+    compression::{
+        CompressionLayer, CompressionLevel,
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+    },
 };
 
 use crate::{
@@ -240,7 +243,13 @@ pub fn router(state: AppState, timeouts: Timeouts) -> Router {
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::layer))
                 .layer(middleware::from_fn(metrics::layer))
-                .layer(CompressionLayer::new().gzip(true).quality(CompressionLevel::Fastest))
+                .layer(
+                    CompressionLayer::new()
+                        .gzip(true)
+                        .quality(CompressionLevel::Fastest)
+                        // Gzip log downloads are compressed already.
+                        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/gzip"))),
+                )
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn_with_state(timeouts, timeouts::layer))
                 .layer(middleware::from_fn(impersonation_guard::layer))

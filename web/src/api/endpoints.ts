@@ -4,7 +4,7 @@
 // gives them and are read through the small decoders below, not cast.
 
 import { type KindRef, type ListParams, listQuery, resourcePath } from '../lib/resources';
-import { getJson, getText, send } from './client';
+import { getJson, getText, openStream, send } from './client';
 import type {
   AuthWhoAmI,
   CanIRequest,
@@ -99,6 +99,10 @@ export const api = {
   act: async (method: ActionMethod, path: string, sub: string, body?: unknown) => {
     await send<JsonValue>(method, sub ? `${path}/${sub}` : path, body);
   },
+  /** An object's log stream (docs/api.md, Logs); `query` from logs/viewState.ts. */
+  logs: (path: string, query: string, signal: AbortSignal) => openStream(`${path}/logs${query}`, signal),
+  /** Where the browser downloads an object's whole log (a plain link: the server names the file). */
+  logsDownloadUrl: (path: string, query: string) => `${path}/logs/download${query}`,
   fleet: (signal?: AbortSignal) => getJson<Fleet>('/api/fleet', signal),
   dashboard: (cluster: string, signal?: AbortSignal) => getJson<Dashboard>(`${clusterPath(cluster)}/dashboard`, signal),
   search: (scope: SearchScope, cluster: string | undefined, q: string, signal?: AbortSignal) =>

@@ -29,3 +29,17 @@ export const SHORTCUTS: Shortcut[] = [
 
 /** Keys that act on the page's rows (they fire only where a list registered for them). */
 export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open']);
+
+export type LogShortcutId = 'find' | 'follow' | 'wrap' | 'timestamps' | 'prev' | 'next' | 'newest' | 'clear';
+
+/** The log viewer's keys (bound by the viewer while it is on screen; `/` and Esc go through the Shell). */
+export const LOG_SHORTCUTS: { id: LogShortcutId; shown: string[]; bind: string[]; what: string }[] = [
+  { id: 'find', shown: ['/'], bind: [], what: 'Find in the loaded lines (Enter: next match, Shift+Enter: previous)' },
+  { id: 'follow', shown: ['f'], bind: ['f'], what: 'Follow: resume at the newest line (or pause where you are)' },
+  { id: 'newest', shown: ['End'], bind: ['End'], what: 'Jump to the newest line and follow' },
+  { id: 'next', shown: [']'], bind: [']'], what: 'Next match' },
+  { id: 'prev', shown: ['['], bind: ['['], what: 'Previous match' },
+  { id: 'wrap', shown: ['w'], bind: ['w'], what: 'Wrap long lines on or off' },
+  { id: 'timestamps', shown: ['t'], bind: ['t'], what: 'Timestamps on or off' },
+  { id: 'clear', shown: ['Esc'], bind: [], what: 'Leave the find box; again: clear the find' },
+];
