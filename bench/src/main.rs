@@ -5,6 +5,7 @@
 //! server, with sessions in memory and in PostgreSQL on loopback. The difference of the
 //! percentiles is the cost of session lookup and identity resolution.
 //!
+//! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
 //! its log viewer (logs_web.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
