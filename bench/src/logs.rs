@@ -71,16 +71,22 @@ fn parse_block(block: &str) -> (&str, String) {
     (event, data)
 }
 
-/// Records one line frame: `bench <pod> <seq> <write ns> …` or `probe <pod>`.
+/// Records one line frame of a Periscope stream (`p` must name the pod that wrote it).
 fn record_line(seen: &mut Seen, names: &[String], data: &str, now: u128) {
     let Ok(frame) = serde_json::from_str::<Value>(data) else { return };
     let text = frame["l"].as_str().unwrap_or("");
-    let mut words = text.split(' ');
-    let (kind, pod) = (words.next(), words.next().and_then(|p| p.parse::<usize>().ok()));
-    let Some(pod) = pod.filter(|p| *p < names.len()) else { return };
-    if frame["p"].as_str() != Some(names[pod].as_str()) {
+    let pod = text.split(' ').nth(1).and_then(|p| p.parse::<usize>().ok());
+    if pod.is_some_and(|pod| pod < names.len() && frame["p"].as_str() != Some(names[pod].as_str())) {
         seen.misattributed += 1;
     }
+    record_text(seen, text, now);
+}
+
+/// Records one line: `bench <pod> <seq> <write ns> …` or `probe <pod>`.
+fn record_text(seen: &mut Seen, text: &str, now: u128) {
+    let mut words = text.split(' ');
+    let (kind, pod) = (words.next(), words.next().and_then(|p| p.parse::<usize>().ok()));
+    let Some(pod) = pod.filter(|p| *p < seen.per_pod.len()) else { return };
     match kind {
         Some("probe") => {
             seen.probes.insert(pod);
@@ -96,6 +102,61 @@ fn record_line(seen: &mut Seen, names: &[String], data: &str, now: u128) {
         }
         _ => {}
     }
+}
+
+/// The floor: the same lines read straight from the apiserver (one admin follow stream per
+/// pod, kwok → apiserver → bench), so the latency Periscope adds can be told apart.
+async fn direct_floor(admin: &kube::Client, ns: &str, logs: &[PodLogs], seconds: u64) -> anyhow::Result<Value> {
+    use futures::{AsyncBufReadExt, TryStreamExt};
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(admin.clone(), ns);
+    let opened = unix_nanos(SystemTime::now());
+    let seen = Arc::new(Mutex::new(Seen { per_pod: vec![0; logs.len()], opened, ..Seen::default() }));
+    let mut readers = Vec::new();
+    for pod in logs {
+        let params = kube::api::LogParams {
+            container: Some("app".into()),
+            follow: true,
+            tail_lines: Some(0),
+            ..Default::default()
+        };
+        let (pods, name, seen) = (pods.clone(), pod.pod.clone(), seen.clone());
+        // Opened in the task: the kubelet answers a follow's head only with its first line.
+        readers.push(tokio::spawn(async move {
+            let Ok(stream) = pods.log_stream(&name, &params).await else { return };
+            let mut lines = stream.lines();
+            while let Ok(Some(line)) = lines.try_next().await {
+                let now = unix_nanos(SystemTime::now());
+                record_text(&mut seen.lock().unwrap_or_else(|p| p.into_inner()), &line, now);
+            }
+        }));
+    }
+    let viewers = [seen.clone()];
+    attach(logs, &viewers).await?;
+    let writer = write_lines(logs, LINES_PER_SECOND, seconds);
+    while !writer.is_finished() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let written = writer.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+    drain(&viewers, written).await;
+    for reader in readers {
+        reader.abort();
+    }
+    let seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+    let mut latencies = seen.latencies.clone();
+    latencies.sort_by(f64::total_cmp);
+    anyhow::ensure!(!latencies.is_empty(), "no line arrived over the direct streams");
+    let lost: u64 = seen.per_pod.iter().map(|n| written.saturating_sub(*n)).sum();
+    println!(
+        "logs[floor: {PODS} direct apiserver follow streams, {LINES_PER_SECOND}/s each, {seconds} s]: latency p50 {:.1} ms p99 {:.1} ms; lost {lost}",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0),
+    );
+    Ok(json!({
+        "seconds": seconds,
+        "lines_written": written * PODS as u64,
+        "lines_lost": lost,
+        "latency_write_to_line": summary(&latencies),
+    }))
 }
 
 /// Opens one log stream of the Deployment and reads it in a task until the stream ends.
@@ -253,13 +314,14 @@ async fn metric_sum(http: &reqwest::Client, server: &Server, name: &str) -> anyh
         .sum())
 }
 
-/// The apiserver's count of pod log requests so far (its own `/metrics`).
-async fn apiserver_log_requests(admin: &kube::Client) -> anyhow::Result<u64> {
+/// Pod log streams the apiserver holds open now (its own `/metrics`; follow streams are
+/// long-running requests, counted in `apiserver_request_total` only when they end).
+async fn apiserver_log_streams(admin: &kube::Client) -> anyhow::Result<u64> {
     let text = admin.request_text(http::Request::get("/metrics").body(Vec::new())?).await?;
     let total = text
         .lines()
         .filter(|l| {
-            l.starts_with("apiserver_request_total{")
+            l.starts_with("apiserver_longrunning_requests{")
                 && l.contains("resource=\"pods\"")
                 && l.contains("subresource=\"log\"")
         })
@@ -376,7 +438,12 @@ async fn fifty_viewers(
 ) -> anyhow::Result<Value> {
     let http = reqwest::Client::new();
     let rss_start = rss_mib(server);
-    let log_requests_before = apiserver_log_requests(admin).await?;
+    // The earlier runs' streams close a moment after their server went: start from none.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while apiserver_log_streams(admin).await? > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log_streams_before = apiserver_log_streams(admin).await?;
     let mut viewers = Vec::with_capacity(VIEWERS);
     for _ in 0..VIEWERS {
         viewers.push(viewer(&http, url, names.clone()).await?);
@@ -385,7 +452,7 @@ async fn fifty_viewers(
     attach(logs, &viewers).await?;
     let upstreams = metric_sum(&http, server, "periscope_log_upstreams").await?;
     let viewers_gauge = metric_sum(&http, server, "periscope_log_viewers").await?;
-    let log_requests = apiserver_log_requests(admin).await? - log_requests_before;
+    let log_streams = apiserver_log_streams(admin).await?.saturating_sub(log_streams_before);
     let rss_open = rss_mib(server);
     let (written, cpu, rss_peak) =
         write_and_measure(server, bench, logs, VIEWERS_LINES_PER_SECOND, VIEWERS_SECONDS).await?;
@@ -404,7 +471,7 @@ async fn fifty_viewers(
     latencies.sort_by(f64::total_cmp);
     anyhow::ensure!(!latencies.is_empty(), "no line arrived");
     println!(
-        "logs[{VIEWERS} viewers, one identity, {PODS} pods]: upstreams {upstreams} (apiserver log requests {log_requests}), viewers gauge {viewers_gauge}; \
+        "logs[{VIEWERS} viewers, one identity, {PODS} pods]: upstreams {upstreams} (apiserver log streams {log_streams}), viewers gauge {viewers_gauge}; \
          {complete}/{VIEWERS} viewers got every line, lost {lost}, dropped {dropped}; latency p99 {:.1} ms; CPU {cpu}; RSS {rss_start} → {rss_open} (open) → peak {rss_peak} MiB",
         percentile(&latencies, 99.0),
     );
@@ -413,7 +480,8 @@ async fn fifty_viewers(
         "pods": PODS,
         "upstream_log_streams": upstreams,
         "viewers_gauge": viewers_gauge,
-        "apiserver_log_requests_while_opening": log_requests,
+        "apiserver_log_streams_open": log_streams,
+        "apiserver_log_streams_before": log_streams_before,
         "lines_per_pod_per_second": VIEWERS_LINES_PER_SECOND,
         "seconds": VIEWERS_SECONDS,
         "lines_per_viewer_expected": written * PODS as u64,
@@ -476,12 +544,17 @@ async fn measure(
     }
     println!("logs: {PODS} pods with logs of their own in {:.1} s", t0.elapsed().as_secs_f64());
     let names = Arc::new(names);
+    let floor = direct_floor(admin, ns, &logs, 10).await?;
     let server = logs_server(binary, bench);
     let one = one_viewer(&server, bench, &stream_url(&server, ns), &logs, names.clone()).await?;
     drop(server);
     let server = logs_server(binary, bench);
     let fifty = fifty_viewers(&server, bench, admin, &stream_url(&server, ns), &logs, names).await?;
-    Ok(json!({"one_viewer_100_lines_per_second": one, "fifty_viewers_one_identity": fifty}))
+    Ok(json!({
+        "floor_direct_apiserver_streams_100_lines_per_second": floor,
+        "one_viewer_100_lines_per_second": one,
+        "fifty_viewers_one_identity": fifty,
+    }))
 }
 
 /// A fresh server with the cap raised to the Deployment's size and no per-user stream or

@@ -6,6 +6,7 @@
 //! percentiles is the cost of session lookup and identity resolution.
 //!
 //! `PERISCOPE_BENCH=exec` measures terminal sessions (exec.rs);
+//! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
 //! its log viewer (logs_web.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.

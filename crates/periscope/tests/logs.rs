@@ -470,6 +470,26 @@ async fn pod_logs_tail_since_follow_previous_and_long_lines() {
 }
 
 #[tokio::test]
+async fn tail_zero_follows_only_lines_written_after_the_stream_opened() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "tailzero");
+    let logs = pod_with_logs(&ns, "fresh", &["app"], &[(ago(60), "old history")]);
+    let server = admin(&alpha);
+    // Written a moment before the stream opens: history, which tailLines=0 asks not to get.
+    logs.append("app", "just before");
+    let mut live = LogStream::open(&logs_url(&server, POD, &ns.name, "fresh", &[("tailLines", "0")])).await;
+    let deadline = Instant::now() + WAIT;
+    let first = loop {
+        logs.append("app", "after");
+        if let Some(line) = live.next(Duration::from_millis(500)).await {
+            break line;
+        }
+        assert!(Instant::now() < deadline, "no live line");
+    };
+    assert_eq!(first.text, "after", "the first line of a tailLines=0 stream is one written after it opened");
+}
+
+#[tokio::test]
 async fn container_choice_default_annotation_init_container_and_bad_requests() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "containers");

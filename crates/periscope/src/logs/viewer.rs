@@ -92,7 +92,7 @@ pub fn pod(reader: Reader, pod: String, node: Option<String>, opened: Opened, pa
         viewer.push_frame(custom("meta", &meta));
         viewer.initial = false;
         let (pod_tx, pod_rx) = mpsc::channel(POD_CHANNEL);
-        let task = tokio::spawn(forward(pod_tx, opened.history, opened.live, reader.filter.clone()));
+        let task = tokio::spawn(forward(pod_tx, opened, reader.filter.clone()));
         viewer.tasks.insert(pod.clone(), task.abort_handle());
         viewer.run(pod_rx, None).await;
         viewer.hub_count(-1);
@@ -316,6 +316,13 @@ impl Viewer {
         }
     }
 
+    /// When the earliest-in-time held line's window ends (or the initial wait, while it runs).
+    fn next_release(&self) -> tokio::time::Instant {
+        let top = self.held.peek().map_or_else(Instant::now, |Reverse(held)| held.arrived + MERGE_WINDOW);
+        let gate = if self.awaiting.is_empty() { top } else { top.max(self.started + INITIAL_WAIT) };
+        tokio::time::Instant::from_std(gate)
+    }
+
     /// The first `meta`, once every initial pod reported (or the wait is over).
     fn announce_initial(&mut self) {
         if self.initial && (self.awaiting.is_empty() || self.started.elapsed() >= INITIAL_WAIT) {
@@ -502,7 +509,6 @@ impl Viewer {
 
     async fn run(&mut self, mut pods_rx: mpsc::Receiver<(String, PodMsg)>, mut pods: Option<Subscription>) {
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + self.parts.ping, self.parts.ping);
-        let mut merge = tokio::time::interval(MERGE_WINDOW / 2);
         let mut shutdown = self.parts.shutdown.clone();
         // A clone, so a pending reservation does not borrow the viewer.
         let body = self.body.clone();
@@ -534,7 +540,8 @@ impl Viewer {
                         self.done = true;
                     }
                 }
-                _ = merge.tick(), if !self.held.is_empty() => self.release(false),
+                // Each line goes out when its own window ends, not on a coarser tick.
+                _ = tokio::time::sleep_until(self.next_release()), if !self.held.is_empty() => self.release(false),
                 _ = ping.tick() => {
                     if let Some(session) = &self.parts.session && !session.alive().await {
                         let _ = body.try_send(custom("auth_expired", &json!({})));
@@ -561,14 +568,9 @@ async fn next_pods(pods: &mut Option<Subscription>) -> Next {
 }
 
 /// Feeds one opened pod's history and live lines to the viewer, then its end.
-async fn forward(
-    tx: mpsc::Sender<(String, PodMsg)>,
-    history: Vec<LogLine>,
-    live: Option<super::upstream::Follow>,
-    filter: super::filter::Filter,
-) {
+async fn forward(tx: mpsc::Sender<(String, PodMsg)>, opened: Opened, filter: super::filter::Filter) {
     let pod = String::new();
-    let mut seam = Seam::after(&history);
+    let Opened { history, live, mut seam, .. } = opened;
     // The single-pod viewer already knows the container; the history goes out as lines.
     if tx.send((pod.clone(), PodMsg::Opened { container: String::new(), history })).await.is_err() {
         return;
@@ -622,8 +624,7 @@ async fn pod_task(reader: Arc<Reader>, pod: String, tx: mpsc::Sender<(String, Po
             Err(e) => Err(OpenError::Api(e)),
         };
         match opened {
-            Ok(Opened { container, history, live }) => {
-                let mut seam = Seam::after(&history);
+            Ok(Opened { container, history, live, mut seam }) => {
                 if tx.send((pod.clone(), PodMsg::Opened { container, history })).await.is_err() {
                     return;
                 }
