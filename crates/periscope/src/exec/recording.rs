@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tokio::{
     fs,
-    io::AsyncWriteExt,
     sync::{mpsc, oneshot},
 };
 
@@ -147,12 +146,28 @@ impl RecordingStore {
             "timestamp": SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             "title": format!("{}/{}/{} ({}) by {}", meta.cluster, meta.namespace, meta.pod, meta.container, meta.user),
         });
-        let mut sink = match &self.storage {
-            Storage::Files(dir) => Sink::File(fs::File::create(Self::cast(dir, &meta.id)).await?),
-            Storage::Postgres(pool) => Sink::Chunks { pool: pool.clone(), pending: String::new(), seq: 0 },
+        let out = match &self.storage {
+            Storage::Files(dir) => {
+                let mut file = std::fs::File::create(Self::cast(dir, &meta.id))?;
+                std::io::Write::write_all(&mut file, format!("{header}\n").as_bytes())?;
+                Out::File(file)
+            }
+            Storage::Postgres(pool) => {
+                let mut sink = Sink { pool: pool.clone(), pending: String::new(), seq: 0 };
+                append(&mut sink, format!("{header}\n"), &meta.id).await.map_err(std::io::Error::other)?;
+                let (tx, rx) = mpsc::channel(WRITER_QUEUE);
+                tokio::spawn(write_loop(sink, meta.id.clone(), rx));
+                Out::Queue(tx)
+            }
         };
-        append(&mut sink, format!("{header}\n"), &meta.id).await.map_err(std::io::Error::other)?;
-        Ok(Recording::spawn(sink, self.clone(), info))
+        Ok(Recording {
+            out,
+            max_bytes: self.max_bytes,
+            store: self.clone(),
+            info,
+            started: Instant::now(),
+            carry: Vec::new(),
+        })
     }
 
     /// A recording's sidecar.
@@ -282,10 +297,19 @@ async fn write_json(path: &Path, info: &RecordingInfo) -> std::io::Result<()> {
     fs::rename(&tmp, path).await
 }
 
-/// Where a recording in progress appends its events.
-enum Sink {
-    File(fs::File),
-    Chunks { pool: PgPool, pending: String, seq: i32 },
+/// Where a recording in progress puts its events: a file written at once (a `write` to the
+/// page cache is microseconds, and then a killed server loses nothing), or the queue of a
+/// PostgreSQL writer task (a round trip per event would hold the session up).
+enum Out {
+    File(std::fs::File),
+    Queue(mpsc::Sender<Cmd>),
+}
+
+/// A PostgreSQL recording's chunks in the making.
+struct Sink {
+    pool: PgPool,
+    pending: String,
+    seq: i32,
 }
 
 /// What the session sends its recording's writer.
@@ -299,16 +323,15 @@ enum Cmd {
     Finish(oneshot::Sender<()>),
 }
 
-/// Events waiting for the writer (each at most one 32 KiB read): the session only waits for
-/// the writer when it is this far behind.
+/// Events waiting for a PostgreSQL writer (each at most one 32 KiB read): the session only
+/// waits for it when it is this far behind.
 const WRITER_QUEUE: usize = 64;
 /// Text gathered into one write.
 const WRITE_BATCH: usize = 1024 * 1024;
 
-/// One session's recording in progress. Events go to a writer task, so formatting and
-/// storage run beside the session instead of inside its loop.
+/// One session's recording in progress.
 pub struct Recording {
-    tx: mpsc::Sender<Cmd>,
+    out: Out,
     store: RecordingStore,
     info: RecordingInfo,
     started: Instant,
@@ -318,12 +341,6 @@ pub struct Recording {
 }
 
 impl Recording {
-    fn spawn(sink: Sink, store: RecordingStore, info: RecordingInfo) -> Recording {
-        let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(write_loop(sink, info.id.clone(), rx));
-        Recording { tx, max_bytes: store.max_bytes, store, info, started: Instant::now(), carry: Vec::new() }
-    }
-
     /// Whether input is recorded.
     pub fn records_input(&self) -> bool {
         self.info.record_input
@@ -331,8 +348,17 @@ impl Recording {
 
     async fn event(&mut self, code: &'static str, data: String) {
         let at = self.started.elapsed().as_secs_f64();
-        // A writer that is gone lost the recording; the session itself goes on.
-        let _ = self.tx.send(Cmd::Event { at, code, data }).await;
+        // A recording that cannot be written is lost; the session itself goes on.
+        match &mut self.out {
+            Out::File(file) => {
+                if let Err(e) = std::io::Write::write_all(file, event_line(at, code, &data).as_bytes()) {
+                    tracing::warn!(session = %self.info.id, error = %e, "recording write failed");
+                }
+            }
+            Out::Queue(tx) => {
+                let _ = tx.send(Cmd::Event { at, code, data }).await;
+            }
+        }
     }
 
     /// Terminal output, up to the size cap (then one marker event and nothing more).
@@ -373,9 +399,11 @@ impl Recording {
             let rest = String::from_utf8_lossy(&std::mem::take(&mut self.carry)).into_owned();
             self.event("o", rest).await;
         }
-        let (done, written) = oneshot::channel();
-        if self.tx.send(Cmd::Finish(done)).await.is_ok() {
-            let _ = written.await;
+        if let Out::Queue(tx) = &self.out {
+            let (done, written) = oneshot::channel();
+            if tx.send(Cmd::Finish(done)).await.is_ok() {
+                let _ = written.await;
+            }
         }
         self.info.ended_at = Some(jiff::Timestamp::now().to_string());
         self.info.reason = Some(reason.as_str().to_string());
@@ -387,34 +415,28 @@ impl Recording {
     }
 }
 
-/// The writer of one recording: batches what is waiting into one write. Files are flushed
-/// after each write (tokio answers a write before its blocking thread has done it), so a
-/// killed server loses at most what was still queued; PostgreSQL chunks go out at least every
-/// `CHUNK_EVERY` while events come, and when they pause.
+/// The writer of one PostgreSQL recording: batches what is waiting; chunks go out at least
+/// every `CHUNK_EVERY` while events come, and when they pause.
 async fn write_loop(mut sink: Sink, id: String, mut rx: mpsc::Receiver<Cmd>) {
     let mut batch = String::new();
     let mut finish = None;
     loop {
-        let first = match &sink {
-            Sink::Chunks { pending, .. } if !pending.is_empty() => {
-                match tokio::time::timeout(CHUNK_EVERY, rx.recv()).await {
-                    Ok(cmd) => cmd,
-                    Err(_) => {
-                        report(&id, flush(&mut sink, &id).await);
-                        continue;
-                    }
+        let first = if sink.pending.is_empty() {
+            rx.recv().await
+        } else {
+            match tokio::time::timeout(CHUNK_EVERY, rx.recv()).await {
+                Ok(cmd) => cmd,
+                Err(_) => {
+                    report(&id, flush(&mut sink, &id).await);
+                    continue;
                 }
             }
-            _ => rx.recv().await,
         };
         let Some(first) = first else { break };
         let mut next = Some(first);
         while let Some(cmd) = next.take() {
             match cmd {
-                Cmd::Event { at, code, data } => {
-                    batch.push_str(&serde_json::json!([at, code, data]).to_string());
-                    batch.push('\n');
-                }
+                Cmd::Event { at, code, data } => batch.push_str(&event_line(at, code, &data)),
                 Cmd::Finish(done) => finish = Some(done),
             }
             if finish.is_none() && batch.len() < WRITE_BATCH {
@@ -437,38 +459,32 @@ fn report(id: &str, written: Result<(), String>) {
 }
 
 async fn append(sink: &mut Sink, text: String, id: &str) -> Result<(), String> {
-    match sink {
-        Sink::File(file) => {
-            file.write_all(text.as_bytes()).await.map_err(|e| e.to_string())?;
-            file.flush().await.map_err(|e| e.to_string())
-        }
-        Sink::Chunks { pending, .. } => {
-            pending.push_str(&text);
-            if pending.len() >= CHUNK_BYTES { flush(sink, id).await } else { Ok(()) }
-        }
-    }
+    sink.pending.push_str(&text);
+    if sink.pending.len() >= CHUNK_BYTES { flush(sink, id).await } else { Ok(()) }
 }
 
-/// Writes what waits (PostgreSQL) or flushes the file.
+/// Writes the pending chunk.
 async fn flush(sink: &mut Sink, id: &str) -> Result<(), String> {
-    match sink {
-        Sink::File(file) => file.flush().await.map_err(|e| e.to_string()),
-        Sink::Chunks { pool, pending, seq } => {
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let data = std::mem::take(pending);
-            *seq += 1;
-            sqlx::query("INSERT INTO exec_recording_chunks (id, seq, data) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(*seq)
-                .bind(data)
-                .execute(&*pool)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
+    if sink.pending.is_empty() {
+        return Ok(());
     }
+    let data = std::mem::take(&mut sink.pending);
+    sink.seq += 1;
+    sqlx::query("INSERT INTO exec_recording_chunks (id, seq, data) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(sink.seq)
+        .bind(data)
+        .execute(&sink.pool)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// One asciicast event line: `[seconds, code, text]`.
+fn event_line(at: f64, code: &str, data: &str) -> String {
+    // A `&str` always serialises.
+    let text = serde_json::to_string(data).unwrap_or_default();
+    format!("[{at},\"{code}\",{text}]\n")
 }
 
 /// The output bytes an asciicast holds (its `o` events' text).
