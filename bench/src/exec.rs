@@ -165,6 +165,12 @@ async fn idle_sessions(binary: &Path, cluster: &TestCluster, ns: &str) -> anyhow
     prompt(&mut warm).await?;
     warm.control(json!({"type": "close"})).await;
     anyhow::ensure!(warm.closed(WAIT).await.is_some(), "the warm-up session ends");
+    // The session leaves the list once its process is torn down, shortly after `closed`.
+    let deadline = Instant::now() + WAIT;
+    while server.get_json("/api/exec/sessions").await.1["items"].as_array().is_none_or(|i| !i.is_empty()) {
+        anyhow::ensure!(Instant::now() < deadline, "the warm-up session stays in the list");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let rss_before = rss_kib(server.pid());
     let started = Instant::now();
     let mut held = Vec::with_capacity(IDLE_SESSIONS);
