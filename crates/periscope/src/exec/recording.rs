@@ -13,7 +13,11 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use tokio::{fs, io::AsyncWriteExt};
+use tokio::{
+    fs,
+    io::AsyncWriteExt,
+    sync::{mpsc, oneshot},
+};
 
 use super::{protocol::CloseReason, registry::SessionMeta};
 
@@ -143,22 +147,12 @@ impl RecordingStore {
             "timestamp": SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             "title": format!("{}/{}/{} ({}) by {}", meta.cluster, meta.namespace, meta.pod, meta.container, meta.user),
         });
-        let sink = match &self.storage {
+        let mut sink = match &self.storage {
             Storage::Files(dir) => Sink::File(fs::File::create(Self::cast(dir, &meta.id)).await?),
-            Storage::Postgres(pool) => {
-                Sink::Chunks { pool: pool.clone(), pending: String::new(), seq: 0, flushed: Instant::now() }
-            }
+            Storage::Postgres(pool) => Sink::Chunks { pool: pool.clone(), pending: String::new(), seq: 0 },
         };
-        let mut recording = Recording {
-            sink,
-            store: self.clone(),
-            info,
-            started: Instant::now(),
-            max_bytes: self.max_bytes,
-            carry: Vec::new(),
-        };
-        recording.append(format!("{header}\n")).await;
-        Ok(recording)
+        append(&mut sink, format!("{header}\n"), &meta.id).await.map_err(std::io::Error::other)?;
+        Ok(Recording::spawn(sink, self.clone(), info))
     }
 
     /// A recording's sidecar.
@@ -224,16 +218,15 @@ impl RecordingStore {
         out
     }
 
-    /// When the recording was last written to and how long it is (files: the cast file's
-    /// mtime and size; PostgreSQL: now and the chunks' length).
+    /// When the recording was last written to (files: the cast file's mtime; PostgreSQL: now)
+    /// and how many output bytes it holds.
     async fn last_write(&self, id: &str) -> (SystemTime, u64) {
-        match &self.storage {
-            Storage::Files(dir) => match fs::metadata(Self::cast(dir, id)).await {
-                Ok(m) => (m.modified().unwrap_or_else(|_| SystemTime::now()), m.len()),
-                Err(_) => (SystemTime::now(), 0),
-            },
-            Storage::Postgres(_) => (SystemTime::now(), self.cast_bytes(id).await.map_or(0, |b| b.len() as u64)),
-        }
+        let written = match &self.storage {
+            Storage::Files(dir) => fs::metadata(Self::cast(dir, id)).await.ok().and_then(|m| m.modified().ok()),
+            Storage::Postgres(_) => None,
+        };
+        let bytes = self.cast_bytes(id).await.map_or(0, |cast| output_bytes(&cast));
+        (written.unwrap_or_else(SystemTime::now), bytes)
     }
 
     async fn remove(&self, id: &str) -> bool {
@@ -292,12 +285,30 @@ async fn write_json(path: &Path, info: &RecordingInfo) -> std::io::Result<()> {
 /// Where a recording in progress appends its events.
 enum Sink {
     File(fs::File),
-    Chunks { pool: PgPool, pending: String, seq: i32, flushed: Instant },
+    Chunks { pool: PgPool, pending: String, seq: i32 },
 }
 
-/// One session's recording in progress.
+/// What the session sends its recording's writer.
+enum Cmd {
+    Event {
+        at: f64,
+        code: &'static str,
+        data: String,
+    },
+    /// Everything is written; answer when it is.
+    Finish(oneshot::Sender<()>),
+}
+
+/// Events waiting for the writer (each at most one 32 KiB read): the session only waits for
+/// the writer when it is this far behind.
+const WRITER_QUEUE: usize = 64;
+/// Text gathered into one write.
+const WRITE_BATCH: usize = 1024 * 1024;
+
+/// One session's recording in progress. Events go to a writer task, so formatting and
+/// storage run beside the session instead of inside its loop.
 pub struct Recording {
-    sink: Sink,
+    tx: mpsc::Sender<Cmd>,
     store: RecordingStore,
     info: RecordingInfo,
     started: Instant,
@@ -307,61 +318,21 @@ pub struct Recording {
 }
 
 impl Recording {
+    fn spawn(sink: Sink, store: RecordingStore, info: RecordingInfo) -> Recording {
+        let (tx, rx) = mpsc::channel(WRITER_QUEUE);
+        tokio::spawn(write_loop(sink, info.id.clone(), rx));
+        Recording { tx, max_bytes: store.max_bytes, store, info, started: Instant::now(), carry: Vec::new() }
+    }
+
     /// Whether input is recorded.
     pub fn records_input(&self) -> bool {
         self.info.record_input
     }
 
-    async fn event(&mut self, code: &str, data: &str) {
-        let line = serde_json::json!([self.started.elapsed().as_secs_f64(), code, data]);
-        self.append(format!("{line}\n")).await;
-    }
-
-    async fn append(&mut self, text: String) {
-        // A recording that cannot be written is lost; the session itself goes on.
-        let written = match &mut self.sink {
-            // tokio hands a write to a blocking thread and answers at once; the flush waits
-            // for it, so an event is in the file (the OS's cache) before the session goes on
-            // and a killed server loses none.
-            Sink::File(file) => match file.write_all(text.as_bytes()).await {
-                Ok(()) => file.flush().await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            },
-            Sink::Chunks { pending, flushed, .. } => {
-                pending.push_str(&text);
-                if pending.len() >= CHUNK_BYTES || flushed.elapsed() >= CHUNK_EVERY {
-                    self.flush().await
-                } else {
-                    Ok(())
-                }
-            }
-        };
-        if let Err(e) = written {
-            tracing::warn!(session = %self.info.id, error = %e, "recording write failed");
-        }
-    }
-
-    /// Writes what waits (PostgreSQL) or flushes the file.
-    async fn flush(&mut self) -> Result<(), String> {
-        match &mut self.sink {
-            Sink::File(file) => file.flush().await.map_err(|e| e.to_string()),
-            Sink::Chunks { pool, pending, seq, flushed } => {
-                *flushed = Instant::now();
-                if pending.is_empty() {
-                    return Ok(());
-                }
-                let data = std::mem::take(pending);
-                *seq += 1;
-                sqlx::query("INSERT INTO exec_recording_chunks (id, seq, data) VALUES ($1, $2, $3)")
-                    .bind(&self.info.id)
-                    .bind(*seq)
-                    .bind(data)
-                    .execute(&*pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-        }
+    async fn event(&mut self, code: &'static str, data: String) {
+        let at = self.started.elapsed().as_secs_f64();
+        // A writer that is gone lost the recording; the session itself goes on.
+        let _ = self.tx.send(Cmd::Event { at, code, data }).await;
     }
 
     /// Terminal output, up to the size cap (then one marker event and nothing more).
@@ -375,35 +346,36 @@ impl Recording {
         self.carry.extend_from_slice(&bytes[..take]);
         let text = take_utf8(&mut self.carry);
         if !text.is_empty() {
-            self.event("o", &text).await;
+            self.event("o", text).await;
         }
         if take < bytes.len() {
             self.info.truncated = true;
             let note = format!("recording truncated at {} bytes", self.max_bytes);
-            self.event("m", &note).await;
+            self.event("m", note).await;
         }
     }
 
     /// Terminal input (only when enabled).
     pub async fn input(&mut self, bytes: &[u8]) {
         if self.info.record_input && !self.info.truncated {
-            self.event("i", &String::from_utf8_lossy(bytes)).await;
+            self.event("i", String::from_utf8_lossy(bytes).into_owned()).await;
         }
     }
 
     /// A terminal resize.
     pub async fn resize(&mut self, cols: u16, rows: u16) {
-        self.event("r", &format!("{cols}x{rows}")).await;
+        self.event("r", format!("{cols}x{rows}")).await;
     }
 
-    /// Ends the recording: flushes, and completes the sidecar.
+    /// Ends the recording: everything written, then the sidecar completed.
     pub async fn finish(mut self, reason: CloseReason, exit_code: Option<i32>) -> RecordingInfo {
         if !self.carry.is_empty() {
             let rest = String::from_utf8_lossy(&std::mem::take(&mut self.carry)).into_owned();
-            self.event("o", &rest).await;
+            self.event("o", rest).await;
         }
-        if let Err(e) = self.flush().await {
-            tracing::warn!(session = %self.info.id, error = %e, "recording write failed");
+        let (done, written) = oneshot::channel();
+        if self.tx.send(Cmd::Finish(done)).await.is_ok() {
+            let _ = written.await;
         }
         self.info.ended_at = Some(jiff::Timestamp::now().to_string());
         self.info.reason = Some(reason.as_str().to_string());
@@ -413,6 +385,101 @@ impl Recording {
         }
         self.info
     }
+}
+
+/// The writer of one recording: batches what is waiting into one write. Files are flushed
+/// after each write (tokio answers a write before its blocking thread has done it), so a
+/// killed server loses at most what was still queued; PostgreSQL chunks go out at least every
+/// `CHUNK_EVERY` while events come, and when they pause.
+async fn write_loop(mut sink: Sink, id: String, mut rx: mpsc::Receiver<Cmd>) {
+    let mut batch = String::new();
+    let mut finish = None;
+    loop {
+        let first = match &sink {
+            Sink::Chunks { pending, .. } if !pending.is_empty() => {
+                match tokio::time::timeout(CHUNK_EVERY, rx.recv()).await {
+                    Ok(cmd) => cmd,
+                    Err(_) => {
+                        report(&id, flush(&mut sink, &id).await);
+                        continue;
+                    }
+                }
+            }
+            _ => rx.recv().await,
+        };
+        let Some(first) = first else { break };
+        let mut next = Some(first);
+        while let Some(cmd) = next.take() {
+            match cmd {
+                Cmd::Event { at, code, data } => {
+                    batch.push_str(&serde_json::json!([at, code, data]).to_string());
+                    batch.push('\n');
+                }
+                Cmd::Finish(done) => finish = Some(done),
+            }
+            if finish.is_none() && batch.len() < WRITE_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        report(&id, append(&mut sink, std::mem::take(&mut batch), &id).await);
+        if let Some(done) = finish.take() {
+            report(&id, flush(&mut sink, &id).await);
+            let _ = done.send(());
+            break;
+        }
+    }
+}
+
+fn report(id: &str, written: Result<(), String>) {
+    if let Err(e) = written {
+        tracing::warn!(session = %id, error = %e, "recording write failed");
+    }
+}
+
+async fn append(sink: &mut Sink, text: String, id: &str) -> Result<(), String> {
+    match sink {
+        Sink::File(file) => {
+            file.write_all(text.as_bytes()).await.map_err(|e| e.to_string())?;
+            file.flush().await.map_err(|e| e.to_string())
+        }
+        Sink::Chunks { pending, .. } => {
+            pending.push_str(&text);
+            if pending.len() >= CHUNK_BYTES { flush(sink, id).await } else { Ok(()) }
+        }
+    }
+}
+
+/// Writes what waits (PostgreSQL) or flushes the file.
+async fn flush(sink: &mut Sink, id: &str) -> Result<(), String> {
+    match sink {
+        Sink::File(file) => file.flush().await.map_err(|e| e.to_string()),
+        Sink::Chunks { pool, pending, seq } => {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let data = std::mem::take(pending);
+            *seq += 1;
+            sqlx::query("INSERT INTO exec_recording_chunks (id, seq, data) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*seq)
+                .bind(data)
+                .execute(&*pool)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The output bytes an asciicast holds (its `o` events' text).
+fn output_bytes(cast: &[u8]) -> u64 {
+    String::from_utf8_lossy(cast)
+        .lines()
+        .skip(1)
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event[1] == "o")
+        .map(|event| event[2].as_str().map_or(0, |text| text.len() as u64))
+        .sum()
 }
 
 /// The longest valid UTF-8 prefix of `buf` as text (invalid bytes replaced), leaving an
