@@ -6,12 +6,16 @@
 //! percentiles is the cost of session lookup and identity resolution.
 //!
 //! `PERISCOPE_BENCH=exec` measures terminal sessions (exec.rs);
-//! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs);
+//! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
+//! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
+//! its log viewer (logs_web.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
 mod exec;
 mod lists;
+mod logs;
+mod logs_web;
 mod watch;
 mod web;
 
@@ -143,8 +147,14 @@ async fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|b| b == "exec") {
         exec::run(&binary, &dir).await?;
     }
+    if only.as_deref().is_none_or(|b| b == "logs") {
+        logs::run(&binary, &dir).await?;
+    }
     if only.as_deref().is_none_or(|b| b == "web") {
         web::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "logs-web") {
+        logs_web::run(&binary, &dir).await?;
     }
     if only.as_deref() == Some("screenshots") {
         web::screenshots(&binary).await?;

@@ -141,7 +141,7 @@ fn change_of(event: &str, data: &str) -> Option<Change> {
 }
 
 /// CPU seconds (user + system) a process has used so far.
-fn cpu_seconds(pid: &str) -> f64 {
+pub(crate) fn cpu_seconds(pid: &str) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
     let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");

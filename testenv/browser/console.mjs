@@ -118,7 +118,9 @@ async function currentRows(page, dir) {
   await page.waitForFunction(
     (d) => {
       const list = document.querySelector('[data-list-state]');
-      const rendered = list?.dataset.listSearch === new URLSearchParams(window.location.search).toString();
+      // The same query string can follow a change of kind (`:deploy` after `:pods`): the path too.
+      const rendered = list?.dataset.listSearch === new URLSearchParams(window.location.search).toString()
+        && list.dataset.listPath === window.location.pathname;
       return rendered && list.dataset.listState === 'current'
         && (!d || document.querySelector(`[data-sort-key="name"][aria-sort="${d}"]`));
     },

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 
 import { useSignedOut } from './api/session';
@@ -6,10 +7,14 @@ import { Page } from './components/PageBoundary';
 import { Shell } from './components/Shell';
 import { BuiltinList, GenericList } from './pages/ListRoute';
 import { DetailPage } from './pages/DetailPage';
+import { ExecPage, ReplayPage, SessionsPage } from './pages/exec/lazyPages';
 import { FleetPage } from './pages/FleetPage';
 import { NotFound } from './pages/NotFound';
 import { OverviewPage } from './pages/OverviewPage';
 import { SignedOutPage } from './pages/SignedOutPage';
+
+// The log viewer is loaded when first opened: it stays out of the initial JavaScript.
+const LogsPage = lazy(() => import('./pages/LogsPage'));
 
 export function App() {
   const signedOut = useSignedOut();
@@ -22,6 +27,13 @@ export function App() {
         <Route path="clusters/:cluster/:resource" element={<Page><BuiltinList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Page><GenericList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<Page><DetailPage /></Page>} />
+        <Route
+          path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name/logs"
+          element={<Page><Suspense fallback={<p className="p-6 text-sm text-slate-500">Loading the log viewer…</p>}><LogsPage /></Suspense></Page>}
+        />
+        <Route path="clusters/:cluster/r/core/v1/pods/:namespace/:name/exec" element={<Page><ExecPage /></Page>} />
+        <Route path="exec" element={<Page><SessionsPage /></Page>} />
+        <Route path="exec/recordings/:id" element={<Page><ReplayPage /></Page>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

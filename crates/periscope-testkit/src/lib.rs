@@ -7,6 +7,7 @@ pub mod browser;
 pub mod cluster;
 pub mod exec;
 pub mod idp;
+pub mod podlogs;
 pub mod postgres;
 pub mod server;
 pub mod sse;
@@ -14,6 +15,7 @@ pub mod sse;
 pub use agent::UserAgent;
 pub use cluster::{TestCluster, TestNamespace, cluster};
 pub use idp::{Idp, IdpOptions};
+pub use podlogs::PodLogs;
 pub use server::{Server, ServerOptions, free_port};
 
 use std::path::PathBuf;

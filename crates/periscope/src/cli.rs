@@ -306,6 +306,7 @@ async fn serve_until_stopped(
     stop_signal: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let hub = state.watch.clone();
+    let exec = state.exec.clone();
     let limits = http.limits();
     tracing::info!(
         max_connections = limits.max_connections,
@@ -327,6 +328,11 @@ async fn serve_until_stopped(
     match tokio::time::timeout(shutdown::DRAIN, server).await {
         Ok(joined) => joined?,
         Err(_) => tracing::warn!(drain_seconds = shutdown::DRAIN.as_secs(), "drain timed out; exiting"),
+    }
+    // Terminals were told to go with the streams; their close rows are written after their
+    // connections left the server's drain.
+    if !exec.registry.drained(std::time::Duration::from_secs(5)).await {
+        tracing::warn!("exec sessions did not record their end within 5 s; exiting");
     }
     tracing::info!("stopped");
     Ok(())

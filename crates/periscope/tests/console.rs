@@ -252,12 +252,19 @@ async fn detail_page_describes_the_object_and_shows_its_yaml() {
 
 #[tokio::test]
 async fn ctrl_k_palette_jumps_to_an_object_by_name() {
-    let (_alpha, server) = admin_server();
-    let result = drive(&server, "palette", &["--path", "/clusters/alpha", "--query", "web"]).await;
+    let (alpha, server) = admin_server();
+    // An object of this test's own: a seeded name could exist in other tests' namespaces too.
+    let ns = TestNamespace::new(&alpha, "palette");
+    let name = format!("finder-{}", periscope_testkit::random_suffix());
+    alpha.kubectl(&["create", "deployment", &name, "--image=busybox", "-n", &ns.name]);
+    let result = drive(&server, "palette", &["--path", "/clusters/alpha", "--query", &name]).await;
     let results = strings(&result["results"]);
-    assert!(results.iter().any(|r| r.contains("Deployment") && r.contains("web")), "{result}");
+    assert!(results.iter().any(|r| r.contains("Deployment") && r.contains(&name)), "{result}");
     let url = result["url"].as_str().unwrap_or_default();
-    assert!(url.contains("/clusters/alpha/r/") && url.ends_with("/team-a/web"), "Enter opens the exact match: {url}");
+    assert!(
+        url.contains("/clusters/alpha/r/") && url.ends_with(&format!("/{}/{name}", ns.name)),
+        "Enter opens the exact match: {url}"
+    );
 }
 
 #[tokio::test]
@@ -479,8 +486,9 @@ async fn the_sidebar_and_command_line_take_their_kinds_from_the_server() {
     let table: Vec<&str> = periscope::resources::kinds::KINDS.iter().map(|k| k.label).collect();
     let shown: Vec<String> = sections[..6].iter().flat_map(|s| strings(&s["kinds"])).collect();
     assert_eq!(shown, table, "{result}");
-    // The seeded CRD, found by discovery and marked custom because the admin may list CRDs.
-    assert_eq!(strings(&sections[6]["kinds"]), ["Widget"], "{result}");
+    // The cluster's CRDs, found by discovery and marked custom because the admin may list
+    // CRDs: the seeded Widget and kwok's per-pod Logs (testenv enables it).
+    assert_eq!(strings(&sections[6]["kinds"]), ["Logs", "Widget"], "{result}");
 
     // Its short name comes from discovery; its actions from the server (a custom kind: labels, delete).
     let list_url = result["listUrl"].as_str().unwrap_or_default();

@@ -138,6 +138,16 @@ export async function getText(path: string, signal?: AbortSignal): Promise<strin
   return response.text();
 }
 
+/**
+ * A streamed answer (server-sent events, read with fetch so that a refusal's envelope — 400
+ * naming the containers, 403, 429 — reaches the page, which EventSource cannot read).
+ */
+export async function openStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  const response = await request(path, { headers: { Accept: 'text/event-stream' }, signal, cache: 'no-store' });
+  if (!response.body) throw new Error('the browser gave no body to read the stream from');
+  return response.body;
+}
+
 /** A mutation. The browser adds this page's `Origin`, which the server requires. */
 export async function send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: { Accept: 'application/json' } };

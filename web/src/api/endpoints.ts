@@ -4,7 +4,7 @@
 // gives them and are read through the small decoders below, not cast.
 
 import { type KindRef, type ListParams, listQuery, resourcePath } from '../lib/resources';
-import { getJson, getText, send } from './client';
+import { getJson, getText, openStream, send } from './client';
 import type {
   AuthWhoAmI,
   CanIRequest,
@@ -17,8 +17,10 @@ import type {
   JsonValue,
   KindList,
   ListPage,
+  RecordingInfo,
   Revision,
   SearchResponse,
+  SessionSummary,
   SubscribeBody,
   Subscribed,
 } from './types.gen';
@@ -99,6 +101,10 @@ export const api = {
   act: async (method: ActionMethod, path: string, sub: string, body?: unknown) => {
     await send<JsonValue>(method, sub ? `${path}/${sub}` : path, body);
   },
+  /** An object's log stream (docs/api.md, Logs); `query` from logs/viewState.ts. */
+  logs: (path: string, query: string, signal: AbortSignal) => openStream(`${path}/logs${query}`, signal),
+  /** Where the browser downloads an object's whole log (a plain link: the server names the file). */
+  logsDownloadUrl: (path: string, query: string) => `${path}/logs/download${query}`,
   fleet: (signal?: AbortSignal) => getJson<Fleet>('/api/fleet', signal),
   dashboard: (cluster: string, signal?: AbortSignal) => getJson<Dashboard>(`${clusterPath(cluster)}/dashboard`, signal),
   search: (scope: SearchScope, cluster: string | undefined, q: string, signal?: AbortSignal) =>
@@ -110,4 +116,18 @@ export const api = {
   unsubscribe: async (streamId: string, id: string) => {
     await send<JsonValue>('DELETE', `/api/streams/${seg(streamId)}/subscriptions/${seg(id)}`);
   },
+  /**
+   * The exec URL (`path`, with its query) asked with a plain GET: answers the refusal a
+   * WebSocket cannot read, or 400 "needs a WebSocket upgrade" when the checks it can make pass.
+   */
+  execProbe: async (path: string) => {
+    await getText(path);
+  },
+  execSessions: async (signal?: AbortSignal) => (await getJson<Items<SessionSummary>>('/api/exec/sessions', signal)).items,
+  endExecSession: async (id: string) => {
+    await send<JsonValue>('DELETE', `/api/exec/sessions/${seg(id)}`);
+  },
+  recordings: async (signal?: AbortSignal) => (await getJson<Items<RecordingInfo>>('/api/exec/recordings', signal)).items,
+  /** A recording (asciicast v2 text, `no-store`): the replay page keeps it out of the query cache. */
+  recording: (id: string, signal?: AbortSignal) => getText(`/api/exec/recordings/${seg(id)}`, signal),
 };

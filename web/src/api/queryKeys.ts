@@ -25,11 +25,14 @@ export const queryKeys = {
   /** Every list of one kind in a cluster (`''` and `core` are the same group). */
   kindLists: (cluster: string, ref: KindRef) => ['list', cluster, apiGroup(ref.group), ref.version, ref.resource] as const,
   /** One list view; `use` tells apart views of the same query shown differently (related pods, the namespace picker). */
-  list: (cluster: string, ref: KindRef, params: ListParams, use?: 'related' | 'picker') =>
+  list: (cluster: string, ref: KindRef, params: ListParams, use?: 'related' | 'picker' | 'exec-pods') =>
     [...queryKeys.kindLists(cluster, ref), params, ...(use ? [use] : [])] as const,
   /** Everything read about one object (its API path). */
   object: (path: string) => ['object', path] as const,
   objectPart: (path: string, part: ObjectPart) => ['object', path, part] as const,
+  /** Open terminal sessions (the caller's, or everyone's for audit admins). */
+  execSessions: () => ['exec', 'sessions'] as const,
+  recordings: () => ['exec', 'recordings'] as const,
 };
 
 /** The object a mutation acted on. */

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 
 import { useClusters, useKinds } from '../api/hooks';
+import { Drawer } from '../exec/Drawer';
+import { SESSIONS_ROUTE } from '../exec/routes';
 import type { CommandContext } from '../lib/command';
 import { builtinByPlural, findEntry, type KindEntry, PODS_REF, unknownKind } from '../lib/kinds';
 import { type Binding, feedKey, initialKeyState, isTypingTarget } from '../lib/keys';
@@ -62,6 +64,10 @@ export function Shell() {
       palette: () => setOverlay((o) => (o === 'palette' ? null : 'palette')),
       help: () => setOverlay('help'),
       escape: () => undefined,
+      shell: () => document.querySelector<HTMLButtonElement>('[data-terminal-button]:not(:disabled)')?.click(),
+      terminal: () => undefined,
+      'replay-play': () => undefined,
+      'replay-seek': () => undefined,
     };
     const bindings: (Binding & { id: ShortcutId })[] = SHORTCUTS.flatMap((s) => s.bind.map((keys) => ({ id: s.id, keys, run: actions[s.id] })));
     const onKey = (event: KeyboardEvent) => {
@@ -110,6 +116,9 @@ export function Shell() {
             Jump to… <kbd className="float-right text-xs">Ctrl K</kbd>
           </button>
           <span className="flex-1" />
+          <Link to={SESSIONS_ROUTE} id="sessions-link" title="Terminal sessions and recordings" className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
+            Sessions
+          </Link>
           <button type="button" id="shortcuts-button" title="Keyboard shortcuts (?)" onClick={() => setOverlay('help')} className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
             ?
           </button>
@@ -119,6 +128,7 @@ export function Shell() {
         <main className="min-h-0 flex-1 overflow-auto">
           <Outlet />
         </main>
+        <Drawer />
       </div>
       {overlay === 'palette' && <Palette cluster={target} inCluster={Boolean(cluster)} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
       {overlay === 'command' && <CommandLine here={here} catalog={catalog} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}

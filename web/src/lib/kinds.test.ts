@@ -13,6 +13,12 @@ describe('kinds from the server', () => {
     expect(findEntry(catalog, { group: '', version: 'v1', resource: 'nodes' })?.namespaced).toBe(false);
   });
 
+  it('keeps which kinds have logs, as the server says (pods, workloads, Services)', () => {
+    const withLogs = catalog.filter((e) => e.logs).map((e) => `${e.group}/${e.resource}`).sort();
+    expect(withLogs).toEqual(['apps/daemonsets', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'batch/cronjobs', 'batch/jobs', 'core/pods', 'core/services']);
+    expect(unknownKind({ group: 'core', version: 'v1', resource: 'pods' }).logs).toBe(false);
+  });
+
   it('finds kinds by group and resource, built-ins by plural, owners by kind name', () => {
     expect(findEntry(catalog, { group: 'apps', version: 'v1', resource: 'deployments' })?.kind).toBe('Deployment');
     expect(findEntry(catalog, { group: 'periscope.dev', version: 'v2', resource: 'widgets' })?.label).toBe('Widget');

@@ -18,6 +18,8 @@ export interface KindEntry extends KindRef {
   actions: Action[];
   /** Whether the live stream serves it. */
   live: boolean;
+  /** Whether its objects have logs (the server decides). */
+  logs: boolean;
 }
 
 export interface KindSection {
@@ -43,6 +45,7 @@ export function toEntry(info: KindInfo): KindEntry {
     builtin: info.builtin,
     actions: info.actions,
     live: info.live,
+    logs: info.logs,
   };
 }
 
@@ -52,10 +55,10 @@ export function toEntries(kinds: KindInfo[]): KindEntry[] {
 
 /**
  * A kind the server did not list (its kinds could not be read): shown by its plural, assumed
- * namespaced, polled, and offering no actions.
+ * namespaced, polled, offering no actions and no logs.
  */
 export function unknownKind(ref: KindRef): KindEntry {
-  return { ...ref, kind: ref.resource, label: ref.resource, namespaced: true, shortNames: [], category: null, builtin: false, actions: [], live: false };
+  return { ...ref, kind: ref.resource, label: ref.resource, namespaced: true, shortNames: [], category: null, builtin: false, actions: [], live: false, logs: false };
 }
 
 /** The listed kind at a group/resource (any version: the URL's is kept by the caller). */

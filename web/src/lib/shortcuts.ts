@@ -1,7 +1,22 @@
 // Every keyboard shortcut, in one table: the Shell binds keys from it and the `?` sheet lists it,
 // so the two cannot drift apart.
 
-export type ShortcutId = 'filter' | 'command' | 'down' | 'up' | 'open' | 'pods' | 'overview' | 'fleet' | 'palette' | 'help' | 'escape';
+export type ShortcutId =
+  | 'filter'
+  | 'command'
+  | 'down'
+  | 'up'
+  | 'open'
+  | 'pods'
+  | 'overview'
+  | 'fleet'
+  | 'palette'
+  | 'help'
+  | 'escape'
+  | 'shell'
+  | 'terminal'
+  | 'replay-play'
+  | 'replay-seek';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -25,7 +40,27 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },
   { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
+  { id: 'shell', shown: ['s'], bind: ['s'], what: 'On a pod or workload page: open a terminal (pick the container, Enter)' },
+  // The terminal drawer binds it itself (capture phase: a focused terminal would take it as input).
+  { id: 'terminal', shown: ['Ctrl `', '⌘ `'], bind: [], what: 'Show or hide the terminal drawer (also from inside a terminal)' },
+  // Bound by the replay page while it is open.
+  { id: 'replay-play', shown: ['Space'], bind: [], what: 'Replay of a recording: play or pause' },
+  { id: 'replay-seek', shown: ['←', '→'], bind: [], what: 'Replay of a recording: jump back or ahead 5 seconds' },
 ];
 
 /** Keys that act on the page's rows (they fire only where a list registered for them). */
 export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open']);
+
+export type LogShortcutId = 'find' | 'follow' | 'wrap' | 'timestamps' | 'prev' | 'next' | 'newest' | 'clear';
+
+/** The log viewer's keys (bound by the viewer while it is on screen; `/` and Esc go through the Shell). */
+export const LOG_SHORTCUTS: { id: LogShortcutId; shown: string[]; bind: string[]; what: string }[] = [
+  { id: 'find', shown: ['/'], bind: [], what: 'Find in the loaded lines (Enter: next match, Shift+Enter: previous)' },
+  { id: 'follow', shown: ['f'], bind: ['f'], what: 'Follow: resume at the newest line (or pause where you are)' },
+  { id: 'newest', shown: ['End'], bind: ['End'], what: 'Jump to the newest line and follow' },
+  { id: 'next', shown: [']'], bind: [']'], what: 'Next match' },
+  { id: 'prev', shown: ['['], bind: ['['], what: 'Previous match' },
+  { id: 'wrap', shown: ['w'], bind: ['w'], what: 'Wrap long lines on or off' },
+  { id: 'timestamps', shown: ['t'], bind: ['t'], what: 'Timestamps on or off' },
+  { id: 'clear', shown: ['Esc'], bind: [], what: 'Leave the find box; again: clear the find' },
+];

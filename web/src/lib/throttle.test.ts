@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { type Clock, throttle } from './throttle';
-
-function fakeClock() {
-  let now = 0;
-  let timers: { at: number; fn: () => void; id: number }[] = [];
-  let id = 0;
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (fn, ms) => {
-      timers.push({ at: now + ms, fn, id: ++id });
-      return id;
-    },
-    clearTimeout: (h) => {
-      timers = timers.filter((t) => t.id !== h);
-    },
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const t of timers.filter((t) => t.at <= now)) {
-      timers = timers.filter((x) => x !== t);
-      t.fn();
-    }
-  };
-  return { clock, advance, pending: () => timers.length };
-}
+import { fakeClock } from '../testClock';
+import { throttle } from './throttle';
 
 describe('throttle', () => {
   it('runs at once, then folds a burst into one trailing call', () => {

@@ -1,4 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 
 import { ApiError } from '../api/client';
@@ -9,28 +10,35 @@ import { queryKeys } from '../api/queryKeys';
 import type { Row } from '../api/types.gen';
 import { Actions } from '../components/Actions';
 import { ErrorBox } from '../components/ErrorBox';
+import { execFit } from '../exec/containers';
+import { ExecButton } from '../exec/ExecButton';
 import { findEntry, unknownKind } from '../lib/kinds';
+import { logsRoute } from '../logs/kinds';
 import { listRoute, objectPath } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
 import { Describe } from './detail/Describe';
 import { Events, Gone, SecretYaml, Yaml } from './detail/tabs';
 
-const TABS = ['describe', 'yaml', 'events'] as const;
+const TABS = ['describe', 'yaml', 'events', 'logs'] as const;
 type Tab = (typeof TABS)[number];
 
-/** One object: describe, YAML and events tabs, its actions, kept live by the tab's stream. */
+// Loaded when the Logs tab is first opened: it stays out of the initial JavaScript.
+const LogViewer = lazy(() => import('../logs/LogViewer'));
+
+/** One object: describe, YAML, events (and logs) tabs, its actions, kept live by the tab's stream. */
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const location = useLocation();
   const queryClient = useQueryClient();
-  const tab: Tab = TABS.find((t) => t === search.get('tab')) ?? 'describe';
   const ref = { group, version, resource };
   const ns = namespace === '_' ? undefined : namespace;
   const path = objectPath(cluster, ref, ns, name);
   const isSecret = group === 'core' && resource === 'secrets';
   const kinds = useKinds(cluster);
   const entry = findEntry(kinds.entries, ref) ?? unknownKind(ref);
+  const tabs = TABS.filter((t) => t !== 'logs' || entry.logs);
+  const tab: Tab = tabs.find((t) => t === search.get('tab')) ?? 'describe';
 
   // Live: this kind in this namespace, from the tab's stream; a delta naming this object
   // refetches it, its YAML and events (rows are projections, the page shows the whole object).
@@ -63,10 +71,11 @@ export function DetailPage() {
       <div className="flex items-center gap-4">
         <h1 className="text-xl font-semibold" id="object-name">{name}</h1>
         <span className="flex-1" />
+        {ns && <ExecButton cluster={cluster} namespace={ns} fit={execFit(group, resource, object.data)} object={object.data} />}
         <Actions target={{ cluster, ref, namespace: ns, name, path, listUrl: backUrl }} offers={entry.actions} object={object.data} />
       </div>
       <nav className="mt-4 flex gap-1 border-b border-slate-200 dark:border-slate-800" role="tablist">
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <button
             key={t}
             type="button"
@@ -87,7 +96,38 @@ export function DetailPage() {
         )}
         {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
         {tab === 'events' && <Events path={path} />}
+        {tab === 'logs' && (
+          <div className="h-[calc(100vh-14rem)] min-h-96">
+            <Suspense fallback={<p className="text-sm text-slate-500">Loading the log viewer…</p>}>
+              <LogViewer
+                cluster={cluster}
+                kind={ref}
+                namespace={ns}
+                name={name}
+                path={path}
+                object={object.data}
+                extra={<FullPageLink to={logsRoute(cluster, ref, ns, name, withoutTab(search))} />}
+              />
+            </Suspense>
+          </div>
+        )}
       </div>
     </div>
+  );
+}
+
+/** The query string (with `?`, or empty) without the detail page's own `tab`. */
+function withoutTab(search: URLSearchParams): string {
+  const rest = new URLSearchParams(search);
+  rest.delete('tab');
+  const text = rest.toString();
+  return text ? `?${text}` : '';
+}
+
+function FullPageLink({ to }: { to: string }) {
+  return (
+    <Link id="log-full-page" className="text-sm text-blue-700 hover:underline dark:text-blue-300" to={to} title="This view on a page of its own (its URL reproduces it)">
+      Full page ↗
+    </Link>
   );
 }

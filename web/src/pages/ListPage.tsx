@@ -91,6 +91,7 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
     <div
       className="flex h-full flex-col"
       data-list-search={shown}
+      data-list-path={location.pathname}
       data-list-state={list.isPlaceholderData ? 'loading' : 'current'}
       data-live={live ? 'live' : 'polling'}
       data-cursor={highlighted ? highlighted.name : ''}

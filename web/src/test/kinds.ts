@@ -17,6 +17,7 @@ export const WIDGETS: KindInfo = {
   builtin: false,
   actions: ['labels', 'delete'],
   live: true,
+  logs: false,
 };
 
 /** A discovered kind that is neither built in nor custom. */

@@ -80,6 +80,17 @@ pub enum CapRefusal {
 #[derive(Default)]
 pub struct ExecRegistry {
     sessions: Mutex<HashMap<String, Entry>>,
+    /// Sessions that have not written their `exec_close` row yet (shutdown waits for them).
+    closing: Arc<AtomicU64>,
+}
+
+/// Held by a session until its last audit row is written.
+pub struct Closing(Arc<AtomicU64>);
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A session's place in the registry; leaving it (drop) removes the session.
@@ -160,6 +171,24 @@ impl ExecRegistry {
         for entry in self.lock().values() {
             let _ = entry.stop.send(Some(reason));
         }
+    }
+
+    /// A session's hold on shutdown, until it has written its close row.
+    pub fn closing(&self) -> Closing {
+        self.closing.fetch_add(1, Ordering::AcqRel);
+        Closing(self.closing.clone())
+    }
+
+    /// Waits (at most `limit`) until every session has written its close row.
+    pub async fn drained(&self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.closing.load(Ordering::Acquire) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        true
     }
 
     /// Sessions open now.

@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use flate2::{Compression, write::GzEncoder};
+use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{
@@ -117,10 +118,14 @@ pub async fn download(
         }
         let _ = tx.send(sink.finish()).await;
     });
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        let chunk = rx.recv().await?;
-        Some((Ok::<_, Infallible>(chunk), rx))
-    }));
+    let body = Body::from_stream(
+        futures::stream::unfold(rx, |mut rx| async move {
+            let chunk = rx.recv().await?;
+            Some((Ok::<_, Infallible>(chunk), rx))
+        })
+        // The compression layer polls a body again after its end; a fused stream stays ended.
+        .fuse(),
+    );
     let mut response = body.into_response();
     let headers = response.headers_mut();
     let content_type = match format {
@@ -183,10 +188,10 @@ mod tests {
 
     #[test]
     fn file_names_say_what_and_when() {
-        let name = file_name("alpha", "team-a", "deployments", "web", Format::Gzip);
-        assert!(name.starts_with("alpha_team-a_deployments-web_"), "{name}");
+        let name = file_name("alpha", "team-a", "deployment", "web", Format::Gzip);
+        assert!(name.starts_with("alpha_team-a_deployment-web_"), "{name}");
         assert!(name.ends_with("Z.log.gz"), "{name}");
-        let odd = file_name("a\"b", "ns", "pods", "p", Format::Text);
-        assert!(odd.starts_with("a-b_ns_pods-p_") && odd.ends_with(".log"), "{odd}");
+        let odd = file_name("a\"b", "ns", "pod", "p", Format::Text);
+        assert!(odd.starts_with("a-b_ns_pod-p_") && odd.ends_with(".log"), "{odd}");
     }
 }

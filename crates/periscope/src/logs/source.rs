@@ -95,6 +95,8 @@ pub struct Opened {
     pub container: String,
     pub history: Vec<LogLine>,
     pub live: Option<Follow>,
+    /// Where live lines start.
+    pub seam: Seam,
 }
 
 /// Why a pod could not be opened.
@@ -137,6 +139,7 @@ impl Reader {
     /// Joins the live lines first (so nothing written meanwhile is missed), then reads the
     /// history; the viewer drops live lines the history already had.
     pub async fn open(&self, pod: &str, container: String) -> Result<Opened, OpenError> {
+        let opened_at = jiff::Timestamp::now().as_nanosecond();
         let live = if self.live() {
             let key = StreamKey {
                 audience: self.audience.clone(),
@@ -152,7 +155,10 @@ impl Reader {
             None
         };
         let history = self.read_history(pod, &container).await?;
-        Ok(Opened { container, history, live })
+        // No history asked for: nothing from before the viewer opened (node and server clocks
+        // are compared here, so skew shifts the start by as much).
+        let seam = if self.history.tail_lines == Some(0) { Seam::at(opened_at) } else { Seam::after(&history) };
+        Ok(Opened { container, history, live, seam })
     }
 
     /// The pod's history as the user, filtered; at most `tailLines` (before filtering).
@@ -200,6 +206,12 @@ pub struct Seam {
 }
 
 impl Seam {
+    /// A seam at an instant: lines written before it are dropped (a viewer that asked for no
+    /// history, joining a new upstream that starts a few seconds back).
+    pub fn at(nanos: i128) -> Seam {
+        Seam { last: Some(nanos), at_last: Vec::new() }
+    }
+
     /// The seam after `history`.
     pub fn after(history: &[LogLine]) -> Seam {
         let Some(last) = history.last().map(|l| l.nanos) else { return Seam::default() };

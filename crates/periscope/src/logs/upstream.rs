@@ -22,7 +22,10 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use tokio::sync::broadcast;
 
-use super::line::{LineReader, LogLine};
+use super::{
+    line::{LineReader, LogLine},
+    source::Seam,
+};
 use crate::{audience::Audience, error::ApiError};
 
 /// Lines buffered per upstream for its slowest viewer; beyond it that viewer lags and counts
@@ -205,6 +208,9 @@ async fn run(key: StreamKey, client: kube::Client, outlet: Outlet, hub: Arc<LogH
     let api: Api<Pod> = Api::namespaced(client, &key.namespace);
     let mut since = jiff::Timestamp::now().checked_sub(LOOK_BACK).ok();
     let mut last_nanos = i128::MIN;
+    // The lines at the last instant seen: a reconnect from that instant sends them again.
+    let mut at_last: Vec<LogLine> = Vec::new();
+    let mut seam = Seam::default();
     let mut attempts = 0;
     let end = loop {
         let params = LogParams {
@@ -225,10 +231,14 @@ async fn run(key: StreamKey, client: kube::Client, outlet: Outlet, hub: Arc<LogH
                 Ok(Some((raw, truncated))) => {
                     let line = LogLine::parse(&raw, truncated, last_nanos.max(0));
                     // After a reconnect from `since`, lines up to the last one seen come again.
-                    if line.nanos <= last_nanos {
+                    if !seam.is_new(&line) {
                         continue;
                     }
+                    if line.nanos != last_nanos {
+                        at_last.clear();
+                    }
                     last_nanos = last_nanos.max(line.nanos);
+                    at_last.push(line.clone());
                     got_any = true;
                     hub.metrics.lines.fetch_add(1, Ordering::Relaxed);
                     // No receiver is not an error: the last viewer may be between two reads.
@@ -248,6 +258,7 @@ async fn run(key: StreamKey, client: kube::Client, outlet: Outlet, hub: Arc<LogH
         // Without a line yet, the first window still holds.
         if last_nanos > i128::MIN {
             since = jiff::Timestamp::from_nanosecond(last_nanos).ok().or(since);
+            seam = Seam::after(&at_last);
         }
         tokio::time::sleep(Duration::from_millis(500 * u64::from(attempts))).await;
     };

@@ -17,6 +17,7 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -35,8 +36,13 @@ use crate::{
     },
 };
 
-/// Frames waiting for a slow browser, in bytes; beyond it lines are dropped and counted.
+/// Live frames waiting for a slow browser, in bytes; beyond it live lines are dropped and
+/// counted.
 const QUEUE_BUDGET: usize = 4 * 1024 * 1024;
+/// History frames waiting, in bytes. A history is read whole before it is sent (at most
+/// `tailLines` per pod), so it waits for the browser instead of being dropped up to this
+/// much; only beyond it (a workload's many long histories) are its lines dropped and counted.
+const HISTORY_BUDGET: usize = 64 * 1024 * 1024;
 /// Frames handed to the HTTP body at once.
 const BODY_BUFFER: usize = 8;
 /// Bytes written in one body chunk.
@@ -86,7 +92,7 @@ pub fn pod(reader: Reader, pod: String, node: Option<String>, opened: Opened, pa
         viewer.push_frame(custom("meta", &meta));
         viewer.initial = false;
         let (pod_tx, pod_rx) = mpsc::channel(POD_CHANNEL);
-        let task = tokio::spawn(forward(pod_tx, opened.history, opened.live, reader.filter.clone()));
+        let task = tokio::spawn(forward(pod_tx, opened, reader.filter.clone()));
         viewer.tasks.insert(pod.clone(), task.abort_handle());
         viewer.run(pod_rx, None).await;
         viewer.hub_count(-1);
@@ -129,10 +135,14 @@ pub fn workload(reader: Reader, pods: PodSet, only: Option<BTreeSet<String>>, pa
 }
 
 fn sse_response(rx: mpsc::Receiver<Bytes>) -> Response {
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        let chunk = rx.recv().await?;
-        Some((Ok::<_, Infallible>(chunk), rx))
-    }));
+    let body = Body::from_stream(
+        futures::stream::unfold(rx, |mut rx| async move {
+            let chunk = rx.recv().await?;
+            Some((Ok::<_, Infallible>(chunk), rx))
+        })
+        // The compression layer polls a body again after its end; a fused stream stays ended.
+        .fuse(),
+    );
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -172,6 +182,7 @@ struct Held {
     seq: u64,
     arrived: Instant,
     frame: Bytes,
+    history: bool,
 }
 
 impl PartialEq for Held {
@@ -213,6 +224,8 @@ struct Viewer {
     omitted: BTreeMap<String, &'static str>,
     /// Pods whose first report (history or omission) is still awaited.
     awaiting: BTreeSet<String>,
+    /// Pods whose stream ended (history read, or the container's stream over); still listed.
+    ended: BTreeSet<String>,
     started: Instant,
     /// Until the first pods report, the pod set is announced once, when they have.
     initial: bool,
@@ -238,6 +251,7 @@ impl Viewer {
             containers: BTreeMap::new(),
             omitted: BTreeMap::new(),
             awaiting: BTreeSet::new(),
+            ended: BTreeSet::new(),
             started: Instant::now(),
             initial: true,
             pod_tx: None,
@@ -260,9 +274,11 @@ impl Viewer {
         self.queue.push_back(frame);
     }
 
-    /// Queues a line frame, or counts it dropped when the browser is too far behind.
-    fn push_line(&mut self, frame: Bytes) {
-        if self.queued + frame.len() > QUEUE_BUDGET {
+    /// Queues a line frame, or counts it dropped when the browser is too far behind (live
+    /// lines past `QUEUE_BUDGET`, history lines past `HISTORY_BUDGET`).
+    fn push_line(&mut self, frame: Bytes, history: bool) {
+        let budget = if history { HISTORY_BUDGET } else { QUEUE_BUDGET };
+        if self.queued + frame.len() > budget {
             self.drop_lines(1);
             return;
         }
@@ -274,12 +290,12 @@ impl Viewer {
         self.reader.hub.metrics.dropped.fetch_add(n, Ordering::Relaxed);
     }
 
-    fn hold(&mut self, line: &LogLine, frame: Bytes) {
+    fn hold(&mut self, line: &LogLine, frame: Bytes, history: bool) {
         if self.workload {
             self.seq += 1;
-            self.held.push(Reverse(Held { nanos: line.nanos, seq: self.seq, arrived: Instant::now(), frame }));
+            self.held.push(Reverse(Held { nanos: line.nanos, seq: self.seq, arrived: Instant::now(), frame, history }));
         } else {
-            self.push_line(frame);
+            self.push_line(frame, history);
         }
     }
 
@@ -296,8 +312,15 @@ impl Viewer {
                 break;
             }
             let Some(Reverse(held)) = self.held.pop() else { break };
-            self.push_line(held.frame);
+            self.push_line(held.frame, held.history);
         }
+    }
+
+    /// When the earliest-in-time held line's window ends (or the initial wait, while it runs).
+    fn next_release(&self) -> tokio::time::Instant {
+        let top = self.held.peek().map_or_else(Instant::now, |Reverse(held)| held.arrived + MERGE_WINDOW);
+        let gate = if self.awaiting.is_empty() { top } else { top.max(self.started + INITIAL_WAIT) };
+        tokio::time::Instant::from_std(gate)
     }
 
     /// The first `meta`, once every initial pod reported (or the wait is over).
@@ -343,6 +366,7 @@ impl Viewer {
             }
             self.containers.remove(&name);
             self.awaiting.remove(&name);
+            self.ended.remove(&name);
         }
         self.omitted.retain(|name, reason| self.members.contains_key(name) && !matches!(*reason, "limit" | "filtered"));
         let max = self.reader.hub.limits.max_pods.max(1);
@@ -377,7 +401,7 @@ impl Viewer {
                 let changed = self.containers.insert(pod.clone(), container.clone()).as_ref() != Some(&container);
                 for line in &history {
                     let frame = self.frame_for(&pod, line);
-                    self.hold(line, frame);
+                    self.hold(line, frame, true);
                 }
                 if changed && self.workload {
                     self.announce();
@@ -386,7 +410,7 @@ impl Viewer {
             }
             PodMsg::Line(line) => {
                 let frame = self.frame_for(&pod, &line);
-                self.hold(&line, frame);
+                self.hold(&line, frame, false);
             }
             PodMsg::Lagged(n) => self.drop_lines(n),
             PodMsg::Omitted(reason) => {
@@ -402,7 +426,7 @@ impl Viewer {
                 tracing::debug!(%pod, %reason, "log stream ended");
                 self.awaiting.remove(&pod);
                 if self.workload {
-                    self.tasks.remove(&pod);
+                    self.ended.insert(pod);
                     self.check_done();
                 } else {
                     self.finish();
@@ -413,7 +437,8 @@ impl Viewer {
 
     /// A workload that does not follow is done once every pod was read.
     fn check_done(&mut self) {
-        if self.workload && !self.reader.live() && self.tasks.is_empty() && !self.done {
+        let all_ended = self.tasks.keys().all(|pod| self.ended.contains(pod));
+        if self.workload && !self.reader.live() && all_ended && !self.done {
             self.finish();
         }
     }
@@ -484,7 +509,6 @@ impl Viewer {
 
     async fn run(&mut self, mut pods_rx: mpsc::Receiver<(String, PodMsg)>, mut pods: Option<Subscription>) {
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + self.parts.ping, self.parts.ping);
-        let mut merge = tokio::time::interval(MERGE_WINDOW / 2);
         let mut shutdown = self.parts.shutdown.clone();
         // A clone, so a pending reservation does not borrow the viewer.
         let body = self.body.clone();
@@ -516,7 +540,8 @@ impl Viewer {
                         self.done = true;
                     }
                 }
-                _ = merge.tick(), if !self.held.is_empty() => self.release(false),
+                // Each line goes out when its own window ends, not on a coarser tick.
+                _ = tokio::time::sleep_until(self.next_release()), if !self.held.is_empty() => self.release(false),
                 _ = ping.tick() => {
                     if let Some(session) = &self.parts.session && !session.alive().await {
                         let _ = body.try_send(custom("auth_expired", &json!({})));
@@ -543,14 +568,9 @@ async fn next_pods(pods: &mut Option<Subscription>) -> Next {
 }
 
 /// Feeds one opened pod's history and live lines to the viewer, then its end.
-async fn forward(
-    tx: mpsc::Sender<(String, PodMsg)>,
-    history: Vec<LogLine>,
-    live: Option<super::upstream::Follow>,
-    filter: super::filter::Filter,
-) {
+async fn forward(tx: mpsc::Sender<(String, PodMsg)>, opened: Opened, filter: super::filter::Filter) {
     let pod = String::new();
-    let mut seam = Seam::after(&history);
+    let Opened { history, live, mut seam, .. } = opened;
     // The single-pod viewer already knows the container; the history goes out as lines.
     if tx.send((pod.clone(), PodMsg::Opened { container: String::new(), history })).await.is_err() {
         return;
@@ -604,8 +624,7 @@ async fn pod_task(reader: Arc<Reader>, pod: String, tx: mpsc::Sender<(String, Po
             Err(e) => Err(OpenError::Api(e)),
         };
         match opened {
-            Ok(Opened { container, history, live }) => {
-                let mut seam = Seam::after(&history);
+            Ok(Opened { container, history, live, mut seam }) => {
                 if tx.send((pod.clone(), PodMsg::Opened { container, history })).await.is_err() {
                     return;
                 }

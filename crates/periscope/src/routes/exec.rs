@@ -96,19 +96,6 @@ pub async fn open(mut request: Request, target: Target) -> Result<Response, ApiE
             ApiError::UnknownContainer { message, .. } => ApiError::NotFound(message),
             other => other,
         })?;
-    // Checked before anything is written or started; a connection that cannot upgrade is 400.
-    let mut parts = axum::http::Request::builder()
-        .method("GET")
-        .uri(request.uri.clone())
-        .body(())
-        .map(|r| r.into_parts().0)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    parts.headers = request.headers.clone();
-    parts.extensions = std::mem::take(&mut request.extensions);
-    let slot = parts.extensions.get::<ConnectionSlot>().cloned();
-    let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
-        .await
-        .map_err(|e| ApiError::bad(format!("exec needs a WebSocket upgrade: {}", e.body_text())))?;
     let id = new_session_id();
     let meta = SessionMeta {
         id: id.clone(),
@@ -129,6 +116,20 @@ pub async fn open(mut request: Request, target: Target) -> Result<Response, ApiE
                 CapRefusal::Cluster { limit } => ApiError::CapCluster { limit },
             }
         })?;
+    // After the caps (so a plain GET, as a browser asks why its WebSocket failed, learns of
+    // them) and before anything is written or started; a connection that cannot upgrade is 400.
+    let mut parts = axum::http::Request::builder()
+        .method("GET")
+        .uri(request.uri.clone())
+        .body(())
+        .map(|r| r.into_parts().0)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    parts.headers = request.headers.clone();
+    parts.extensions = std::mem::take(&mut request.extensions);
+    let slot = parts.extensions.get::<ConnectionSlot>().cloned();
+    let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|e| ApiError::bad(format!("exec needs a WebSocket upgrade: {}", e.body_text())))?;
     let extra = json!({"session_id": id, "container": container, "tty": tty, "command": command});
     // The intent row comes first and fails closed: no row, no shell.
     let record = state
@@ -177,9 +178,12 @@ pub async fn open(mut request: Request, target: Target) -> Result<Response, ApiE
     let ctx = request.ctx.clone();
     let resource = target.audited();
     let cluster = target.cluster.clone();
+    let closing = state.exec.registry.closing();
     Ok(upgrade.on_upgrade(move |socket| async move {
-        // Held for the session: an upgraded connection still counts against the cap.
+        // Held for the session: an upgraded connection still counts against the cap, and
+        // shutdown waits until the close row below is written.
         let _slot = slot;
+        let _closing = closing;
         let (ended, recording) = pump.run(socket, process).await;
         let recorded = match recording {
             Some(rec) => Some(rec.finish(ended.reason, ended.exit_code).await),

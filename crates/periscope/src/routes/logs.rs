@@ -213,8 +213,13 @@ pub async fn download(request: Request, target: Target) -> Result<axum::response
         .audited(Verb::LogOpen, &target, extra, async {
             let reader = Arc::new(reader(&request, &target, &query, false, None)?);
             let namespace = reader.namespace.clone();
-            let file =
-                download::file_name(&target.cluster, &namespace, target.kind.api.plural.as_str(), &target.name, format);
+            let file = download::file_name(
+                &target.cluster,
+                &namespace,
+                &target.kind.api.kind.to_lowercase(),
+                &target.name,
+                format,
+            );
             let (pods, prefixed) = if target.is("", "pods") {
                 let pod = reader.pod(&target.name).await?;
                 (vec![(target.name.clone(), choose_container(&pod, reader.container.as_deref())?)], false)
