@@ -24,7 +24,9 @@ const RUN: usize = 20;
 const FILE_BYTES: usize = 50_000_000;
 const IDLE_SESSIONS: usize = 50;
 const WAIT: Duration = Duration::from_secs(30);
-const BASH: &[&str] = &["bash", "--norc", "--noprofile", "-i"];
+/// kwok does not stop a command when its exec stream ends: every session here ends with
+/// `exit`, and `TMOUT` ends any shell a failed run leaves behind.
+const BASH: &[&str] = &["env", "TMOUT=300", "bash", "--norc", "--noprofile", "-i"];
 
 /// A dev-mode server (cluster admin) on `cluster`, access logs off, with extra environment.
 fn exec_server(binary: &Path, cluster: &TestCluster, env: &[(&str, &str)]) -> Server {
@@ -90,6 +92,8 @@ async fn keystroke_echo(binary: &Path, cluster: &TestCluster, ns: &str) -> anyho
             samples.push(ms);
         }
     }
+    term.send("\x15exit\n").await;
+    anyhow::ensure!(term.closed(WAIT).await.is_some_and(|c| c["reason"] == "completed"), "the shell exits");
     samples.sort_by(f64::total_cmp);
     println!(
         "exec: keystroke echo p50 {:.2} ms p99 {:.2} ms over {KEYS} keys",
@@ -163,17 +167,30 @@ async fn idle_sessions(binary: &Path, cluster: &TestCluster, ns: &str) -> anyhow
     // threads) is not counted as growth.
     let mut warm = open(&server, &cluster.name, ns, BASH, true).await?;
     prompt(&mut warm).await?;
-    warm.control(json!({"type": "close"})).await;
+    warm.send("exit\n").await;
     anyhow::ensure!(warm.closed(WAIT).await.is_some(), "the warm-up session ends");
+    // The session leaves the list once its process is torn down, shortly after `closed`.
+    let deadline = Instant::now() + WAIT;
+    while server.get_json("/api/exec/sessions").await.1["items"].as_array().is_none_or(|i| !i.is_empty()) {
+        anyhow::ensure!(Instant::now() < deadline, "the warm-up session stays in the list");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let rss_before = rss_kib(server.pid());
     let started = Instant::now();
     let mut held = Vec::with_capacity(IDLE_SESSIONS);
+    let done = std::sync::Arc::new(tokio::sync::Notify::new());
     for _ in 0..IDLE_SESSIONS {
         let mut term = open(&server, &cluster.name, ns, BASH, true).await?;
         prompt(&mut term).await?;
+        let done = done.clone();
         held.push(tokio::spawn(async move {
-            term.until(Duration::from_secs(3600), |t| t.control_of("closed").is_some()).await;
-            term
+            // Reading answers the server's pings, as a browser tab would.
+            tokio::select! {
+                _ = term.until(Duration::from_secs(3600), |t| t.control_of("closed").is_some()) => {}
+                _ = done.notified() => {}
+            }
+            term.send("exit\n").await;
+            term.closed(WAIT).await.is_some()
         }));
     }
     let opened_in = started.elapsed().as_secs_f64();
@@ -187,8 +204,9 @@ async fn idle_sessions(binary: &Path, cluster: &TestCluster, ns: &str) -> anyhow
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let rss_with = rss_kib(server.pid());
-    for task in &held {
-        task.abort();
+    done.notify_waiters();
+    for task in held {
+        anyhow::ensure!(task.await?, "an idle session did not exit");
     }
     let growth_mib = (rss_max.saturating_sub(rss_before)) as f64 / 1024.0;
     println!("exec: {IDLE_SESSIONS} idle sessions: RSS {rss_before} KiB -> {rss_max} KiB (+{growth_mib:.1} MiB)");

@@ -22,8 +22,10 @@ use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// An interactive bash without rc files (a plain prompt, nothing printed at start).
-const BASH: &[&str] = &["bash", "--norc", "--noprofile", "-i"];
+/// An interactive bash without rc files (a plain prompt, nothing printed at start). kwok does
+/// not stop a command when its exec stream ends, so the shell leaves by itself after two idle
+/// minutes (`TMOUT`) instead of staying on this machine.
+const BASH: &[&str] = &["env", "TMOUT=120", "bash", "--norc", "--noprofile", "-i"];
 
 fn exec_url(server: &Server, ns: &str, pod: &str, query: &str) -> String {
     exec::exec_url(&server.base_url, "alpha", ns, pod, query)
@@ -733,4 +735,38 @@ async fn a_server_killed_mid_session_leaves_a_readable_recording_and_a_server_re
         .filter(|r| r["extra"]["session_id"] == id.as_str())
         .collect();
     assert_eq!(rows.len(), 1, "one exec_close row per session: {rows:?}");
+}
+
+#[tokio::test]
+async fn an_ended_session_frees_its_place_at_once() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-free");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    let server = dev_server(&alpha, "alice", &[], &[("PERISCOPE_EXEC_MAX_SESSIONS_PER_USER", "1".into())]);
+    let url = exec_url(&server, &ns.name, "box", &shell_query(&["true"]));
+    for how in ["terminate", "close"] {
+        // A command that ends by itself (kwok does not stop what an ended stream started).
+        let mut term = open_as(&server, &ns, "box", &["sleep", "30"], &[]).await;
+        if how == "terminate" {
+            let (status, body) =
+                delete(&server.http, &server, &format!("/api/exec/sessions/{}", term.session_id())).await;
+            assert_eq!(status, 200, "{body}");
+        } else {
+            term.control(json!({"type": "close"})).await;
+        }
+        term.closed(WAIT).await.expect("closed");
+        // The user's only place is free once the terminal heard that its session ended (the
+        // cap dialog's "end" button, then a new terminal): a few tries over 300 ms at most.
+        let heard = Instant::now();
+        let mut next = Terminal::open(&url, &server.base_url, &[]).await;
+        while next.is_err() && heard.elapsed() < Duration::from_millis(300) {
+            next = Terminal::open(&url, &server.base_url, &[]).await;
+        }
+        let mut next = next.unwrap_or_else(|r| {
+            panic!("{how}: refused {:?} after `closed`: {r:?}; server: {}", heard.elapsed(), server.logs())
+        });
+        assert_eq!(next.closed(WAIT).await.expect("closed")["reason"], "completed");
+        until_gone(&server.http, &server, &next.session_id()).await;
+    }
 }
