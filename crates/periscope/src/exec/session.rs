@@ -231,9 +231,15 @@ impl Pump {
         let closed = ServerControl::Closed { reason, exit_code: exit };
         let _ = ws_tx.send(Message::Text(closed.text().into())).await;
         let _ = ws_tx.send(Message::Close(None)).await;
+        let duration = started.elapsed();
+        let recording = self.recording.take();
+        let id = std::mem::take(&mut self.id);
+        // The session's place (caps, the session list) is free once the browser was told;
+        // what follows only collects the upstream's error for the audit row.
+        drop(self);
         if exit.is_none() {
             if let Ok(Err(e)) = tokio::time::timeout(Duration::from_secs(1), process.join()).await {
-                tracing::warn!(session = %self.id, error = %e, "exec stream error");
+                tracing::warn!(session = %id, error = %e, "exec stream error");
                 error = Some(e.to_string());
             }
         } else {
@@ -242,12 +248,12 @@ impl Pump {
         let ended = Ended {
             reason,
             exit_code: exit,
-            duration: started.elapsed(),
+            duration,
             bytes_in: stats.bytes_in.load(std::sync::atomic::Ordering::Relaxed),
             bytes_out: stats.bytes_out.load(std::sync::atomic::Ordering::Relaxed),
             error,
         };
-        (ended, self.recording.take())
+        (ended, recording)
     }
 
     /// Sends output to the browser (and the recording); false when the browser is gone.
