@@ -147,9 +147,17 @@ async fn close_after_restart(audit: &Audit, info: &recording::RecordingInfo) {
         namespace: Some(info.namespace.clone()),
         name: Some(info.pod.clone()),
     };
+    let started = info.started_at.parse::<jiff::Timestamp>().ok();
+    let ended = info.ended_at.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let duration_ms =
+        started.zip(ended).and_then(|(s, e)| e.duration_since(s).as_millis().try_into().ok()).map(|ms: i64| ms.max(0));
     let extra = serde_json::json!({
         "session_id": info.id,
+        "transport": "websocket",
         "ended_at": info.ended_at,
+        "duration_ms": duration_ms,
+        // What the recording holds; input is not counted where it was not recorded.
+        "bytes_stdout": info.bytes,
         "recording": {"id": info.id, "bytes": info.bytes, "truncated": info.truncated},
     });
     let reason = Some(protocol::CloseReason::ServerRestart.as_str().to_string());
