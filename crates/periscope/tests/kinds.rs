@@ -44,7 +44,7 @@ async fn built_ins_then_discovered_kinds_with_their_actions() {
         &json!({"group": "apps", "version": "v1", "kind": "Deployment", "plural": "deployments",
                 "scope": "Namespaced", "label": "Deployments", "shortNames": ["deploy", "dp"],
                 "category": "Workloads", "builtin": true,
-                "actions": ["scale", "restart", "rollback", "labels", "delete"], "live": true})
+                "actions": ["scale", "restart", "rollback", "labels", "delete"], "live": true, "logs": true})
     );
     let nodes = find(&body, "", "nodes").expect("nodes");
     assert_eq!(nodes["scope"], "Cluster");
@@ -57,7 +57,7 @@ async fn built_ins_then_discovered_kinds_with_their_actions() {
         &json!({"group": "periscope.dev", "version": "v1", "kind": "Widget", "plural": "widgets",
                 "scope": "Namespaced", "label": "Widget", "shortNames": ["wdg"],
                 "category": "Custom resources", "builtin": false,
-                "actions": ["labels", "delete"], "live": true})
+                "actions": ["labels", "delete"], "live": true, "logs": false})
     );
     // A kind the table does not have and no CRD defines: listed, but not in a sidebar section.
     let leases = find(&body, "coordination.k8s.io", "leases").expect("leases from discovery");
