@@ -222,8 +222,16 @@ async fn a_shell_round_trip_resizes_and_reports_its_exit_code() {
     assert!(term.output_contains(WAIT, "hello").await, "output: {}", term.text());
 
     term.control(json!({"type": "resize", "cols": 123, "rows": 45})).await;
-    term.send("stty size\n").await;
-    assert!(term.output_contains(WAIT, "45 123").await, "stty size after resize: {}", term.text());
+    // The size and the keystrokes travel apart upstream (kube's resize channel and stdin), so
+    // `stty size` may run before the size lands: ask again until it reports it, with a deadline.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        term.send("stty size\n").await;
+        if term.output_contains(Duration::from_secs(2), "45 123").await {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "stty size after resize: {}", term.text());
+    }
 
     term.send("exit 3\n").await;
     let closed = term.closed(WAIT).await.expect("a closed frame");
