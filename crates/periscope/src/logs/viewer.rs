@@ -208,9 +208,12 @@ struct Viewer {
     parts: Parts,
     body: mpsc::Sender<Bytes>,
     workload: bool,
-    /// Frames ready for the browser, and their size.
-    queue: VecDeque<Bytes>,
+    /// Frames ready for the browser (with whether each is history), their size, and how much
+    /// of it is history: a history backlog is not a slow browser, so live lines are measured
+    /// against what else waits.
+    queue: VecDeque<(Bytes, bool)>,
     queued: usize,
+    queued_history: usize,
     /// Lines dropped since the browser last got a `dropped` frame.
     dropped: u64,
     /// Workload lines in their merge window, earliest first.
@@ -242,6 +245,7 @@ impl Viewer {
             workload,
             queue: VecDeque::new(),
             queued: 0,
+            queued_history: 0,
             dropped: 0,
             held: BinaryHeap::new(),
             seq: 0,
@@ -270,19 +274,30 @@ impl Viewer {
 
     /// Queues a frame that must not be dropped (meta, done, error).
     fn push_frame(&mut self, frame: Bytes) {
+        self.enqueue(frame, false);
+    }
+
+    fn enqueue(&mut self, frame: Bytes, history: bool) {
         self.queued += frame.len();
-        self.queue.push_back(frame);
+        if history {
+            self.queued_history += frame.len();
+        }
+        self.queue.push_back((frame, history));
     }
 
     /// Queues a line frame, or counts it dropped when the browser is too far behind (live
     /// lines past `QUEUE_BUDGET`, history lines past `HISTORY_BUDGET`).
     fn push_line(&mut self, frame: Bytes, history: bool) {
-        let budget = if history { HISTORY_BUDGET } else { QUEUE_BUDGET };
-        if self.queued + frame.len() > budget {
+        let over = if history {
+            self.queued + frame.len() > HISTORY_BUDGET
+        } else {
+            self.queued - self.queued_history + frame.len() > QUEUE_BUDGET
+        };
+        if over {
             self.drop_lines(1);
             return;
         }
-        self.push_frame(frame);
+        self.enqueue(frame, history);
     }
 
     fn drop_lines(&mut self, n: u64) {
@@ -496,12 +511,15 @@ impl Viewer {
             out.extend_from_slice(&custom("dropped", &json!({"count": self.dropped})));
             self.dropped = 0;
         }
-        while let Some(frame) = self.queue.front() {
+        while let Some((frame, _)) = self.queue.front() {
             if !out.is_empty() && out.len() + frame.len() > CHUNK_BYTES {
                 break;
             }
-            let frame = self.queue.pop_front().unwrap_or_default();
+            let Some((frame, history)) = self.queue.pop_front() else { break };
             self.queued -= frame.len();
+            if history {
+                self.queued_history -= frame.len();
+            }
             out.extend_from_slice(&frame);
         }
         Bytes::from(out)
