@@ -30,14 +30,17 @@ export function ExecButton({ cluster, namespace, fit, object }: { cluster: strin
   const [open, setOpen] = useState(false);
   const podName = fit.kind === 'pod' && typeof (object?.metadata as Obj | undefined)?.name === 'string' ? String((object?.metadata as Obj).name) : undefined;
   const { denied, checked } = useExecDenied(cluster, namespace, podName);
+  // The check is asked again, for the pod by name, once the object has loaded: until that one
+  // has answered the button stays disabled (it would otherwise flash enabled for a viewer).
+  const settled = checked && object !== undefined;
   if (fit.kind === 'none') return null;
   return (
     <>
       <button
         type="button"
         data-terminal-button=""
-        data-permissions={checked ? 'checked' : 'pending'}
-        disabled={denied !== undefined || !object}
+        data-permissions={settled ? 'checked' : 'pending'}
+        disabled={denied !== undefined || !settled}
         title={denied ?? 'Open a shell in a container (Ctrl+` shows or hides the terminals)'}
         onClick={() => setOpen(true)}
         className="rounded border border-slate-300 px-3 py-1 text-sm disabled:cursor-not-allowed disabled:opacity-50 dark:border-slate-700"
