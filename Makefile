@@ -43,7 +43,7 @@ web-deps:
 web/dist/index.html: $(WEB_SOURCES)
 	npm --prefix web run --silent build
 
-## testenv: build (or find cached) kube-apiserver, controller-manager, scheduler, etcd, kwok.
+## testenv: build (or find cached) kube-apiserver, controller-manager, scheduler, etcd, kwok, kubectl, helm.
 testenv:
 	testenv/build.sh >/dev/null
 

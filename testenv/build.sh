@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test control plane's binaries (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, kwok, kwokctl) from the Go module proxy into a cache directory
+# kube-scheduler, kubectl, etcd, kwok, kwokctl, helm) from the Go module proxy into a cache directory
 # outside the clone, keyed by the hash of the pinning go.mod/go.sum files and this script.
 # Prints the bin directory on stdout; everything else goes to stderr.
 set -euo pipefail
@@ -10,7 +10,8 @@ cache_root="${PERISCOPE_CACHE:-$HOME/.cache/periscope}"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
 
 key="$(cat "$here"/kube/go.mod "$here"/kube/go.sum "$here"/etcd/go.mod "$here"/etcd/go.sum \
-          "$here"/kwok/go.mod "$here"/kwok/go.sum "$here"/build.sh | sha256sum | cut -c1-16)"
+          "$here"/kwok/go.mod "$here"/kwok/go.sum "$here"/helm/go.mod "$here"/helm/go.sum \
+          "$here"/build.sh | sha256sum | cut -c1-16)"
 bin="$cache_root/testbin/$key"
 if [[ -x "$bin/kwokctl" && -f "$bin/.complete" ]]; then
   echo "$bin"
@@ -38,6 +39,10 @@ echo "testenv: building Kubernetes $kube_version control plane into $bin" >&2
 echo "testenv: kube binaries built in $((SECONDS - start))s" >&2
 (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
 (cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$bin/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
+helm_version="$(awk '$1=="require" && $2=="helm.sh/helm/v3" {print $3}' "$here/helm/go.mod")"
+(cd "$here/helm" && go build -trimpath -o "$bin/" \
+   -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+   helm.sh/helm/v3/cmd/helm)
 # kwok's stage definitions ship in its module; kwokctl and our scripts read them from here.
 kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 rm -rf "$bin/kwok-stages" && cp -r "$kwok_dir/kustomize/stage" "$bin/kwok-stages" && chmod -R u+w "$bin/kwok-stages"

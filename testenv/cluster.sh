@@ -191,8 +191,8 @@ write_pod_logs() {
   } >"$dir/pod-logs/current.log"
 }
 
-# kwokctl --config: cluster options plus kwok's ClusterLogs/ClusterExec, which apply to
-# every pod and container on the fake nodes.
+# kwokctl --config: cluster options plus kwok's ClusterLogs, ClusterExec and
+# ClusterPortForward, which apply to every pod and container on the fake nodes.
 write_kwok_config() {
   local kube_version="$1"
   # shellcheck disable=SC1090
@@ -215,10 +215,12 @@ options:
   kwokControllerBinary: $bin/kwok
   kubeControllerManagerPort: $kcm
   kubeSchedulerPort: $scheduler
-  # Per-pod Logs objects (kwok.x-k8s.io/v1alpha1, named after their pod) override the
-  # ClusterLogs below, so tests can give pods logs of their own.
+  # Per-pod Logs and PortForward objects (kwok.x-k8s.io/v1alpha1, named after their pod)
+  # override the ClusterLogs and ClusterPortForward below, so tests can give pods logs of
+  # their own and forward a pod's ports to a TCP server they run.
   enableCRDs:
     - Logs
+    - PortForward
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -253,6 +255,20 @@ spec:
             value: /bin/sh
           - name: PERISCOPE_TESTENV_CLUSTER
             value: $name
+---
+# kubectl port-forward to any port of any pod: each connection runs this command with the
+# connection as its stdin and stdout. It greets with one line naming the cluster, then echoes.
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: periscope-testenv-port-forward
+spec:
+  selector: {}
+  forwards:
+    - command:
+        - /bin/sh
+        - -c
+        - echo "periscope-testenv port-forward cluster=$name"; exec cat
 EOF
 }
 
@@ -323,7 +339,7 @@ wait_workloads() {
   kube -n team-b rollout status deployment/api --timeout=120s >/dev/null
 }
 
-# Cold-start self-check: logs and exec on a web pod, through the apiserver and kwok.
+# Cold-start self-check: logs, exec and port-forward on a web pod, through the apiserver and kwok.
 check_debugging() {
   local pod out
   pod="$(kube -n team-a get pods -l app=web -o jsonpath='{.items[0].metadata.name}')"
@@ -331,6 +347,32 @@ check_debugging() {
   [[ "$out" == *periscope-testenv* ]] || die "kubectl logs on team-a/$pod returned: $out"
   out="$(kube -n team-a exec "$pod" -- sh -c 'echo "$PERISCOPE_TESTENV_CLUSTER"')"
   [[ "$out" == "$name" ]] || die "kubectl exec on team-a/$pod returned: $out"
+  check_port_forward "$pod"
+}
+
+# kubectl port-forward to a local port the OS picks; the ClusterPortForward command greets
+# with the cluster's name.
+check_port_forward() {
+  local pod="$1" pf_log="$dir/port-forward-check.log" pf port="" line="" fd i
+  # kubectl itself in the background (not the kube function, whose subshell a kill would miss),
+  # without our lock descriptors.
+  "$KUBECTL" --kubeconfig "$admin_kc" -n team-a port-forward "pod/$pod" :80 >"$pf_log" 2>&1 8>&- 9>&- &
+  pf=$!
+  for i in $(seq 1 100); do
+    port="$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$pf_log")"
+    [[ -n "$port" ]] && break
+    kill -0 "$pf" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -n "$port" ]] && exec {fd}<>"/dev/tcp/127.0.0.1/$port"; then
+    read -r -t 10 line <&"$fd" || true
+    exec {fd}>&-
+  fi
+  kill "$pf" 2>/dev/null || true
+  wait "$pf" 2>/dev/null || true
+  [[ "$line" == "periscope-testenv port-forward cluster=$name" ]] ||
+    die "kubectl port-forward to team-a/$pod:80 greeted with '$line'; kubectl said: $(cat "$pf_log")"
+  rm -f "$pf_log"
 }
 
 dump_logs() {
@@ -355,9 +397,10 @@ cmd_up() {
   [[ -x "$KUBECTL" ]] || die "kubectl not found at $KUBECTL"
   take_lock
 
-  # A cluster made by an older version of this script (no per-pod Logs CRD) is made again.
-  if is_up && ! kube get crd logs.kwok.x-k8s.io >/dev/null 2>&1; then
-    log "made by an older testenv (no logs.kwok.x-k8s.io); recreating"
+  # A cluster made by an older version of this script (no per-pod Logs or PortForward CRD,
+  # so no ClusterPortForward either) is made again.
+  if is_up && ! kube get crd logs.kwok.x-k8s.io portforwards.kwok.x-k8s.io >/dev/null 2>&1; then
+    log "made by an older testenv (no logs/portforwards.kwok.x-k8s.io); recreating"
     teardown
   fi
   if is_up; then

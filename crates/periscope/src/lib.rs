@@ -19,6 +19,7 @@ pub mod logs;
 pub mod memory;
 pub mod names;
 pub mod postgres;
+pub mod proxy;
 pub mod resources;
 pub mod routes;
 pub mod server;

@@ -472,8 +472,8 @@ async fn the_sidebar_and_command_line_take_their_kinds_from_the_server() {
     let shown: Vec<String> = sections[..6].iter().flat_map(|s| strings(&s["kinds"])).collect();
     assert_eq!(shown, table, "{result}");
     // The cluster's CRDs, found by discovery and marked custom because the admin may list
-    // CRDs: the seeded Widget and kwok's per-pod Logs (testenv enables it).
-    assert_eq!(strings(&sections[6]["kinds"]), ["Logs", "Widget"], "{result}");
+    // CRDs: the seeded Widget and kwok's per-pod Logs and PortForward (testenv enables them).
+    assert_eq!(strings(&sections[6]["kinds"]), ["Logs", "PortForward", "Widget"], "{result}");
 
     // Its short name comes from discovery; its actions from the server (a custom kind: labels, delete).
     let list_url = result["listUrl"].as_str().unwrap_or_default();
