@@ -84,6 +84,10 @@ pub struct AppState {
     pub logs: Arc<crate::logs::LogHub>,
     /// Exec sessions: settings, the open sessions, recordings.
     pub exec: Arc<crate::exec::Exec>,
+    /// Personal access tokens for the Kubernetes API proxy.
+    pub tokens: Arc<crate::auth::tokens::Tokens>,
+    /// The Kubernetes API proxy's limits.
+    pub proxy: crate::proxy::ProxySettings,
 }
 
 impl AppState {
@@ -220,13 +224,27 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/exec/recordings", &[GET], crate::routes::exec::recordings),
         api("/exec/recordings/{id}", &[GET], crate::routes::exec::recording),
         api("/metrics", &[GET], crate::routes::metrics::metrics),
+        // The Kubernetes API proxy (docs/api.md, Proxy): every method kubectl may send.
+        api(
+            "/clusters/{cluster}/k8s/{*path}",
+            &[GET, POST, Method::PUT, Method::PATCH, DELETE, Method::HEAD, Method::OPTIONS],
+            crate::routes::proxy::proxy,
+        ),
+        ApiRoute {
+            path: "/tokens",
+            methods: vec![GET, POST],
+            handler: get(crate::routes::tokens::list).post(crate::routes::tokens::create),
+        },
+        api("/tokens/{id}", &[DELETE], crate::routes::tokens::revoke),
+        api("/kubeconfig", &[GET], crate::routes::tokens::kubeconfig),
     ]
 }
 
 /// Builds the whole HTTP application, with `timeouts` for every route but event streams.
 pub fn router(state: AppState, timeouts: Timeouts) -> Router {
     let authenticator =
-        authn::Authenticator::new(state.auth.mode, state.auth.dev_identity.clone(), state.sessions.clone());
+        authn::Authenticator::new(state.auth.mode, state.auth.dev_identity.clone(), state.sessions.clone())
+            .with_tokens(state.tokens.clone());
     let origins = origin_guard::AllowedOrigins(state.allowed_origins.clone());
     let mut api_router = Router::new();
     for route in api_routes() {
@@ -255,7 +273,11 @@ pub fn router(state: AppState, timeouts: Timeouts) -> Router {
                         .gzip(true)
                         .quality(CompressionLevel::Fastest)
                         // Gzip log downloads are compressed already.
-                        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/gzip"))),
+                        .compress_when(
+                            DefaultPredicate::new()
+                                .and(NotForContentType::const_new("application/gzip"))
+                                .and(NotProxied),
+                        ),
                 )
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
                 .layer(middleware::from_fn_with_state(timeouts, timeouts::layer))
@@ -263,6 +285,20 @@ pub fn router(state: AppState, timeouts: Timeouts) -> Router {
                 .layer(middleware::from_fn_with_state(origins, origin_guard::layer))
                 .layer(middleware::from_fn_with_state(authenticator, authn::layer)),
         )
+}
+
+/// Leaves the Kubernetes API proxy's answers as the apiserver sent them (a watch would stall
+/// in the compressor).
+#[derive(Clone, Copy)]
+struct NotProxied;
+
+impl Predicate for NotProxied {
+    fn should_compress<B>(&self, response: &axum::http::Response<B>) -> bool
+    where
+        B: axum::body::HttpBody,
+    {
+        response.extensions().get::<crate::proxy::forward::Uncompressed>().is_none()
+    }
 }
 
 /// Answers an unknown `/api` path.

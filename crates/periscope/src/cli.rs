@@ -13,6 +13,7 @@ use crate::{
         pg_store::PgStore,
         sessions::{SessionSettings, Sessions},
         store::{MemoryStore, SessionStore, TimedStore},
+        tokens::{MemoryTokens, TokenStore, Tokens},
     },
     clusters::{self, Registry},
     config,
@@ -174,6 +175,8 @@ pub struct ServeArgs {
     pub exec: crate::exec::ExecArgs,
     #[command(flatten)]
     pub http: HttpArgs,
+    #[command(flatten)]
+    pub proxy: crate::proxy::ProxyArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -235,14 +238,13 @@ fn check_stream_heartbeats(args: &ServeArgs) -> anyhow::Result<()> {
 /// trail, caches and the watch engine.
 async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
     let auth = config::auth::load(args.auth_file.as_deref(), args.auth_mode)?;
+    let (session_store, token_store) = open_stores(&auth.session.store).await?;
     let sessions = match auth.mode {
-        AuthMode::Oidc => {
-            let sessions = Arc::new(build_sessions(&auth).await?);
-            spawn_sweeper(sessions.clone());
-            Some(sessions)
-        }
+        AuthMode::Oidc => Some(Arc::new(build_sessions(&auth, session_store).await?)),
         AuthMode::Dev => None,
     };
+    let tokens = Arc::new(Tokens::new(token_store, args.proxy.token_max_ttl()));
+    spawn_sweeper(sessions.clone(), tokens.clone());
     let allowed_origins = allowed_origins(args.allowed_origins.as_deref(), &auth);
     let cluster_configs = match &args.clusters_file {
         Some(path) => config::clusters::load(path)?,
@@ -273,6 +275,8 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
         logs: crate::logs::LogHub::new(args.logs.limits()),
         exec,
+        tokens,
+        proxy: args.proxy.settings(),
     })
 }
 
@@ -338,24 +342,25 @@ async fn serve_until_stopped(
     Ok(())
 }
 
-/// Discovers the IdP, opens the session store and starts the expiry sweeper.
-async fn build_sessions(auth: &AuthConfig) -> anyhow::Result<Sessions> {
+/// The session and token stores the configuration names; PostgreSQL holds both in one pool.
+async fn open_stores(kind: &SessionStoreKind) -> anyhow::Result<(Arc<dyn SessionStore>, Arc<dyn TokenStore>)> {
+    Ok(match kind {
+        SessionStoreKind::Memory => (Arc::new(MemoryStore::default()), Arc::new(MemoryTokens::default())),
+        SessionStoreKind::Postgres(dsn) => {
+            let store = Arc::new(PgStore::connect(dsn).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?);
+            (store.clone(), store)
+        }
+    })
+}
+
+/// Discovers the IdP and prepares sessions in `store`.
+async fn build_sessions(auth: &AuthConfig, store: Arc<dyn SessionStore>) -> anyhow::Result<Sessions> {
     let oidc_config = auth.oidc.clone().ok_or_else(|| anyhow::anyhow!("oidc mode needs an oidc: section"))?;
     let secure_cookies = oidc_config.redirect_url.starts_with("https://");
     let client = OidcClient::discover(oidc_config).await?;
     let session = &auth.session;
-    let (store, cipher): (Arc<dyn SessionStore>, TokenCipher) = match &session.store {
-        SessionStoreKind::Memory => (
-            Arc::new(MemoryStore::default()),
-            session.encryption_key.as_deref().map(TokenCipher::from_secret).unwrap_or_else(TokenCipher::ephemeral),
-        ),
-        SessionStoreKind::Postgres(dsn) => {
-            let store = PgStore::connect(dsn).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
-            // The validator guarantees a key for the PostgreSQL store.
-            let key = session.encryption_key.as_deref().unwrap_or_default();
-            (Arc::new(store), TokenCipher::from_secret(key))
-        }
-    };
+    // The validator guarantees a key for the PostgreSQL store; memory sessions may do without.
+    let cipher = session.encryption_key.as_deref().map(TokenCipher::from_secret).unwrap_or_else(TokenCipher::ephemeral);
     let settings = SessionSettings {
         cookie_name: session.cookie_name.clone(),
         cookie_domain: session.cookie_domain.clone(),
@@ -371,16 +376,21 @@ async fn build_sessions(auth: &AuthConfig) -> anyhow::Result<Sessions> {
     Ok(sessions)
 }
 
-/// Deletes expired sessions and logins every minute.
-fn spawn_sweeper(sessions: Arc<Sessions>) {
+/// Deletes expired sessions, logins and tokens every minute.
+fn spawn_sweeper(sessions: Option<Arc<Sessions>>, tokens: Arc<Tokens>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            match sessions.sweep().await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(removed = n, "expired sessions swept"),
-                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            if let Some(sessions) = &sessions {
+                match sessions.sweep().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(removed = n, "expired sessions swept"),
+                    Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+                }
+            }
+            if let Err(e) = tokens.sweep().await {
+                tracing::warn!(error = %e, "token sweep failed");
             }
         }
     });

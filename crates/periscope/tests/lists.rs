@@ -80,7 +80,8 @@ async fn every_built_in_kind_and_a_crd_list_with_their_columns() {
         widgets["columns"].as_array().expect("columns").iter().filter_map(|c| c["key"].as_str()).collect();
     assert_eq!(keys, vec!["name", "namespace", "color", "size", "phase", "createdAt"], "{widgets}");
     assert_eq!((&widgets["items"][0]["color"], &widgets["items"][0]["size"]), (&json!("blue"), &json!(3)), "{widgets}");
-    let (_, sorted) = get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/widgets?namespace=team-a&sort=-size").await;
+    let (_, sorted) =
+        get(&admin, "/api/clusters/alpha/resources/periscope.dev/v1/widgets?namespace=team-a&sort=-size").await;
     assert_eq!(names(&sorted), vec!["sample"], "sorting by a printer column is allowed: {sorted}");
     // The CRD list names each kind's short names (the console's `:wdg` resolves through them).
     let (_, crds) =

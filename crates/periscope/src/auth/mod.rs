@@ -11,6 +11,7 @@ pub mod oidc;
 pub mod pg_store;
 pub mod sessions;
 pub mod store;
+pub mod tokens;
 
 /// Why a sign-in, a session lookup or a logout failed.
 #[derive(Debug, Clone, thiserror::Error)]

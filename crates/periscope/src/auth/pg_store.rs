@@ -3,7 +3,10 @@
 use async_trait::async_trait;
 use sqlx::{PgPool, Row, postgres::PgRow};
 
-use super::store::{PendingLogin, SessionRecord, SessionStore, StoreError, TokenUpdate};
+use super::{
+    store::{PendingLogin, SessionRecord, SessionStore, StoreError, TokenUpdate},
+    tokens::{TokenRecord, TokenStore},
+};
 
 /// The schema, applied idempotently at start-up.
 const SCHEMA: &[&str] = &[
@@ -31,6 +34,19 @@ const SCHEMA: &[&str] = &[
         return_to TEXT NOT NULL,
         expires_at BIGINT NOT NULL
     )",
+    "CREATE TABLE IF NOT EXISTS periscope_tokens (
+        hash TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        email TEXT NOT NULL,
+        groups TEXT[] NOT NULL,
+        clusters TEXT[] NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        last_used_at BIGINT
+    )",
+    "CREATE INDEX IF NOT EXISTS periscope_tokens_subject ON periscope_tokens (subject)",
 ];
 
 /// Serialises schema creation between replicas starting at once.
@@ -215,5 +231,101 @@ impl SessionStore for PgStore {
             .await
             .map_err(err)?;
         Ok(sessions.rows_affected() + logins.rows_affected())
+    }
+}
+
+fn token_from_row(row: &PgRow) -> Result<TokenRecord, sqlx::Error> {
+    Ok(TokenRecord {
+        id: row.try_get("id")?,
+        hash: row.try_get("hash")?,
+        name: row.try_get("name")?,
+        subject: row.try_get("subject")?,
+        email: row.try_get("email")?,
+        groups: row.try_get("groups")?,
+        clusters: row.try_get("clusters")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+#[async_trait]
+impl TokenStore for PgStore {
+    async fn insert_token(&self, t: &TokenRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO periscope_tokens (hash, id, name, subject, email, groups, clusters, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&t.hash)
+        .bind(&t.id)
+        .bind(&t.name)
+        .bind(&t.subject)
+        .bind(&t.email)
+        .bind(&t.groups)
+        .bind(&t.clusters)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM periscope_tokens WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err)?;
+        row.as_ref().map(token_from_row).transpose().map_err(err)
+    }
+
+    async fn list_tokens(&self, subject: Option<&str>) -> Result<Vec<TokenRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM periscope_tokens WHERE $1::TEXT IS NULL OR subject = $1 ORDER BY created_at DESC",
+        )
+        .bind(subject)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(err)?;
+        rows.iter().map(token_from_row).collect::<Result<_, _>>().map_err(err)
+    }
+
+    async fn delete_token(&self, id: &str, subject: Option<&str>) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM periscope_tokens WHERE id = $1 AND ($2::TEXT IS NULL OR subject = $2)")
+            .bind(id)
+            .bind(subject)
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_subject_tokens(&self, subject: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM periscope_tokens WHERE subject = $1")
+            .bind(subject)
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn touch_token(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE periscope_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn sweep_tokens(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM periscope_tokens WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(done.rows_affected())
     }
 }

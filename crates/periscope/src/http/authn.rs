@@ -13,7 +13,12 @@ use axum::{
 };
 
 use super::cookies::read_cookie;
-use crate::{auth::sessions::Sessions, config::auth::AuthMode, error::ApiError, identity::Identity};
+use crate::{
+    auth::{sessions::Sessions, tokens::Tokens},
+    config::auth::AuthMode,
+    error::ApiError,
+    identity::Identity,
+};
 
 /// What the authentication layer needs to know.
 #[derive(Clone)]
@@ -21,13 +26,58 @@ pub struct Authenticator {
     mode: AuthMode,
     dev_identity: Arc<Identity>,
     sessions: Option<Arc<Sessions>>,
+    tokens: Option<Arc<Tokens>>,
 }
 
 impl Authenticator {
     /// An authenticator for the configured mode; `sessions` is required in OIDC mode.
     pub fn new(mode: AuthMode, dev_identity: Identity, sessions: Option<Arc<Sessions>>) -> Self {
-        Authenticator { mode, dev_identity: Arc::new(dev_identity), sessions }
+        Authenticator { mode, dev_identity: Arc::new(dev_identity), sessions, tokens: None }
     }
+
+    /// Also accepts personal access tokens on the Kubernetes API proxy.
+    pub fn with_tokens(mut self, tokens: Arc<Tokens>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+}
+
+/// The cluster of a Kubernetes API proxy path (`/api/clusters/{c}/k8s/…`), the one place a
+/// personal access token is accepted.
+pub fn proxy_cluster(path: &str) -> Option<&str> {
+    let mut segments = path.strip_prefix("/api/clusters/")?.splitn(3, '/');
+    let cluster = segments.next().filter(|c| !c.is_empty())?;
+    (segments.next() == Some("k8s")).then_some(cluster)
+}
+
+/// The bearer credential of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The caller a personal access token names on a proxy path: `Ok(None)` when the request
+/// carries no token (or is not for the proxy, where tokens mean nothing), an error when the
+/// token is unknown, expired, revoked or not for this cluster.
+async fn token_caller(
+    auth: &Authenticator,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<Identity>>, ApiError> {
+    let (Some(tokens), Some(cluster)) = (&auth.tokens, proxy_cluster(path)) else {
+        return Ok(None);
+    };
+    let Some(secret) = bearer(headers) else { return Ok(None) };
+    let token = tokens
+        .resolve(secret)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .ok_or(ApiError::Unauthenticated)?;
+    if !token.allows(cluster) {
+        return Err(ApiError::Forbidden(format!("this token is not for cluster {cluster}")));
+    }
+    Ok(Some(Arc::new(token.identity())))
 }
 
 /// Paths that answer without a signed-in user. Every other `/api` path requires one.
@@ -57,6 +107,16 @@ fn is_browser_navigation(method: &Method, headers: &HeaderMap) -> bool {
 
 /// Middleware: attaches the caller's identity, or answers for an unauthenticated caller.
 pub async fn layer(State(auth): State<Authenticator>, mut request: Request, next: Next) -> Response {
+    // A request body is not `Sync`, so the lookup borrows only its path and headers.
+    let (path, headers) = (request.uri().path().to_string(), request.headers().clone());
+    match token_caller(&auth, &path, &headers).await {
+        Ok(Some(identity)) => {
+            request.extensions_mut().insert(CurrentUser(identity));
+            return next.run(request).await;
+        }
+        Ok(None) => {}
+        Err(e) => return e.into_response(),
+    }
     let mut signed_in = false;
     match (auth.mode, &auth.sessions) {
         (AuthMode::Dev, _) => {

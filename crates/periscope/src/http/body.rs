@@ -16,16 +16,21 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Reads a request body, refusing more than [`MAX_BODY_BYTES`] with 413 — up front when
 /// `Content-Length` says so, else as soon as the stream passes the limit.
 pub async fn read_limited(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    read_at_most(headers, body, MAX_BODY_BYTES).await
+}
+
+/// [`read_limited`] with a limit of `limit` bytes.
+pub async fn read_at_most(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(ApiError::TooLarge(MAX_BODY_BYTES));
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::TooLarge(limit));
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
         // `to_bytes` reports the limit as a "length limit exceeded" error somewhere in its chain.
         let mut source: Option<&dyn std::error::Error> = Some(&e);
         while let Some(err) = source {
             if err.to_string().contains("length limit") {
-                return ApiError::TooLarge(MAX_BODY_BYTES);
+                return ApiError::TooLarge(limit);
             }
             source = err.source();
         }

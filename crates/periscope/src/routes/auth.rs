@@ -124,8 +124,14 @@ pub async fn logout(
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     ctx: AuditContext,
+    user: Option<axum::Extension<crate::http::authn::CurrentUser>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    // Everywhere includes the CLI: the user's personal access tokens go too.
+    if let Some(axum::Extension(crate::http::authn::CurrentUser(user))) = &user {
+        let revoked = state.tokens.revoke_all(&user.subject).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        tracing::info!(subject = %user.subject, revoked, "tokens revoked by sign-out everywhere");
+    }
     let Some(sessions) = &state.sessions else { return Ok(redirect_with_cookies(LOGGED_OUT_PATH, vec![])) };
     let settings = &sessions.settings;
     let oidc = sessions.oidc().config();

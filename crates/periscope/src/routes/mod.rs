@@ -19,6 +19,7 @@ pub mod object_ops;
 pub mod objects;
 pub mod openapi;
 pub mod podhealth;
+pub mod proxy;
 pub mod reason;
 pub mod resources;
 pub mod rollout;
@@ -26,6 +27,7 @@ pub mod search;
 pub mod session;
 pub mod streams;
 pub mod system;
+pub mod tokens;
 pub mod watch;
 
 /// A `{items}` answer (an object's events, a workload's revisions).
