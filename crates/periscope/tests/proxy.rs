@@ -321,3 +321,39 @@ async fn tokens_are_refused_when_unknown_revoked_expired_or_for_another_cluster(
         .expect("answer");
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_quiet_watch_through_the_proxy_outlives_the_idle_timeout() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "proxy-watch");
+    ns.grant("alice", "edit");
+    let env = [("PERISCOPE_HTTP_IDLE_TIMEOUT", "2s".to_string()), ("PERISCOPE_WATCH_PING_SECONDS", "1".to_string())];
+    let server = dev_server(&alpha, "alice", &[], &env);
+    let url = format!(
+        "/api/clusters/alpha/k8s/api/v1/namespaces/{}/configmaps?watch=1&timeoutSeconds=60&labelSelector=late",
+        ns.name
+    );
+    let mut watch = server.http.get(server.url(&url)).send().await.expect("the watch opens");
+    assert_eq!(watch.status(), StatusCode::OK);
+    // Silent for twice the idle timeout (nothing has the label yet), then one change arrives.
+    let quiet_until = Instant::now() + Duration::from_secs(4);
+    while Instant::now() < quiet_until {
+        match tokio::time::timeout(quiet_until - Instant::now(), watch.chunk()).await {
+            Err(_) => break,
+            Ok(Ok(Some(chunk))) => panic!("an event before any change: {chunk:?}"),
+            Ok(other) => panic!("the watch ended while quiet: {other:?}"),
+        }
+    }
+    let late = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: late, namespace: {}, labels: {{late: 'y'}}}}\n",
+        ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&late));
+    let chunk = tokio::time::timeout(Duration::from_secs(20), watch.chunk())
+        .await
+        .expect("an event within 20 s")
+        .expect("the stream is still open")
+        .expect("a chunk");
+    let text = String::from_utf8_lossy(&chunk);
+    assert!(text.contains("\"ADDED\"") && text.contains("\"late\""), "{text}");
+}

@@ -42,13 +42,15 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
 }
 
 /// Sends `request` to `path_and_query` on the cluster behind `client` and answers with what
-/// came back. `cluster` names it in errors.
+/// came back; a `long_lived` answer (a watch, a followed log) may stay silent as long as the
+/// apiserver does. `cluster` names it in errors.
 pub async fn forward(
     client: &kube::Client,
     cluster: &str,
     mut request: Request<Body>,
     path_and_query: &str,
     max_body: usize,
+    long_lived: bool,
 ) -> Result<Response<Body>, ApiError> {
     let upgrade = is_upgrade(request.headers());
     let client_side = upgrade.then(|| hyper::upgrade::on(&mut request));
@@ -96,5 +98,8 @@ pub async fn forward(
     }
     head.extensions = Default::default();
     head.extensions.insert(Uncompressed);
+    if long_lived {
+        head.extensions.insert(crate::server::connection::QuietStream);
+    }
     Ok(Response::from_parts(head, Body::new(body)))
 }

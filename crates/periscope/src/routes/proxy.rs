@@ -48,13 +48,13 @@ pub async fn proxy(
     let max_body = state.proxy.max_body_bytes;
     let changes = info.mutating() && !is_review(&info);
     if !(changes || state.proxy.audit_reads) {
-        return forward(&client, &cluster, request, &path_and_query, max_body).await;
+        return forward(&client, &cluster, request, &path_and_query, max_body, long_lived).await;
     }
     let what = json!({ "via": "proxy", "verb": info.verb, "subresource": info.subresource });
     let mut extra = what.clone();
     extra["path"] = json!(path);
     let record = state.audit.begin(ctx, Verb::Proxy, Some(&cluster), resource_of(&info), Some(extra)).await?;
-    let answer = forward(&client, &cluster, request, &path_and_query, max_body).await;
+    let answer = forward(&client, &cluster, request, &path_and_query, max_body, long_lived).await;
     let (outcome, reason, status) = match &answer {
         Ok(response) => {
             let status = response.status();

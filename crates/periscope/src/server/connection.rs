@@ -286,16 +286,33 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
         let response = self.app.clone().oneshot(request);
         Box::pin(async move {
             let response = response.await?;
-            let sending = handling.into_sending();
-            Ok(response.map(|body| TrackedBody { body, _sending: sending }))
+            let phase = if response.extensions().get::<QuietStream>().is_some() {
+                // Silent for as long as its source is: no stall deadline while it streams.
+                Phase::Handling(handling)
+            } else {
+                Phase::Sending(handling.into_sending())
+            };
+            Ok(response.map(|body| TrackedBody { body, _phase: phase }))
         })
     }
 }
 
-/// A response body that ends its connection's sending phase when it is done or dropped.
+/// Marks a response that may legitimately send nothing for long (a watch or followed log
+/// passed through the Kubernetes API proxy, which cannot add keep-alive bytes of its own): its
+/// connection keeps no stall deadline while it streams.
+#[derive(Debug, Clone, Copy)]
+pub struct QuietStream;
+
+/// Which phase a response body holds its connection in until it is done or dropped.
+enum Phase {
+    Sending(#[allow(dead_code)] Sending),
+    Handling(#[allow(dead_code)] Handling),
+}
+
+/// A response body that ends its connection's sending (or handling) phase when it is done or dropped.
 pub struct TrackedBody {
     body: Body,
-    _sending: Sending,
+    _phase: Phase,
 }
 
 impl hyper::body::Body for TrackedBody {
