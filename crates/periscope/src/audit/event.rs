@@ -53,6 +53,7 @@ verbs! {
     ExecOpen => "exec_open", mutating: true, "Opening a terminal in a container (extra: session_id, container, tty, command); fails closed.";
     ExecClose => "exec_close", mutating: false, "A terminal session ended (extra: duration, bytes, exit code, transport, recording; reason).";
     ExecTerminate => "exec_terminate", mutating: true, "Ending another open terminal session from the session list (extra: session_id).";
+    BulkDownload => "bulk_download", mutating: true, "One file of many objects' YAML taken from a list (extra: kind, count, ids, failureCount, reveal); fails closed.";
     LogOpen => "log_open", mutating: false, "Opening or downloading logs (extra: container, filters, follow, download); fails open.";
 }
 
