@@ -82,6 +82,6 @@ export function identify(doc: SourceDoc): Identity | Problem {
   return { apiVersion, kind, name, namespace: text(metadata.namespace) };
 }
 
-export function isProblem(value: Identity | Problem): value is Problem {
+export function isProblem<T extends object>(value: T | Problem): value is Problem {
   return 'message' in value;
 }

@@ -16,7 +16,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A copy of `object` without server fields and `status`. */
 export function stripObject(object: Record<string, unknown>): Record<string, unknown> {
-  const { status: _status, ...rest } = object;
+  const rest: Record<string, unknown> = { ...object };
+  delete rest.status;
   if (!isRecord(rest.metadata)) return rest;
   const metadata: Record<string, unknown> = { ...rest.metadata };
   for (const key of SERVER_METADATA) delete metadata[key];

@@ -14,6 +14,7 @@ export type ShortcutId =
   | 'help'
   | 'escape'
   | 'shell'
+  | 'apply'
   | 'terminal'
   | 'replay-play'
   | 'replay-seek';
@@ -40,6 +41,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },
   { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
+  { id: 'apply', shown: ['a'], bind: ['a'], what: 'Apply YAML: paste, pick or drop manifests; checked and dry-run before anything changes' },
   { id: 'shell', shown: ['s'], bind: ['s'], what: 'On a pod or workload page: open a terminal (pick the container, Enter)' },
   // The terminal drawer binds it itself (capture phase: a focused terminal would take it as input).
   { id: 'terminal', shown: ['Ctrl `', '⌘ `'], bind: [], what: 'Show or hide the terminal drawer (also from inside a terminal)' },
