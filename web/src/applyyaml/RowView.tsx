@@ -25,8 +25,8 @@ function FailureText({ failure }: { failure: Failure }) {
 export function rowState(row: Row, result: Result | undefined): string {
   if (row.problem) return 'invalid';
   if (result) return result.state;
-  if (row.preview && 'failure' in row.preview) return 'dry-run-failed';
   if (row.access && !row.access.allowed) return 'denied';
+  if (row.preview && 'failure' in row.preview) return 'dry-run-failed';
   if (row.preview) return 'ready';
   return 'checking';
 }
@@ -109,7 +109,7 @@ export function RowView({ row, result, included, onInclude, onForce, locked }: R
         {row.readError && <p className="text-xs text-amber-700 dark:text-amber-300">Could not read the live object: {row.readError}</p>}
         {row.access && !row.access.allowed && (
           <p className="text-xs text-amber-700 dark:text-amber-300">
-            Your role may not {row.exists === false ? 'create' : 'patch'} this{row.access.message ? ` (${row.access.message})` : ''}; the server will decide when applied.
+            Your role may not {row.exists === false ? 'create' : 'change'} this{row.access.message ? ` (${row.access.message})` : ''}; the server will decide when applied.
           </p>
         )}
         {row.preview && 'failure' in row.preview && !result && (

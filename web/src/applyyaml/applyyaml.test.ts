@@ -4,7 +4,7 @@ import { toEntries } from '../lib/kinds';
 import { kindList, WIDGETS } from '../test/kinds';
 import { diffStats, lineDiff } from './diff';
 import { identify, isProblem, type SourceDoc, splitDocuments } from './documents';
-import { accessCheck, resolveTarget, splitApiVersion, withNamespace } from './plan';
+import { accessChecks, resolveTarget, splitApiVersion, withNamespace } from './plan';
 
 const catalog = toEntries(kindList(WIDGETS).kinds);
 
@@ -93,12 +93,13 @@ describe('resolving documents to objects', () => {
     expect(resolveTarget('alpha', catalog, id('v1', 'ConfigMap', 'c'), 4, ' ')).toMatchObject({ message: expect.stringMatching(/namespaced/) });
   });
 
-  it('fills in the namespace and asks create for a new object, patch for an existing one', () => {
+  it('fills in the namespace and asks create and patch for a new object, patch for an existing one', () => {
     const target = resolveTarget('alpha', catalog, id('apps/v1', 'Deployment', 'web'), 1, 'team-a');
     if ('message' in target) throw new Error(target.message);
     expect(withNamespace({ kind: 'Deployment', metadata: { name: 'web' } }, target)).toEqual({ kind: 'Deployment', metadata: { name: 'web', namespace: 'team-a' } });
-    expect(accessCheck(target, false)).toEqual({ verb: 'create', group: 'apps', resource: 'deployments', namespace: 'team-a', name: '' });
-    expect(accessCheck(target, true)).toEqual({ verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'team-a', name: 'web' });
+    const patch = { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'team-a', name: 'web' };
+    expect(accessChecks(target, false)).toEqual([{ verb: 'create', group: 'apps', resource: 'deployments', namespace: 'team-a', name: '' }, patch]);
+    expect(accessChecks(target, true)).toEqual([patch]);
   });
 });
 

@@ -47,13 +47,17 @@ export function withNamespace(value: Record<string, unknown>, target: Target): R
   return { ...value, metadata: { ...metadata, namespace: target.namespace } };
 }
 
-/** What the can-i pre-flight asks for a target: create when absent, patch when present. */
-export function accessCheck(target: Target, exists: boolean) {
-  return {
-    verb: exists ? 'patch' : 'create',
+/**
+ * What the can-i pre-flight asks for a target. Apply is a PATCH: an existing object needs
+ * `patch`; a new one `create` as well.
+ */
+export function accessChecks(target: Target, exists: boolean) {
+  const check = (verb: string) => ({
+    verb,
     group: target.ref.group === 'core' ? '' : target.ref.group,
     resource: target.ref.resource,
     namespace: target.namespace ?? '',
-    name: exists ? target.name : '',
-  };
+    name: verb === 'create' ? '' : target.name,
+  });
+  return exists ? [check('patch')] : [check('create'), check('patch')];
 }

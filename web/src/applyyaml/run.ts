@@ -6,13 +6,12 @@ import { stringify } from 'yaml';
 
 import { ApiError, errorMessage } from '../api/client';
 import { api, type KubeObject } from '../api/endpoints';
-import type { Check } from '../api/types.gen';
 import type { KindEntry } from '../lib/kinds';
 import { stripObject } from '../lib/serverFields';
 import { mapPool } from '../bulk/file';
 import { type DiffLine, lineDiff } from './diff';
 import { identify, isProblem, type Problem, type SourceDoc, splitDocuments } from './documents';
-import { accessCheck, resolveTarget, type Target, withNamespace } from './plan';
+import { accessChecks, resolveTarget, type Target, withNamespace } from './plan';
 
 /** A field another manager owns (409 `details.conflicts`). */
 export interface Conflict {
@@ -95,20 +94,28 @@ function shown(object: KubeObject | undefined): string {
   return object ? stringify(stripObject(object), { lineWidth: 0 }) : '';
 }
 
-/** The can-i answers for `rows` (only those with a target), in batches of 64. */
+/** The can-i answers for `rows` (only those with a target), in batches of at most 64 checks. */
 async function askAccess(cluster: string, rows: Row[]): Promise<void> {
-  const asked = rows.filter((r) => r.target);
-  for (let start = 0; start < asked.length; start += 64) {
-    const batch = asked.slice(start, start + 64);
-    const checks: Check[] = batch.map((r) => accessCheck(r.target as Target, r.exists !== false));
+  const asked = rows.filter((r) => r.target).map((row) => ({ row, checks: accessChecks(row.target as Target, row.exists !== false) }));
+  let start = 0;
+  while (start < asked.length) {
+    // Whole rows per batch: a row's checks are answered together.
+    let end = start;
+    let size = 0;
+    while (end < asked.length && size + (asked[end]?.checks.length ?? 0) <= 64) size += asked[end++]?.checks.length ?? 0;
+    const batch = asked.slice(start, end);
+    start = end;
     try {
-      const answer = await api.canI(cluster, checks);
-      batch.forEach((r, i) => {
-        const result = answer.results[i];
-        r.access = result ? { allowed: result.allowed, message: result.message ?? (result.reason ?? undefined) } : undefined;
-      });
+      const answer = await api.canI(cluster, batch.flatMap((b) => b.checks));
+      let at = 0;
+      for (const { row, checks } of batch) {
+        const results = answer.results.slice(at, at + checks.length);
+        at += checks.length;
+        const refused = results.find((r) => !r.allowed);
+        row.access = results.length === checks.length && !refused ? { allowed: true } : { allowed: false, message: refused?.message ?? refused?.reason ?? 'no answer' };
+      }
     } catch (error) {
-      for (const r of batch) r.access = { allowed: false, message: `could not ask: ${errorMessage(error)}` };
+      for (const { row } of batch) row.access = { allowed: false, message: `could not ask: ${errorMessage(error)}` };
     }
   }
 }

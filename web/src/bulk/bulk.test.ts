@@ -39,6 +39,11 @@ data:
 `);
   });
 
+  it('copes with objects without annotations or metadata', () => {
+    expect(stripYaml('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  uid: u\ndata:\n  p: aA==\n')).toBe('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: aA==\n');
+    expect(stripYaml('kind: X\nstatus: {}\n')).toBe('kind: X\n');
+  });
+
   it('leaves text it cannot parse alone', () => {
     expect(stripYaml('a: [1,\n')).toBe('a: [1,\n');
   });

@@ -38,9 +38,14 @@ export function stripYaml(yaml: string): string {
   const doc = parseDocument(yaml);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return yaml;
   doc.delete('status');
-  for (const key of SERVER_METADATA) doc.deleteIn(['metadata', key]);
-  for (const key of TOOL_ANNOTATIONS) doc.deleteIn(['metadata', 'annotations', key]);
-  const annotations = doc.getIn(['metadata', 'annotations']);
-  if (isMap(annotations) && annotations.items.length === 0) doc.deleteIn(['metadata', 'annotations']);
+  const metadata = doc.get('metadata');
+  if (isMap(metadata)) {
+    for (const key of SERVER_METADATA) metadata.delete(key);
+    const annotations = metadata.get('annotations');
+    if (isMap(annotations)) {
+      for (const key of TOOL_ANNOTATIONS) annotations.delete(key);
+      if (annotations.items.length === 0) metadata.delete('annotations');
+    }
+  }
   return doc.toString({ lineWidth: 0 });
 }
