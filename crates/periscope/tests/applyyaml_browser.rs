@@ -206,11 +206,11 @@ async fn a_secret_is_downloaded_only_after_the_reveal_confirmation_and_audited_a
     assert!(text.contains("aHVudGVyMjI="), "the file holds the value (base64): {text}");
 
     let reveals = trail(&server, "secret_reveal", &ns.name).await;
-    assert!(
-        reveals.iter().any(|r| r["phase"] == "outcome" && r["outcome"] == "success" && r["extra"]["via"] == "yaml"
-            || r["extra"]["via"] == "yaml"),
-        "the read is a reveal: {reveals:?}"
-    );
+    let intent = reveals
+        .iter()
+        .find(|r| r["phase"] == "intent" && r["extra"]["via"] == "yaml" && r["resource"]["name"] == "creds")
+        .unwrap_or_else(|| panic!("the read is a reveal: {reveals:?}"));
+    assert!(reveals.iter().any(|r| r["requestId"] == intent["requestId"] && r["outcome"] == "success"), "{reveals:?}");
     let rows = trail(&server, "bulk_download", &ns.name).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["extra"]["reveal"], true, "{rows:?}");
