@@ -9,6 +9,8 @@
 //   apply   open P (a list page), press `a`; paste --broken, check: the problems shown and
 //           whether Apply is offered; paste --yaml, check (dry run), read each document's
 //           row, open the first diff, apply, read each row and the summary again
+//   conflict  open P, click Apply YAML, paste --yaml (one document), check, apply: read the
+//           conflict; press its Force button; read the row again
 //   bulk    open P (a list page, filtered), tick the header box, Download YAML, Download;
 //           read the saved file
 //   secret  open P (the secrets list, filtered), tick the first row, Download YAML; read the
@@ -103,6 +105,23 @@ const scenarios = {
     const applied = await rows(page);
     const summary = await page.locator('#apply-yaml-summary').innerText();
     return { namespaceDefault, broken, checked, diff, applyLabel, applied, summary };
+  },
+
+  async conflict(page) {
+    await page.goto(url(opts.path));
+    await page.locator('#apply-yaml-button').click();
+    await paste(page, readFileSync(opts.yaml, 'utf8'));
+    await page.locator('#apply-yaml-check').click();
+    await phase(page, 'checked');
+    const checked = await rows(page);
+    await page.locator('#apply-yaml-apply').click();
+    await phase(page, 'done');
+    const refused = await rows(page);
+    const conflicts = await page.locator('[data-testid="apply-result"] [data-testid="apply-conflicts"] li').allInnerTexts();
+    await page.locator('[data-testid="apply-force"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="apply-row"]')?.dataset.state === 'applied', null, { timeout });
+    const forced = await rows(page);
+    return { checked, refused, conflicts, forced };
   },
 
   async bulk(page) {

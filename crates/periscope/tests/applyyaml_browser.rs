@@ -150,6 +150,38 @@ async fn apply_yaml_applies_what_rbac_allows_refuses_the_rest_and_shows_each() {
 }
 
 #[tokio::test]
+async fn a_conflict_with_another_manager_is_shown_and_forced_per_document() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "apply-conflict-web");
+    configmap_writer(&alpha, &ns.name, "erin");
+    let doc = |value: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: {}\ndata:\n  k: {value}\n",
+            ns.name
+        )
+    };
+    alpha.kubectl_stdin(&["apply", "--server-side", "--field-manager=gitops-sim", "-f", "-"], Some(&doc("theirs")));
+    let server = tier_server(&alpha, "erin", &[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = format!("/clusters/alpha/r/core/v1/configmaps?namespace={}", ns.name);
+    let r =
+        drive(&server, "conflict", &["--path", &path, "--yaml", &write(dir.path(), "mine.yaml", &doc("mine"))]).await;
+
+    assert_eq!(strs(&r["checked"], "state"), vec!["dry-run-failed"], "the dry run already meets the conflict: {r}");
+    assert_eq!(strs(&r["refused"], "state"), vec!["conflict"], "{r}");
+    let conflicts: Vec<&str> = r["conflicts"].as_array().expect("conflicts").iter().filter_map(Value::as_str).collect();
+    assert!(conflicts.iter().any(|c| c.contains(".data.k") && c.contains("gitops-sim")), "field and manager: {r}");
+    assert_eq!(strs(&r["forced"], "badge"), vec!["applied (forced)"], "{r}");
+    let value = alpha.kubectl(&["-n", &ns.name, "get", "configmap", "shared", "-o", "jsonpath={.data.k}"]);
+    assert_eq!(value, "mine");
+
+    let rows = trail(&server, "apply", &ns.name).await;
+    let real: Vec<&Value> = rows.iter().filter(|r| r["phase"] == "intent" && r["extra"]["dryRun"] == false).collect();
+    assert_eq!(real.len(), 2, "the refused apply and the forced one: {rows:?}");
+    assert_eq!(real.iter().filter(|r| r["extra"]["force"] == true).count(), 1, "{rows:?}");
+}
+
+#[tokio::test]
 async fn bulk_download_of_twenty_configmaps_is_one_file_and_one_audit_row() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "bulk-web");

@@ -107,7 +107,7 @@ export function RowView({ row, result, included, onInclude, onForce, locked }: R
           </p>
         )}
         {row.readError && <p className="text-xs text-amber-700 dark:text-amber-300">Could not read the live object: {row.readError}</p>}
-        {row.access && !row.access.allowed && (
+        {row.access && !row.access.allowed && !result && (
           <p className="text-xs text-amber-700 dark:text-amber-300">
             Your role may not {row.exists === false ? 'create' : 'change'} this{row.access.message ? ` (${row.access.message})` : ''}; the server will decide when applied.
           </p>
