@@ -43,7 +43,7 @@ mode: string, subject: string,
 tier: string | null, };
 
 /**
- * Request body.
+ * Body of `POST /api/clusters/{cluster}/audit/bulk-download`.
  */
 export type BulkDownloadRequest = {
 /**

@@ -13,6 +13,8 @@ function FailureText({ failure }: { failure: Failure }) {
           {failure.conflicts.map((c) => (
             <li key={`${c.field}/${c.manager}`}>
               <span className="font-mono">{c.field}</span> is owned by <span className="font-semibold">{c.manager}</span>
+              {c.label && <span className="text-slate-500"> ({c.label})</span>}
+              {c.consequence && <span className="block text-slate-500">{c.consequence}</span>}
             </li>
           ))}
         </ul>

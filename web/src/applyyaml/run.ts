@@ -18,6 +18,9 @@ export interface Conflict {
   field: string;
   manager: string;
   message?: string;
+  /** What kind of manager it is (`GitOps (Flux)`, `Helm`, …) and what taking the field over means. */
+  label?: string;
+  consequence?: string;
 }
 
 /** A refusal or failure as the server put it. */
@@ -60,8 +63,9 @@ export function toFailure(error: unknown): Failure {
     const conflicts = Array.isArray(details.conflicts)
       ? details.conflicts.flatMap((c: unknown) => {
           if (typeof c !== 'object' || c === null) return [];
-          const { field, manager, message } = c as Record<string, unknown>;
-          return [{ field: String(field ?? ''), manager: String(manager ?? ''), message: typeof message === 'string' ? message : undefined }];
+          const { field, manager, message, label, consequence } = c as Record<string, unknown>;
+          const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+          return [{ field: String(field ?? ''), manager: String(manager ?? ''), message: text(message), label: text(label), consequence: text(consequence) }];
         })
       : [];
     return { status: error.status, code: error.code, message: error.message, conflicts };
