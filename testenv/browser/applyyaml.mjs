@@ -13,7 +13,7 @@
 //           conflict; press its Force button; read the row again
 //   bulk    open P (a list page, filtered), tick the header box, Download YAML, Download;
 //           read the saved file
-//   secret  open P (the secrets list, filtered), tick the first row, Download YAML; read the
+//   secret  open P (the secrets list, filtered), tick the first row (`j`, `x`), Download YAML; read the
 //           reveal warning and count /yaml requests made so far; confirm; read the saved file
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
@@ -138,7 +138,9 @@ const scenarios = {
     });
     await page.goto(url(opts.path));
     await listed(page, 1);
-    await page.locator('[data-testid="row-select"]').first().check();
+    // The keyboard: `j` highlights the first row, `x` ticks it.
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
     await page.locator('#bulk-download-button').click();
     await page.locator('#bulk-download').waitFor();
     const title = await page.locator('[role="dialog"] h2').innerText();

@@ -61,6 +61,7 @@ export function Shell() {
       down: () => undefined,
       up: () => undefined,
       open: () => undefined,
+      select: () => undefined,
       pods: () => target && navigate(listRoute(target, PODS_REF)),
       overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
       fleet: () => navigate('/'),

@@ -7,6 +7,7 @@ export type ShortcutId =
   | 'down'
   | 'up'
   | 'open'
+  | 'select'
   | 'pods'
   | 'overview'
   | 'fleet'
@@ -34,6 +35,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'down', shown: ['j', '↓'], bind: ['j', 'ArrowDown'], what: 'Highlight the next row' },
   { id: 'up', shown: ['k', '↑'], bind: ['k', 'ArrowUp'], what: 'Highlight the previous row' },
   { id: 'open', shown: ['Enter'], bind: ['Enter'], what: 'Open the highlighted row' },
+  { id: 'select', shown: ['x'], bind: ['x'], what: 'Tick or untick the highlighted row (bulk YAML download, up to 100)' },
   { id: 'pods', shown: ['g p'], bind: ['g p'], what: 'Pods of this cluster' },
   { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
   { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
@@ -51,7 +53,7 @@ export const SHORTCUTS: Shortcut[] = [
 ];
 
 /** Keys that act on the page's rows (they fire only where a list registered for them). */
-export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open']);
+export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open', 'select']);
 
 export type LogShortcutId = 'find' | 'follow' | 'wrap' | 'timestamps' | 'prev' | 'next' | 'newest' | 'clear';
 

@@ -108,9 +108,9 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const navigate = useNavigate();
   const here = location.pathname + location.search;
   const open = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
-  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open);
-  const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const selection = useSelection(location.pathname);
+  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)));
+  const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const [downloading, setDownloading] = useState<string[] | null>(null);
 
   return (
