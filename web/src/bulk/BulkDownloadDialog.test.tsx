@@ -67,6 +67,7 @@ describe('bulk YAML download', () => {
   it('reads each object, lists what failed, records one row, then saves one file', async () => {
     stubServer((path) => (path.includes('/two/') ? [403, 'configmaps "two" is forbidden'] : [200, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n  uid: u1\n  resourceVersion: "7"\ndata:\n  a: "1"\n']));
     act(() => dom.root.render(<BulkDownloadDialog cluster="alpha" entry={entry('configmaps')} keys={['a/one', 'a/two']} onClose={() => undefined} />));
+    expect(dom.container.ownerDocument.querySelector('[role="dialog"]')?.getAttribute('aria-label')).toBe('Download 2 ConfigMap objects as YAML');
     expect(calls).toEqual([]);
     await click('#bulk-start');
     await settle();

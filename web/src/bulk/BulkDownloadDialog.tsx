@@ -86,7 +86,7 @@ export default function BulkDownloadDialog({ cluster, entry, keys, onClose }: { 
   };
 
   return (
-    <Dialog title={secrets ? `Reveal and download ${n} Secret${n === 1 ? '' : 's'}?` : `Download ${n} ${entry.label}${n === 1 ? '' : 's'} as YAML`} onClose={cancel}>
+    <Dialog title={secrets ? `Reveal and download ${n} Secret${n === 1 ? '' : 's'}?` : `Download ${n} ${entry.kind}${n === 1 ? '' : ' objects'} as YAML`} onClose={cancel}>
       <div id="bulk-download" data-step={phase.step} className="space-y-3 text-sm">
         {secrets && phase.step === 'ask' && (
           <p className="rounded border border-red-300 bg-red-50 p-2 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200" id="bulk-reveal-warning">
