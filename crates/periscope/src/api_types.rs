@@ -88,6 +88,7 @@ pub fn typescript() -> String {
     all.visit::<Revision>();
     all.visit::<CanIRequest>();
     all.visit::<CanIResponse>();
+    all.visit::<crate::routes::bulk_download::BulkDownloadRequest>();
     all.visit::<Fleet>();
     all.visit::<Dashboard>();
     all.visit::<SearchResponse>();

@@ -206,6 +206,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/fleet", &[GET], crate::routes::fleet::fleet),
         api("/search", &[GET], crate::routes::search::fleet_search),
         api("/clusters/{cluster}/can-i", &[POST], crate::routes::cani::can_i),
+        api("/clusters/{cluster}/audit/bulk-download", &[POST], crate::routes::bulk_download::bulk_download),
         api("/clusters/{cluster}/dashboard", &[GET], crate::routes::dashboard::dashboard),
         api("/clusters/{cluster}/kinds", &[GET], crate::routes::kinds::kinds),
         api("/clusters/{cluster}/search", &[GET], crate::routes::search::cluster_search),

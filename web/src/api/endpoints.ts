@@ -7,6 +7,7 @@ import { type KindRef, type ListParams, listQuery, resourcePath } from '../lib/r
 import { getJson, getText, openStream, send } from './client';
 import type {
   AuthWhoAmI,
+  BulkDownloadRequest,
   CanIRequest,
   CanIResponse,
   Check,
@@ -97,6 +98,22 @@ export const api = {
   /** One decoded Secret value (an audited reveal): the caller keeps it out of any cache. */
   secretValue: (path: string, key: string, signal?: AbortSignal) => getText(`${path}/data/${seg(key)}`, signal),
   canI: (cluster: string, checks: Check[]) => send<CanIResponse>('POST', `${clusterPath(cluster)}/can-i`, { checks } satisfies CanIRequest),
+  /**
+   * Server-side apply of one object (`PATCH {obj}`, docs/api.md#apply): creates it when absent.
+   * Answers the object as applied (a dry run: as it would be).
+   */
+  apply: async (path: string, object: KubeObject, options: { dryRun?: boolean; force?: boolean } = {}) => {
+    const query = new URLSearchParams();
+    if (options.dryRun) query.set('dryRun', 'true');
+    if (options.force) query.set('force', 'true');
+    const q = query.toString();
+    const answer = await send<{ object?: JsonValue }>('PATCH', q ? `${path}?${q}` : path, object);
+    return toObject(answer.object);
+  },
+  /** The one audit row of a bulk YAML download (docs/api.md#bulk-download). */
+  bulkDownloadAudit: async (cluster: string, body: BulkDownloadRequest) => {
+    await send<JsonValue>('POST', `${clusterPath(cluster)}/audit/bulk-download`, body);
+  },
   /** A one-click action (docs/api.md, Objects); the answers are not read. */
   act: async (method: ActionMethod, path: string, sub: string, body?: unknown) => {
     await send<JsonValue>(method, sub ? `${path}/${sub}` : path, body);

@@ -43,6 +43,27 @@ mode: string, subject: string,
 tier: string | null, };
 
 /**
+ * Body of `POST /api/clusters/{cluster}/audit/bulk-download`.
+ */
+export type BulkDownloadRequest = {
+/**
+ * The kind as in URLs: `{group}/{version}/{resource}` (`core` for the core group).
+ */
+kind: string,
+/**
+ * Objects selected (1..=100).
+ */
+count: number,
+/**
+ * The objects, `namespace/name` (cluster-scoped: `name`); at most `count`.
+ */
+ids: Array<string>, outcome: DownloadOutcome,
+/**
+ * Objects that could not be read (≤ `count`).
+ */
+failureCount: number, };
+
+/**
  * Request body: `{"checks":[…]}`.
  */
 export type CanIRequest = { checks: Array<Check>, };
@@ -112,6 +133,11 @@ export type Dashboard = { cluster: string, kubernetesVersion: string | null,
  * Per part: `ok` or the failure code (`denied`, `timeout`, …).
  */
 accessibility: { [key in string]: string }, errors: { [key in string]: Failure }, nodes: NodeCounts | null, namespaces: number | null, pods: PodCounts | null, failingPods: Array<FailingPod>, failingPodsTruncated: boolean, workloads: { [key in string]: WorkloadCounts }, generatedAt: string, };
+
+/**
+ * How the download ended, as the browser saw it.
+ */
+export type DownloadOutcome = "success" | "failure";
 
 /**
  * A pod that needs attention.

@@ -34,8 +34,10 @@ function itemKey(item: Item): string {
  * Cmd/Ctrl+K: jump to an object by name in this cluster (Tab: every cluster; a name found in no
  * object here is looked up in the other clusters at once), or to a cluster by its name. On an
  * object's page it also lists that object's actions; picking one opens the button's dialog.
+ * Actions available on every page (`globalActions`, e.g. Apply YAML) follow them.
  */
-export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: string | undefined; inCluster: boolean; clusters: string[]; onClose: () => void }) {
+export function Palette(props: { cluster: string | undefined; inCluster: boolean; clusters: string[]; onClose: () => void; globalActions?: PaletteAction[] }) {
+  const { cluster, inCluster, clusters, onClose, globalActions = [] } = props;
   const [text, setText] = useState('');
   const [selected, setSelected] = useState(0);
   const [scope, setScope] = useState<Scope>(inCluster && cluster ? 'cluster' : 'fleet');
@@ -55,7 +57,8 @@ export function Palette({ cluster, inCluster, clusters, onClose }: { cluster: st
   });
   const hits = (fallback ? (elsewhere.data?.results ?? []) : (search.data?.results ?? [])).filter((h) => !(fallback && h.cluster === cluster));
   const needle = q.toLowerCase();
-  const actions = matchActions(useSyncExternalStore(subscribePaletteActions, paletteActions), text);
+  // The object's actions, then those available anywhere (Apply YAML).
+  const actions = matchActions([...useSyncExternalStore(subscribePaletteActions, paletteActions), ...globalActions], text);
   const asItem = (action: PaletteAction): Item => ({ type: 'action', action });
   const items: Item[] = [
     ...actions.lead.map(asItem),

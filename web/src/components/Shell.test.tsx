@@ -107,9 +107,21 @@ describe('Shell keyboard', () => {
   it('`?` opens the shortcut sheet, Esc closes it', () => {
     press('?');
     const rows = [...dom.container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
-    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape', 'shell', 'terminal', 'replay-play', 'replay-seek']);
+    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'select', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape', 'apply', 'shell', 'terminal', 'replay-play', 'replay-seek']);
     press('Escape');
     expect(dom.container.querySelector('#shortcut-sheet')).toBeNull();
+  });
+
+  it('`a` opens Apply YAML for this cluster with the page\'s namespace as the default', async () => {
+    press('a');
+    for (let i = 0; i < 50 && !dom.container.querySelector('#apply-yaml'); i++) await settle();
+    expect(dom.container.querySelector('[role="dialog"]')?.getAttribute('aria-label')).toBe('Apply YAML to alpha');
+    expect(dom.container.querySelector<HTMLInputElement>('#apply-yaml-namespace')?.value).toBe('team-a');
+    // Esc in the page does not drop what was pasted; the dialog's own Cancel closes it.
+    press('Escape');
+    expect(dom.container.querySelector('#apply-yaml')).not.toBeNull();
+    act(() => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === 'Cancel')?.click());
+    expect(dom.container.querySelector('#apply-yaml')).toBeNull();
   });
 
   it('does nothing while typing in a field', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { Link, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 
 import { useClusters, useKinds } from '../api/hooks';
@@ -18,7 +18,10 @@ import { Sidebar } from './Sidebar';
 import { StreamBadge } from './StreamBadge';
 import { ThemeToggle } from './ThemeToggle';
 
-type Overlay = 'palette' | 'command' | 'help' | null;
+type Overlay = 'palette' | 'command' | 'help' | 'apply' | null;
+
+// Loaded on first use: the YAML parser it needs stays out of the initial bundle.
+const ApplyYamlDialog = lazy(() => import('../applyyaml/ApplyYamlDialog'));
 
 /** Links, buttons and the like answer Enter themselves. */
 function isInteractive(target: EventTarget | null): boolean {
@@ -58,6 +61,7 @@ export function Shell() {
       down: () => undefined,
       up: () => undefined,
       open: () => undefined,
+      select: () => undefined,
       pods: () => target && navigate(listRoute(target, PODS_REF)),
       overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
       fleet: () => navigate('/'),
@@ -65,6 +69,7 @@ export function Shell() {
       help: () => setOverlay('help'),
       escape: () => undefined,
       shell: () => document.querySelector<HTMLButtonElement>('[data-terminal-button]:not(:disabled)')?.click(),
+      apply: () => target && setOverlay('apply'),
       terminal: () => undefined,
       'replay-play': () => undefined,
       'replay-seek': () => undefined,
@@ -79,7 +84,8 @@ export function Shell() {
       if (event.key === 'Escape') {
         // Overlays close themselves; otherwise Esc drops the row highlight.
         if (!overlay && !document.querySelector('[role="dialog"]') && !isTypingTarget(event.target)) runPageKey('clear');
-        if (overlay) setOverlay(null);
+        // The Apply YAML dialog closes itself (not while it is applying).
+        if (overlay && overlay !== 'apply') setOverlay(null);
         return;
       }
       if (event.metaKey || event.ctrlKey || event.altKey || isTypingTarget(event.target)) return;
@@ -116,6 +122,16 @@ export function Shell() {
             Jump to… <kbd className="float-right text-xs">Ctrl K</kbd>
           </button>
           <span className="flex-1" />
+          <button
+            type="button"
+            id="apply-yaml-button"
+            title="Apply YAML (a)"
+            disabled={!target}
+            onClick={() => setOverlay('apply')}
+            className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 disabled:opacity-50 dark:hover:bg-slate-800"
+          >
+            Apply YAML
+          </button>
           <Link to={SESSIONS_ROUTE} id="sessions-link" title="Terminal sessions and recordings" className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
             Sessions
           </Link>
@@ -130,7 +146,20 @@ export function Shell() {
         </main>
         <Drawer />
       </div>
-      {overlay === 'palette' && <Palette cluster={target} inCluster={Boolean(cluster)} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
+      {overlay === 'palette' && (
+        <Palette
+          cluster={target}
+          inCluster={Boolean(cluster)}
+          clusters={clusters.data?.clusters.map((c) => c.name) ?? []}
+          onClose={close}
+          globalActions={target ? [{ id: 'apply-yaml', label: 'Apply YAML…', run: () => setOverlay('apply') }] : []}
+        />
+      )}
+      {overlay === 'apply' && target && (
+        <Suspense fallback={null}>
+          <ApplyYamlDialog cluster={target} namespace={here.namespace} onClose={close} />
+        </Suspense>
+      )}
       {overlay === 'command' && <CommandLine here={here} catalog={catalog} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
       {overlay === 'help' && <ShortcutSheet onClose={close} />}
     </div>

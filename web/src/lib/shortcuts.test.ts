@@ -11,8 +11,8 @@ describe('SHORTCUTS', () => {
   it('binds each key once, and says what each does', () => {
     const bound = SHORTCUTS.flatMap((s) => s.bind);
     expect(new Set(bound).size).toBe(bound.length);
-    expect(bound).toEqual(expect.arrayContaining(['j', 'k', 'ArrowDown', 'ArrowUp', 'Enter', 'g p', 'g o', 'g f', '/', ':', '?', 'Escape']));
+    expect(bound).toEqual(expect.arrayContaining(['j', 'k', 'ArrowDown', 'ArrowUp', 'Enter', 'x', 'a', 'g p', 'g o', 'g f', '/', ':', '?', 'Escape']));
     for (const s of SHORTCUTS) expect(s.what.length).toBeGreaterThan(3);
-    expect([...ROW_KEYS].sort()).toEqual(['down', 'open', 'up']);
+    expect([...ROW_KEYS].sort()).toEqual(['down', 'open', 'select', 'up']);
   });
 });

@@ -7,6 +7,7 @@ export type ShortcutId =
   | 'down'
   | 'up'
   | 'open'
+  | 'select'
   | 'pods'
   | 'overview'
   | 'fleet'
@@ -14,6 +15,7 @@ export type ShortcutId =
   | 'help'
   | 'escape'
   | 'shell'
+  | 'apply'
   | 'terminal'
   | 'replay-play'
   | 'replay-seek';
@@ -33,6 +35,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'down', shown: ['j', '↓'], bind: ['j', 'ArrowDown'], what: 'Highlight the next row' },
   { id: 'up', shown: ['k', '↑'], bind: ['k', 'ArrowUp'], what: 'Highlight the previous row' },
   { id: 'open', shown: ['Enter'], bind: ['Enter'], what: 'Open the highlighted row' },
+  { id: 'select', shown: ['x'], bind: ['x'], what: 'Tick or untick the highlighted row (bulk YAML download, up to 100)' },
   { id: 'pods', shown: ['g p'], bind: ['g p'], what: 'Pods of this cluster' },
   { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
   { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
@@ -40,6 +43,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },
   { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
+  { id: 'apply', shown: ['a'], bind: ['a'], what: 'Apply YAML: paste, pick or drop manifests; checked and dry-run before anything changes' },
   { id: 'shell', shown: ['s'], bind: ['s'], what: 'On a pod or workload page: open a terminal (pick the container, Enter)' },
   // The terminal drawer binds it itself (capture phase: a focused terminal would take it as input).
   { id: 'terminal', shown: ['Ctrl `', '⌘ `'], bind: [], what: 'Show or hide the terminal drawer (also from inside a terminal)' },
@@ -49,7 +53,7 @@ export const SHORTCUTS: Shortcut[] = [
 ];
 
 /** Keys that act on the page's rows (they fire only where a list registered for them). */
-export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open']);
+export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open', 'select']);
 
 export type LogShortcutId = 'find' | 'follow' | 'wrap' | 'timestamps' | 'prev' | 'next' | 'newest' | 'clear';
 

@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import { api } from '../api/endpoints';
@@ -14,15 +14,26 @@ import { detailRoute, type ListParams } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
 import { FilterBox } from './list/FilterBox';
 import { useListParams } from './list/listParams';
-import { ROW_HEIGHT } from './list/ListRow';
+import { ROW_HEIGHT, rowKey } from './list/ListRow';
 import { HEADER_HEIGHT, ListTable } from './list/ListTable';
+import { MAX_SELECTED, useSelection } from './list/selection';
 import { useCursor } from './list/useCursor';
+
+// Loaded on first use: the YAML parser it needs stays out of the initial bundle.
+const BulkDownloadDialog = lazy(() => import('../bulk/BulkDownloadDialog'));
 
 const PAGE_SIZE = 200;
 
-/** The title, namespace picker, filter boxes and row count above a list. */
-function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListParams; update: (patch: Partial<ListParams>) => void; count: string }) {
-  const { cluster, entry, params, update, count } = props;
+/** What the toolbar shows of the selection. */
+interface SelectionBar {
+  size: number;
+  onDownload: () => void;
+  onClear: () => void;
+}
+
+/** The title, namespace picker, filter boxes, selection and row count above a list. */
+function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListParams; update: (patch: Partial<ListParams>) => void; count: string; selection: SelectionBar }) {
+  const { cluster, entry, params, update, count, selection } = props;
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
       <h1 className="mr-2 text-lg font-semibold">{entry.label}</h1>
@@ -32,6 +43,19 @@ function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListPar
       <FilterBox id="list-search" search value={params.q ?? ''} onCommit={(q) => update({ q })} placeholder="Filter by name  ( / )" />
       <FilterBox id="label-selector" value={params.labelSelector ?? ''} onCommit={(labelSelector) => update({ labelSelector })} placeholder="Label selector, e.g. app=web" />
       <span className="flex-1" />
+      {selection.size > 0 && (
+        <span className="flex items-center gap-2 text-sm" id="list-selection" data-count={selection.size}>
+          <span className="text-slate-500">
+            {selection.size} selected{selection.size >= MAX_SELECTED ? ` (the most: ${MAX_SELECTED})` : ''}
+          </span>
+          <button type="button" id="bulk-download-button" className="rounded border px-2 py-0.5" onClick={selection.onDownload}>
+            Download YAML
+          </button>
+          <button type="button" className="rounded px-2 py-0.5 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800" onClick={selection.onClear}>
+            Clear
+          </button>
+        </span>
+      )}
       <span className="text-xs text-slate-500" id="list-count">
         {count}
       </span>
@@ -84,8 +108,10 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const navigate = useNavigate();
   const here = location.pathname + location.search;
   const open = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
-  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open);
+  const selection = useSelection(location.pathname);
+  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)));
   const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
+  const [downloading, setDownloading] = useState<string[] | null>(null);
 
   return (
     <div
@@ -96,7 +122,19 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
       data-live={live ? 'live' : 'polling'}
       data-cursor={highlighted ? highlighted.name : ''}
     >
-      <ListToolbar cluster={cluster} entry={entry} params={params} update={update} count={count} />
+      <ListToolbar
+        cluster={cluster}
+        entry={entry}
+        params={params}
+        update={update}
+        count={count}
+        selection={{ size: selection.keys.size, onDownload: () => setDownloading([...selection.keys]), onClear: selection.clear }}
+      />
+      {downloading && (
+        <Suspense fallback={null}>
+          <BulkDownloadDialog cluster={cluster} entry={entry} keys={downloading} onClose={() => setDownloading(null)} />
+        </Suspense>
+      )}
       {list.isError && (
         <ErrorBox error={list.error} hint={entry.namespaced && !params.namespace ? 'Your role may see only some namespaces: pick one above.' : undefined} />
       )}
@@ -117,6 +155,9 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
           onPick={pick}
           here={here}
           more={{ hasNextPage, isFetchingNextPage, fetchNextPage: () => void fetchNextPage() }}
+          selected={selection.keys}
+          onSelect={selection.toggle}
+          onSelectAll={(all) => (all ? selection.selectAll(rows.map(rowKey)) : selection.clear())}
         />
       )}
     </div>

@@ -53,6 +53,7 @@ verbs! {
     ExecOpen => "exec_open", mutating: true, "Opening a terminal in a container (extra: session_id, container, tty, command); fails closed.";
     ExecClose => "exec_close", mutating: false, "A terminal session ended (extra: duration, bytes, exit code, transport, recording; reason).";
     ExecTerminate => "exec_terminate", mutating: true, "Ending another open terminal session from the session list (extra: session_id).";
+    BulkDownload => "bulk_download", mutating: true, "One file of many objects' YAML taken from a list (extra: kind, count, ids, failureCount, reveal); fails closed.";
     LogOpen => "log_open", mutating: false, "Opening or downloading logs (extra: container, filters, follow, download); fails open.";
     Proxy => "proxy", mutating: true, "A change through the Kubernetes API proxy (extra: via proxy, the Kubernetes verb, subresource, status); reads only with PERISCOPE_PROXY_AUDIT_READS.";
     TokenCreate => "token_create", mutating: true, "Issuing a personal access token (extra: token id, name, clusters, expiresAt; kubeconfig when for a download).";

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod audit;
 pub mod auth;
+pub mod bulk_download;
 pub mod cache;
 pub mod cani;
 pub mod clusters;

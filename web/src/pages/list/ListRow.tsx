@@ -20,13 +20,16 @@ interface ListRowProps {
   link: string;
   from: string;
   onPick: (index: number) => void;
+  /** Ticked for bulk download. */
+  selected: boolean;
+  onSelect: (key: string) => void;
 }
 
 /**
  * One visible row. Memoized: scrolling re-renders only rows that enter the window, and a new
  * page of 200 rows does not rebuild anything for the thousands already loaded.
  */
-export const ListRow = memo(function ListRow({ data, index, top, columnIds, template, isCursor, now, link, from, onPick }: ListRowProps) {
+export const ListRow = memo(function ListRow({ data, index, top, columnIds, template, isCursor, now, link, from, onPick, selected, onSelect }: ListRowProps) {
   return (
     <div
       role="row"
@@ -39,6 +42,9 @@ export const ListRow = memo(function ListRow({ data, index, top, columnIds, temp
       }`}
       style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
     >
+      <div role="cell" className="flex items-center justify-center" onClick={(e) => e.stopPropagation()}>
+        <input type="checkbox" data-testid="row-select" aria-label={`Select ${data.name}`} checked={selected} onChange={() => onSelect(rowKey(data))} />
+      </div>
       {columnIds.map((id) => (
         <div role="cell" key={id} className={`truncate px-3 py-1.5 ${isNumericColumn(id) ? 'text-right' : ''}`}>
           {id === 'name' ? (

@@ -29,11 +29,16 @@ interface ListTableProps {
   /** This list view's URL, for the detail page's way back. */
   here: string;
   more: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => void };
+  /** Row keys ticked for bulk download. */
+  selected: ReadonlySet<string>;
+  onSelect: (key: string) => void;
+  /** The header box: tick every loaded row (up to the cap), or untick all. */
+  onSelectAll: (all: boolean) => void;
 }
 
 /** The column header (server-side sort on click) and the virtualized rows. */
 export function ListTable(props: ListTableProps) {
-  const { scroller, virtual, cluster, kind, label, rows, sort, onSort, cursorIndex, onPick, here, more } = props;
+  const { scroller, virtual, cluster, kind, label, rows, sort, onSort, cursorIndex, onPick, here, more, selected, onSelect, onSelectAll } = props;
   const columns = useMemo<ColumnDef<Row>[]>(
     () => props.columns.map((c) => ({ id: c.key, header: c.label, accessorFn: (row: Row) => row[c.key] })),
     [props.columns],
@@ -43,7 +48,7 @@ export function ListTable(props: ListTableProps) {
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({ data: NO_ROWS, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
   const columnIds = useMemo(() => columns.map((c) => c.id ?? ''), [columns]);
-  const template = columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)')).join(' ');
+  const template = ['2rem', ...columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)'))].join(' ');
   const now = Math.floor(Date.now() / 10_000) * 10_000;
   return (
     <div ref={scroller} className="min-h-0 flex-1 overflow-auto" role="table" aria-rowcount={props.total}>
@@ -52,6 +57,16 @@ export function ListTable(props: ListTableProps) {
         className="sticky top-0 z-10 grid border-b border-slate-200 bg-slate-50 text-xs font-semibold text-slate-600 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-400"
         style={{ gridTemplateColumns: template, height: HEADER_HEIGHT }}
       >
+        <span role="columnheader" className="flex items-center justify-center">
+          <input
+            type="checkbox"
+            id="select-all"
+            aria-label="Select the loaded rows (up to 100)"
+            title="Select the loaded rows (up to 100)"
+            checked={selected.size > 0}
+            onChange={(e) => onSelectAll(e.target.checked)}
+          />
+        </span>
         {table.getHeaderGroups()[0]?.headers.map((header) => {
           const dir = sortDirection(sort, header.id);
           return (
@@ -87,6 +102,8 @@ export function ListTable(props: ListTableProps) {
               link={detailRoute(cluster, kind, data.namespace, data.name)}
               from={here}
               onPick={onPick}
+              selected={selected.has(rowKey(data))}
+              onSelect={onSelect}
             />
           );
         })}

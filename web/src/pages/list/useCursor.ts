@@ -24,10 +24,10 @@ interface Cursor {
 
 /**
  * The highlighted row of the list view `view` (its URL): j/k/arrows move it, Enter opens it
- * (`open`), Esc drops it. Kept by row key so live inserts do not move it, remembered per view
+ * (`open`), `x` ticks it (`select`), Esc drops it. Kept by row key so live inserts do not move it, remembered per view
  * for this tab (Back from a detail page returns to it), and scrolled into view.
  */
-export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDivElement, Element>, open: (row: Row) => void) {
+export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDivElement, Element>, open: (row: Row) => void, select: (row: Row) => void) {
   const [cursor, setCursor] = useState<Cursor | null>(() => {
     const key = cursors.get(view);
     return key ? { key, index: 0 } : null;
@@ -68,10 +68,10 @@ export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDi
       return true;
     }
     if (rows.length === 0) return false;
-    if (key === 'open') {
+    if (key === 'open' || key === 'select') {
       const row = rows[cursorIndex];
       if (!row) return false;
-      open(row);
+      (key === 'open' ? open : select)(row);
       return true;
     }
     const step = key === 'down' ? 1 : -1;
