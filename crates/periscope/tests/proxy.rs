@@ -354,3 +354,56 @@ async fn a_quiet_watch_through_the_proxy_outlives_the_idle_timeout() {
     let text = String::from_utf8_lossy(&chunk);
     assert!(text.contains("\"ADDED\"") && text.contains("\"late\""), "{text}");
 }
+
+#[tokio::test]
+async fn tokens_in_postgres_are_shared_by_replicas_and_audit_admins_may_revoke_any() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "tokens-pg");
+    ns.grant("alice", "edit");
+    let dsn = periscope_testkit::postgres::fresh_database("tokens");
+    let session =
+        format!("session:\n  store: postgres\n  postgresDSN: {dsn}\n  encryptionKey: test-key-0123456789abcdef\n");
+    let replica = |subject: &str, groups: &[&str]| {
+        let auth = format!("{}{session}", dev_auth(subject, groups, TIER_AUTHZ));
+        Server::start(binary(), configured_server(bridge_clusters(&alpha), auth))
+    };
+    let (alice_a, alice_b, admin) = (replica("alice", &[]), replica("alice", &[]), replica("sam", &["sre"]));
+    let issued: Value = alice_a
+        .http
+        .post(alice_a.url("/api/tokens"))
+        .json(&json!({"name": "ci", "clusters": ["alpha"]}))
+        .send()
+        .await
+        .expect("issued")
+        .json()
+        .await
+        .expect("json");
+    let token = issued["token"].as_str().expect("token").to_string();
+    let raw = reqwest::Client::new();
+    let path = format!("/api/clusters/alpha/k8s/api/v1/namespaces/{}/configmaps", ns.name);
+    let status = |server: &Server| raw.get(server.url(&path)).bearer_auth(&token).send();
+    assert_eq!(status(&alice_b).await.expect("answer").status(), StatusCode::OK, "another replica knows the token");
+
+    let (code, _) = call_json(&alice_a, "/api/tokens?all=true").await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "only audit admins list everyone's tokens");
+    let (code, all) = call_json(&admin, "/api/tokens?all=true").await;
+    assert_eq!(code, StatusCode::OK, "{all}");
+    let listed = all["items"].as_array().expect("items").iter().find(|t| t["id"] == issued["id"]).cloned();
+    assert_eq!(listed.map(|t| t["subject"].clone()), Some(json!("alice")), "{all}");
+    let (_, own) = call_json(&admin, "/api/tokens").await;
+    assert!(own["items"].as_array().expect("items").is_empty(), "without all=true: the admin's own only: {own}");
+
+    let id = issued["id"].as_str().expect("id");
+    let revoked = admin.http.delete(admin.url(&format!("/api/tokens/{id}"))).send().await.expect("revoke");
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status(&alice_a).await.expect("answer").status(), StatusCode::UNAUTHORIZED, "revoked everywhere");
+    let (_, trail) = call_json(&admin, "/api/audit?verb=token_revoke&phase=outcome&limit=50").await;
+    assert!(
+        trail["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|r| r["outcome"] == "success" && r["actor"]["sub"] == "sam"),
+        "{trail}"
+    );
+}
