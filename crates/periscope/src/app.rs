@@ -237,6 +237,12 @@ pub fn api_routes() -> Vec<ApiRoute> {
             handler: get(crate::routes::tokens::list).post(crate::routes::tokens::create),
         },
         api("/tokens/{id}", &[DELETE], crate::routes::tokens::revoke),
+        // Helm releases, read as the user (docs/api.md, Helm).
+        api("/clusters/{cluster}/helm/releases", &[GET], crate::routes::helm::list),
+        api("/clusters/{cluster}/helm/releases/{namespace}/{name}", &[GET], crate::routes::helm::detail),
+        api("/clusters/{cluster}/helm/releases/{namespace}/{name}/history", &[GET], crate::routes::helm::history),
+        api("/clusters/{cluster}/helm/releases/{namespace}/{name}/diff", &[GET], crate::routes::helm::diff),
+        api("/clusters/{cluster}/helm/releases/{namespace}/{name}/drift", &[GET], crate::routes::helm::drift),
         api("/kubeconfig", &[GET], crate::routes::tokens::kubeconfig),
     ]
 }

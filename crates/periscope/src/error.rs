@@ -67,6 +67,9 @@ pub enum ApiError {
     /// The request body is larger than the route accepts (413).
     #[error("the body is larger than {} KiB", .0 / 1024)]
     TooLarge(usize),
+    /// Stored data Periscope will not read (a Helm release too large or not Helm's format): 422.
+    #[error("{0}")]
+    Unreadable(String),
     /// Something inside an existing object (a Secret key, a revision) does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -183,6 +186,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::ApplyConflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
@@ -218,6 +222,7 @@ impl ApiError {
             ApiError::Gone(_) => "E_GONE",
             ApiError::ApplyConflict(_) => "E_CONFLICT",
             ApiError::TooLarge(_) => "E_TOO_LARGE",
+            ApiError::Unreadable(_) => "E_UNREADABLE",
             ApiError::NotFound(_) => "E_NOT_FOUND",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",

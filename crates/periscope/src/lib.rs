@@ -12,6 +12,7 @@ pub mod config;
 pub mod edit;
 pub mod error;
 pub mod exec;
+pub mod helm;
 pub mod http;
 pub mod identity;
 pub mod kube;

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod edit;
 pub mod exec;
 pub mod fleet;
+pub mod helm;
 pub mod kinds;
 pub mod logs;
 pub mod metrics;

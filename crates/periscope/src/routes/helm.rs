@@ -1,0 +1,195 @@
+//! `/api/clusters/{c}/helm/…`: Helm releases read as the user — list, detail, history, the
+//! structured diff of two revisions and drift of a revision against the live objects.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Response},
+};
+use kube::{
+    Api,
+    api::{DynamicObject, GroupVersionKind},
+    discovery::{Scope, pinned_kind},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{
+    app::AppState,
+    error::ApiError,
+    helm::{HelmError, HelmReader, ReleaseSummary, compare, computed_values, is_forbidden, storage::DecodeError},
+    http::authn::CurrentUser,
+};
+
+impl HelmError {
+    fn into_api(self, cluster: &str) -> ApiError {
+        match self {
+            HelmError::Kube(e) => ApiError::from_kube(cluster, e),
+            e @ (HelmError::NoRevision(..) | HelmError::NoRelease(..)) => ApiError::NotFound(e.to_string()),
+            e @ HelmError::Decode {
+                error: DecodeError::TooLarge | DecodeError::Json(_) | DecodeError::Gzip(_) | DecodeError::Base64(_),
+                ..
+            } => ApiError::Unreadable(e.to_string()),
+        }
+    }
+}
+
+fn reader(state: &AppState, cluster: &str, user: &crate::identity::Identity) -> Result<HelmReader, ApiError> {
+    Ok(HelmReader::new(state.client_for(cluster, user)?))
+}
+
+/// Query of the release list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    namespace: Option<String>,
+}
+
+/// `GET /api/clusters/{c}/helm/releases`: the latest revision of every release the user can read.
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(cluster): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let (releases, truncated) =
+        reader(&state, &cluster, &user)?.list(query.namespace.as_deref()).await.map_err(|e| e.into_api(&cluster))?;
+    Ok(Json(json!({ "releases": releases, "truncated": truncated })).into_response())
+}
+
+/// Which revision a request is about.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionQuery {
+    revision: Option<i64>,
+}
+
+/// `GET …/helm/releases/{ns}/{name}`: one revision (the latest unless `?revision=`).
+pub async fn detail(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Query(query): Query<RevisionQuery>,
+) -> Result<Response, ApiError> {
+    let release = reader(&state, &cluster, &user)?
+        .release(&namespace, &name, query.revision)
+        .await
+        .map_err(|e| e.into_api(&cluster))?;
+    let resources: Vec<Value> = compare::manifest_objects(&release.manifest)
+        .map_err(ApiError::Unreadable)?
+        .values()
+        .map(|o| {
+            json!({
+                "apiVersion": o.get("apiVersion"), "kind": o.get("kind"),
+                "namespace": o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(&release.namespace),
+                "name": o.pointer("/metadata/name"),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "release": ReleaseSummary::of(&release),
+        "values": release.config.clone().unwrap_or_else(|| json!({})),
+        "computedValues": computed_values(release.chart.values.as_ref(), release.config.as_ref()),
+        "manifest": release.manifest,
+        "notes": release.info.notes,
+        "resources": resources,
+    }))
+    .into_response())
+}
+
+/// `GET …/helm/releases/{ns}/{name}/history`: revisions, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let revisions =
+        reader(&state, &cluster, &user)?.history(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    Ok(Json(json!({ "revisions": revisions })).into_response())
+}
+
+/// The two revisions of a diff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    from: i64,
+    to: i64,
+}
+
+/// `GET …/helm/releases/{ns}/{name}/diff?from=&to=`: what changed per object and path, and in values.
+pub async fn diff(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Query(query): Query<DiffQuery>,
+) -> Result<Response, ApiError> {
+    let reader = reader(&state, &cluster, &user)?;
+    let (from, to) = tokio::try_join!(
+        reader.release(&namespace, &name, Some(query.from)),
+        reader.release(&namespace, &name, Some(query.to))
+    )
+    .map_err(|e| e.into_api(&cluster))?;
+    let objects = compare::manifest_changes(&from.manifest, &to.manifest).map_err(ApiError::Unreadable)?;
+    let empty = json!({});
+    let values = compare::changes(from.config.as_ref().unwrap_or(&empty), to.config.as_ref().unwrap_or(&empty));
+    Ok(Json(json!({
+        "from": ReleaseSummary::of(&from),
+        "to": ReleaseSummary::of(&to),
+        "objects": objects,
+        "values": values,
+    }))
+    .into_response())
+}
+
+/// `GET …/helm/releases/{ns}/{name}/drift`: each object of the revision's manifest against the
+/// live one, as the user: `inSync`, `drifted` (with the paths), `missing` or `forbidden`.
+pub async fn drift(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Query(query): Query<RevisionQuery>,
+) -> Result<Response, ApiError> {
+    let client = state.client_for(&cluster, &user)?;
+    let release = HelmReader::new(client.clone())
+        .release(&namespace, &name, query.revision)
+        .await
+        .map_err(|e| e.into_api(&cluster))?;
+    let objects = compare::manifest_objects(&release.manifest).map_err(ApiError::Unreadable)?;
+    let mut answer = Vec::new();
+    for (key, desired) in objects {
+        let (state, changes) = match live_of(&client, &desired, &release.namespace).await {
+            Ok(Some(live)) => {
+                let changes = compare::drift(&desired, &live);
+                (if changes.is_empty() { "inSync" } else { "drifted" }, changes)
+            }
+            Ok(None) => ("missing", Vec::new()),
+            Err(e) if is_forbidden(&e) => ("forbidden", Vec::new()),
+            Err(e) => return Err(ApiError::from_kube(&cluster, e)),
+        };
+        answer.push(json!({ "object": key, "state": state, "changes": changes }));
+    }
+    let drifted = answer.iter().filter(|o| o["state"] != "inSync").count();
+    Ok(Json(json!({ "release": ReleaseSummary::of(&release), "objects": answer, "drifted": drifted })).into_response())
+}
+
+/// The live object a manifest object describes (`None` when it does not exist).
+async fn live_of(client: &kube::Client, desired: &Value, default_ns: &str) -> Result<Option<Value>, kube::Error> {
+    let text = |pointer: &str| desired.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+    let (group, version) = match text("/apiVersion").split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", text("/apiVersion")),
+    };
+    let gvk = GroupVersionKind::gvk(group, version, text("/kind"));
+    let (resource, caps) = pinned_kind(client, &gvk).await?;
+    let api: Api<DynamicObject> = match caps.scope {
+        Scope::Namespaced => {
+            let ns = Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or(default_ns);
+            Api::namespaced_with(client.clone(), ns, &resource)
+        }
+        Scope::Cluster => Api::all_with(client.clone(), &resource),
+    };
+    match api.get_opt(text("/metadata/name")).await? {
+        Some(object) => Ok(Some(serde_json::to_value(object).unwrap_or_default())),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,170 @@
+//! Helm releases read as the user against the real apiserver, with releases made by the real
+//! helm (testenv builds it): list, detail, history, revision and values diffs, drift against the
+//! live objects, the ConfigMap driver, RBAC on release storage, and the size cap.
+
+mod common;
+
+use std::{io::Write, path::Path, process::Command};
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use common::*;
+use periscope_testkit::{Server, TestCluster, TestNamespace, cluster};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Runs the testenv's helm as the cluster admin (`driver`: Helm's storage driver).
+fn helm(cluster: &TestCluster, driver: &str, args: &[&str]) -> String {
+    let home = tempfile::tempdir().expect("helm home");
+    let out = Command::new(cluster.kubectl_binary().with_file_name("helm"))
+        .arg("--kubeconfig")
+        .arg(cluster.admin_kubeconfig())
+        .args(args)
+        .env("HELM_DRIVER", driver)
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .output()
+        .expect("helm runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "helm {args:?}: {text}");
+    text
+}
+
+fn chart() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello").to_string_lossy().into_owned()
+}
+
+async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
+    let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn releases_history_diffs_and_drift_read_as_the_user() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm");
+    ns.grant("alice", "edit");
+    ns.grant("bob", "view");
+    let n = ns.name.as_str();
+    let chart = chart();
+    helm(&alpha, "secret", &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
+    helm(&alpha, "secret", &["upgrade", "greet", &chart, "-n", n, "--set", "message=two", "--set", "replicas=2"]);
+    helm(&alpha, "configmap", &["install", "other", &chart, "-n", n]);
+    let alice = dev_server(&alpha, "alice", &[], &[]);
+    let bob = dev_server(&alpha, "bob", &[], &[]);
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/greet");
+
+    let (status, list) = get(&alice, &format!("/api/clusters/alpha/helm/releases?namespace={n}")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let mut names: Vec<(&str, i64)> = list["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap_or(""), r["revision"].as_i64().unwrap_or(0)))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec![("greet", 2), ("other", 1)], "the latest revision of each, both drivers: {list}");
+    let greet = list["releases"].as_array().expect("releases").iter().find(|r| r["name"] == "greet").expect("greet");
+    assert_eq!((greet["chartName"].as_str(), greet["status"].as_str()), (Some("hello"), Some("deployed")));
+
+    let (status, detail) = get(&alice, &base).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["values"], json!({"message": "two", "replicas": 2}));
+    assert_eq!(detail["computedValues"]["message"], "two");
+    assert!(detail["computedValues"]["image"].is_string(), "chart defaults are merged in: {detail}");
+    assert!(detail["manifest"].as_str().is_some_and(|m| m.contains("kind: Deployment")), "{detail}");
+    let kinds: Vec<&str> =
+        detail["resources"].as_array().expect("resources").iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert!(kinds.contains(&"ConfigMap") && kinds.contains(&"Deployment"), "{kinds:?}");
+    let (_, first) = get(&alice, &format!("{base}?revision=1")).await;
+    assert_eq!(first["values"], json!({"message": "one"}));
+
+    let (_, history) = get(&alice, &format!("{base}/history")).await;
+    let revisions: Vec<(i64, &str)> = history["revisions"]
+        .as_array()
+        .expect("revisions")
+        .iter()
+        .map(|r| (r["revision"].as_i64().unwrap_or(0), r["status"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(revisions, vec![(2, "deployed"), (1, "superseded")]);
+
+    let (status, diff) = get(&alice, &format!("{base}/diff?from=1&to=2")).await;
+    assert_eq!(status, StatusCode::OK, "{diff}");
+    let changed: Vec<String> = diff["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .flat_map(|o| {
+            let object = o["object"].as_str().unwrap_or("").to_string();
+            o["changes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |c| format!("{object}: {}", c["path"].as_str().unwrap_or("")))
+        })
+        .collect();
+    assert!(changed.contains(&"ConfigMap greet-hello: data.message".to_string()), "{changed:?}");
+    assert!(changed.contains(&"Deployment greet-hello: spec.replicas".to_string()), "{changed:?}");
+    let message = diff["values"].as_array().expect("values").iter().find(|c| c["path"] == "message").cloned();
+    assert_eq!(message.map(|c| (c["before"].clone(), c["after"].clone())), Some((json!("one"), json!("two"))));
+
+    // Untouched: no drift (no false positives from defaults, status or controller metadata).
+    let (status, drift) = get(&alice, &format!("{base}/drift")).await;
+    assert_eq!(status, StatusCode::OK, "{drift}");
+    assert_eq!(drift["drifted"], 0, "{drift}");
+    alpha.kubectl(&["-n", n, "scale", "deployment", "greet-hello", "--replicas=5"]);
+    let (_, drift) = get(&alice, &format!("{base}/drift")).await;
+    let deployment = drift["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .find(|o| o["object"] == "Deployment greet-hello")
+        .cloned()
+        .expect("the deployment");
+    assert_eq!(deployment["state"], "drifted", "{drift}");
+    assert_eq!(deployment["changes"][0]["path"], "spec.replicas");
+    assert_eq!(
+        (deployment["changes"][0]["before"].clone(), deployment["changes"][0]["after"].clone()),
+        (json!(2), json!(5))
+    );
+
+    // bob may read ConfigMaps but not Secrets: he sees the ConfigMap-stored release only.
+    let (status, seen) = get(&bob, &format!("/api/clusters/alpha/helm/releases?namespace={n}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let names: Vec<&str> =
+        seen["releases"].as_array().expect("releases").iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, vec!["other"], "RBAC decides: {seen}");
+    let (status, _) = get(&bob, &base).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "greet's storage is out of bob's sight");
+
+    let (status, missing) = get(&alice, &format!("{base}?revision=9")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    let (status, _) = get(&alice, &format!("{base}/diff?from=1")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_release_over_the_size_cap_is_refused_with_a_clear_message() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-big");
+    ns.grant("alice", "edit");
+    // A 6 MB manifest gzips to a few KiB: a ConfigMap holds it, Periscope must not inflate it.
+    let release = json!({"name": "huge", "namespace": ns.name, "version": 1,
+        "info": {"status": "deployed"}, "chart": {"metadata": {"name": "big", "version": "1.0.0"}},
+        "manifest": "#".repeat(6 * 1024 * 1024)});
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(release.to_string().as_bytes()).expect("gzip");
+    let data = STANDARD.encode(gz.finish().expect("gzip"));
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sh.helm.release.v1.huge.v1\n  namespace: {}\n  labels: {{owner: helm, name: huge, version: '1', status: deployed}}\ndata:\n  release: {data}\n",
+        ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    let alice = dev_server(&alpha, "alice", &[], &[]);
+    let (status, answer) = get(&alice, &format!("/api/clusters/alpha/helm/releases/{}/huge", ns.name)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "E_UNREADABLE");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("larger than 5 MiB")), "{answer}");
+}
