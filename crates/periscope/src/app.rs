@@ -88,6 +88,9 @@ pub struct AppState {
     pub tokens: Arc<crate::auth::tokens::Tokens>,
     /// The Kubernetes API proxy's limits.
     pub proxy: crate::proxy::ProxySettings,
+    /// This server's own address (`http://127.0.0.1:port`) once it listens: Helm writes run the
+    /// helm binary against the proxy here.
+    pub self_url: Arc<String>,
 }
 
 impl AppState {
@@ -239,7 +242,12 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/tokens/{id}", &[DELETE], crate::routes::tokens::revoke),
         // Helm releases, read as the user (docs/api.md, Helm).
         api("/clusters/{cluster}/helm/releases", &[GET], crate::routes::helm::list),
-        api("/clusters/{cluster}/helm/releases/{namespace}/{name}", &[GET], crate::routes::helm::detail),
+        ApiRoute {
+            path: "/clusters/{cluster}/helm/releases/{namespace}/{name}",
+            methods: vec![GET, DELETE],
+            handler: get(crate::routes::helm::detail).delete(crate::routes::helm::uninstall),
+        },
+        api("/clusters/{cluster}/helm/releases/{namespace}/{name}/rollback", &[POST], crate::routes::helm::rollback),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/history", &[GET], crate::routes::helm::history),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/diff", &[GET], crate::routes::helm::diff),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/drift", &[GET], crate::routes::helm::drift),

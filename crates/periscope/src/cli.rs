@@ -277,6 +277,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         exec,
         tokens,
         proxy: args.proxy.settings(),
+        self_url: Arc::default(),
     })
 }
 
@@ -321,6 +322,16 @@ async fn serve_until_stopped(
         "http limits"
     );
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut state = state;
+    let mut own = listener.local_addr()?;
+    if own.ip().is_unspecified() {
+        own.set_ip(if own.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    state.self_url = Arc::new(format!("http://{own}"));
     let app = app::router(state, http.timeouts());
     let server = tokio::spawn(server::serve(listener, app, limits, async {
         let _ = stop_rx.await;

@@ -67,6 +67,15 @@ pub enum ApiError {
     /// The request body is larger than the route accepts (413).
     #[error("the body is larger than {} KiB", .0 / 1024)]
     TooLarge(usize),
+    /// The helm binary ran and failed: 502 with its output.
+    #[error("helm failed: {0}")]
+    HelmFailed(String),
+    /// Helm writes need the helm binary, which this server does not have: 501.
+    #[error("{0}")]
+    HelmUnavailable(String),
+    /// The user may not touch some objects a Helm write would change: 403 listing them.
+    #[error("{message}")]
+    PreflightDenied { message: String, denied: Vec<String> },
     /// Stored data Periscope will not read (a Helm release too large or not Helm's format): 422.
     #[error("{0}")]
     Unreadable(String),
@@ -187,6 +196,9 @@ impl ApiError {
             ApiError::ApplyConflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::HelmUnavailable(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::HelmFailed(_) => StatusCode::BAD_GATEWAY,
+            ApiError::PreflightDenied { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Kube(status) => kube_status_code(status),
             ApiError::ClusterUnreachable { .. } => StatusCode::BAD_GATEWAY,
@@ -223,6 +235,9 @@ impl ApiError {
             ApiError::ApplyConflict(_) => "E_CONFLICT",
             ApiError::TooLarge(_) => "E_TOO_LARGE",
             ApiError::Unreadable(_) => "E_UNREADABLE",
+            ApiError::HelmUnavailable(_) => "E_HELM_UNAVAILABLE",
+            ApiError::HelmFailed(_) => "E_HELM_FAILED",
+            ApiError::PreflightDenied { .. } => "E_HELM_PREFLIGHT_DENIED",
             ApiError::NotFound(_) => "E_NOT_FOUND",
             ApiError::Kube(status) => code_for_status(kube_status_code(status)),
             ApiError::ClusterUnreachable { .. } => "E_CLUSTER_UNREACHABLE",
@@ -239,6 +254,7 @@ impl ApiError {
             ApiError::Kube(status) => json!({ "status": status }),
             ApiError::ApplyConflict(status) => json!({ "conflicts": field_conflicts(status), "status": status }),
             ApiError::TooLarge(limit) => json!({ "limitBytes": limit }),
+            ApiError::PreflightDenied { denied, .. } => json!({ "denied": denied }),
             ApiError::UnknownContainer { containers, .. } => json!({ "containers": containers }),
             ApiError::CapUser { limit, active } => json!({ "limit": limit, "activeSessions": active }),
             ApiError::CapCluster { limit } => json!({ "limit": limit }),

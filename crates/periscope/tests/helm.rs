@@ -168,3 +168,68 @@ async fn a_release_over_the_size_cap_is_refused_with_a_clear_message() {
     assert_eq!(answer["code"], "E_UNREADABLE");
     assert!(answer["message"].as_str().is_some_and(|m| m.contains("larger than 5 MiB")), "{answer}");
 }
+
+#[tokio::test]
+async fn rollback_and_uninstall_run_helm_as_the_user_after_a_preflight() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-write");
+    ns.grant("alice", "edit");
+    ns.grant("bob", "view");
+    let n = ns.name.as_str();
+    let chart = chart();
+    // ConfigMap storage: the view-only user can read the release, so the pre-flight is what stops him.
+    helm(&alpha, "configmap", &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
+    helm(&alpha, "configmap", &["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
+    let binary = alpha.kubectl_binary().with_file_name("helm").to_string_lossy().into_owned();
+    let env = [("PERISCOPE_HELM_BINARY", binary)];
+    let alice = dev_server(&alpha, "alice", &[], &env);
+    let bob = dev_server(&alpha, "bob", &[], &env);
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/greet");
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "greet-hello", "-o", "jsonpath={.data.message}"]);
+
+    // The view-only user is refused before helm runs, with what they may not touch.
+    let refused =
+        bob.http.post(bob.url(&format!("{base}/rollback"))).json(&json!({"revision": 1})).send().await.expect("answer");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused: Value = refused.json().await.expect("json");
+    assert_eq!(refused["code"], "E_HELM_PREFLIGHT_DENIED", "{refused}");
+    let denied: Vec<&str> =
+        refused["details"]["denied"].as_array().expect("denied").iter().filter_map(Value::as_str).collect();
+    assert!(denied.contains(&"patch Deployment greet-hello") && denied.contains(&"create configmaps"), "{denied:?}");
+    assert_eq!(message(), "two", "nothing changed");
+
+    let rolled = alice
+        .http
+        .post(alice.url(&format!("{base}/rollback")))
+        .json(&json!({"revision": 1}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(rolled.status(), StatusCode::OK);
+    let rolled: Value = rolled.json().await.expect("json");
+    assert_eq!(rolled["release"]["revision"], 3, "{rolled}");
+    assert_eq!(message(), "one");
+
+    let gone = alice.http.delete(alice.url(&base)).send().await.expect("answer");
+    assert_eq!(gone.status(), StatusCode::OK);
+    assert_eq!(
+        alpha.kubectl(&["-n", n, "get", "configmap", "-l", "app.kubernetes.io/instance=greet", "-o", "name"]),
+        ""
+    );
+    let (status, _) = get(&alice, &base).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no history kept");
+
+    let (_, trail) = get(&alice, "/api/audit?phase=outcome&limit=200").await;
+    let rows: Vec<&Value> =
+        trail["items"].as_array().expect("items").iter().filter(|r| r["resource"]["namespace"] == n).collect();
+    let done = |verb: &str| {
+        rows.iter().any(|r| r["verb"] == verb && r["outcome"] == "success" && r["actor"]["sub"] == "alice")
+    };
+    assert!(done("helm_rollback") && done("helm_uninstall"), "{rows:?}");
+    assert!(done("proxy"), "what helm did went through the proxy as alice: {rows:?}");
+    let (_, bobs) = get(&bob, "/api/audit?verb=helm_rollback&limit=50").await;
+    assert!(
+        bobs["items"].as_array().expect("items").iter().all(|r| r["resource"]["namespace"] != n),
+        "a refused pre-flight writes no row"
+    );
+}

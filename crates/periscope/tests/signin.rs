@@ -359,9 +359,12 @@ async fn every_api_route_but_the_allow_list_needs_a_session() {
         for method in route.methods {
             let response = client.request(method.clone(), server.url(&path)).send().await.expect("request");
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+            checked += 1;
+            if method == reqwest::Method::HEAD {
+                continue; // a HEAD answer has no body
+            }
             let body: serde_json::Value = response.json().await.expect("envelope");
             assert_eq!(body["code"], "E_UNAUTHENTICATED", "{method} {path}");
-            checked += 1;
         }
     }
     assert!(checked >= 5, "the table has authenticated routes: {checked}");

@@ -26,21 +26,21 @@ function useExecDenied(cluster: string, namespace: string, pod: string | undefin
 }
 
 /** The Terminal button of a pod or workload page. */
-export function ExecButton({ cluster, namespace, fit, object }: { cluster: string; namespace: string; fit: ExecFit; object: Obj | undefined }) {
+export function ExecButton({ cluster, namespace, name, fit, object }: { cluster: string; namespace: string; name: string; fit: ExecFit; object: Obj | undefined }) {
   const [open, setOpen] = useState(false);
-  const podName = fit.kind === 'pod' && typeof (object?.metadata as Obj | undefined)?.name === 'string' ? String((object?.metadata as Obj).name) : undefined;
+  // The pod's name comes from the page's address, not the loaded object, so the check is asked
+  // once, by name, from the start (asking again once the object loaded let the button flash
+  // enabled for a viewer between the two answers).
+  const podName = fit.kind === 'pod' ? name : undefined;
   const { denied, checked } = useExecDenied(cluster, namespace, podName);
-  // The check is asked again, for the pod by name, once the object has loaded: until that one
-  // has answered the button stays disabled (it would otherwise flash enabled for a viewer).
-  const settled = checked && object !== undefined;
   if (fit.kind === 'none') return null;
   return (
     <>
       <button
         type="button"
         data-terminal-button=""
-        data-permissions={settled ? 'checked' : 'pending'}
-        disabled={denied !== undefined || !settled}
+        data-permissions={checked ? 'checked' : 'pending'}
+        disabled={denied !== undefined || !checked || !object}
         title={denied ?? 'Open a shell in a container (Ctrl+` shows or hides the terminals)'}
         onClick={() => setOpen(true)}
         className="rounded border border-slate-300 px-3 py-1 text-sm disabled:cursor-not-allowed disabled:opacity-50 dark:border-slate-700"

@@ -71,7 +71,7 @@ export function DetailPage() {
       <div className="flex items-center gap-4">
         <h1 className="text-xl font-semibold" id="object-name">{name}</h1>
         <span className="flex-1" />
-        {ns && <ExecButton cluster={cluster} namespace={ns} fit={execFit(group, resource, object.data)} object={object.data} />}
+        {ns && <ExecButton cluster={cluster} namespace={ns} name={name} fit={execFit(group, resource, object.data)} object={object.data} />}
         <Actions target={{ cluster, ref, namespace: ns, name, path, listUrl: backUrl }} offers={entry.actions} object={object.data} />
       </div>
       <nav className="mt-4 flex gap-1 border-b border-slate-200 dark:border-slate-800" role="tablist">

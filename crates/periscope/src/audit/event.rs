@@ -57,6 +57,8 @@ verbs! {
     LogOpen => "log_open", mutating: false, "Opening or downloading logs (extra: container, filters, follow, download); fails open.";
     Proxy => "proxy", mutating: true, "A change through the Kubernetes API proxy (extra: via proxy, the Kubernetes verb, subresource, status); reads only with PERISCOPE_PROXY_AUDIT_READS.";
     TokenCreate => "token_create", mutating: true, "Issuing a personal access token (extra: token id, name, clusters, expiresAt; kubeconfig when for a download).";
+    HelmRollback => "helm_rollback", mutating: true, "Rolling a Helm release back through the helm binary (extra: release, from, to; outcome: revision after, helm's output on failure).";
+    HelmUninstall => "helm_uninstall", mutating: true, "Uninstalling a Helm release through the helm binary (extra: release, revision, keepHistory; outcome: helm's output on failure).";
     TokenRevoke => "token_revoke", mutating: true, "Revoking a personal access token (extra: token id, owner).";
 }
 

@@ -3,6 +3,7 @@
 //! live objects, this module finds and reads the storage objects. Routes: `routes/helm.rs`.
 
 pub mod compare;
+pub mod runner;
 pub mod storage;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ struct Stored {
     revision: i64,
     /// The `release` value (Helm's base64 of gzip).
     data: String,
+    /// Helm's storage driver that wrote it: `secret` or `configmap`.
+    driver: &'static str,
 }
 
 impl Stored {
@@ -96,6 +99,7 @@ fn stored_of(
     labels: Option<&BTreeMap<String, String>>,
     namespace: Option<String>,
     data: Option<String>,
+    driver: &'static str,
 ) -> Option<Stored> {
     let labels = labels?;
     Some(Stored {
@@ -103,18 +107,19 @@ fn stored_of(
         name: labels.get("name")?.clone(),
         revision: labels.get("version")?.parse().ok()?,
         data: data?,
+        driver,
     })
 }
 
 fn secret_stored(secret: Secret) -> Option<Stored> {
     let data = secret.data.as_ref()?.get("release").map(|bytes| String::from_utf8_lossy(&bytes.0).into_owned());
     // `Secret.data` arrives decoded once: what is left is Helm's own base64 of gzip.
-    stored_of(secret.metadata.labels.as_ref(), secret.metadata.namespace.clone(), data)
+    stored_of(secret.metadata.labels.as_ref(), secret.metadata.namespace.clone(), data, "secret")
 }
 
 fn configmap_stored(map: ConfigMap) -> Option<Stored> {
     let data = map.data.as_ref()?.get("release").cloned();
-    stored_of(map.metadata.labels.as_ref(), map.metadata.namespace.clone(), data)
+    stored_of(map.metadata.labels.as_ref(), map.metadata.namespace.clone(), data, "configmap")
 }
 
 impl HelmReader {
@@ -214,6 +219,11 @@ impl HelmReader {
             }
         };
         stored.decode()
+    }
+
+    /// The storage driver of release `name` (`secret` or `configmap`), from its latest revision.
+    pub async fn driver(&self, namespace: &str, name: &str) -> Result<&'static str, HelmError> {
+        Ok(self.revisions(namespace, name).await?[0].driver)
     }
 
     /// A release's revisions, newest first.

@@ -182,6 +182,11 @@ async fn review(client: kube::Client, check: &CheckKey) -> Result<Decision, Fail
     Ok(Decision { allowed: status.allowed, message: status.reason.filter(|r| !r.is_empty()) })
 }
 
+/// Whether the user behind `client` may do `key` (uncached; no answer is a no).
+pub async fn allowed(client: kube::Client, key: &CheckKey) -> bool {
+    review(client, key).await.is_ok_and(|d| d.allowed)
+}
+
 fn answer(decision: Result<Decision, Failure>) -> CheckResult {
     match decision {
         Ok(Decision { allowed: true, message }) => CheckResult { allowed: true, reason: None, message },

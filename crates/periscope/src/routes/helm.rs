@@ -16,9 +16,14 @@ use serde_json::{Value, json};
 
 use crate::{
     app::AppState,
+    audit::{AuditContext, Outcome, ResourceRef, Verb},
     error::ApiError,
-    helm::{HelmError, HelmReader, ReleaseSummary, compare, computed_values, is_forbidden, storage::DecodeError},
-    http::authn::CurrentUser,
+    helm::{
+        HelmError, HelmReader, ReleaseSummary, compare, computed_values, is_forbidden, runner,
+        storage::{DecodeError, Release},
+    },
+    http::{authn::CurrentUser, body::JsonBody},
+    routes::{cache::CheckKey, cani},
 };
 
 impl HelmError {
@@ -193,3 +198,224 @@ async fn live_of(client: &kube::Client, desired: &Value, default_ns: &str) -> Re
         None => Ok(None),
     }
 }
+
+/// The body of a rollback.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RollbackBody {
+    revision: i64,
+}
+
+/// `POST …/helm/releases/{ns}/{name}/rollback` `{revision}`: `helm rollback` as the user, after a
+/// pre-flight that the user may patch every object of that revision.
+pub async fn rollback(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<RollbackBody>,
+) -> Result<Response, ApiError> {
+    runner::helm_binary().ok_or_else(no_helm)?;
+    let client = state.client_for(&cluster, &user)?;
+    let reader = HelmReader::new(client.clone());
+    let (current, target) = tokio::try_join!(
+        reader.release(&namespace, &name, None),
+        reader.release(&namespace, &name, Some(body.revision))
+    )
+    .map_err(|e| e.into_api(&cluster))?;
+    let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    preflight(&client, &target, "patch", storage_check(driver, "create", &namespace)).await?;
+    let extra = json!({ "release": name, "from": current.version, "to": body.revision });
+    let args = vec!["rollback".into(), name.clone(), body.revision.to_string(), "-n".into(), namespace.clone()];
+    let (run, after) =
+        run_audited(&state, ctx, &user, &cluster, Verb::HelmRollback, &namespace, &name, extra, driver, args, {
+            let reader = &reader;
+            let (namespace, name) = (namespace.clone(), name.clone());
+            move || async move { reader.release(&namespace, &name, None).await.ok().map(|r| ReleaseSummary::of(&r)) }
+        })
+        .await?;
+    Ok(Json(json!({ "release": after, "output": run.output })).into_response())
+}
+
+/// Query of an uninstall.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UninstallQuery {
+    #[serde(default)]
+    keep_history: bool,
+}
+
+/// `DELETE …/helm/releases/{ns}/{name}`: `helm uninstall` as the user, after a pre-flight that
+/// the user may delete every object of the release.
+pub async fn uninstall(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Query(query): Query<UninstallQuery>,
+) -> Result<Response, ApiError> {
+    runner::helm_binary().ok_or_else(no_helm)?;
+    let client = state.client_for(&cluster, &user)?;
+    let reader = HelmReader::new(client.clone());
+    let current = reader.release(&namespace, &name, None).await.map_err(|e| e.into_api(&cluster))?;
+    let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    let storage_verb = if query.keep_history { "update" } else { "delete" };
+    preflight(&client, &current, "delete", storage_check(driver, storage_verb, &namespace)).await?;
+    let extra = json!({ "release": name, "revision": current.version, "keepHistory": query.keep_history });
+    let mut args = vec!["uninstall".into(), name.clone(), "-n".into(), namespace.clone()];
+    if query.keep_history {
+        args.push("--keep-history".into());
+    }
+    let (run, _) = run_audited(
+        &state,
+        ctx,
+        &user,
+        &cluster,
+        Verb::HelmUninstall,
+        &namespace,
+        &name,
+        extra,
+        driver,
+        args,
+        || async { None::<ReleaseSummary> },
+    )
+    .await?;
+    Ok(Json(json!({ "uninstalled": true, "output": run.output })).into_response())
+}
+
+fn no_helm() -> ApiError {
+    ApiError::HelmUnavailable(
+        "Helm writes need the helm binary: set PERISCOPE_HELM_BINARY or put helm on the server's PATH".into(),
+    )
+}
+
+/// The access check on the release's own storage (Helm writes a revision object, or deletes them).
+fn storage_check(driver: &str, verb: &str, namespace: &str) -> CheckKey {
+    CheckKey {
+        verb: verb.into(),
+        group: String::new(),
+        resource: if driver == "configmap" { "configmaps" } else { "secrets" }.into(),
+        subresource: String::new(),
+        namespace: namespace.into(),
+        name: String::new(),
+    }
+}
+
+/// Refuses (403 naming them) unless the user may `verb` every object of `release`'s manifest
+/// and do `storage` on its storage.
+async fn preflight(client: &kube::Client, release: &Release, verb: &str, storage: CheckKey) -> Result<(), ApiError> {
+    let objects = compare::manifest_objects(&release.manifest).map_err(ApiError::Unreadable)?;
+    let mut checks = vec![(format!("{} {}", storage.verb, storage.resource), storage)];
+    for (key, object) in &objects {
+        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
+        let api_version = text("/apiVersion");
+        let group = api_version.split_once('/').map(|(g, _)| g.to_string()).unwrap_or_default();
+        let version = api_version.rsplit('/').next().unwrap_or("").to_string();
+        let gvk = GroupVersionKind::gvk(&group, &version, &text("/kind"));
+        let Ok((resource, caps)) = pinned_kind(client, &gvk).await else {
+            checks.push((format!("{verb} {key} (unknown kind)"), deny_all()));
+            continue;
+        };
+        let namespace = match caps.scope {
+            Scope::Namespaced => {
+                Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or(release.namespace.clone())
+            }
+            Scope::Cluster => String::new(),
+        };
+        let check = CheckKey {
+            verb: verb.into(),
+            group,
+            resource: resource.plural,
+            subresource: String::new(),
+            namespace,
+            name: text("/metadata/name"),
+        };
+        checks.push((format!("{verb} {key}"), check));
+    }
+    let answers = futures::future::join_all(checks.iter().map(|(_, check)| cani::allowed(client.clone(), check))).await;
+    let denied: Vec<String> =
+        checks.into_iter().zip(answers).filter(|(_, allowed)| !allowed).map(|((what, _), _)| what).collect();
+    if denied.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::PreflightDenied {
+        message: format!("your role may not: {}; nothing was changed", denied.join(", ")),
+        denied,
+    })
+}
+
+/// A check no one passes (for an object whose kind the cluster does not serve).
+fn deny_all() -> CheckKey {
+    CheckKey {
+        verb: String::new(),
+        group: String::new(),
+        resource: String::new(),
+        subresource: String::new(),
+        namespace: String::new(),
+        name: String::new(),
+    }
+}
+
+/// Runs helm between intent and outcome audit rows with a short-lived token of the user, then
+/// reads the release again with `after`.
+#[allow(clippy::too_many_arguments)] // one Helm write's whole context
+async fn run_audited<F, Fut>(
+    state: &AppState,
+    ctx: AuditContext,
+    user: &crate::identity::Identity,
+    cluster: &str,
+    verb: Verb,
+    namespace: &str,
+    name: &str,
+    extra: Value,
+    driver: &str,
+    args: Vec<String>,
+    after: F,
+) -> Result<(runner::HelmRun, Option<ReleaseSummary>), ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Option<ReleaseSummary>>,
+{
+    let binary = runner::helm_binary().ok_or_else(no_helm)?;
+    let resource = ResourceRef {
+        group: None,
+        version: None,
+        resource: Some("helmreleases".into()),
+        namespace: Some(namespace.to_string()),
+        name: Some(name.to_string()),
+    };
+    let record = state.audit.begin(ctx, verb, Some(cluster), resource, Some(extra)).await?;
+    let issued = state
+        .tokens
+        .issue(user, &format!("helm {}", verb.as_str()), vec![cluster.to_string()], Some(HELM_TOKEN_TTL))
+        .await;
+    let (secret, token) = match issued {
+        Ok(issued) => issued,
+        Err(e) => {
+            state.audit.finish(&record, Outcome::Failure, Some(e.to_string()), None).await?;
+            return Err(ApiError::Unavailable(e.to_string()));
+        }
+    };
+    let server = format!("{}/api/clusters/{cluster}/k8s", state.self_url);
+    let run = runner::run(&binary, &server, &secret, driver, &args).await;
+    let _ = state.tokens.revoke(&token.id, None).await;
+    let run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            state.audit.finish(&record, Outcome::Failure, Some(format!("helm did not run: {e}")), None).await?;
+            return Err(ApiError::Internal(format!("helm did not run: {e}")));
+        }
+    };
+    if !run.success {
+        let details = json!({ "output": run.output });
+        state.audit.finish(&record, Outcome::Failure, Some("helm failed".into()), Some(details)).await?;
+        return Err(ApiError::HelmFailed(run.output));
+    }
+    let release = after().await;
+    let details = json!({ "revision": release.as_ref().map(|r| r.revision) });
+    state.audit.finish(&record, Outcome::Success, None, Some(details)).await?;
+    Ok((run, release))
+}
+
+/// How long the token a Helm write runs with lives (it is revoked when helm ends).
+const HELM_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(600);
