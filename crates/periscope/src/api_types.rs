@@ -98,6 +98,7 @@ pub fn typescript() -> String {
     all.visit::<crate::exec::recording::RecordingInfo>();
     all.visit::<crate::routes::tokens::TokenList>();
     all.visit::<crate::routes::tokens::IssuedToken>();
+    all.visit::<crate::routes::tokens::NewToken>();
     all.visit::<serde_json::Value>();
     let mut out = String::from(HEADER);
     for (_, declaration) in all.by_name.values() {

@@ -289,6 +289,11 @@ continue?: string,
 total: number, resourceVersion: string | null, };
 
 /**
+ * The body of `POST /api/tokens`.
+ */
+export type NewToken = { name: string, clusters: Array<string>, ttlSeconds: number | null, };
+
+/**
  * Ready and total nodes.
  */
 export type NodeCounts = { ready: number, total: number, };

@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// The body of `POST /api/tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewToken {
     name: String,
