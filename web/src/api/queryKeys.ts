@@ -33,6 +33,8 @@ export const queryKeys = {
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */
   execSessions: () => ['exec', 'sessions'] as const,
   recordings: () => ['exec', 'recordings'] as const,
+  /** The caller's personal access tokens. */
+  tokens: () => ['tokens'] as const,
 };
 
 /** The object a mutation acted on. */
