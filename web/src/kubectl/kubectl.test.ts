@@ -76,5 +76,6 @@ describe('times', () => {
     expect(relativeTime(1_000_000 + 8 * HOUR, now)).toBe('in 8 hours');
     expect(relativeTime(1_000_000 - 180, now)).toBe('3 minutes ago');
     expect(relativeTime(1_000_000 - 10, now)).toBe('just now');
+    expect(relativeTime(1_000_000 + 8 * HOUR - 2, now)).toBe('in 8 hours');
   });
 });

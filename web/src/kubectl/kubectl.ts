@@ -79,8 +79,9 @@ export function tokenRequest(name: string, clusters: string[], ttlSeconds: numbe
 
 /** A unix time relative to `nowMs`: "in 7 hours 59 minutes", "3 minutes ago", "just now". */
 export function relativeTime(unixSeconds: number, nowMs: number): string {
-  const delta = Math.round(unixSeconds - nowMs / 1000);
-  if (Math.abs(delta) < 60) return 'just now';
+  // To the minute: a token made a moment ago expires "in 8 hours", not "in 7 hours 59 minutes".
+  const delta = Math.round((unixSeconds - nowMs / 1000) / 60) * 60;
+  if (delta === 0) return 'just now';
   const span = formatDuration(Math.abs(delta));
   return delta > 0 ? `in ${span}` : `${span} ago`;
 }
