@@ -215,6 +215,9 @@ export default function KubectlDialog({ cluster, clusters, onClose }: { cluster:
               maxLength={MAX_NAME}
               value={name}
               onChange={(e) => setName(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !creating) void create();
+              }}
               className="w-48 rounded border border-slate-300 bg-transparent px-1 py-0.5 dark:border-slate-700"
             />
             <label className="flex items-center gap-1 text-xs text-slate-500">
