@@ -3,6 +3,7 @@ import { useState } from 'react';
 
 import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
+import { useWhoami } from '../api/hooks';
 import { queryKeys } from '../api/queryKeys';
 import type { IssuedToken, TokenRecord } from '../api/types.gen';
 import { Dialog } from '../components/Dialog';
@@ -41,7 +42,7 @@ function When({ at, now }: { at: number | null; now: number }) {
 }
 
 /** One token of the list, with Revoke and its confirmation. */
-function TokenRow({ token, now, onRevoked }: { token: TokenRecord; now: number; onRevoked: () => Promise<void> }) {
+function TokenRow({ token, now, owner, onRevoked }: { token: TokenRecord; now: number; owner: boolean; onRevoked: () => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
@@ -59,6 +60,11 @@ function TokenRow({ token, now, onRevoked }: { token: TokenRecord; now: number; 
   return (
     <tr data-testid="token-row" data-id={token.id} data-name={token.name} className="border-t border-slate-200 align-top dark:border-slate-800">
       <td className="py-1 pr-2 font-medium">{token.name}</td>
+      {owner && (
+        <td data-testid="token-owner" className="py-1 pr-2">
+          {token.subject}
+        </td>
+      )}
       <td className="py-1 pr-2">{token.clusters.join(', ')}</td>
       <td className="py-1 pr-2">
         <When at={token.createdAt} now={now} />
@@ -116,7 +122,10 @@ function NewSecret({ issued, onDone }: { issued: IssuedToken; onDone: () => void
  */
 export default function KubectlDialog({ cluster, clusters, onClose }: { cluster: string | undefined; clusters: string[]; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: queryKeys.tokens(), queryFn: ({ signal }) => api.tokens(signal) });
+  const admin = useWhoami().data?.auditScope === 'all';
+  const [everyone, setEveryone] = useState(false);
+  const all = admin && everyone;
+  const tokens = useQuery({ queryKey: queryKeys.tokens(all ? 'all' : 'mine'), queryFn: ({ signal }) => api.tokens(all, signal) });
   const [selected, setSelected] = useState(() => initialClusters(cluster, clusters));
   const [downloading, setDownloading] = useState(false);
   const [downloaded, setDownloaded] = useState('');
@@ -244,7 +253,15 @@ export default function KubectlDialog({ cluster, clusters, onClose }: { cluster:
         )}
 
         <section>
-          <h3 className="font-medium">Your tokens</h3>
+          <div className="flex items-center gap-3">
+            <h3 className="font-medium">{all ? "Everyone's tokens" : 'Your tokens'}</h3>
+            {admin && (
+              <label className="flex items-center gap-1 text-xs text-slate-500" title="As an audit admin you may list and revoke any user's tokens">
+                <input type="checkbox" id="token-all" checked={everyone} onChange={(e) => setEveryone(e.target.checked)} />
+                Everyone's
+              </label>
+            )}
+          </div>
           {tokens.isError && <ErrorBox error={tokens.error} />}
           {tokens.data && tokens.data.items.length === 0 && <p className="text-xs text-slate-500">None.</p>}
           {tokens.data && tokens.data.items.length > 0 && (
@@ -252,6 +269,7 @@ export default function KubectlDialog({ cluster, clusters, onClose }: { cluster:
               <thead className="text-xs text-slate-500">
                 <tr>
                   <th className="font-normal">Name</th>
+                  {all && <th className="font-normal">User</th>}
                   <th className="font-normal">Clusters</th>
                   <th className="font-normal">Created</th>
                   <th className="font-normal">Last used</th>
@@ -261,7 +279,7 @@ export default function KubectlDialog({ cluster, clusters, onClose }: { cluster:
               </thead>
               <tbody>
                 {tokens.data.items.map((t) => (
-                  <TokenRow key={t.id} token={t} now={now} onRevoked={refresh} />
+                  <TokenRow key={t.id} token={t} now={now} owner={all} onRevoked={refresh} />
                 ))}
               </tbody>
             </table>
