@@ -96,6 +96,9 @@ pub fn typescript() -> String {
     all.visit::<Subscribed>();
     all.visit::<crate::exec::registry::SessionSummary>();
     all.visit::<crate::exec::recording::RecordingInfo>();
+    all.visit::<crate::routes::tokens::TokenList>();
+    all.visit::<crate::routes::tokens::IssuedToken>();
+    all.visit::<crate::routes::tokens::NewToken>();
     all.visit::<serde_json::Value>();
     let mut out = String::from(HEADER);
     for (_, declaration) in all.by_name.values() {

@@ -14,16 +14,19 @@ import type {
   ClusterList,
   Dashboard,
   Fleet,
+  IssuedToken,
   Items,
   JsonValue,
   KindList,
   ListPage,
+  NewToken,
   RecordingInfo,
   Revision,
   SearchResponse,
   SessionSummary,
   SubscribeBody,
   Subscribed,
+  TokenList,
 } from './types.gen';
 
 const seg = encodeURIComponent;
@@ -147,4 +150,13 @@ export const api = {
   recordings: async (signal?: AbortSignal) => (await getJson<Items<RecordingInfo>>('/api/exec/recordings', signal)).items,
   /** A recording (asciicast v2 text, `no-store`): the replay page keeps it out of the query cache. */
   recording: (id: string, signal?: AbortSignal) => getText(`/api/exec/recordings/${seg(id)}`, signal),
+  /** The caller's live personal access tokens (`all`: everyone's, audit admins), and the longest lifetime a new one may have. */
+  tokens: (all: boolean, signal?: AbortSignal) => getJson<TokenList>(all ? '/api/tokens?all=true' : '/api/tokens', signal),
+  /** A new token: its secret is in this answer only. */
+  createToken: (body: NewToken) => send<IssuedToken>('POST', '/api/tokens', body),
+  revokeToken: async (id: string) => {
+    await send<JsonValue>('DELETE', `/api/tokens/${seg(id)}`);
+  },
+  /** A kubeconfig for `clusters` (proxy contexts and a fresh token; docs/api.md#proxy). */
+  kubeconfig: (clusters: string[]) => getText(`/api/kubeconfig?clusters=${clusters.map(seg).join(',')}`),
 };

@@ -33,6 +33,8 @@ export const queryKeys = {
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */
   execSessions: () => ['exec', 'sessions'] as const,
   recordings: () => ['exec', 'recordings'] as const,
+  /** Personal access tokens: the caller's (`mine`) or everyone's (audit admins); no scope: both. */
+  tokens: (scope?: 'mine' | 'all') => (scope ? (['tokens', scope] as const) : (['tokens'] as const)),
 };
 
 /** The object a mutation acted on. */

@@ -207,6 +207,15 @@ group: string, version: string, resource: string, kind: string, namespace?: stri
 export type HotSignal = { kind: string, count: number, };
 
 /**
+ * The answer of `POST /api/tokens`: the token as listed, and its secret (this answer only).
+ */
+export type IssuedToken = { token: string,
+/**
+ * Public id (for listing and revoking).
+ */
+id: string, name: string, subject: string, email: string, groups: Array<string>, clusters: Array<string>, createdAt: number, expiresAt: number, lastUsedAt: number | null, };
+
+/**
  * A `{items}` answer (an object's events, a workload's revisions).
  */
 export type Items<T> = { items: Array<T>, };
@@ -278,6 +287,11 @@ continue?: string,
  * `remainingItemCount` when it reports one).
  */
 total: number, resourceVersion: string | null, };
+
+/**
+ * The body of `POST /api/tokens`.
+ */
+export type NewToken = { name: string, clusters: Array<string>, ttlSeconds: number | null, };
 
 /**
  * Ready and total nodes.
@@ -379,6 +393,24 @@ lastEventId?: string, };
  * The answer of a subscribe request.
  */
 export type Subscribed = { subscriptionId: string, };
+
+/**
+ * The answer of `GET /api/tokens`.
+ */
+export type TokenList = { items: Array<TokenRecord>,
+/**
+ * The longest TTL a new token may have.
+ */
+maxTtlSeconds: number, };
+
+/**
+ * A token as stored and listed (never its secret).
+ */
+export type TokenRecord = {
+/**
+ * Public id (for listing and revoking).
+ */
+id: string, name: string, subject: string, email: string, groups: Array<string>, clusters: Array<string>, createdAt: number, expiresAt: number, lastUsedAt: number | null, };
 
 /**
  * The answer of `/api/whoami`: the short form.

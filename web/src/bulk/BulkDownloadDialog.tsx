@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { Dialog } from '../components/Dialog';
+import { saveFile } from '../lib/download';
 import type { KindEntry } from '../lib/kinds';
 import { apiGroup, objectPath } from '../lib/resources';
 import { stripYaml } from '../lib/serverFields';
@@ -13,18 +14,6 @@ import { type Fetched, fileName, fileText, mapPool } from './file';
 const PARALLEL = 6;
 
 type Phase = { step: 'ask' } | { step: 'reading'; done: number } | { step: 'recording' } | { step: 'done'; failed: number; file: string } | { step: 'error'; message: string };
-
-/** Hands `text` to the browser as a download named `name`. */
-function save(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * Bulk YAML download of the ticked rows: each `GET {obj}/yaml` (6 at a time, cancellable),
@@ -76,7 +65,7 @@ export default function BulkDownloadDialog({ cluster, entry, keys, onClose }: { 
       return;
     }
     const file = fileName(entry.resource, n);
-    save(file, fileText({ cluster, kind: entry.resource, at: new Date().toISOString() }, results));
+    saveFile(file, fileText({ cluster, kind: entry.resource, at: new Date().toISOString() }, results));
     setPhase({ step: 'done', failed, file });
   };
 

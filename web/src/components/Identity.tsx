@@ -3,8 +3,8 @@ import { useLocation } from 'react-router';
 import { useWhoami } from '../api/hooks';
 import { signOut } from '../api/session';
 
-/** Who is signed in, and where: the footer of the sidebar. */
-export function Identity() {
+/** Who is signed in, and where: the footer of the sidebar (with "Use with kubectl" when the Shell offers it). */
+export function Identity({ onKubectl }: { onKubectl?: () => void }) {
   const { data } = useWhoami();
   const location = useLocation();
   return (
@@ -19,6 +19,13 @@ export function Identity() {
       <p id="page" className="truncate" title="This page's shareable address">
         Page: {location.pathname + location.search}
       </p>
+      {onKubectl && (
+        <p className="mt-1">
+          <button type="button" id="identity-kubectl" className="underline" onClick={onKubectl}>
+            Use with kubectl…
+          </button>
+        </p>
+      )}
       <p className="mt-1 space-x-2">
         <button type="button" id="sign-out" className="underline" onClick={() => void signOut()}>
           Sign out

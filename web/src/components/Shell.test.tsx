@@ -14,6 +14,10 @@ const answers: Record<string, unknown> = {
   '/api/auth/whoami': { subject: 'dana', email: 'dana@example.test', groups: ['sre'], mode: 'dev', tier: 'admin', expiresAt: null },
   '/api/clusters/alpha/kinds': kindList(WIDGETS),
   '/api/clusters/beta/kinds': kindList(),
+  '/api/tokens': {
+    items: [{ id: 't1', name: 'laptop', subject: 'dana', email: '', groups: [], clusters: ['beta'], createdAt: 1, expiresAt: 2, lastUsedAt: null }],
+    maxTtlSeconds: 3600,
+  },
 };
 
 function Where() {
@@ -122,6 +126,20 @@ describe('Shell keyboard', () => {
     expect(dom.container.querySelector('#apply-yaml')).not.toBeNull();
     act(() => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === 'Cancel')?.click());
     expect(dom.container.querySelector('#apply-yaml')).toBeNull();
+  });
+
+  it('the header and the identity footer open "Use with kubectl" with this cluster ticked', async () => {
+    for (const opener of ['#kubectl-button', '#identity-kubectl']) {
+      act(() => dom.container.querySelector<HTMLButtonElement>(opener)?.click());
+      for (let i = 0; i < 50 && !dom.container.querySelector('#token-list'); i++) await settle();
+      const ticked = [...dom.container.querySelectorAll<HTMLInputElement>('[data-testid="kubectl-cluster"]')].map((c) => `${c.value}:${c.checked}`);
+      expect(ticked).toEqual(['alpha:true', 'beta:false']);
+      expect(dom.container.querySelector('[data-testid="token-row"]')?.getAttribute('data-name')).toBe('laptop');
+      // The maximum lifetime bounds the choices.
+      expect([...dom.container.querySelectorAll('#token-ttl option')].map((o) => o.textContent)).toEqual(['15 minutes', '1 hour']);
+      press('Escape');
+      expect(dom.container.querySelector('#kubectl-dialog')).toBeNull();
+    }
   });
 
   it('does nothing while typing in a field', () => {

@@ -18,10 +18,12 @@ import { Sidebar } from './Sidebar';
 import { StreamBadge } from './StreamBadge';
 import { ThemeToggle } from './ThemeToggle';
 
-type Overlay = 'palette' | 'command' | 'help' | 'apply' | null;
+type Overlay = 'palette' | 'command' | 'help' | 'apply' | 'kubectl' | null;
 
 // Loaded on first use: the YAML parser it needs stays out of the initial bundle.
 const ApplyYamlDialog = lazy(() => import('../applyyaml/ApplyYamlDialog'));
+// Loaded on first use too: most sessions never open it.
+const KubectlDialog = lazy(() => import('../kubectl/KubectlDialog'));
 
 /** Links, buttons and the like answer Enter themselves. */
 function isInteractive(target: EventTarget | null): boolean {
@@ -107,10 +109,12 @@ export function Shell() {
   }, [navigate, target, overlay]);
 
   const close = () => setOverlay(null);
+  const names = clusters.data?.clusters.map((c) => c.name) ?? [];
+  const openKubectl = () => setOverlay('kubectl');
   return (
     <div className="flex h-screen overflow-hidden">
       <ClusterRail />
-      <Sidebar cluster={cluster} />
+      <Sidebar cluster={cluster} onKubectl={openKubectl} />
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
           <span className="font-semibold">Periscope</span>
@@ -132,6 +136,16 @@ export function Shell() {
           >
             Apply YAML
           </button>
+          <button
+            type="button"
+            id="kubectl-button"
+            title="Use with kubectl: a kubeconfig or a personal access token"
+            disabled={names.length === 0}
+            onClick={openKubectl}
+            className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 disabled:opacity-50 dark:hover:bg-slate-800"
+          >
+            kubectl
+          </button>
           <Link to={SESSIONS_ROUTE} id="sessions-link" title="Terminal sessions and recordings" className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
             Sessions
           </Link>
@@ -150,9 +164,12 @@ export function Shell() {
         <Palette
           cluster={target}
           inCluster={Boolean(cluster)}
-          clusters={clusters.data?.clusters.map((c) => c.name) ?? []}
+          clusters={names}
           onClose={close}
-          globalActions={target ? [{ id: 'apply-yaml', label: 'Apply YAML…', run: () => setOverlay('apply') }] : []}
+          globalActions={[
+            ...(target ? [{ id: 'apply-yaml', label: 'Apply YAML…', run: () => setOverlay('apply') }] : []),
+            ...(names.length > 0 ? [{ id: 'kubectl', label: 'Use with kubectl (kubeconfig, tokens)…', run: openKubectl }] : []),
+          ]}
         />
       )}
       {overlay === 'apply' && target && (
@@ -160,7 +177,12 @@ export function Shell() {
           <ApplyYamlDialog cluster={target} namespace={here.namespace} onClose={close} />
         </Suspense>
       )}
-      {overlay === 'command' && <CommandLine here={here} catalog={catalog} clusters={clusters.data?.clusters.map((c) => c.name) ?? []} onClose={close} />}
+      {overlay === 'kubectl' && (
+        <Suspense fallback={null}>
+          <KubectlDialog cluster={target} clusters={names} onClose={close} />
+        </Suspense>
+      )}
+      {overlay === 'command' && <CommandLine here={here} catalog={catalog} clusters={names} onClose={close} />}
       {overlay === 'help' && <ShortcutSheet onClose={close} />}
     </div>
   );

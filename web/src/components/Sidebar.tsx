@@ -39,7 +39,7 @@ function CustomSection({ cluster, kinds, problem }: { cluster: string; kinds: Ki
 }
 
 /** Kinds of the current cluster as the server lists them, by section. */
-export function Sidebar({ cluster }: { cluster: string | undefined }) {
+export function Sidebar({ cluster, onKubectl }: { cluster: string | undefined; onKubectl?: () => void }) {
   const { query, entries } = useKinds(cluster);
   const sections = sidebarSections(entries);
   const errors = query.data?.errors ?? {};
@@ -75,7 +75,7 @@ export function Sidebar({ cluster }: { cluster: string | undefined }) {
           <p className="p-2 text-sm text-slate-500">Pick a cluster on the left.</p>
         )}
       </div>
-      <Identity />
+      <Identity onKubectl={onKubectl} />
     </aside>
   );
 }

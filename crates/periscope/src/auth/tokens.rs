@@ -22,7 +22,7 @@ const MAX_NAME: usize = 100;
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
 /// A token as stored and listed (never its secret).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRecord {
     /// Public id (for listing and revoking).

@@ -9,8 +9,8 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::{
     app::AppState,
@@ -23,12 +23,29 @@ use crate::{
 };
 
 /// The body of `POST /api/tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewToken {
     name: String,
     clusters: Vec<String>,
     ttl_seconds: Option<u64>,
+}
+
+/// The answer of `POST /api/tokens`: the token as listed, and its secret (this answer only).
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    pub record: TokenRecord,
+    pub token: String,
+}
+
+/// The answer of `GET /api/tokens`.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenList {
+    pub items: Vec<TokenRecord>,
+    /// The longest TTL a new token may have.
+    pub max_ttl_seconds: u64,
 }
 
 /// `POST /api/tokens`: a new token, its secret shown this once.
@@ -40,9 +57,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let ttl = body.ttl_seconds.map(Duration::from_secs);
     let (secret, record) = issue(&state, ctx, &user, &body.name, body.clusters, ttl, false).await?;
-    let mut answer = serde_json::to_value(&record).map_err(|e| ApiError::Internal(e.to_string()))?;
-    answer["token"] = Value::String(secret);
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    Ok((StatusCode::CREATED, Json(IssuedToken { record, token: secret })).into_response())
 }
 
 /// Query of `GET /api/tokens`.
@@ -66,7 +81,7 @@ pub async fn list(
     }
     let subject = (!query.all).then_some(user.subject.as_str());
     let items = state.tokens.list(subject).await.map_err(store_error)?;
-    Ok(Json(json!({ "items": items, "maxTtlSeconds": state.tokens.max_ttl.as_secs() })).into_response())
+    Ok(Json(TokenList { items, max_ttl_seconds: state.tokens.max_ttl.as_secs() }).into_response())
 }
 
 /// `DELETE /api/tokens/{id}`: revokes one of the caller's tokens (any token, for audit admins).
@@ -205,6 +220,8 @@ fn quoted(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     #[test]
