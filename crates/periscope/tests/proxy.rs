@@ -73,17 +73,32 @@ async fn proxy_rows(server: &Server, namespace: &str) -> Vec<Value> {
         .collect()
 }
 
+/// An editor (alice) and a viewer (bob) of `ns` with a pod `box`, each with a server and a
+/// downloaded kubeconfig.
+struct Users {
+    alice: Server,
+    bob: Server,
+    config: PathBuf,
+    bob_config: PathBuf,
+    _dirs: [tempfile::TempDir; 2],
+}
+
+async fn users(alpha: &TestCluster, ns: &TestNamespace) -> Users {
+    ns.grant("alice", "edit");
+    ns.grant("bob", "view");
+    running_pod(alpha, ns, "box");
+    let alice = dev_server(alpha, "alice", &[], &[]);
+    let bob = dev_server(alpha, "bob", &[], &[]);
+    let (dir, config) = kubeconfig(&alice, "alpha").await;
+    let (bob_dir, bob_config) = kubeconfig(&bob, "alpha").await;
+    Users { alice, bob, config, bob_config, _dirs: [dir, bob_dir] }
+}
+
 #[tokio::test]
 async fn kubectl_through_the_proxy_acts_as_the_token_user_and_changes_are_audited() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "proxy");
-    ns.grant("alice", "edit");
-    ns.grant("bob", "view");
-    running_pod(&alpha, &ns, "box");
-    let alice = dev_server(&alpha, "alice", &[], &[]);
-    let bob = dev_server(&alpha, "bob", &[], &[]);
-    let (_dir, config) = kubeconfig(&alice, "alpha").await;
-    let (_bob_dir, bob_config) = kubeconfig(&bob, "alpha").await;
+    let Users { alice, bob, config, bob_config, _dirs } = users(&alpha, &ns).await;
     let n = ns.name.as_str();
 
     let (ok, out, err) = kubectl(&alpha, &config, &["get", "pods", "-n", n, "-o", "name"], None);
@@ -182,13 +197,8 @@ fn helm(cluster: &TestCluster, config: &Path, args: &[&str]) -> (bool, String) {
 async fn helm_installs_and_port_forward_reaches_a_pod_through_the_proxy() {
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "proxy-helm");
-    ns.grant("alice", "edit");
-    ns.grant("bob", "view");
-    running_pod(&alpha, &ns, "box");
-    let alice = dev_server(&alpha, "alice", &[], &[]);
-    let bob = dev_server(&alpha, "bob", &[], &[]);
-    let (_dir, config) = kubeconfig(&alice, "alpha").await;
-    let (_bob_dir, bob_config) = kubeconfig(&bob, "alpha").await;
+    // bob's server holds his token: it lives as long as the test.
+    let Users { alice, bob: _bob, config, bob_config, _dirs } = users(&alpha, &ns).await;
     let n = ns.name.as_str();
     let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello");
     let chart = chart.to_str().expect("utf-8 path");

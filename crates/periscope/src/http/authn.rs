@@ -57,18 +57,9 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The caller a personal access token names on a proxy path: `Ok(None)` when the request
-/// carries no token (or is not for the proxy, where tokens mean nothing), an error when the
-/// token is unknown, expired, revoked or not for this cluster.
-async fn token_caller(
-    auth: &Authenticator,
-    path: &str,
-    headers: &HeaderMap,
-) -> Result<Option<Arc<Identity>>, ApiError> {
-    let (Some(tokens), Some(cluster)) = (&auth.tokens, proxy_cluster(path)) else {
-        return Ok(None);
-    };
-    let Some(secret) = bearer(headers) else { return Ok(None) };
+/// The caller a personal access token names: `Ok(None)` without one, an error when the token
+/// is unknown, expired, revoked or not for `cluster`.
+async fn token_caller(tokens: &Tokens, cluster: &str, secret: &str) -> Result<Arc<Identity>, ApiError> {
     let token = tokens
         .resolve(secret)
         .await
@@ -77,7 +68,7 @@ async fn token_caller(
     if !token.allows(cluster) {
         return Err(ApiError::Forbidden(format!("this token is not for cluster {cluster}")));
     }
-    Ok(Some(Arc::new(token.identity())))
+    Ok(Arc::new(token.identity()))
 }
 
 /// Paths that answer without a signed-in user. Every other `/api` path requires one.
@@ -107,15 +98,20 @@ fn is_browser_navigation(method: &Method, headers: &HeaderMap) -> bool {
 
 /// Middleware: attaches the caller's identity, or answers for an unauthenticated caller.
 pub async fn layer(State(auth): State<Authenticator>, mut request: Request, next: Next) -> Response {
-    // A request body is not `Sync`, so the lookup borrows only its path and headers.
-    let (path, headers) = (request.uri().path().to_string(), request.headers().clone());
-    match token_caller(&auth, &path, &headers).await {
-        Ok(Some(identity)) => {
-            request.extensions_mut().insert(CurrentUser(identity));
-            return next.run(request).await;
+    // A token counts only on the proxy (`/api/clusters/{c}/k8s/…`); elsewhere it means nothing.
+    // Owned copies: a request body is not `Sync`, so nothing borrowed from it crosses the await.
+    let token = auth.tokens.as_ref().and_then(|tokens| {
+        let cluster = proxy_cluster(request.uri().path())?;
+        Some((tokens.clone(), cluster.to_string(), bearer(request.headers())?.to_string()))
+    });
+    if let Some((tokens, cluster, secret)) = token {
+        match token_caller(&tokens, &cluster, &secret).await {
+            Ok(identity) => {
+                request.extensions_mut().insert(CurrentUser(identity));
+                return next.run(request).await;
+            }
+            Err(e) => return e.into_response(),
         }
-        Ok(None) => {}
-        Err(e) => return e.into_response(),
     }
     let mut signed_in = false;
     match (auth.mode, &auth.sessions) {

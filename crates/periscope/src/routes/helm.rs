@@ -206,34 +206,120 @@ pub struct RollbackBody {
     revision: i64,
 }
 
+/// One Helm write's context: who asks, about which release, through which client.
+struct HelmWrite {
+    state: AppState,
+    user: std::sync::Arc<crate::identity::Identity>,
+    ctx: AuditContext,
+    cluster: String,
+    namespace: String,
+    name: String,
+    client: kube::Client,
+    reader: HelmReader,
+    /// The release's storage driver (helm must write with the same one).
+    driver: &'static str,
+}
+
+impl HelmWrite {
+    /// The context of a write to `namespace/name`: 501 without helm, 404 without the release.
+    async fn prepare(
+        state: AppState,
+        user: std::sync::Arc<crate::identity::Identity>,
+        ctx: AuditContext,
+        (cluster, namespace, name): (String, String, String),
+    ) -> Result<Self, ApiError> {
+        runner::helm_binary().ok_or_else(no_helm)?;
+        let client = state.client_for(&cluster, &user)?;
+        let reader = HelmReader::new(client.clone());
+        let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+        Ok(HelmWrite { state, user, ctx, cluster, namespace, name, client, reader, driver })
+    }
+
+    /// Revision `revision` (the latest for `None`) of the release.
+    async fn release(&self, revision: Option<i64>) -> Result<Release, ApiError> {
+        self.reader.release(&self.namespace, &self.name, revision).await.map_err(|e| e.into_api(&self.cluster))
+    }
+
+    /// The access check on the release's own storage (Helm writes a revision object, or deletes them).
+    fn storage_check(&self, verb: &str) -> CheckKey {
+        CheckKey {
+            verb: verb.into(),
+            group: String::new(),
+            resource: if self.driver == "configmap" { "configmaps" } else { "secrets" }.into(),
+            subresource: String::new(),
+            namespace: self.namespace.clone(),
+            name: String::new(),
+        }
+    }
+
+    /// Runs `helm args…` between intent and outcome audit rows with a short-lived token of the
+    /// user, then reads the release again (when it still exists).
+    async fn run(
+        self,
+        verb: Verb,
+        extra: Value,
+        args: Vec<String>,
+    ) -> Result<(runner::HelmRun, Option<ReleaseSummary>), ApiError> {
+        let binary = runner::helm_binary().ok_or_else(no_helm)?;
+        let resource = ResourceRef {
+            group: None,
+            version: None,
+            resource: Some("helmreleases".into()),
+            namespace: Some(self.namespace.clone()),
+            name: Some(self.name.clone()),
+        };
+        let audit = &self.state.audit;
+        let record = audit.begin(self.ctx.clone(), verb, Some(&self.cluster), resource, Some(extra)).await?;
+        let issued = self
+            .state
+            .tokens
+            .issue(&self.user, &format!("helm {}", verb.as_str()), vec![self.cluster.clone()], Some(HELM_TOKEN_TTL))
+            .await;
+        let (secret, token) = match issued {
+            Ok(issued) => issued,
+            Err(e) => {
+                audit.finish(&record, Outcome::Failure, Some(e.to_string()), None).await?;
+                return Err(ApiError::Unavailable(e.to_string()));
+            }
+        };
+        let server = format!("{}/api/clusters/{}/k8s", self.state.self_url, self.cluster);
+        let run = runner::run(&binary, &server, &secret, self.driver, &args).await;
+        let _ = self.state.tokens.revoke(&token.id, None).await;
+        let run = match run {
+            Ok(run) => run,
+            Err(e) => {
+                audit.finish(&record, Outcome::Failure, Some(format!("helm did not run: {e}")), None).await?;
+                return Err(ApiError::Internal(format!("helm did not run: {e}")));
+            }
+        };
+        if !run.success {
+            let details = json!({ "output": run.output });
+            audit.finish(&record, Outcome::Failure, Some("helm failed".into()), Some(details)).await?;
+            return Err(ApiError::HelmFailed(run.output));
+        }
+        let after = self.release(None).await.ok().map(|r| ReleaseSummary::of(&r));
+        let details = json!({ "revision": after.as_ref().map(|r| r.revision) });
+        audit.finish(&record, Outcome::Success, None, Some(details)).await?;
+        Ok((run, after))
+    }
+}
+
 /// `POST …/helm/releases/{ns}/{name}/rollback` `{revision}`: `helm rollback` as the user, after a
 /// pre-flight that the user may patch every object of that revision.
 pub async fn rollback(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
-    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Path(release): Path<(String, String, String)>,
     JsonBody(body): JsonBody<RollbackBody>,
 ) -> Result<Response, ApiError> {
-    runner::helm_binary().ok_or_else(no_helm)?;
-    let client = state.client_for(&cluster, &user)?;
-    let reader = HelmReader::new(client.clone());
-    let (current, target) = tokio::try_join!(
-        reader.release(&namespace, &name, None),
-        reader.release(&namespace, &name, Some(body.revision))
-    )
-    .map_err(|e| e.into_api(&cluster))?;
-    let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
-    preflight(&client, &target, "patch", storage_check(driver, "create", &namespace)).await?;
-    let extra = json!({ "release": name, "from": current.version, "to": body.revision });
-    let args = vec!["rollback".into(), name.clone(), body.revision.to_string(), "-n".into(), namespace.clone()];
-    let (run, after) =
-        run_audited(&state, ctx, &user, &cluster, Verb::HelmRollback, &namespace, &name, extra, driver, args, {
-            let reader = &reader;
-            let (namespace, name) = (namespace.clone(), name.clone());
-            move || async move { reader.release(&namespace, &name, None).await.ok().map(|r| ReleaseSummary::of(&r)) }
-        })
-        .await?;
+    let write = HelmWrite::prepare(state, user, ctx, release).await?;
+    let (current, target) = tokio::try_join!(write.release(None), write.release(Some(body.revision)))?;
+    preflight(&write.client, &target, "patch", write.storage_check("create")).await?;
+    let extra = json!({ "release": write.name, "from": current.version, "to": body.revision });
+    let args =
+        vec!["rollback".into(), write.name.clone(), body.revision.to_string(), "-n".into(), write.namespace.clone()];
+    let (run, after) = write.run(Verb::HelmRollback, extra, args).await?;
     Ok(Json(json!({ "release": after, "output": run.output })).into_response())
 }
 
@@ -251,35 +337,19 @@ pub async fn uninstall(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: AuditContext,
-    Path((cluster, namespace, name)): Path<(String, String, String)>,
+    Path(release): Path<(String, String, String)>,
     Query(query): Query<UninstallQuery>,
 ) -> Result<Response, ApiError> {
-    runner::helm_binary().ok_or_else(no_helm)?;
-    let client = state.client_for(&cluster, &user)?;
-    let reader = HelmReader::new(client.clone());
-    let current = reader.release(&namespace, &name, None).await.map_err(|e| e.into_api(&cluster))?;
-    let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    let write = HelmWrite::prepare(state, user, ctx, release).await?;
+    let current = write.release(None).await?;
     let storage_verb = if query.keep_history { "update" } else { "delete" };
-    preflight(&client, &current, "delete", storage_check(driver, storage_verb, &namespace)).await?;
-    let extra = json!({ "release": name, "revision": current.version, "keepHistory": query.keep_history });
-    let mut args = vec!["uninstall".into(), name.clone(), "-n".into(), namespace.clone()];
+    preflight(&write.client, &current, "delete", write.storage_check(storage_verb)).await?;
+    let extra = json!({ "release": write.name, "revision": current.version, "keepHistory": query.keep_history });
+    let mut args = vec!["uninstall".into(), write.name.clone(), "-n".into(), write.namespace.clone()];
     if query.keep_history {
         args.push("--keep-history".into());
     }
-    let (run, _) = run_audited(
-        &state,
-        ctx,
-        &user,
-        &cluster,
-        Verb::HelmUninstall,
-        &namespace,
-        &name,
-        extra,
-        driver,
-        args,
-        || async { None::<ReleaseSummary> },
-    )
-    .await?;
+    let (run, _) = write.run(Verb::HelmUninstall, extra, args).await?;
     Ok(Json(json!({ "uninstalled": true, "output": run.output })).into_response())
 }
 
@@ -287,18 +357,6 @@ fn no_helm() -> ApiError {
     ApiError::HelmUnavailable(
         "Helm writes need the helm binary: set PERISCOPE_HELM_BINARY or put helm on the server's PATH".into(),
     )
-}
-
-/// The access check on the release's own storage (Helm writes a revision object, or deletes them).
-fn storage_check(driver: &str, verb: &str, namespace: &str) -> CheckKey {
-    CheckKey {
-        verb: verb.into(),
-        group: String::new(),
-        resource: if driver == "configmap" { "configmaps" } else { "secrets" }.into(),
-        subresource: String::new(),
-        namespace: namespace.into(),
-        name: String::new(),
-    }
 }
 
 /// Refuses (403 naming them) unless the user may `verb` every object of `release`'s manifest
@@ -354,67 +412,6 @@ fn deny_all() -> CheckKey {
         namespace: String::new(),
         name: String::new(),
     }
-}
-
-/// Runs helm between intent and outcome audit rows with a short-lived token of the user, then
-/// reads the release again with `after`.
-#[allow(clippy::too_many_arguments)] // one Helm write's whole context
-async fn run_audited<F, Fut>(
-    state: &AppState,
-    ctx: AuditContext,
-    user: &crate::identity::Identity,
-    cluster: &str,
-    verb: Verb,
-    namespace: &str,
-    name: &str,
-    extra: Value,
-    driver: &str,
-    args: Vec<String>,
-    after: F,
-) -> Result<(runner::HelmRun, Option<ReleaseSummary>), ApiError>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Option<ReleaseSummary>>,
-{
-    let binary = runner::helm_binary().ok_or_else(no_helm)?;
-    let resource = ResourceRef {
-        group: None,
-        version: None,
-        resource: Some("helmreleases".into()),
-        namespace: Some(namespace.to_string()),
-        name: Some(name.to_string()),
-    };
-    let record = state.audit.begin(ctx, verb, Some(cluster), resource, Some(extra)).await?;
-    let issued = state
-        .tokens
-        .issue(user, &format!("helm {}", verb.as_str()), vec![cluster.to_string()], Some(HELM_TOKEN_TTL))
-        .await;
-    let (secret, token) = match issued {
-        Ok(issued) => issued,
-        Err(e) => {
-            state.audit.finish(&record, Outcome::Failure, Some(e.to_string()), None).await?;
-            return Err(ApiError::Unavailable(e.to_string()));
-        }
-    };
-    let server = format!("{}/api/clusters/{cluster}/k8s", state.self_url);
-    let run = runner::run(&binary, &server, &secret, driver, &args).await;
-    let _ = state.tokens.revoke(&token.id, None).await;
-    let run = match run {
-        Ok(run) => run,
-        Err(e) => {
-            state.audit.finish(&record, Outcome::Failure, Some(format!("helm did not run: {e}")), None).await?;
-            return Err(ApiError::Internal(format!("helm did not run: {e}")));
-        }
-    };
-    if !run.success {
-        let details = json!({ "output": run.output });
-        state.audit.finish(&record, Outcome::Failure, Some("helm failed".into()), Some(details)).await?;
-        return Err(ApiError::HelmFailed(run.output));
-    }
-    let release = after().await;
-    let details = json!({ "revision": release.as_ref().map(|r| r.revision) });
-    state.audit.finish(&record, Outcome::Success, None, Some(details)).await?;
-    Ok((run, release))
 }
 
 /// How long the token a Helm write runs with lives (it is revoked when helm ends).
