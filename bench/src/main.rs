@@ -9,6 +9,7 @@
 //! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
 //! its log viewer (logs_web.rs);
+//! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
@@ -16,6 +17,7 @@ mod exec;
 mod lists;
 mod logs;
 mod logs_web;
+mod proxy;
 mod watch;
 mod web;
 
@@ -37,8 +39,20 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sequential requests over one keep-alive connection; returns latencies in milliseconds.
 async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> anyhow::Result<Vec<f64>> {
-    let mut out = Vec::with_capacity(SAMPLES);
-    for i in 0..WARMUP + SAMPLES {
+    sample_n(client, url, cookie, WARMUP, SAMPLES).await
+}
+
+/// `warmup` unmeasured requests, then `samples` measured ones, in a row on `client`'s
+/// keep-alive connection; the latencies in milliseconds, sorted.
+pub(crate) async fn sample_n(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: Option<&str>,
+    warmup: usize,
+    samples: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(samples);
+    for i in 0..warmup + samples {
         let mut request = client.get(url);
         if let Some(c) = cookie {
             request = request.header("Cookie", format!("periscope_session={c}"));
@@ -49,7 +63,7 @@ async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> an
         response.bytes().await?;
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         anyhow::ensure!(status.is_success(), "{url} answered {status}");
-        if i >= WARMUP {
+        if i >= warmup {
             out.push(elapsed);
         }
     }
@@ -143,6 +157,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "watch") {
         watch::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "proxy") {
+        proxy::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "exec") {
         exec::run(&binary, &dir).await?;
