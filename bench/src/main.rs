@@ -39,20 +39,8 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sequential requests over one keep-alive connection; returns latencies in milliseconds.
 async fn sample(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> anyhow::Result<Vec<f64>> {
-    sample_n(client, url, cookie, WARMUP, SAMPLES).await
-}
-
-/// `warmup` unmeasured requests, then `samples` measured ones, in a row on `client`'s
-/// keep-alive connection; the latencies in milliseconds, sorted.
-pub(crate) async fn sample_n(
-    client: &reqwest::Client,
-    url: &str,
-    cookie: Option<&str>,
-    warmup: usize,
-    samples: usize,
-) -> anyhow::Result<Vec<f64>> {
-    let mut out = Vec::with_capacity(samples);
-    for i in 0..warmup + samples {
+    let mut out = Vec::with_capacity(SAMPLES);
+    for i in 0..WARMUP + SAMPLES {
         let mut request = client.get(url);
         if let Some(c) = cookie {
             request = request.header("Cookie", format!("periscope_session={c}"));
@@ -63,7 +51,7 @@ pub(crate) async fn sample_n(
         response.bytes().await?;
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         anyhow::ensure!(status.is_success(), "{url} answered {status}");
-        if i >= warmup {
+        if i >= WARMUP {
             out.push(elapsed);
         }
     }

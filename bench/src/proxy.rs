@@ -22,7 +22,8 @@ use serde_json::{Value, json};
 use crate::{
     admin_client,
     lists::{bench_server, fill, namespace_for, tier_authz},
-    percentile, rss_kib, sample_n, summary,
+    percentile, rss_kib, summary,
+    watch::loadavg,
 };
 
 const WARMUP: usize = 500;
@@ -79,26 +80,60 @@ fn bearer_client(token: &str) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder().default_headers(headers).build()?)
 }
 
-/// `CLIENTS` clients at once, each on its own connection, `SAMPLES / CLIENTS` requests each
-/// (after its share of the warm-up): all latencies sorted, and requests per second.
-async fn concurrent(make: impl Fn() -> anyhow::Result<reqwest::Client>, url: &str) -> anyhow::Result<(Vec<f64>, f64)> {
-    let clients = (0..CLIENTS).map(|_| make()).collect::<anyhow::Result<Vec<_>>>()?;
+/// One request and its latency in milliseconds (a failure status is an error).
+async fn timed(client: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
+    let t0 = Instant::now();
+    let response = client.get(url).send().await?;
+    let status = response.status();
+    response.bytes().await?;
+    anyhow::ensure!(status.is_success(), "{url} answered {status}");
+    Ok(t0.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// `warmup`, then `samples` pairs of requests in a row: one through the proxy, one direct,
+/// each side on its own keep-alive connection. Alternating puts both under the same load of
+/// this shared machine, so their percentiles compare. Latencies (proxy, direct), unsorted.
+async fn paired(proxy: &Side, direct: &Side, warmup: usize, samples: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    let (mut p, mut d) = (Vec::with_capacity(samples), Vec::with_capacity(samples));
+    for i in 0..warmup + samples {
+        let (a, b) = (timed(&proxy.0, &proxy.1).await?, timed(&direct.0, &direct.1).await?);
+        if i >= warmup {
+            p.push(a);
+            d.push(b);
+        }
+    }
+    Ok((p, d))
+}
+
+/// A client and the URL it requests.
+type Side = (reqwest::Client, String);
+
+/// `CLIENTS` pairs of connections at once, each running [`paired`] for its share of the
+/// samples: the latencies (proxy, direct) sorted, and pairs per second.
+async fn concurrent(
+    proxy: impl Fn() -> anyhow::Result<Side>,
+    direct: impl Fn() -> anyhow::Result<Side>,
+) -> anyhow::Result<(Vec<f64>, Vec<f64>, f64)> {
+    let sides = (0..CLIENTS).map(|_| Ok((proxy()?, direct()?))).collect::<anyhow::Result<Vec<_>>>()?;
     // Connections open (and warm) before the clock starts.
-    for client in &clients {
-        sample_n(client, url, None, WARMUP / CLIENTS, 0).await?;
+    for (p, d) in &sides {
+        paired(p, d, WARMUP / CLIENTS, 0).await?;
     }
     let t0 = Instant::now();
-    let per_client = futures::future::join_all(
-        clients.iter().map(|client| sample_n(client, url, None, 0, SAMPLES / CLIENTS)),
-    )
-    .await
-    .into_iter()
-    .collect::<anyhow::Result<Vec<_>>>()?;
+    let per_client = futures::future::join_all(sides.iter().map(|(p, d)| paired(p, d, 0, SAMPLES / CLIENTS)))
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let seconds = t0.elapsed().as_secs_f64();
-    let mut all: Vec<f64> = per_client.into_iter().flatten().collect();
-    all.sort_by(f64::total_cmp);
-    let rate = all.len() as f64 / seconds;
-    Ok((all, rate))
+    let (mut p, mut d): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    for (a, b) in per_client {
+        p.extend(a);
+        d.extend(b);
+    }
+    p.sort_by(f64::total_cmp);
+    d.sort_by(f64::total_cmp);
+    let rate = p.len() as f64 / seconds;
+    Ok((p, d, rate))
 }
 
 /// The proxy's latency against the apiserver's for one pod: sequential and concurrent.
@@ -112,13 +147,16 @@ async fn get_one_pod(server: &Server, bench: &TestCluster, token: &str, ns: &str
     let a: Value = proxied.get(&proxy_url).send().await?.json().await?;
     let b: Value = direct.get(&direct_url).send().await?.json().await?;
     anyhow::ensure!(a["metadata"]["uid"] == b["metadata"]["uid"], "proxy {a} vs direct {b}");
-    let direct_seq = sample_n(&direct, &direct_url, None, WARMUP, SAMPLES).await?;
-    let proxy_seq = sample_n(&proxied, &proxy_url, None, WARMUP, SAMPLES).await?;
-    let (proxy_conc, proxy_rate) = concurrent(|| bearer_client(token), &proxy_url).await?;
-    let (direct_conc, direct_rate) = concurrent(|| Ok(direct.clone()), &direct_url).await?;
+    let load_before = loadavg();
+    let proxy_side = || Ok::<_, anyhow::Error>((bearer_client(token)?, proxy_url.clone()));
+    let direct_side = || Ok::<_, anyhow::Error>((direct.clone(), direct_url.clone()));
+    let (mut proxy_seq, mut direct_seq) = paired(&proxy_side()?, &direct_side()?, WARMUP, SAMPLES).await?;
+    proxy_seq.sort_by(f64::total_cmp);
+    direct_seq.sort_by(f64::total_cmp);
+    let (proxy_conc, direct_conc, rate) = concurrent(proxy_side, direct_side).await?;
     let added = |proxy: &[f64], direct: &[f64], p: f64| percentile(proxy, p) - percentile(direct, p);
     println!(
-        "proxy-get: sequential proxy p50 {:.3} p99 {:.3} ms, direct p50 {:.3} p99 {:.3} ms, added p99 {:.3} ms; {CLIENTS} clients proxy p99 {:.3} ms ({proxy_rate:.0}/s), direct p99 {:.3} ms ({direct_rate:.0}/s)",
+        "proxy-get: sequential proxy p50 {:.3} p99 {:.3} ms, direct p50 {:.3} p99 {:.3} ms, added p99 {:.3} ms; {CLIENTS} clients proxy p99 {:.3} ms, direct p99 {:.3} ms ({rate:.0} pairs/s)",
         percentile(&proxy_seq, 50.0),
         percentile(&proxy_seq, 99.0),
         percentile(&direct_seq, 50.0),
@@ -130,6 +168,9 @@ async fn get_one_pod(server: &Server, bench: &TestCluster, token: &str, ns: &str
     Ok(json!({
         "samples": SAMPLES,
         "warmup": WARMUP,
+        "interleaved": "each client alternates one proxied and one direct request",
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
         "sequential": {
             "proxy": summary(&proxy_seq),
             "direct": summary(&direct_seq),
@@ -140,8 +181,7 @@ async fn get_one_pod(server: &Server, bench: &TestCluster, token: &str, ns: &str
             "clients": CLIENTS,
             "proxy": summary(&proxy_conc),
             "direct": summary(&direct_conc),
-            "proxy_requests_per_second": proxy_rate,
-            "direct_requests_per_second": direct_rate,
+            "pairs_per_second": rate,
             "added_p50_ms": added(&proxy_conc, &direct_conc, 50.0),
             "added_p99_ms": added(&proxy_conc, &direct_conc, 99.0),
         },
