@@ -149,6 +149,7 @@ async fn get_one_pod(server: &Server, bench: &TestCluster, token: &str, ns: &str
     anyhow::ensure!(a["metadata"]["uid"] == b["metadata"]["uid"], "proxy {a} vs direct {b}");
     let load_before = loadavg();
     let proxy_side = || Ok::<_, anyhow::Error>((bearer_client(token)?, proxy_url.clone()));
+    // Clones share one pool, which holds a connection per concurrent client all the same.
     let direct_side = || Ok::<_, anyhow::Error>((direct.clone(), direct_url.clone()));
     let (mut proxy_seq, mut direct_seq) = paired(&proxy_side()?, &direct_side()?, WARMUP, SAMPLES).await?;
     proxy_seq.sort_by(f64::total_cmp);
