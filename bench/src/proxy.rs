@@ -44,9 +44,8 @@ async fn direct_client(bench: &TestCluster) -> anyhow::Result<(reqwest::Client, 
     let mut headers = HeaderMap::new();
     headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
     let dave = Identity { subject: "dave".into(), email: String::new(), groups: vec!["sre".into()] };
-    let who = tier_authz("sre", Tier::Admin)
-        .impersonation(&dave)
-        .ok_or_else(|| anyhow::anyhow!("tier mode impersonates"))?;
+    let who =
+        tier_authz("sre", Tier::Admin).impersonation(&dave).ok_or_else(|| anyhow::anyhow!("tier mode impersonates"))?;
     headers.insert("impersonate-user", HeaderValue::from_str(&who.user)?);
     for group in &who.groups {
         headers.append("impersonate-group", HeaderValue::from_str(group)?);
@@ -194,8 +193,9 @@ async fn timed_kubectl(bench: &TestCluster, kubeconfig: &Path, ns: &str) -> anyh
     let (binary, kubeconfig, ns) = (bench.kubectl_binary(), kubeconfig.to_path_buf(), ns.to_string());
     tokio::task::spawn_blocking(move || {
         let t0 = Instant::now();
-        let out = periscope_testkit::cluster::kubectl(&binary, &kubeconfig, &["get", "pods", "-n", &ns, "-o", "json"], None)
-            .map_err(|e| anyhow::anyhow!("kubectl: {e}"))?;
+        let out =
+            periscope_testkit::cluster::kubectl(&binary, &kubeconfig, &["get", "pods", "-n", &ns, "-o", "json"], None)
+                .map_err(|e| anyhow::anyhow!("kubectl: {e}"))?;
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         let items = serde_json::from_str::<Value>(&out)?["items"].as_array().map_or(0, Vec::len);
         Ok((ms, items))
@@ -206,7 +206,8 @@ async fn timed_kubectl(bench: &TestCluster, kubeconfig: &Path, ns: &str) -> anyh
 /// `kubectl get pods -o json` of `KUBECTL_PODS` pods through the proxy and directly, runs
 /// alternating; the server's RSS before, at its highest during the proxied runs, and after.
 async fn kubectl_full_list(server: &Server, bench: &TestCluster, ns: &str) -> anyhow::Result<Value> {
-    let text = server.http.get(server.url("/api/kubeconfig?clusters=bench")).send().await?.error_for_status()?.text().await?;
+    let text =
+        server.http.get(server.url("/api/kubeconfig?clusters=bench")).send().await?.error_for_status()?.text().await?;
     let dir = tempfile::tempdir()?;
     let downloaded = dir.path().join("config");
     std::fs::write(&downloaded, text)?;
