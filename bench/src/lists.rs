@@ -113,7 +113,7 @@ async fn first_page(server: &Server, cluster: &TestCluster, ns: &str, count: usi
 fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
     use periscope::{
         audience::Audience,
-        authz::{AuthzConfig, AuthzMode, Tier},
+        authz::Tier,
         identity::Identity,
         kube::{Pool, connection::ClusterConnection, factory::ClientFactory},
     };
@@ -124,15 +124,7 @@ fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
     })?;
     let connection = ClusterConnection::new("bench", config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let factory = ClientFactory::default();
-    let authz = AuthzConfig {
-        mode: AuthzMode::Tier,
-        allowed_groups: vec![],
-        group_tiers: [("viewers".to_string(), Tier::Read)].into_iter().collect(),
-        default_tier: None,
-        group_prefix: "periscope:".into(),
-        can_i_cache_ttl: Duration::from_secs(30),
-        audit_admin_groups: vec![],
-    };
+    let authz = tier_authz("viewers", Tier::Read);
     let users: Vec<Identity> = (0..100)
         .map(|i| Identity { subject: format!("user-{i}"), email: String::new(), groups: vec!["viewers".into()] })
         .collect();
@@ -157,6 +149,21 @@ fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
         percentile(&samples, 99.0)
     );
     Ok(json!({"identities": users.len(), "calls": samples.len(), "cached_client": summary(&samples)}))
+}
+
+/// Tier-mode authorization with one group mapped to `tier`, the rest defaults (how the bench
+/// servers are configured), to derive in-process what a server impersonates.
+pub(crate) fn tier_authz(group: &str, tier: periscope::authz::Tier) -> periscope::authz::AuthzConfig {
+    use periscope::authz::{AuthzConfig, AuthzMode};
+    AuthzConfig {
+        mode: AuthzMode::Tier,
+        allowed_groups: vec![],
+        group_tiers: [(group.to_string(), tier)].into_iter().collect(),
+        default_tier: None,
+        group_prefix: "periscope:".into(),
+        can_i_cache_ttl: Duration::from_secs(30),
+        audit_admin_groups: vec![],
+    }
 }
 
 /// Users at once, and loads each, in the burst benchmark.

@@ -9,6 +9,7 @@
 //! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
 //! its log viewer (logs_web.rs);
+//! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
@@ -16,6 +17,7 @@ mod exec;
 mod lists;
 mod logs;
 mod logs_web;
+mod proxy;
 mod watch;
 mod web;
 
@@ -143,6 +145,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "watch") {
         watch::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "proxy") {
+        proxy::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "exec") {
         exec::run(&binary, &dir).await?;

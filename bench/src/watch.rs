@@ -36,7 +36,7 @@ const KINDS: [(&str, &str, &str); 5] = [
 ];
 const READER: &str = "periscope-bench-watch-reader";
 
-fn loadavg() -> String {
+pub(crate) fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg").map(|s| s.trim().to_string()).unwrap_or_default()
 }
 
