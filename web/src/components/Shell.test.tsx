@@ -107,7 +107,7 @@ describe('Shell keyboard', () => {
   it('`?` opens the shortcut sheet, Esc closes it', () => {
     press('?');
     const rows = [...dom.container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
-    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape', 'shell', 'terminal', 'replay-play', 'replay-seek']);
+    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'pods', 'overview', 'fleet', 'palette', 'help', 'escape', 'shell', 'edit', 'terminal', 'replay-play', 'replay-seek']);
     press('Escape');
     expect(dom.container.querySelector('#shortcut-sheet')).toBeNull();
   });

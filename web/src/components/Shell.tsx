@@ -65,6 +65,7 @@ export function Shell() {
       help: () => setOverlay('help'),
       escape: () => undefined,
       shell: () => document.querySelector<HTMLButtonElement>('[data-terminal-button]:not(:disabled)')?.click(),
+      edit: () => document.querySelector<HTMLButtonElement>('[data-edit-button]:not(:disabled)')?.click(),
       terminal: () => undefined,
       'replay-play': () => undefined,
       'replay-seek': () => undefined,

@@ -1,0 +1,77 @@
+// Monaco with only what the editor uses (the editor API, its contributions, YAML), and
+// monaco-yaml. Loaded on demand with the editor: nothing here is in the initial JavaScript.
+// Workers are files vite builds into web/dist/assets, served by our binary like any asset.
+
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/yaml/register';
+
+import * as monaco from 'monaco-editor/editor';
+import { configureMonacoYaml, type JSONSchema, type MonacoYaml } from 'monaco-yaml';
+
+import EditorWorker from './editor.worker?worker';
+import YamlWorker from './yaml.worker?worker';
+
+declare global {
+  interface Window {
+    MonacoEnvironment?: { getWorker(workerId: string, label: string): Worker };
+  }
+}
+
+window.MonacoEnvironment = {
+  getWorker: (_id, label) => (label === 'yaml' ? new YamlWorker() : new EditorWorker()),
+};
+
+type Uri = InstanceType<typeof monaco.Uri>;
+const validatedListeners = new Map<string, Set<() => void>>();
+
+// monaco-yaml reports each validation pass by setting the model's markers (an empty list
+// included); this copy of the API lets the editor know when a pass is done ("interactive").
+const observed = {
+  ...monaco,
+  editor: {
+    ...monaco.editor,
+    setModelMarkers: (...args: Parameters<typeof monaco.editor.setModelMarkers>) => {
+      monaco.editor.setModelMarkers(...args);
+      validatedListeners.get(args[0].uri.toString())?.forEach((l) => l());
+    },
+  },
+};
+
+/** Resolves after the next validation pass over the model at `uri`. */
+export function nextValidation(uri: Uri): Promise<void> {
+  const key = uri.toString();
+  return new Promise((resolve) => {
+    const listeners = validatedListeners.get(key) ?? new Set();
+    const once = () => {
+      listeners.delete(once);
+      resolve();
+    };
+    listeners.add(once);
+    validatedListeners.set(key, listeners);
+  });
+}
+
+const schemas = new Map<string, JSONSchema>();
+const options = () => ({
+  enableSchemaRequest: false,
+  completion: true,
+  hover: true,
+  validate: true,
+  format: { enable: false },
+  schemas: [...schemas.entries()].map(([uri, schema]) => ({ uri: `${uri}#schema`, fileMatch: [uri], schema })),
+});
+
+// One monaco-yaml instance for the page (the plugin allows one); schemas are per model URI.
+const yaml: MonacoYaml = configureMonacoYaml(observed as unknown as typeof monaco, options());
+
+/**
+ * Validates (and completes, hovers) the model at `modelUri` against `schema`; undefined drops
+ * it. Set it before the model exists: an update restarts the YAML worker.
+ */
+export function setSchema(modelUri: string, schema: JSONSchema | undefined): Promise<unknown> {
+  if (schema) schemas.set(modelUri, schema);
+  else if (!schemas.delete(modelUri)) return Promise.resolve();
+  return yaml.update(options());
+}
+
+export { monaco };
