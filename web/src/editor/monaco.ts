@@ -6,6 +6,7 @@ import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/yaml/register';
 
 import * as monaco from 'monaco-editor/editor';
+import { createWebWorker as createLabelledWorker } from 'monaco-editor/internal/common/workers';
 import { configureMonacoYaml, type JSONSchema, type MonacoYaml } from 'monaco-yaml';
 
 import EditorWorker from './editor.worker?worker';
@@ -24,12 +25,15 @@ window.MonacoEnvironment = {
 type Uri = InstanceType<typeof monaco.Uri>;
 const validatedListeners = new Map<string, Set<() => void>>();
 
+// The API as monaco-yaml gets it. Its worker manager asks `createWebWorker` for a worker by
+// label (the API before 0.55); Monaco's own languages use this labelled form internally. And
 // monaco-yaml reports each validation pass by setting the model's markers (an empty list
-// included); this copy of the API lets the editor know when a pass is done ("interactive").
+// included), which lets the editor know when a pass is done ("interactive").
 const observed = {
   ...monaco,
   editor: {
     ...monaco.editor,
+    createWebWorker: createLabelledWorker,
     setModelMarkers: (...args: Parameters<typeof monaco.editor.setModelMarkers>) => {
       monaco.editor.setModelMarkers(...args);
       validatedListeners.get(args[0].uri.toString())?.forEach((l) => l());
@@ -58,7 +62,7 @@ const options = () => ({
   hover: true,
   validate: true,
   format: { enable: false },
-  schemas: [...schemas.entries()].map(([uri, schema]) => ({ uri: `${uri}#schema`, fileMatch: [uri], schema })),
+  schemas: [...schemas.entries()].map(([uri, schema]) => ({ uri: `${uri}.schema.json`, fileMatch: [uri], schema })),
 });
 
 // One monaco-yaml instance for the page (the plugin allows one); schemas are per model URI.
