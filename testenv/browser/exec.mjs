@@ -275,6 +275,9 @@ const scenarios = {
     await page.locator('[data-terminal-button]').click();
     await page.locator('#exec-open').click();
     await page.locator(`${DRAWER}[data-phase="open"]`).waitFor();
+    // The terminal's code (a lazy chunk) must be on the page before the server goes away:
+    // "open" is the session's phase, which can come before the chunk has loaded.
+    await page.locator('#terminal-drawer .xterm').waitFor();
     const first = await page.locator(DRAWER).getAttribute('data-session-id');
     // Every phase the terminal passes through from here on.
     await page.evaluate(() => {

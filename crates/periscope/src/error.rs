@@ -135,12 +135,23 @@ impl From<crate::names::InvalidName> for ApiError {
     }
 }
 
+/// How the apiserver begins the message of an apply whose values do not fit the schema.
+const UNTYPABLE_APPLY: &str = "failed to create typed patch object";
+
 impl ApiError {
     /// Maps a kube client error from a call to `cluster` into an API error.
     pub fn from_kube(cluster: &str, err: kube::Error) -> Self {
         match err {
             kube::Error::Api(status) if status.code == 409 && !field_conflicts(&status).is_empty() => {
                 ApiError::ApplyConflict(status)
+            }
+            // A server-side apply whose values do not fit the schema (a string where a number
+            // belongs) fails to type the patch, which the apiserver reports as a 500; the fault
+            // is the document's, so it is answered as the validation error it is.
+            kube::Error::Api(mut status) if status.code == 500 && status.message.starts_with(UNTYPABLE_APPLY) => {
+                status.code = 422;
+                status.reason = "Invalid".into();
+                ApiError::Kube(status)
             }
             kube::Error::Api(status) => ApiError::Kube(status),
             other => ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason: other.to_string() },
@@ -236,11 +247,14 @@ impl ApiError {
 }
 
 /// One field another manager owns, from a 409 of a server-side apply.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct FieldConflict {
     pub field: String,
     pub manager: String,
     pub message: String,
+    /// Who the manager is and what taking the field over means.
+    #[serde(flatten)]
+    pub who: crate::edit::managers::Classified,
 }
 
 /// The field-manager conflicts in an apiserver Status (empty if it is another kind of 409).
@@ -258,7 +272,7 @@ pub fn field_conflicts(status: &kube::core::Status) -> Vec<FieldConflict> {
             } else {
                 c.field.clone()
             };
-            FieldConflict { field, manager, message: c.message.clone() }
+            FieldConflict { who: crate::edit::managers::classify(&manager), field, manager, message: c.message.clone() }
         })
         .collect()
 }
@@ -349,6 +363,18 @@ mod tests {
         let err = ApiError::Kube(Box::new(status(0, "Conflict")));
         assert_eq!(err.status(), StatusCode::CONFLICT);
         assert_eq!(err.code(), "E_CONFLICT");
+    }
+
+    #[test]
+    fn an_apply_that_does_not_fit_the_schema_is_422_and_other_500s_stay() {
+        let untypable = |message: &str| {
+            let status: kube::core::Status =
+                serde_json::from_value(json!({"code": 500, "message": message})).expect("valid status");
+            ApiError::from_kube("c", kube::Error::Api(Box::new(status)))
+        };
+        let err = untypable("failed to create typed patch object (ns/w1; x/v1, Kind=W): .spec.size: expected numeric");
+        assert_eq!((err.status(), err.code()), (StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID"));
+        assert_eq!(untypable("etcd is down").status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

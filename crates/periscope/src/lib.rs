@@ -9,6 +9,7 @@ pub mod authz;
 pub mod cli;
 pub mod clusters;
 pub mod config;
+pub mod edit;
 pub mod error;
 pub mod exec;
 pub mod http;

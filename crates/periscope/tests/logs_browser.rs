@@ -5,30 +5,15 @@
 
 mod common;
 
-use std::{path::Path, process::Command, time::Duration};
+use std::{path::Path, time::Duration};
 
 use common::*;
-use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, repo_root};
+use periscope_testkit::{Server, TestCluster, TestNamespace, cluster};
 use serde_json::Value;
 
 /// Runs one logs.mjs scenario against `server`; panics with the driver's report on failure.
 async fn drive(server: &Server, scenario: &str, args: &[&str]) -> Value {
-    let shot = browser::artifact_path(&format!("logs-{scenario}.png"));
-    let mut command = Command::new("node");
-    command
-        .arg(repo_root().join("testenv/browser/logs.mjs"))
-        .args(["--base", &server.base_url, "--scenario", scenario, "--screenshot"])
-        .arg(&shot)
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || command.output()).await.expect("join").expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_default();
-    let value: Value = serde_json::from_str(line)
-        .unwrap_or_else(|e| panic!("driver said {stdout:?} ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
-    assert!(out.status.success(), "{scenario} failed: {value}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(value["pageErrors"], serde_json::json!([]), "no uncaught errors in the page: {value}");
-    assert_eq!(value["blockedRequests"], serde_json::json!([]), "the console reaches nothing but its server: {value}");
-    value
+    drive_script("logs", server, scenario, args).await
 }
 
 /// `lines` in CRI format (`<RFC3339Nano> stdout F <text>`), the first `start_secs_ago` seconds

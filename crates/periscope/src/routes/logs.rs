@@ -15,7 +15,7 @@ use super::objects::{Request, Target};
 use crate::{
     audit::Verb,
     error::ApiError,
-    http::{cookies::read_cookie, extract::query_of},
+    http::{authn::SessionInfo, extract::query_of},
     kube::Pool,
     logs::{
         download::{self, Format},
@@ -198,10 +198,7 @@ async fn open_stream(
 /// The session behind the request, re-checked at every ping (OIDC mode only): a stream ends
 /// with `auth_expired` once its session is over.
 fn session_check(request: &Request) -> Option<SessionCheck> {
-    let sessions = request.state.sessions.clone()?;
-    let cookie = read_cookie(&request.headers, &sessions.settings.cookie_name)?.to_string();
-    // The store answers whether the session still holds; its expiry is part of that answer.
-    Some(SessionCheck { sessions, cookie, expires_at: i64::MAX })
+    super::watch::session_check(&request.state, &request.headers, request.extensions.get::<SessionInfo>())
 }
 
 /// `GET {obj}/logs/download`.

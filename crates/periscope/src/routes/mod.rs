@@ -8,6 +8,7 @@ pub mod cani;
 pub mod clusters;
 pub mod console;
 pub mod dashboard;
+pub mod edit;
 pub mod exec;
 pub mod fleet;
 pub mod kinds;

@@ -19,6 +19,7 @@ use crate::{
 pub enum ObjectOp {
     Detail,
     Apply,
+    Edit,
     Delete,
     Yaml,
     Events,
@@ -77,6 +78,7 @@ impl ObjectOp {
     pub const ALL: &'static [ObjectOp] = &[
         ObjectOp::Detail,
         ObjectOp::Apply,
+        ObjectOp::Edit,
         ObjectOp::Delete,
         ObjectOp::Yaml,
         ObjectOp::Events,
@@ -121,6 +123,15 @@ impl ObjectOp {
                 "server-side apply as field manager `periscope` (`?dryRun=true`, `?force=true`), see \
                  [Apply](#apply) → `{object, dryRun}` (Secrets redacted as in GET)",
             ),
+            ObjectOp::Edit => spec(
+                "edit",
+                Method::POST,
+                Any,
+                Audited::Always(Verb::Apply),
+                Some("`{opened, edited, dryRun?, force?}` (YAML texts)"),
+                "the YAML editor's save: applies only what changed from `opened` to `edited`, see [Edit](#edit) \
+                 → `{changed, dryRun, apply, remove, object, live?}`",
+            ),
             ObjectOp::Delete => spec(
                 "",
                 Method::DELETE,
@@ -154,7 +165,8 @@ impl ObjectOp {
                 Any,
                 Audited::Never,
                 None,
-                "`{resourceVersion, generation, managedFields}` (what the editor polls for drift)",
+                "`{resourceVersion, generation, managedFields, managers}` (drift, ownership glyphs), see \
+                 [Edit](#edit)",
             ),
             ObjectOp::Revisions => spec(
                 "revisions",
@@ -419,7 +431,7 @@ mod tests {
     #[test]
     fn route_table_methods_come_from_the_operations() {
         assert_eq!(ObjectOp::methods(&[0]), vec![Method::GET, Method::PATCH, Method::DELETE]);
-        assert_eq!(ObjectOp::methods(&[1]), vec![Method::GET, Method::POST, Method::PUT]);
+        assert_eq!(ObjectOp::methods(&[1]), vec![Method::POST, Method::GET, Method::PUT]);
         assert_eq!(ObjectOp::methods(&[2]), vec![Method::GET]);
     }
 

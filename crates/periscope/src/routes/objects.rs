@@ -131,6 +131,17 @@ impl Target {
         }
     }
 
+    /// What an apply document for this object must name.
+    pub fn identity(&self) -> apply::Identity<'_> {
+        apply::Identity {
+            api_version: &self.kind.api.api_version,
+            kind: &self.kind.api.kind,
+            scope: self.kind.scope,
+            namespace: self.namespace.as_deref(),
+            name: &self.name,
+        }
+    }
+
     /// The identity-only apply document of this object.
     pub fn skeleton(&self) -> Value {
         apply::skeleton(&self.kind.api.api_version, &self.kind.api.kind, self.namespace.as_deref(), &self.name)
@@ -336,6 +347,7 @@ async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -
     match op {
         ObjectOp::Detail => detail(&request, &target).await,
         ObjectOp::Apply => apply_document(request, &target).await,
+        ObjectOp::Edit => super::edit::edit(request, &target).await,
         ObjectOp::Delete => delete(&request, &target).await,
         ObjectOp::Yaml => yaml(&request, &target).await,
         ObjectOp::Events => events(&target).await,
@@ -524,6 +536,7 @@ async fn meta(target: &Target) -> Result<Response, ApiError> {
         "resourceVersion": metadata.get("resourceVersion"),
         "generation": metadata.get("generation"),
         "managedFields": metadata.get("managedFields").cloned().unwrap_or_else(|| json!([])),
+        "managers": crate::edit::managers::managers_of(&object),
     }))
     .into_response())
 }
@@ -532,14 +545,7 @@ async fn meta(target: &Target) -> Result<Response, ApiError> {
 async fn apply_document(request: Request, target: &Target) -> Result<Response, ApiError> {
     let (dry_run, force) = (request.query.dry_run, request.query.force);
     let mut doc = apply::parse_document(&request.body).map_err(|e| ApiError::bad(format!("apply: {e}")))?;
-    let identity = apply::Identity {
-        api_version: &target.kind.api.api_version,
-        kind: &target.kind.api.kind,
-        scope: target.kind.scope,
-        namespace: target.namespace.as_deref(),
-        name: &target.name,
-    };
-    apply::check_identity(&mut doc, identity).map_err(|e| ApiError::bad(format!("apply: {e}")))?;
+    apply::check_identity(&mut doc, target.identity()).map_err(|e| ApiError::bad(format!("apply: {e}")))?;
     apply::strip_server_fields(&mut doc);
     let extra = json!({ "dryRun": dry_run, "force": force });
     let object = request

@@ -103,3 +103,25 @@ pub fn loopback_kubeconfig(dir: &Path, port: u16) -> std::path::PathBuf {
     .expect("write kubeconfig");
     kubeconfig
 }
+
+/// Runs `testenv/browser/<script>.mjs --scenario <scenario>` against `server` in Chromium and
+/// returns its JSON result, failing the test on a driver error, an uncaught page error or a
+/// request that left for anywhere but the server.
+pub async fn drive_script(script: &str, server: &Server, scenario: &str, args: &[&str]) -> serde_json::Value {
+    let shot = periscope_testkit::browser::artifact_path(&format!("{script}-{scenario}.png"));
+    let mut command = std::process::Command::new("node");
+    command
+        .arg(periscope_testkit::repo_root().join(format!("testenv/browser/{script}.mjs")))
+        .args(["--base", &server.base_url, "--scenario", scenario, "--screenshot"])
+        .arg(&shot)
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || command.output()).await.expect("join").expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("driver said {stdout:?} ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(out.status.success(), "{scenario} failed: {value}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(value["pageErrors"], serde_json::json!([]), "no uncaught errors in the page: {value}");
+    assert_eq!(value["blockedRequests"], serde_json::json!([]), "the page reaches nothing but its server: {value}");
+    value
+}
