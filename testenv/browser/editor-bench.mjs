@@ -4,7 +4,7 @@
 // stdout (on failure {"error",...} and exit 1); progress goes to stderr.
 //
 //   node testenv/browser/editor-bench.mjs --base URL --path P --typing-path T [--cold-runs N]
-//        [--warm-runs N] [--keys N] [--timeout MS] [--chromium PATH]
+//        [--warm-runs N] [--keys N] [--dist DIR] [--timeout MS] [--chromium PATH]
 //
 //   interactive  P is an object's page (a 200 KB object). From the click on "Edit YAML" to the
 //                frame after the editor says it is interactive (text in, the kind's schema
@@ -17,19 +17,17 @@
 //                (Ctrl+G), type N characters one at a time; per key, from the keydown event to
 //                the frame showing it (the editor's lines re-rendered, then the next task
 //                after that frame), and long animation frames meanwhile.
+// --dist serves the page and /assets/* from DIR (a `vite build` output), as bench.mjs does.
 
-import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 import { chromium } from 'playwright-core';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+import { CHROMIUM_ARGS, out, serveDist, summarize } from './harness.mjs';
+
 const VIEWPORT = { width: 1280, height: 800 };
 const log = (msg) => process.stderr.write(`editor-bench.mjs: ${msg}\n`);
-const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -39,6 +37,7 @@ const { values: opts } = parseArgs({
     'cold-runs': { type: 'string', default: '3' },
     'warm-runs': { type: 'string', default: '5' },
     keys: { type: 'string', default: '200' },
+    dist: { type: 'string' },
     timeout: { type: 'string', default: '60000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
   },
@@ -51,20 +50,18 @@ if (!opts.base || !opts.path || !opts['typing-path']) {
 const timeout = Number(opts.timeout);
 const url = (path) => new URL(path, opts.base).href;
 
-function summarize(values) {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const pick = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))] : null);
-  const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
-  return { count: sorted.length, p50_ms: round(pick(50)), p95_ms: round(pick(95)), p99_ms: round(pick(99)), max_ms: round(pick(100)) };
-}
-
 /** Installed before the app runs: long animation frames as they happen. */
 function instrument() {
   const b = { loafs: [] };
   window.__bench = b;
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) b.loafs.push({ start: e.startTime, duration: e.duration });
+      for (const e of list.getEntries()) {
+        b.loafs.push({
+          start: e.startTime, duration: e.duration,
+          scripts: (e.scripts ?? []).slice(0, 3).map((s) => ({ invoker: s.invoker, duration: Math.round(s.duration), source: s.sourceURL ? `${s.sourceURL.split('/').pop()}:${s.sourceFunctionName ?? ''}` : '' })),
+        });
+      }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch { /* no LoAF in this browser */ }
 }
@@ -99,9 +96,15 @@ async function gzipped(names) {
   return total;
 }
 
-async function coldRun(browser) {
+async function newContext(browser) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   context.setDefaultTimeout(timeout);
+  if (opts.dist) await serveDist(context, opts.dist);
+  return context;
+}
+
+async function coldRun(browser) {
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.addInitScript(instrument);
   await page.goto(url(opts.path));
@@ -145,8 +148,7 @@ async function interactive(browser) {
 }
 
 async function typing(browser) {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  context.setDefaultTimeout(timeout);
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.addInitScript(instrument);
   await page.goto(url(opts['typing-path']));
@@ -180,7 +182,8 @@ async function typing(browser) {
   const r = await page.evaluate(() => {
     const b = window.__bench;
     const loafs = b.loafs.filter((l) => l.start >= b.typingFrom);
-    return { keys: b.keys, long_frames: { count: loafs.length, max_ms: Math.round(Math.max(0, ...loafs.map((l) => l.duration))) } };
+    const worst = loafs.reduce((w, l) => (!w || l.duration > w.duration ? l : w), null);
+    return { keys: b.keys, long_frames: { count: loafs.length, max_ms: Math.round(worst?.duration ?? 0), worst_scripts: worst?.scripts ?? [] } };
   });
   await context.close();
   return { document_lines: lines, keys_typed: n, keys_measured: r.keys.length, keystroke_to_frame: summarize(r.keys), long_animation_frames: r.long_frames };

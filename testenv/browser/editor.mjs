@@ -14,25 +14,19 @@
 //   conflict  as apply, but the apply is refused (409): read the conflict view (field, manager,
 //             class per row), try to force before the name is typed, type --name, force
 //   drift     open the editor, make the edits, then run `kubectl --drift` (args as JSON) while it
-//             is open; wait for the drift banner, open the three-way view and read its columns
+//             is open; wait for the drift banner, open the three-way view and read its columns;
+//             then the unsaved-change guards: Esc, Back (both ask; "Keep editing"), and leaving
+//             the page (the browser's beforeunload question, dismissed)
 //   invalid   open the editor, make the edits, wait for a schema problem, apply, read the error
 // Every result also carries pageErrors (uncaught exceptions), blockedRequests and the editor's
 // data attributes when opened (schema, glyphs, owners shown in the margin).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { chromium } from 'playwright-core';
+import { out, runScenario } from './harness.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const log = (msg) => process.stderr.write(`editor.mjs: ${msg}\n`);
-const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -157,7 +151,15 @@ const scenarios = {
     await page.locator('#editor-discard').waitFor();
     await page.locator('#editor-discard-no').click();
     const kept = await editor(page);
-    return { opened, banner, threeWay, kept };
+    // Back asks as well, and the editor stays open; so does leaving the page (beforeunload).
+    await page.goBack().catch(() => null);
+    await page.locator('#editor-discard').waitFor();
+    await page.locator('#editor-discard-no').click();
+    const afterBack = { ...(await editor(page)), url: page.url() };
+    const dialog = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.type()); void d.dismiss(); }));
+    await page.close({ runBeforeUnload: true });
+    const unload = await Promise.race([dialog, new Promise((r) => setTimeout(() => r('none'), 5000))]);
+    return { opened, banner, threeWay, kept, afterBack, unload, stayed: !page.isClosed() };
   },
 
   async invalid(page) {
@@ -172,48 +174,19 @@ const scenarios = {
   },
 };
 
-async function main() {
-  const scenario = scenarios[opts.scenario];
-  if (!scenario) {
-    out({ error: `unknown scenario ${opts.scenario}` });
-    return 2;
-  }
-  const pageErrors = [];
-  const blockedRequests = [];
-  let browser;
-  let page;
-  try {
-    browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS, timeout });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    context.setDefaultTimeout(timeout);
-    await context.route((u) => !LOOPBACK.has(u.hostname) && /^(https?|wss?):$/.test(u.protocol), (route) => {
-      blockedRequests.push(route.request().url());
-      return route.abort('blockedbyclient');
-    });
-    context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
-    page = await context.newPage();
-    const result = await scenario(page);
-    if (opts.screenshot) {
-      mkdirSync(dirname(opts.screenshot), { recursive: true });
-      await page.screenshot({ path: opts.screenshot });
-    }
-    out({ ...result, pageErrors, blockedRequests });
-    return 0;
-  } catch (e) {
-    log(e.stack || e.message);
-    const err = { error: e.message.split('\n')[0], pageErrors, blockedRequests };
-    if (page) {
-      err.url = page.url();
-      err.editor = await editor(page).catch(() => ({}));
-      err.refusal = await page.evaluate(() => ['#editor-error', '#editor-conflicts', '#editor-status'].map((q) => document.querySelector(q)?.textContent ?? '')).catch(() => []);
-      err.bodyText = (await page.locator('body').innerText().catch(() => '')).slice(0, 4000);
-      if (opts.screenshot) await page.screenshot({ path: opts.screenshot }).catch(() => {});
-    }
-    out(err);
-    return 1;
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-  }
+const scenario = scenarios[opts.scenario];
+if (!scenario) {
+  out({ error: `unknown scenario ${opts.scenario}` });
+  process.exit(2);
 }
-
-process.exitCode = await main();
+process.exitCode = await runScenario({
+  scenario,
+  executablePath: opts.chromium,
+  timeout,
+  screenshot: opts.screenshot,
+  log,
+  failure: async (page) => ({
+    editor: await editor(page),
+    refusal: await page.evaluate(() => ['#editor-error', '#editor-conflicts', '#editor-status'].map((q) => document.querySelector(q)?.textContent ?? '')),
+  }),
+});

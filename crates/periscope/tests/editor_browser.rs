@@ -191,7 +191,7 @@ async fn removing_a_label_and_a_list_item_removes_exactly_those() {
 }
 
 #[tokio::test]
-async fn a_change_by_someone_else_while_editing_shows_the_drift_banner_and_a_three_way_view() {
+async fn a_change_by_someone_else_while_editing_shows_the_drift_banner_a_three_way_view_and_guards_the_edit() {
     let alpha = cluster("alpha");
     let server = tier_server(&alpha, "dana", &["sre"]);
     let ns = TestNamespace::new(&alpha, "editor-drift");
@@ -226,6 +226,10 @@ async fn a_change_by_someone_else_while_editing_shows_the_drift_banner_and_a_thr
     assert!(has("theirs", "b: theirs") && has("theirs", "a: \"1\""), "theirs: {three}");
     assert!(has("mine", "a: \"mine\"") && has("mine", "b: \"2\""), "mine: {three}");
     assert_eq!(r["kept"]["dirty"], "true", "Esc asked, and keeping kept the edit: {r}");
+    assert_eq!(r["afterBack"]["dirty"], "true", "Back asked, and keeping kept the editor open: {r}");
+    assert!(r["afterBack"]["url"].as_str().is_some_and(|u| u.ends_with("/shared")), "still on the object's page: {r}");
+    assert_eq!(r["unload"], "beforeunload", "leaving the page with changes asks the browser's question: {r}");
+    assert_eq!(r["stayed"], true, "{r}");
 }
 
 #[tokio::test]

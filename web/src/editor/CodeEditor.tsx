@@ -72,7 +72,7 @@ export function CodeEditor(props: CodeEditorProps) {
         scrollBeyondLastLine: false,
         tabSize: 2,
         renderWhitespace: 'none',
-        quickSuggestions: { other: true, comments: false, strings: true },
+        quickSuggestions: { other: true, comments: false, strings: false },
       });
       setEditor(created);
       const clean = model.getAlternativeVersionId();
