@@ -19,6 +19,8 @@
 //                after that frame), and long animation frames meanwhile.
 // --dist serves the page and /assets/* from DIR (a `vite build` output), as bench.mjs does.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
@@ -92,7 +94,10 @@ const scripts = (page) => page.evaluate(() => performance.getEntriesByType('reso
 
 async function gzipped(names) {
   let total = 0;
-  for (const name of names) total += gzipSync(Buffer.from(await (await fetch(name)).arrayBuffer())).length;
+  for (const name of names) {
+    const bytes = opts.dist ? readFileSync(join(opts.dist, 'assets', name.split('/').pop())) : Buffer.from(await (await fetch(name)).arrayBuffer());
+    total += gzipSync(bytes).length;
+  }
   return total;
 }
 

@@ -52,6 +52,8 @@ export function CodeEditor(props: CodeEditorProps) {
 
   // The editor and its model live as long as the component; the schema goes in first.
   const { uri, text, schema } = props;
+  const initial = useRef(text);
+  const clean = useRef(0);
   useEffect(() => {
     if (!host.current) return;
     let disposed = false;
@@ -61,7 +63,7 @@ export function CodeEditor(props: CodeEditorProps) {
       if (disposed) return;
       const modelUri = monaco.Uri.parse(uri);
       const validated = nextValidation(modelUri);
-      const model = monaco.editor.createModel(text, 'yaml', modelUri);
+      const model = monaco.editor.createModel(initial.current, 'yaml', modelUri);
       const created = monaco.editor.create(target, {
         model,
         theme: theme(),
@@ -72,17 +74,18 @@ export function CodeEditor(props: CodeEditorProps) {
         scrollBeyondLastLine: false,
         tabSize: 2,
         renderWhitespace: 'none',
+        // Suggestions pop up as keys are typed, not inside values (each would ask the worker).
         quickSuggestions: { other: true, comments: false, strings: false },
       });
       setEditor(created);
-      const clean = model.getAlternativeVersionId();
+      clean.current = model.getAlternativeVersionId();
       latest.current.onBuffer(() => model.getValue());
       const { KeyMod, KeyCode } = monaco;
       created.addCommand(KeyMod.CtrlCmd | KeyCode.KeyS, () => latest.current.onPreview());
       created.addCommand(KeyMod.CtrlCmd | KeyCode.Enter, () => latest.current.onApply());
       created.addCommand(KeyCode.Escape, () => latest.current.onEscape(), '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !renameInputVisible');
       parts.push(
-        model.onDidChangeContent(() => latest.current.onChange(model.getAlternativeVersionId() !== clean)),
+        model.onDidChangeContent(() => latest.current.onChange(model.getAlternativeVersionId() !== clean.current)),
         monaco.editor.onDidChangeMarkers((uris) => {
           if (!uris.some((u) => u.toString() === modelUri.toString())) return;
           const markers = monaco.editor.getModelMarkers({ resource: modelUri });
@@ -100,7 +103,17 @@ export function CodeEditor(props: CodeEditorProps) {
       parts.forEach((p) => p.dispose());
       void setSchema(uri, undefined);
     };
-  }, [uri, text, schema]);
+  }, [uri, schema]);
+
+  // A new text as opened (reloaded after an apply) replaces the buffer in the same model.
+  useEffect(() => {
+    initial.current = text;
+    const model = editor?.getModel();
+    if (!model || model.getValue() === text) return;
+    model.setValue(text);
+    clean.current = model.getAlternativeVersionId();
+    latest.current.onChange(false);
+  }, [editor, text]);
 
   // Glyphs follow the text as it was when the managers were read; they move with edits.
   const { glyphs } = props;
