@@ -1,4 +1,6 @@
-// Monaco with only what the editor uses (the editor API, its contributions, YAML), and
+// Monaco with only what the editor uses (the editor API; the contributions for editing,
+// finding, folding, hovers, completion, markers, diffs and the command palette — not the
+// language-server-only ones such as rename or inlay hints; the YAML tokenizer) and
 // monaco-yaml. Loaded on demand with the editor: nothing here is in the initial JavaScript.
 // Workers are files vite builds into web/dist/assets, served by our binary like any asset.
 
