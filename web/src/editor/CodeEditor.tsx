@@ -109,8 +109,9 @@ export function CodeEditor(props: CodeEditorProps) {
   useEffect(() => {
     initial.current = text;
     const model = editor?.getModel();
-    if (!model || model.getValue() === text) return;
-    model.setValue(text);
+    if (!model) return;
+    // The buffer may already be that text (an apply of exactly it): it is the clean state now.
+    if (model.getValue() !== text) model.setValue(text);
     clean.current = model.getAlternativeVersionId();
     latest.current.onChange(false);
   }, [editor, text]);

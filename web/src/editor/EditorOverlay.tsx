@@ -136,6 +136,18 @@ export default function EditorOverlay({ cluster, path, apiVersion, kind, name, l
           Someone else changed this object while you edited: {drift.drift.theirs.join(', ')}
           {drift.drift.overlap.length > 0 && <strong> (you changed {drift.drift.overlap.join(', ')} too)</strong>}
           <button id="editor-drift-show" type="button" className={button} onClick={() => setPanel({ kind: 'drift', mine: read.current() })}>Three-way view</button>
+          <button
+            id="editor-drift-reload"
+            type="button"
+            className={button}
+            title="Open the object as it is now (your changes are dropped)"
+            onClick={() => void reload().then(() => {
+              setDrift(null);
+              setPanel({ kind: 'none' });
+            })}
+          >
+            Reload theirs
+          </button>
         </p>
       )}
       {confirm && (
