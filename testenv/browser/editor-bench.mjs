@@ -3,7 +3,7 @@
 // (bench/src/editor.rs). The server must not need a sign-in (dev mode). Prints ONE JSON line on
 // stdout (on failure {"error",...} and exit 1); progress goes to stderr.
 //
-//   node testenv/browser/editor-bench.mjs --base URL --path P --typing-path T [--cold-runs N]
+//   node testenv/browser/editor-bench.mjs --base URL --path P --typing-path T [--floor-path F] [--cold-runs N]
 //        [--warm-runs N] [--keys N] [--dist DIR] [--timeout MS] [--chromium PATH]
 //
 //   interactive  P is an object's page (a 200 KB object). From the click on "Edit YAML" to the
@@ -16,7 +16,10 @@
 //   typing       T is an object whose YAML has ~5,000 lines: open the editor, go to the middle
 //                (Ctrl+G), type N characters one at a time; per key, from the keydown event to
 //                the frame showing it (the editor's lines re-rendered, then the next task
-//                after that frame), and long animation frames meanwhile.
+//                after that frame; `keystroke_to_render`: to the re-render itself, inside that
+//                frame; `render_in_frame`: from that frame's start to the re-render), and long
+//                animation frames meanwhile. F (optional): the same on a tiny object, the
+//                floor of this machine's frames.
 // --dist serves the page and /assets/* from DIR (a `vite build` output), as bench.mjs does.
 
 import { readFileSync } from 'node:fs';
@@ -36,6 +39,7 @@ const { values: opts } = parseArgs({
     base: { type: 'string' },
     path: { type: 'string' },
     'typing-path': { type: 'string' },
+    'floor-path': { type: 'string' },
     'cold-runs': { type: 'string', default: '3' },
     'warm-runs': { type: 'string', default: '5' },
     keys: { type: 'string', default: '200' },
@@ -137,14 +141,14 @@ async function interactive(browser) {
     keep = r;
   }
   const warm = [];
-  for (let i = 0; i < Number(opts['warm-runs']); i += 1) {
+  for (let i = 0; keep && i < Number(opts['warm-runs']); i += 1) {
     await keep.page.keyboard.press('Escape');
     await keep.page.locator('#editor').waitFor({ state: 'detached' });
     const r = await openTimed(keep.page);
     warm.push({ ms: r.ms });
     log(`warm ${i + 1}: ${r.ms} ms`);
   }
-  await keep.context.close();
+  await keep?.context.close();
   return {
     cold: { runs: cold, ...summarize(cold.map((r) => r.ms)) },
     warm: { runs: warm, ...summarize(warm.map((r) => r.ms)) },
@@ -152,11 +156,12 @@ async function interactive(browser) {
   };
 }
 
-async function typing(browser) {
+/** Types `--keys` characters in the middle of the object at `path`'s YAML, one at a time. */
+async function typing(browser, path) {
   const context = await newContext(browser);
   const page = await context.newPage();
   await page.addInitScript(instrument);
-  await page.goto(url(opts['typing-path']));
+  await page.goto(url(path));
   await page.locator('#edit-yaml:not([disabled])').click();
   await page.locator('#editor[data-state="ready"]').waitFor();
   const lines = await page.evaluate(async () => (await (await fetch(window.location.pathname.replace('/clusters/', '/api/clusters/').replace('/r/', '/resources/') + '/yaml')).text()).split('\n').length);
@@ -168,12 +173,24 @@ async function typing(browser) {
   await page.evaluate(() => {
     const b = window.__bench;
     b.keys = [];
+    b.renders = [];
+    b.inFrame = [];
     let pending = null;
-    window.addEventListener('keydown', (e) => { if (e.key.length === 1) pending = e.timeStamp; }, true);
+    let frameStart = null;
+    window.addEventListener('keydown', (e) => {
+      if (e.key.length !== 1) return;
+      pending = e.timeStamp;
+      frameStart = null;
+      // Registered before the editor schedules its render: runs first in that frame.
+      requestAnimationFrame((t) => { frameStart = t; });
+    }, true);
     new MutationObserver(() => {
       if (pending === null) return;
       const t0 = pending;
+      const now = performance.now();
       pending = null;
+      b.renders.push(now - t0);
+      if (frameStart !== null) b.inFrame.push(now - frameStart);
       const ch = new MessageChannel();
       ch.port1.onmessage = () => b.keys.push(performance.now() - t0);
       ch.port2.postMessage(0);
@@ -188,10 +205,18 @@ async function typing(browser) {
     const b = window.__bench;
     const loafs = b.loafs.filter((l) => l.start >= b.typingFrom);
     const worst = loafs.reduce((w, l) => (!w || l.duration > w.duration ? l : w), null);
-    return { keys: b.keys, long_frames: { count: loafs.length, max_ms: Math.round(worst?.duration ?? 0), worst_scripts: worst?.scripts ?? [] } };
+    return { keys: b.keys, renders: b.renders, inFrame: b.inFrame, long_frames: { count: loafs.length, max_ms: Math.round(worst?.duration ?? 0), worst_scripts: worst?.scripts ?? [] } };
   });
   await context.close();
-  return { document_lines: lines, keys_typed: n, keys_measured: r.keys.length, keystroke_to_frame: summarize(r.keys), long_animation_frames: r.long_frames };
+  return {
+    document_lines: lines,
+    keys_typed: n,
+    keys_measured: r.keys.length,
+    keystroke_to_frame: summarize(r.keys),
+    keystroke_to_render: summarize(r.renders),
+    render_in_frame: summarize(r.inFrame),
+    long_animation_frames: r.long_frames,
+  };
 }
 
 async function main() {
@@ -200,7 +225,9 @@ async function main() {
     browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS, timeout });
     const result = { browser: browser.version() };
     result.interactive = await interactive(browser);
-    result.typing = await typing(browser);
+    result.typing = await typing(browser, opts['typing-path']);
+    // The same harness on a two-key object: what this machine's frames cost without the 5,000 lines.
+    if (opts['floor-path']) result.typing_floor = await typing(browser, opts['floor-path']);
     out(result);
     return 0;
   } catch (e) {

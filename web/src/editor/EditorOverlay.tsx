@@ -14,6 +14,7 @@ import { queryKeys } from '../api/queryKeys';
 import { CodeEditor, newModelUri, type Problem } from './CodeEditor';
 import { driftOf, type Drift } from './drift';
 import { ownershipGlyphs } from './ownership';
+import type { RawOpened } from './load';
 import { ConflictPanel, PreviewPanel, ThreeWay } from './Panels';
 import { lineIndex } from './paths';
 import { resourceVersionOf } from './text';
@@ -31,6 +32,8 @@ export interface EditorProps {
   name: string;
   /** The object's resourceVersion as the page follows it live (drift). */
   liveVersion: string | undefined;
+  /** The object's YAML and managers, read since the click (load.ts). */
+  preloaded?: Promise<RawOpened>;
   onClose: () => void;
 }
 
@@ -38,9 +41,9 @@ type Panel = { kind: 'none' } | { kind: 'preview'; result: EditResult } | { kind
 
 const button = 'rounded border border-slate-300 px-2 py-0.5 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
 
-export default function EditorOverlay({ cluster, path, apiVersion, kind, name, liveVersion, onClose }: EditorProps) {
+export default function EditorOverlay({ cluster, path, apiVersion, kind, name, liveVersion, preloaded, onClose }: EditorProps) {
   const queryClient = useQueryClient();
-  const { opened, error: openError, reload } = useOpened(path);
+  const { opened, error: openError, reload } = useOpened(path, preloaded);
   const schema = useKindSchema(cluster, apiVersion, kind);
   const uri = useMemo(() => newModelUri(name), [name]);
   const read = useRef<() => string>(() => opened?.text ?? '');

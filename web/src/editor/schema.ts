@@ -3,10 +3,7 @@
 
 import type { JSONSchema } from 'monaco-yaml';
 
-/** The OpenAPI v3 path of an `apiVersion`: `v1` → `api/v1`, `apps/v1` → `apis/apps/v1`. */
-export function openapiPath(apiVersion: string): string {
-  return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
-}
+export { openapiPath } from './load';
 
 type Json = Record<string, unknown>;
 

@@ -1,12 +1,11 @@
 // What the editor opens with: the object's YAML (read fresh, never from the query cache: a
-// Secret's is an audited reveal), its field managers, and the kind's schema.
+// Secret's is an audited reveal), its field managers (load.ts), and the kind's schema.
 
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import { api, editorApi } from '../api/endpoints';
-import { queryKeys } from '../api/queryKeys';
-import { kindSchema, openapiPath } from './schema';
+import { loadOpened, openapiQuery, type RawOpened } from './load';
+import { kindSchema } from './schema';
 import { toMeta, type FieldManager } from './types';
 
 /** The object as opened. */
@@ -15,19 +14,18 @@ export interface Opened {
   managers: FieldManager[];
 }
 
-export function useOpened(path: string): { opened?: Opened; error?: unknown; reload: () => Promise<Opened> } {
+const decode = (raw: RawOpened): Opened => ({ text: raw.text, managers: toMeta(raw.meta ?? {}).managers });
+
+/** The object as opened: first from `first` (the click's own read), then read again on `reload`. */
+export function useOpened(path: string, first?: Promise<RawOpened>): { opened?: Opened; error?: unknown; reload: () => Promise<Opened> } {
   const [state, setState] = useState<{ opened?: Opened; error?: unknown }>({});
-  const load = useCallback(async (signal?: AbortSignal) => {
-    const [text, meta] = await Promise.all([
-      api.yaml(path, signal),
-      // Without managers the editor still edits; only the glyphs are missing.
-      editorApi.meta(path, signal).then(toMeta, () => toMeta({})),
-    ]);
-    return { text, managers: meta.managers };
-  }, [path]);
+  const firstRead = useRef(first);
+  const load = useCallback((signal?: AbortSignal) => loadOpened(path, signal).then(decode), [path]);
   useEffect(() => {
     const controller = new AbortController();
-    load(controller.signal).then(
+    const pending = firstRead.current?.then(decode) ?? load(controller.signal);
+    firstRead.current = undefined;
+    pending.then(
       (opened) => setState({ opened }),
       (error: unknown) => !controller.signal.aborted && setState({ error }),
     );
@@ -43,13 +41,7 @@ export function useOpened(path: string): { opened?: Opened; error?: unknown; rel
 
 /** The kind's schema: `loading`, `ready` (with it), or `missing` (no schema for this kind). */
 export function useKindSchema(cluster: string, apiVersion: string, kind: string) {
-  const apiPath = openapiPath(apiVersion);
-  const doc = useQuery({
-    queryKey: queryKeys.openapi(cluster, apiPath),
-    queryFn: ({ signal }) => editorApi.openapi(cluster, apiPath, signal),
-    staleTime: 10 * 60_000,
-    retry: false,
-  });
+  const doc = useQuery(openapiQuery(cluster, apiVersion));
   const schema = useMemo(() => (doc.data === undefined ? undefined : kindSchema(doc.data, apiVersion, kind)), [doc.data, apiVersion, kind]);
   if (doc.isPending) return { status: 'loading' as const };
   return schema ? { status: 'ready' as const, schema } : { status: 'missing' as const, error: doc.error };
