@@ -121,9 +121,16 @@ async function coldRun(browser) {
   const before = await scripts(page);
   const run = await openTimed(page);
   const after = await scripts(page);
+  // Where the time went: each request the click made, relative to the click (ms).
+  const timeline = await page.evaluate((at) => performance.getEntriesByType('resource').filter((e) => e.startTime >= at - 50).map((e) => ({
+    what: new URL(e.name).pathname.replace(/^\/api\/clusters\/[^/]+\/(resources\/)?/, '').split('/').slice(-3).join('/'),
+    start: Math.round(e.startTime - at),
+    end: Math.round(e.responseEnd - at),
+    kib: Math.round(e.encodedBodySize / 1024),
+  })), run.clickedAt);
   const loaded = after.filter((s) => s.start >= run.clickedAt).map((s) => s.name.split('/').pop());
   const initial = before.map((s) => s.name);
-  return { context, page, run: { ms: run.ms, lines_rendered: run.lines, loaded_on_click: loaded }, initial, editorBefore: before.some((s) => /EditorOverlay/.test(s.name)) };
+  return { context, page, run: { ms: run.ms, lines_rendered: run.lines, loaded_on_click: loaded, timeline }, initial, editorBefore: before.some((s) => /EditorOverlay/.test(s.name)) };
 }
 
 async function interactive(browser) {

@@ -58,6 +58,11 @@ async function open(page) {
   await page.locator('#edit-yaml:not([disabled])').waitFor();
   await page.keyboard.press('e');
   await page.locator('#editor[data-state="ready"]').waitFor();
+  // Glyphs follow once the editor is interactive.
+  await page.waitForFunction(() => {
+    const glyphs = document.querySelector('#editor')?.dataset.glyphs;
+    return glyphs === '0' || (glyphs !== 'pending' && document.querySelector('#editor-code .owner-glyph'));
+  });
   const owners = await page.evaluate(() => [...document.querySelectorAll('#editor-code .owner-glyph')].map((g) => g.className.match(/owner-(\w+)/g)?.[1] ?? ''));
   return { ...(await editor(page)), owners };
 }

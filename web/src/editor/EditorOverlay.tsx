@@ -13,7 +13,7 @@ import { api } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
 import { CodeEditor, newModelUri, type Problem } from './CodeEditor';
 import { driftOf, type Drift } from './drift';
-import { ownershipGlyphs } from './ownership';
+import { ownershipGlyphs, type Glyph } from './ownership';
 import type { RawOpened } from './load';
 import { ConflictPanel, PreviewPanel, ThreeWay } from './Panels';
 import { lineIndex } from './paths';
@@ -39,6 +39,8 @@ export interface EditorProps {
 
 type Panel = { kind: 'none' } | { kind: 'preview'; result: EditResult } | { kind: 'conflicts'; conflicts: Conflict[] } | { kind: 'drift'; mine: string };
 
+const NO_GLYPHS: Glyph[] = [];
+
 const button = 'rounded border border-slate-300 px-2 py-0.5 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
 
 export default function EditorOverlay({ cluster, path, apiVersion, kind, name, liveVersion, preloaded, onClose }: EditorProps) {
@@ -61,7 +63,13 @@ export default function EditorOverlay({ cluster, path, apiVersion, kind, name, l
   const leave = useLeaveGuards(() => dirtyRef.current, () => setConfirm(true), onClose);
   const requestClose = () => (dirtyRef.current ? setConfirm(true) : leave());
 
-  const glyphs = useMemo(() => (opened ? ownershipGlyphs(lineIndex(opened.text), opened.managers) : []), [opened]);
+  // Glyphs come after the editor is interactive: parsing a 200 KB text for them takes ~50 ms.
+  const [glyphs, setGlyphs] = useState<Glyph[] | null>(null);
+  useEffect(() => {
+    if (!opened || !ready) return;
+    const id = window.setTimeout(() => setGlyphs(ownershipGlyphs(lineIndex(opened.text), opened.managers)), 0);
+    return () => window.clearTimeout(id);
+  }, [opened, ready]);
   const action = useEditAction(path, () => opened?.text ?? '', () => read.current());
 
   const run = async (dryRun: boolean, force = false) => {
@@ -106,7 +114,7 @@ export default function EditorOverlay({ cluster, path, apiVersion, kind, name, l
       data-dirty={dirty}
       data-schema={schema.status}
       data-problems={problems.length}
-      data-glyphs={glyphs.length}
+      data-glyphs={glyphs ? glyphs.length : 'pending'}
       className="fixed inset-0 z-40 flex flex-col bg-white dark:bg-slate-950"
       onKeyDown={(e) => {
         // The page's shortcuts stay behind the editor.
@@ -173,7 +181,7 @@ export default function EditorOverlay({ cluster, path, apiVersion, kind, name, l
               uri={uri}
               text={opened.text}
               schema={schema.status === 'ready' ? schema.schema : undefined}
-              glyphs={glyphs}
+              glyphs={glyphs ?? NO_GLYPHS}
               onChange={setDirty}
               onBuffer={(r) => (read.current = r)}
               onProblems={setProblems}
