@@ -8,11 +8,12 @@
 //! `PERISCOPE_BENCH=exec` measures terminal sessions (exec.rs);
 //! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
-//! its log viewer (logs_web.rs);
+//! its log viewer (logs_web.rs), `PERISCOPE_BENCH=editor` its YAML editor (editor.rs);
 //! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
+mod editor;
 mod exec;
 mod lists;
 mod logs;
@@ -160,6 +161,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "logs-web") {
         logs_web::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "editor") {
+        editor::run(&binary, &dir).await?;
     }
     if only.as_deref() == Some("screenshots") {
         web::screenshots(&binary).await?;

@@ -160,3 +160,15 @@ export const api = {
   /** A kubeconfig for `clusters` (proxy contexts and a fresh token; docs/api.md#proxy). */
   kubeconfig: (clusters: string[]) => getText(`/api/kubeconfig?clusters=${clusters.map(seg).join(',')}`),
 };
+
+/** The YAML editor's calls (web/src/editor; decoded by editor/types.ts). */
+export const editorApi = {
+  /** `{resourceVersion, generation, managedFields, managers}`: ownership and drift. */
+  meta: (path: string, signal?: AbortSignal) => getJson<JsonValue>(`${path}/meta`, signal),
+  /** A minimal server-side apply of what changed between `opened` and `edited` (or its dry run). */
+  edit: (path: string, body: { opened: string; edited: string; dryRun: boolean; force: boolean }) =>
+    send<JsonValue>('POST', `${path}/edit`, body),
+  /** The cluster's OpenAPI v3 document for `apiPath` (`api/v1`, `apis/apps/v1`). */
+  openapi: (cluster: string, apiPath: string, signal?: AbortSignal) =>
+    getJson<JsonValue>(`${clusterPath(cluster)}/openapi/v3/${apiPath.split('/').map(seg).join('/')}`, signal),
+};

@@ -30,6 +30,8 @@ export const queryKeys = {
   /** Everything read about one object (its API path). */
   object: (path: string) => ['object', path] as const,
   objectPart: (path: string, part: ObjectPart) => ['object', path, part] as const,
+  /** A cluster's OpenAPI v3 document for one group/version (`api/v1`, `apis/apps/v1`): the editor's schemas. */
+  openapi: (cluster: string, apiPath: string) => ['openapi', cluster, apiPath] as const,
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */
   execSessions: () => ['exec', 'sessions'] as const,
   recordings: () => ['exec', 'recordings'] as const,

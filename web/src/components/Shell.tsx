@@ -72,6 +72,7 @@ export function Shell() {
       escape: () => undefined,
       shell: () => document.querySelector<HTMLButtonElement>('[data-terminal-button]:not(:disabled)')?.click(),
       apply: () => target && setOverlay('apply'),
+      edit: () => document.querySelector<HTMLButtonElement>('[data-edit-button]:not(:disabled)')?.click(),
       terminal: () => undefined,
       'replay-play': () => undefined,
       'replay-seek': () => undefined,

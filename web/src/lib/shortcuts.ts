@@ -16,6 +16,7 @@ export type ShortcutId =
   | 'escape'
   | 'shell'
   | 'apply'
+  | 'edit'
   | 'terminal'
   | 'replay-play'
   | 'replay-seek';
@@ -45,6 +46,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'escape', shown: ['Esc'], bind: ['Escape'], what: 'Close a dialog, the palette or the command line; leave a text box; drop the row highlight' },
   { id: 'apply', shown: ['a'], bind: ['a'], what: 'Apply YAML: paste, pick or drop manifests; checked and dry-run before anything changes' },
   { id: 'shell', shown: ['s'], bind: ['s'], what: 'On a pod or workload page: open a terminal (pick the container, Enter)' },
+  { id: 'edit', shown: ['e'], bind: ['e'], what: 'On an object page: edit its YAML (in the editor: Ctrl/Cmd+S preview, Ctrl/Cmd+Enter apply, Esc close)' },
   // The terminal drawer binds it itself (capture phase: a focused terminal would take it as input).
   { id: 'terminal', shown: ['Ctrl `', '⌘ `'], bind: [], what: 'Show or hide the terminal drawer (also from inside a terminal)' },
   // Bound by the replay page while it is open.

@@ -10,6 +10,7 @@ import { queryKeys } from '../api/queryKeys';
 import type { Row } from '../api/types.gen';
 import { Actions } from '../components/Actions';
 import { ErrorBox } from '../components/ErrorBox';
+import { EditButton } from '../editor/EditButton';
 import { execFit } from '../exec/containers';
 import { ExecButton } from '../exec/ExecButton';
 import { findEntry, unknownKind } from '../lib/kinds';
@@ -71,6 +72,7 @@ export function DetailPage() {
       <div className="flex items-center gap-4">
         <h1 className="text-xl font-semibold" id="object-name">{name}</h1>
         <span className="flex-1" />
+        <EditButton cluster={cluster} path={path} name={name} object={object.data} />
         {ns && <ExecButton cluster={cluster} namespace={ns} name={name} fit={execFit(group, resource, object.data)} object={object.data} />}
         <Actions target={{ cluster, ref, namespace: ns, name, path, listUrl: backUrl }} offers={entry.actions} object={object.data} />
       </div>

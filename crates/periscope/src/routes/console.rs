@@ -23,8 +23,11 @@ struct WebApp;
 /// Cache policy of fingerprinted build output.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// The app loads only its own scripts and styles and talks only to this server.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// The app loads only its own scripts, styles, fonts and workers and talks only to this server.
+/// Inline styles are allowed because the YAML editor (Monaco) positions its lines with `style`
+/// attributes in HTML it writes, and the browser would refuse them (monaco-editor#271); scripts
+/// stay `'self'` only.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                    connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 fn escape(text: &str) -> String {

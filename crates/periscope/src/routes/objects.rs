@@ -30,7 +30,7 @@ use crate::{
     error::ApiError,
     http::{
         authn::CurrentUser,
-        body::{parse_json, read_limited},
+        body::{MAX_BODY_BYTES, parse_json, read_at_most, read_limited},
         extract::{Path, query_of},
     },
     identity::Identity,
@@ -342,7 +342,11 @@ async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -
         request.query = query_of(&request.uri)?;
     }
     if op.has_body() {
-        request.body = read_limited(&request.headers, body).await?;
+        request.body = match op {
+            // The editor's save carries the object twice (as opened and as edited).
+            ObjectOp::Edit => read_at_most(&request.headers, body, 2 * MAX_BODY_BYTES + 16 * 1024).await?,
+            _ => read_limited(&request.headers, body).await?,
+        };
     }
     match op {
         ObjectOp::Detail => detail(&request, &target).await,
