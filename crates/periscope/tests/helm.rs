@@ -227,6 +227,14 @@ async fn rollback_and_uninstall_run_helm_as_the_user_after_a_preflight() {
     };
     assert!(done("helm_rollback") && done("helm_uninstall"), "{rows:?}");
     assert!(done("proxy"), "what helm did went through the proxy as alice: {rows:?}");
+    let (_, features) = get(&alice, "/api/features").await;
+    assert_eq!(features["helmWrites"], true, "{features}");
+    // A server without helm says so and answers writes with 501.
+    let without = dev_server(&alpha, "alice", &[], &[("PERISCOPE_HELM_BINARY", "/nonexistent/helm".to_string())]);
+    let (_, features) = get(&without, "/api/features").await;
+    assert_eq!(features["helmWrites"], false, "{features}");
+    let refused = without.http.delete(without.url(&base)).send().await.expect("answer");
+    assert_eq!(refused.status(), StatusCode::NOT_IMPLEMENTED);
     let (_, bobs) = get(&bob, "/api/audit?verb=helm_rollback&limit=50").await;
     assert!(
         bobs["items"].as_array().expect("items").iter().all(|r| r["resource"]["namespace"] != n),

@@ -162,7 +162,11 @@ channel: string, commit: string, version: string,
  * Plurals of the built-in kinds the live stream serves (all of them). Discovered kinds
  * whose discovery lists `watch` are served too: `/api/clusters/{c}/kinds` says, per cluster.
  */
-watchStreams: Array<string>, };
+watchStreams: Array<string>,
+/**
+ * Whether Helm writes (rollback, uninstall) are available: this server has the helm binary.
+ */
+helmWrites: boolean, };
 
 /**
  * The answer of `/api/fleet`.

@@ -23,6 +23,8 @@ pub struct Features {
     /// Plurals of the built-in kinds the live stream serves (all of them). Discovered kinds
     /// whose discovery lists `watch` are served too: `/api/clusters/{c}/kinds` says, per cluster.
     pub watch_streams: Vec<&'static str>,
+    /// Whether Helm writes (rollback, uninstall) are available: this server has the helm binary.
+    pub helm_writes: bool,
 }
 
 /// `GET /api/features`: which live streams exist, and the build.
@@ -33,5 +35,6 @@ pub async fn features(State(state): State<AppState>, _user: CurrentUser) -> Resu
         commit: build.commit,
         version: build.version,
         watch_streams: KINDS.iter().map(|k| k.plural).collect(),
+        helm_writes: crate::helm::runner::helm_binary().is_some(),
     }))
 }
