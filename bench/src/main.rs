@@ -10,11 +10,13 @@
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
 //! its log viewer (logs_web.rs), `PERISCOPE_BENCH=editor` its YAML editor (editor.rs);
 //! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
+//! `PERISCOPE_BENCH=helm` measures Helm release lists and revision diffs (helm.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod audit;
 mod editor;
 mod exec;
+mod helm;
 mod lists;
 mod logs;
 mod logs_web;
@@ -149,6 +151,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "proxy") {
         proxy::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "helm") {
+        helm::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "exec") {
         exec::run(&binary, &dir).await?;
