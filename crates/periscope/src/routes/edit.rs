@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::{
     apply::{self, FIELD_MANAGER},
-    objects::{Request, Target},
+    objects::{Request, Target, to_json},
 };
 use crate::{
     audit::Verb,
@@ -48,7 +48,7 @@ pub async fn edit(request: Request, target: &Target) -> Result<Response, ApiErro
         .audited(Verb::Apply, target, Some(extra), async {
             let api = target.api();
             let live = api.get(&target.name).await.map_err(|e| target.err(e))?;
-            let live = serde_json::to_value(live).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))?;
+            let live = to_json(live)?;
             let plan = Plan::new(target.skeleton(), &edited, &changes, &owned_by(&live, FIELD_MANAGER));
             let removal = |params: &PatchParams, patch: &Value| {
                 let patch = if builtin { Patch::Strategic(patch.clone()) } else { Patch::Merge(patch.clone()) };
@@ -60,13 +60,13 @@ pub async fn edit(request: Request, target: &Target) -> Result<Response, ApiErro
             let update_params = PatchParams { field_manager: Some(FIELD_MANAGER.into()), ..PatchParams::default() };
             let object = match (&plan.apply, &plan.removal) {
                 (None, None) => live.clone(),
-                (None, Some(patch)) => to_value(removal(&dry(&update_params, body.dry_run), patch).await?)?,
+                (None, Some(patch)) => to_json(removal(&dry(&update_params, body.dry_run), patch).await?)?,
                 (Some(doc), removal_patch) if body.dry_run => {
                     let applied = api
                         .patch(&target.name, &dry(&apply_params, true), &Patch::Apply(doc))
                         .await
                         .map_err(|e| target.err(e))?;
-                    let mut object = to_value(applied)?;
+                    let mut object = to_json(applied)?;
                     // The removals as they will be made, shown on the dry run's result.
                     if removal_patch.is_some() {
                         for gone in &changes.remove {
@@ -87,7 +87,7 @@ pub async fn edit(request: Request, target: &Target) -> Result<Response, ApiErro
                     }
                     let applied =
                         api.patch(&target.name, &apply_params, &Patch::Apply(doc)).await.map_err(|e| target.err(e))?;
-                    to_value(applied)?
+                    to_json(applied)?
                 }
             };
             Ok(((plan.apply, object, live), None))
@@ -107,10 +107,6 @@ pub async fn edit(request: Request, target: &Target) -> Result<Response, ApiErro
 /// `params` with `dryRun` set to `on`.
 fn dry(params: &PatchParams, on: bool) -> PatchParams {
     PatchParams { dry_run: on, ..params.clone() }
-}
-
-fn to_value(object: impl serde::Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))
 }
 
 /// One of the two documents: parsed, naming the URL's object, without server-owned fields.

@@ -9,8 +9,10 @@ use axum::{
 use kube::{
     Api,
     api::{DynamicObject, GroupVersionKind},
-    discovery::{Scope, pinned_kind},
+    discovery::{ApiResource, Scope, pinned_kind},
 };
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -161,8 +163,13 @@ pub async fn drift(
         .map_err(|e| e.into_api(&cluster))?;
     let objects = compare::manifest_objects(&release.manifest).map_err(ApiError::Unreadable)?;
     let mut answer = Vec::new();
+    let mut discovered = Discovered::default();
     for (key, desired) in objects {
-        let (state, changes) = match live_of(&client, &desired, &release.namespace).await {
+        let live = match discovered.place(&client, &desired, &release.namespace).await {
+            Ok(at) => live_of(&client, &at).await,
+            Err(e) => Err(e),
+        };
+        let (state, changes) = match live {
             Ok(Some(live)) => {
                 let changes = compare::drift(&desired, &live);
                 (if changes.is_empty() { "inSync" } else { "drifted" }, changes)
@@ -177,23 +184,53 @@ pub async fn drift(
     Ok(Json(json!({ "release": ReleaseSummary::of(&release), "objects": answer, "drifted": drifted })).into_response())
 }
 
-/// The live object a manifest object describes (`None` when it does not exist).
-async fn live_of(client: &kube::Client, desired: &Value, default_ns: &str) -> Result<Option<Value>, kube::Error> {
-    let text = |pointer: &str| desired.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-    let (group, version) = match text("/apiVersion").split_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", text("/apiVersion")),
-    };
-    let gvk = GroupVersionKind::gvk(group, version, text("/kind"));
-    let (resource, caps) = pinned_kind(client, &gvk).await?;
-    let api: Api<DynamicObject> = match caps.scope {
-        Scope::Namespaced => {
-            let ns = Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or(default_ns);
-            Api::namespaced_with(client.clone(), ns, &resource)
+/// Where a manifest object lives: its API resource, namespace (`None`: cluster-scoped) and name.
+struct Placement {
+    resource: ApiResource,
+    namespace: Option<String>,
+    name: String,
+}
+
+/// Discovery answers for one request: one lookup per group/version/kind, however many of a
+/// manifest's objects share it.
+#[derive(Default)]
+struct Discovered(HashMap<String, (ApiResource, Scope)>);
+
+impl Discovered {
+    /// Where `object` (a manifest object of a release in `default_ns`) lives.
+    async fn place(
+        &mut self,
+        client: &kube::Client,
+        object: &Value,
+        default_ns: &str,
+    ) -> Result<Placement, kube::Error> {
+        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
+        let (api_version, kind) = (text("/apiVersion"), text("/kind"));
+        let key = format!("{api_version}/{kind}");
+        if !self.0.contains_key(&key) {
+            let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
+            let (resource, caps) = pinned_kind(client, &GroupVersionKind::gvk(group, version, &kind)).await?;
+            self.0.insert(key.clone(), (resource, caps.scope));
         }
-        Scope::Cluster => Api::all_with(client.clone(), &resource),
+        // Inserted just above when it was missing.
+        let (resource, scope) = self.0[&key].clone();
+        let namespace = match scope {
+            Scope::Namespaced => {
+                Some(Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or(default_ns.to_string()))
+            }
+            Scope::Cluster => None,
+        };
+        Ok(Placement { resource, namespace, name: text("/metadata/name") })
+    }
+}
+
+/// The live object a manifest object describes (`None` when it does not exist).
+async fn live_of(client: &kube::Client, at: &Placement) -> Result<Option<Value>, kube::Error> {
+    let api: Api<DynamicObject> = match &at.namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &at.resource),
+        None => Api::all_with(client.clone(), &at.resource),
     };
-    match api.get_opt(text("/metadata/name")).await? {
+    match api.get_opt(&at.name).await? {
         Some(object) => Ok(Some(serde_json::to_value(object).unwrap_or_default())),
         None => Ok(None),
     }
@@ -218,6 +255,7 @@ struct HelmWrite {
     reader: HelmReader,
     /// The release's storage driver (helm must write with the same one).
     driver: &'static str,
+    binary: std::path::PathBuf,
 }
 
 impl HelmWrite {
@@ -228,11 +266,11 @@ impl HelmWrite {
         ctx: AuditContext,
         (cluster, namespace, name): (String, String, String),
     ) -> Result<Self, ApiError> {
-        runner::helm_binary().ok_or_else(no_helm)?;
+        let binary = runner::helm_binary().ok_or_else(no_helm)?;
         let client = state.client_for(&cluster, &user)?;
         let reader = HelmReader::new(client.clone());
         let driver = reader.driver(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
-        Ok(HelmWrite { state, user, ctx, cluster, namespace, name, client, reader, driver })
+        Ok(HelmWrite { state, user, ctx, cluster, namespace, name, client, reader, driver, binary })
     }
 
     /// Revision `revision` (the latest for `None`) of the release.
@@ -260,7 +298,6 @@ impl HelmWrite {
         extra: Value,
         args: Vec<String>,
     ) -> Result<(runner::HelmRun, Option<ReleaseSummary>), ApiError> {
-        let binary = runner::helm_binary().ok_or_else(no_helm)?;
         let resource = ResourceRef {
             group: None,
             version: None,
@@ -283,7 +320,7 @@ impl HelmWrite {
             }
         };
         let server = format!("{}/api/clusters/{}/k8s", self.state.self_url, self.cluster);
-        let run = runner::run(&binary, &server, &secret, self.driver, &args).await;
+        let run = runner::run(&self.binary, &server, &secret, self.driver, &args).await;
         let _ = self.state.tokens.revoke(&token.id, None).await;
         let run = match run {
             Ok(run) => run,
@@ -364,29 +401,19 @@ fn no_helm() -> ApiError {
 async fn preflight(client: &kube::Client, release: &Release, verb: &str, storage: CheckKey) -> Result<(), ApiError> {
     let objects = compare::manifest_objects(&release.manifest).map_err(ApiError::Unreadable)?;
     let mut checks = vec![(format!("{} {}", storage.verb, storage.resource), storage)];
+    let mut discovered = Discovered::default();
     for (key, object) in &objects {
-        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
-        let api_version = text("/apiVersion");
-        let group = api_version.split_once('/').map(|(g, _)| g.to_string()).unwrap_or_default();
-        let version = api_version.rsplit('/').next().unwrap_or("").to_string();
-        let gvk = GroupVersionKind::gvk(&group, &version, &text("/kind"));
-        let Ok((resource, caps)) = pinned_kind(client, &gvk).await else {
+        let Ok(at) = discovered.place(client, object, &release.namespace).await else {
             checks.push((format!("{verb} {key} (unknown kind)"), deny_all()));
             continue;
         };
-        let namespace = match caps.scope {
-            Scope::Namespaced => {
-                Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or(release.namespace.clone())
-            }
-            Scope::Cluster => String::new(),
-        };
         let check = CheckKey {
             verb: verb.into(),
-            group,
-            resource: resource.plural,
+            group: at.resource.group,
+            resource: at.resource.plural,
             subresource: String::new(),
-            namespace,
-            name: text("/metadata/name"),
+            namespace: at.namespace.unwrap_or_default(),
+            name: at.name,
         };
         checks.push((format!("{verb} {key}"), check));
     }

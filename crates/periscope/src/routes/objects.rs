@@ -381,7 +381,8 @@ pub fn strip_managed_fields(object: &mut Value) {
     }
 }
 
-fn to_json(object: impl serde::Serialize) -> Result<Value, ApiError> {
+/// `object` as JSON (a failure is a bug: 500).
+pub(crate) fn to_json(object: impl serde::Serialize) -> Result<Value, ApiError> {
     serde_json::to_value(object).map_err(|e| ApiError::Internal(format!("object to JSON: {e}")))
 }
 
