@@ -88,6 +88,8 @@ pub struct AppState {
     pub tokens: Arc<crate::auth::tokens::Tokens>,
     /// The Kubernetes API proxy's limits.
     pub proxy: crate::proxy::ProxySettings,
+    /// The agent tunnel: CA, registration tokens, open tunnels.
+    pub agents: Arc<crate::agent::Agents>,
     /// Fetches Helm charts from repositories, behind the SSRF guard.
     pub charts: crate::helm::repo::Fetcher,
     /// This server's own address (`http://127.0.0.1:port`) once it listens: Helm writes run the
@@ -242,6 +244,10 @@ pub fn api_routes() -> Vec<ApiRoute> {
             handler: get(crate::routes::tokens::list).post(crate::routes::tokens::create),
         },
         api("/tokens/{id}", &[DELETE], crate::routes::tokens::revoke),
+        // The agent tunnel (docs/api.md, Agents).
+        api("/agents", &[GET], crate::routes::agents::list),
+        api("/agents/tokens", &[POST], crate::routes::agents::create_token),
+        api("/agents/register", &[POST], crate::routes::agents::register),
         // Helm releases, read as the user (docs/api.md, Helm).
         api("/clusters/{cluster}/helm/releases", &[GET], crate::routes::helm::list),
         ApiRoute {

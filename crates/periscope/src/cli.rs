@@ -179,6 +179,8 @@ pub struct ServeArgs {
     pub proxy: crate::proxy::ProxyArgs,
     #[command(flatten)]
     pub helm: crate::helm::HelmArgs,
+    #[command(flatten)]
+    pub agent: crate::agent::AgentArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -218,8 +220,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stop_signal = shutdown::install().map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
     check_stream_heartbeats(&args)?;
     let state = build_state(&args).await?;
+    start_tunnel_listener(&args.agent, &state.agents).await?;
     let listener = listen(args.listen).await?;
     serve_until_stopped(listener, state, &args.http, stop_signal).await
+}
+
+/// Starts the agent tunnel listener when `--agent-listen` is set (logs `agent tunnel listening`).
+async fn start_tunnel_listener(args: &crate::agent::AgentArgs, agents: &crate::agent::Agents) -> anyhow::Result<()> {
+    let (Some(addr), Some(ca)) = (args.tunnel_listen, agents.ca.as_ref()) else { return Ok(()) };
+    let tls = crate::agent::tunnel::tls_config(ca, &args.sans())?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen for agents on {addr}: {e}"))?;
+    tracing::info!(addr = %listener.local_addr()?, "agent tunnel listening");
+    tokio::spawn(crate::agent::tunnel::serve(listener, tls, agents.tunnels.clone()));
+    Ok(())
 }
 
 /// Live streams must write more often than the idle timeout, or the server closes them as stalled.
@@ -252,7 +267,13 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         Some(path) => config::clusters::load(path)?,
         None => clusters::from_local_kubeconfig()?,
     };
-    let registry = Registry::build(cluster_configs).await?;
+    let agent_clusters = cluster_configs
+        .iter()
+        .filter(|c| c.backend == config::clusters::Backend::Agent)
+        .map(|c| c.name.clone())
+        .collect();
+    let agents = Arc::new(args.agent.agents(agent_clusters)?);
+    let registry = Registry::build(cluster_configs, &agents.tunnels).await?;
     let audit_config = args.audit.config()?;
     let audit = Audit::start(audit_config.clone()).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
     let exec = Arc::new(crate::exec::Exec::start(args.exec.clone(), &audit_config, &audit).await?);
@@ -280,6 +301,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         tokens,
         proxy: args.proxy.settings(),
         charts: args.helm.fetcher()?,
+        agents,
         self_url: Arc::default(),
     })
 }
@@ -408,4 +430,14 @@ fn spawn_sweeper(sessions: Option<Arc<Sessions>>, tokens: Arc<Tokens>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // clap checks names and flags only when parsing: two settings claiming one name would
+        // stop every server at start-up.
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -5,6 +5,7 @@ use std::{collections::HashMap, path::Path, sync::Arc};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+use crate::agent::tunnel::Tunnels;
 use crate::config::clusters::{Backend, ClusterConfig, sanitize_label};
 use crate::kube::ClusterConnection;
 
@@ -37,12 +38,13 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Prepares a connection for every configured cluster.
-    pub async fn build(configs: Vec<ClusterConfig>) -> Result<Registry, RegistryError> {
+    /// Prepares a connection for every configured cluster; `agent` clusters dial through `tunnels`.
+    pub async fn build(configs: Vec<ClusterConfig>, tunnels: &Arc<Tunnels>) -> Result<Registry, RegistryError> {
         let mut clusters = Vec::with_capacity(configs.len());
         for config in configs {
             let kube_config = kube_config_for(&config).await?;
-            let connection = ClusterConnection::new(&config.name, kube_config)
+            let through = (config.backend == Backend::Agent).then(|| tunnels.clone());
+            let connection = ClusterConnection::new(&config.name, kube_config, through)
                 .map_err(|e| RegistryError::Credentials { name: config.name.clone(), message: e.to_string() })?;
             clusters.push(Arc::new(Cluster { name: Arc::from(config.name.as_str()), config, connection }));
         }
@@ -77,9 +79,13 @@ async fn kube_config_for(config: &ClusterConfig) -> Result<kube::Config, Registr
         Backend::InCluster => {
             kube::Config::incluster().map_err(|e| credentials(format!("in-cluster credentials: {e}")))
         }
-        Backend::Eks | Backend::Agent => {
-            Err(RegistryError::Unsupported { name: config.name.clone(), backend: config.backend.as_str() })
-        }
+        // Never resolved: the dialer opens a tunnel stream instead, and the agent adds its own
+        // credentials on the far side.
+        Backend::Agent => format!("http://{}.agent.invalid", config.name)
+            .parse()
+            .map(kube::Config::new)
+            .map_err(|e| credentials(format!("agent URL: {e}"))),
+        Backend::Eks => Err(RegistryError::Unsupported { name: config.name.clone(), backend: config.backend.as_str() }),
     }
 }
 

@@ -170,7 +170,7 @@ impl ApiError {
                 ApiError::Kube(status)
             }
             kube::Error::Api(status) => ApiError::Kube(status),
-            other => ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason: other.to_string() },
+            other => ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason: with_causes(&other) },
         }
     }
 
@@ -271,6 +271,21 @@ impl ApiError {
             _ => json!({}),
         }
     }
+}
+
+/// An error's message followed by its causes (a transport error says little on its own: the
+/// agent tunnel's "agent_disconnected", a refused connection, a TLS failure are causes).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn chart_status(e: &crate::helm::repo::ChartError) -> StatusCode {

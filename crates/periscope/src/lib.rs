@@ -1,5 +1,6 @@
 //! Periscope: a multi-cluster Kubernetes web console. See docs/ARCHITECTURE.md for the map.
 
+pub mod agent;
 pub mod api_types;
 pub mod app;
 pub mod audience;

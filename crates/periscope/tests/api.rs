@@ -41,7 +41,7 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
     assert!(stderr.contains("backend eks is not yet supported"), "{stderr}");
 
     let stderr = start_failure(clusters_only("clusters:\n  - {name: edge, backend: agent}\n"));
-    assert!(stderr.contains("backend agent is not yet supported"), "{stderr}");
+    assert!(stderr.contains("use backend agent: set --agent-listen"), "{stderr}");
 
     let stderr = start_failure(clusters_only(
         "clusters:\n  - {name: gone, backend: kubeconfig, kubeconfigPath: /nonexistent/kubeconfig}\n",

@@ -61,6 +61,8 @@ verbs! {
     HelmUninstall => "helm_uninstall", mutating: true, "Uninstalling a Helm release through the helm binary (extra: release, revision, keepHistory; outcome: helm's output on failure).";
     HelmInstall => "helm_install", mutating: true, "Installing a Helm chart from a repository through the helm binary (extra: release, repo, chart, version; outcome: revision, helm's output on failure).";
     HelmUpgrade => "helm_upgrade", mutating: true, "Upgrading a Helm release through the helm binary (extra: release, from revision, chartVersion from/to, repo; outcome: revision, helm's output on failure).";
+    AgentTokenCreate => "agent_token_create", mutating: true, "Minting a single-use agent registration token (cluster; extra: expiresAt).";
+    AgentRegister => "agent_register", mutating: true, "An agent redeeming a registration token for a client certificate (cluster; outcome: expiresAt, or the refusal's reason).";
     TokenRevoke => "token_revoke", mutating: true, "Revoking a personal access token (extra: token id, owner).";
 }
 

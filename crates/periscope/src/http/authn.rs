@@ -80,6 +80,8 @@ pub const PUBLIC_PATHS: &[&str] = &[
     "/api/auth/loggedout",
     "/api/auth/logout",
     "/api/auth/logout/everywhere",
+    // The registration token in the body is the credential.
+    "/api/agents/register",
 ];
 
 /// Whether `path` is on the public allow-list.

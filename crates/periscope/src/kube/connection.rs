@@ -10,10 +10,10 @@ use hyper_util::{
 use kube::client::{Body, ClientBuilder, ConfigExt, middleware::AuthLayer};
 use tower::{ServiceBuilder, ServiceExt, layer::Layer};
 
-use super::metrics::ApiserverMetricsLayer;
-use crate::authz::Impersonation;
+use super::{dialer::Dialer, metrics::ApiserverMetricsLayer};
+use crate::{agent::tunnel::Tunnels, authz::Impersonation};
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+type Https = hyper_rustls::HttpsConnector<Dialer>;
 
 /// Why a cluster's connection could not be prepared.
 #[derive(Debug, thiserror::Error)]
@@ -50,13 +50,20 @@ pub struct ClusterConnection {
 
 impl ClusterConnection {
     /// Prepares the pools for cluster `name`'s base config. No network traffic happens here.
-    pub fn new(name: &str, config: kube::Config) -> Result<Self, ConnectionError> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(config.connect_timeout.or(Some(Duration::from_secs(10))));
-        http.set_nodelay(true);
+    /// With `tunnels`, every connection is a stream through the cluster's agent tunnel.
+    pub fn new(name: &str, config: kube::Config, tunnels: Option<Arc<Tunnels>>) -> Result<Self, ConnectionError> {
+        let dialer = match tunnels {
+            Some(tunnels) => Dialer::Tunnel { cluster: Arc::from(name), tunnels },
+            None => {
+                let mut http = HttpConnector::new();
+                http.enforce_http(false);
+                http.set_connect_timeout(config.connect_timeout.or(Some(Duration::from_secs(10))));
+                http.set_nodelay(true);
+                Dialer::Tcp(http)
+            }
+        };
         let https = config
-            .rustls_https_connector_with_connector(http)
+            .rustls_https_connector_with_connector(dialer)
             .map_err(|e| ConnectionError(format!("TLS setup failed: {e}")))?;
         let pool =
             |https| HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);

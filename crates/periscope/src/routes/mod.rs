@@ -1,5 +1,6 @@
 //! Route handlers, thin: extract, call the module that owns the concern, answer.
 
+pub mod agents;
 pub mod apply;
 pub mod audit;
 pub mod auth;

@@ -1,0 +1,164 @@
+//! The agent tunnel against the real control plane: a server whose cluster `beta` has
+//! `backend: agent` (it cannot dial it), the real `periscope-agent` process registering with a
+//! single-use token and carrying every request; tokens refused when reused, expired or for
+//! another cluster; a killed agent seen at once, a restarted one back with its stored certificate.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use periscope_testkit::{Server, ServerOptions, TestNamespace, cluster, free_port};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn agent_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_periscope-agent"))
+}
+
+/// The server binary, built beside the agent by the workspace build.
+fn server_binary() -> PathBuf {
+    agent_binary().with_file_name("periscope")
+}
+
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_agent(server: &Server, tunnel: &str, state: &Path, kubeconfig: &Path, token: Option<&str>) -> Agent {
+    let mut command = Command::new(agent_binary());
+    command
+        .args([
+            "--server-url",
+            &server.base_url,
+            "--tunnel-addr",
+            tunnel,
+            "--cluster",
+            "beta",
+            "--health-addr",
+            "127.0.0.1:0",
+        ])
+        .arg("--state-dir")
+        .arg(state)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if let Some(token) = token {
+        command.args(["--token", token]);
+    }
+    Agent(command.spawn().expect("the agent starts"))
+}
+
+async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
+    let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = server.http.post(server.url(path)).json(body).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits until the agents list says beta is (or is not) connected.
+async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let (_, agents) = get(server, "/api/agents").await;
+        if agents["agents"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["cluster"] == "beta" && x["connected"] == connected))
+        {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < within, "beta connected={connected} not seen within {within:?}: {agents}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_agent_registers_once_and_carries_its_clusters_requests() {
+    let beta = cluster("beta");
+    let ns = TestNamespace::new(&beta, "agent");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "through-the-tunnel", "--from-literal=k=v"]);
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    let tunnel = format!("127.0.0.1:{}", free_port());
+    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
+    let server = Server::start(
+        &server_binary(),
+        ServerOptions {
+            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
+            auth_yaml: Some(auth.into()),
+            env: vec![
+                ("PERISCOPE_AGENT_LISTEN_ADDR".into(), tunnel.clone()),
+                ("PERISCOPE_AGENT_CA_DIR".into(), ca_dir.path().to_string_lossy().into_owned()),
+                ("PERISCOPE_AGENT_TUNNEL_SANS".into(), "127.0.0.1".into()),
+            ],
+            port: None,
+        },
+    );
+    let list = format!("/api/clusters/beta/resources/core/v1/configmaps?namespace={}", ns.name);
+
+    // Without an agent the cluster is unreachable, and says why.
+    let (status, answer) = get(&server, &list).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
+
+    // Tokens: single use, bound to their cluster, and only for agent clusters.
+    let (status, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    let token = minted["token"].as_str().expect("token").to_string();
+    let (status, _) = post(&server, "/api/agents/tokens", &json!({"cluster": "nope"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let csr = "-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n";
+    let (status, refused) =
+        post(&server, "/api/agents/register", &json!({"token": token, "cluster": "gamma", "csr": csr})).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("E_UNAUTHENTICATED")));
+    let (status, _) =
+        post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a token presented for another cluster is burned");
+
+    let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    let token = minted["token"].as_str().expect("token").to_string();
+    let state = tempfile::tempdir().expect("state");
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let (status, _) =
+        post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a used token is gone");
+
+    // Reads, writes and access reviews travel the tunnel as the impersonated user.
+    let (status, page) = get(&server, &list).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let names: Vec<&str> = page["items"].as_array().expect("items").iter().filter_map(|r| r["name"].as_str()).collect();
+    assert!(names.contains(&"through-the-tunnel"), "{page}");
+    let (status, checks) = post(
+        &server,
+        "/api/clusters/beta/can-i",
+        &json!({"checks": [{"verb": "delete", "group": "", "resource": "configmaps", "namespace": ns.name}]}),
+    )
+    .await;
+    assert_eq!((status, checks["results"][0]["allowed"].as_bool()), (StatusCode::OK, Some(true)), "{checks}");
+    let kubectl_get = format!("/api/clusters/beta/k8s/api/v1/namespaces/{}/configmaps/through-the-tunnel", ns.name);
+    let (status, object) = get(&server, &kubectl_get).await;
+    assert_eq!((status, object["data"]["k"].as_str()), (StatusCode::OK, Some("v")), "{object}");
+
+    // A killed agent is seen at once; restarted with its stored certificate (no token), it is back.
+    drop(agent);
+    let seen = wait_connected(&server, false, Duration::from_secs(5)).await;
+    let (status, answer) = get(&server, &list).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let back = wait_connected(&server, true, Duration::from_secs(10)).await;
+    let (status, _) = get(&server, &list).await;
+    assert_eq!(status, StatusCode::OK);
+    eprintln!("disconnect seen in {seen:?}, back in {back:?}");
+}

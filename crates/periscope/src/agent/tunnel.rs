@@ -1,0 +1,246 @@
+//! The tunnel listener and the open tunnels. An agent dials in over TLS with its client
+//! certificate (verified against the agent CA; clientAuth required); its CN must name a cluster
+//! of the registry whose backend is `agent`. The connection then carries a yamux session in
+//! which the server opens one stream per apiserver connection it needs: each stream is an
+//! HTTP/1.1 connection to the agent, which forwards it to its apiserver, so upgrades (exec,
+//! attach, port-forward) work unchanged.
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::StreamExt;
+use rustls::{
+    RootCertStore, ServerConfig,
+    pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+    server::WebPkiClientVerifier,
+};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_yamux::{Config as YamuxConfig, Control, Session, StreamHandle};
+
+use super::pki::{AgentCa, common_name};
+
+/// Why a stream to an agent could not be opened.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TunnelError {
+    /// No agent of that cluster is connected.
+    #[error("agent_disconnected: the agent of cluster {0} is not connected")]
+    Disconnected(String),
+    #[error("the tunnel to cluster {cluster} failed: {reason}")]
+    Broken { cluster: String, reason: String },
+}
+
+/// What is known of one cluster's agent connection.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStatus {
+    pub cluster: String,
+    pub connected: bool,
+    /// RFC 3339: when the current (or last) tunnel opened.
+    pub connected_since: Option<String>,
+    pub remote: Option<String>,
+    /// When the agent's client certificate expires (Unix seconds).
+    pub cert_expires: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+struct Open {
+    control: Control,
+    generation: u64,
+}
+
+/// The agent clusters and their open tunnels.
+pub struct Tunnels {
+    agent_clusters: HashSet<String>,
+    open: Mutex<HashMap<String, Open>>,
+    status: Mutex<HashMap<String, AgentStatus>>,
+    next_generation: std::sync::atomic::AtomicU64,
+}
+
+/// The yamux settings of both ends: keepalive pings, room for many concurrent streams, and a
+/// per-stream window so one busy stream cannot take the connection.
+pub fn yamux_config() -> YamuxConfig {
+    YamuxConfig {
+        enable_keepalive: true,
+        keepalive_interval: Duration::from_secs(2),
+        max_stream_count: 1024,
+        max_stream_window_size: 1024 * 1024,
+        ..YamuxConfig::default()
+    }
+}
+
+impl Tunnels {
+    /// Tunnels for the clusters whose backend is `agent`.
+    pub fn new(agent_clusters: impl IntoIterator<Item = String>) -> Arc<Tunnels> {
+        let agent_clusters: HashSet<String> = agent_clusters.into_iter().collect();
+        let status = agent_clusters
+            .iter()
+            .map(|c| {
+                (
+                    c.clone(),
+                    AgentStatus {
+                        cluster: c.clone(),
+                        connected: false,
+                        connected_since: None,
+                        remote: None,
+                        cert_expires: None,
+                        last_error: None,
+                    },
+                )
+            })
+            .collect();
+        Arc::new(Tunnels {
+            agent_clusters,
+            open: Mutex::default(),
+            status: Mutex::new(status),
+            next_generation: Default::default(),
+        })
+    }
+
+    /// Whether `cluster` is reached through an agent.
+    pub fn is_agent_cluster(&self, cluster: &str) -> bool {
+        self.agent_clusters.contains(cluster)
+    }
+
+    /// A new stream to `cluster`'s agent.
+    pub async fn open_stream(&self, cluster: &str) -> Result<StreamHandle, TunnelError> {
+        let control = self
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(cluster)
+            .map(|o| o.control.clone())
+            .ok_or_else(|| TunnelError::Disconnected(cluster.to_string()))?;
+        let mut control = control;
+        control
+            .open_stream()
+            .await
+            .map_err(|e| TunnelError::Broken { cluster: cluster.to_string(), reason: e.to_string() })
+    }
+
+    /// Whether `cluster`'s agent is connected now.
+    pub fn connected(&self, cluster: &str) -> bool {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).contains_key(cluster)
+    }
+
+    /// Every agent cluster's status, by name.
+    pub fn statuses(&self) -> Vec<AgentStatus> {
+        let mut all: Vec<AgentStatus> =
+            self.status.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        all.sort_by(|a, b| a.cluster.cmp(&b.cluster));
+        all
+    }
+
+    fn set_status(&self, cluster: &str, change: impl FnOnce(&mut AgentStatus)) {
+        if let Some(status) = self.status.lock().unwrap_or_else(|e| e.into_inner()).get_mut(cluster) {
+            change(status);
+        }
+    }
+
+    /// Serves one accepted TLS connection from the agent of `cluster` until it ends.
+    async fn run<T>(self: Arc<Self>, cluster: String, remote: SocketAddr, cert_expires: Option<i64>, io: T)
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let mut session = Session::new_server(io, yamux_config());
+        let generation = self.next_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(cluster.clone(), Open { control: session.control(), generation });
+        self.set_status(&cluster, |s| {
+            s.connected = true;
+            s.connected_since = Some(jiff::Timestamp::now().to_string());
+            s.remote = Some(remote.to_string());
+            s.cert_expires = cert_expires;
+            s.last_error = None;
+        });
+        tracing::info!(%cluster, %remote, "agent connected");
+        // Driving the session moves every stream's bytes; the agent has no reason to open
+        // streams of its own, so any it opens are closed at once.
+        let mut error = None;
+        while let Some(inbound) = session.next().await {
+            if let Err(e) = inbound {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.get(&cluster).is_some_and(|o| o.generation == generation) {
+            open.remove(&cluster);
+            drop(open);
+            self.set_status(&cluster, |s| {
+                s.connected = false;
+                s.last_error = error.clone().or_else(|| Some("the agent closed the tunnel".into()));
+            });
+        }
+        tracing::warn!(%cluster, %remote, error = ?error, "agent disconnected");
+    }
+}
+
+/// The tunnel listener's TLS settings: the serving certificate for `sans`, client
+/// certificates required and verified against the agent CA.
+pub fn tls_config(ca: &AgentCa, sans: &[String]) -> anyhow::Result<Arc<ServerConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca.cert_pem.as_bytes()) {
+        roots.add(cert?)?;
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
+    let (cert_pem, key_pem) = ca.server_cert(sans)?;
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(format!("{cert_pem}{}", ca.cert_pem).as_bytes()).collect::<Result<_, _>>()?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())?;
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)?;
+    Ok(Arc::new(config))
+}
+
+/// How long an agent has to finish its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts agents on `listener` until the process ends.
+pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, tunnels: Arc<Tunnels>) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let (tcp, remote) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(error = %e, "tunnel listener accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        let (acceptor, tunnels) = (acceptor.clone(), tunnels.clone());
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::warn!(%remote, error = %e, "agent refused at the TLS layer");
+                    return;
+                }
+                Err(_) => {
+                    tracing::warn!(%remote, "agent TLS handshake timed out");
+                    return;
+                }
+            };
+            let peer = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| c.as_ref().to_vec());
+            let cluster = peer.as_deref().and_then(common_name);
+            let Some(cluster) = cluster.filter(|c| tunnels.is_agent_cluster(c)) else {
+                tracing::warn!(%remote, cn = ?peer.as_deref().and_then(common_name), "agent refused: its certificate names no agent cluster of the registry");
+                return;
+            };
+            let expires = peer.as_deref().and_then(|der| {
+                x509_parser::parse_x509_certificate(der).ok().map(|(_, c)| c.validity().not_after.timestamp())
+            });
+            tunnels.run(cluster, remote, expires, tls).await;
+        });
+    }
+}
