@@ -9,7 +9,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use periscope_testkit::{Server, ServerOptions, TestNamespace, cluster, free_port};
+use periscope_testkit::{
+    Server, ServerOptions, TestNamespace, cluster,
+    exec::{self, Terminal},
+    free_port, sse,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -68,6 +72,14 @@ async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Beta's status in the fleet and the reason of its error (empty when none).
+async fn fleet_state(server: &Server) -> (String, String) {
+    let (_, fleet) = get(server, "/api/fleet").await;
+    let beta = fleet["clusters"].as_array().and_then(|c| c.iter().find(|c| c["name"] == "beta")).cloned();
+    let beta = beta.unwrap_or_else(|| panic!("beta in the fleet: {fleet}"));
+    (beta["status"].as_str().unwrap_or("").to_string(), beta["error"]["code"].as_str().unwrap_or("").to_string())
+}
+
 /// Waits until the agents list says beta is (or is not) connected.
 async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
     let start = Instant::now();
@@ -111,6 +123,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let (status, answer) = get(&server, &list).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
     assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
+    assert_eq!(fleet_state(&server).await, ("unreachable".to_string(), "agent_disconnected".to_string()));
 
     // Tokens: single use, bound to their cluster, and only for agent clusters.
     let (status, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
@@ -151,14 +164,46 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let (status, object) = get(&server, &kubectl_get).await;
     assert_eq!((status, object["data"]["k"].as_str()), (StatusCode::OK, Some("v")), "{object}");
 
+    // A live stream's deltas and an exec session (an upgraded connection) travel it too.
+    let watch = server.url(&format!("/api/clusters/beta/watch/core/v1/configmaps?namespace={}", ns.name));
+    let mut live = sse::open_ok(&server.http, &watch, None).await;
+    let snapshot = live.expect(Duration::from_secs(20)).await;
+    assert!(snapshot.data["items"].as_array().is_some_and(|i| !i.is_empty()), "{snapshot:?}");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "live-delta"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let event = live.expect(Duration::from_secs(20)).await;
+        if event.event == "added" && event.data["object"]["name"] == "live-delta" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no delta for live-delta");
+    }
+    exec::running_pod(&beta, &ns, "box");
+    let query = format!("container=shell&command={}", exec::command_param(&["bash"]));
+    let url = exec::exec_url(&server.base_url, "beta", &ns.name, "box", &query);
+    let mut term = Terminal::open(&url, &server.base_url, &[]).await.expect("the terminal opens through the tunnel");
+    assert!(term.hello(Duration::from_secs(20)).await, "{:?}", term.controls);
+    term.send("echo tunnel-$((40+2))\n").await;
+    assert!(term.output_contains(Duration::from_secs(20), "tunnel-42").await, "{}", term.text());
+    drop(term);
+    drop(live);
+
     // A killed agent is seen at once; restarted with its stored certificate (no token), it is back.
     drop(agent);
     let seen = wait_connected(&server, false, Duration::from_secs(5)).await;
-    let (status, answer) = get(&server, &list).await;
+    // The fleet says so within 5 s (its answers are cached for a few seconds).
+    let start = Instant::now();
+    while fleet_state(&server).await.1 != "agent_disconnected" {
+        assert!(start.elapsed() < Duration::from_secs(5), "the fleet still shows beta reachable");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // (Not the list: a snapshot younger than the freshness window still answers it.)
+    let (status, answer) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
     let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
     let back = wait_connected(&server, true, Duration::from_secs(10)).await;
-    let (status, _) = get(&server, &list).await;
+    let (status, _) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::OK);
     eprintln!("disconnect seen in {seen:?}, back in {back:?}");
 }

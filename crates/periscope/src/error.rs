@@ -275,7 +275,7 @@ impl ApiError {
 
 /// An error's message followed by its causes (a transport error says little on its own: the
 /// agent tunnel's "agent_disconnected", a refused connection, a TLS failure are causes).
-fn with_causes(error: &dyn std::error::Error) -> String {
+pub fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

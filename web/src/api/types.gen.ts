@@ -390,7 +390,7 @@ export type PodCounts = { total: number, byPhase: { [key in string]: number }, f
 /**
  * Why one part of an aggregate answer is missing.
  */
-export type Reason = "denied" | "auth_failed" | "timeout" | "apiserver_unreachable" | "unknown";
+export type Reason = "denied" | "auth_failed" | "timeout" | "apiserver_unreachable" | "agent_disconnected" | "unknown";
 
 /**
  * The sidecar of one recording.

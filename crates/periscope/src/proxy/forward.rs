@@ -69,7 +69,7 @@ pub async fn forward(
         .body(kube::client::Body::from(bytes))
         .map_err(|e| ApiError::bad(format!("the request cannot be forwarded: {e}")))?;
     let unreachable = |reason: String| ApiError::ClusterUnreachable { cluster: cluster.to_string(), reason };
-    let mut answer = client.send(outgoing).await.map_err(|e| unreachable(e.to_string()))?;
+    let mut answer = client.send(outgoing).await.map_err(|e| unreachable(crate::error::with_causes(&e)))?;
     if answer.status() == StatusCode::SWITCHING_PROTOCOLS {
         let Some(client_side) = client_side else {
             return Err(unreachable("the apiserver switched protocols unasked".into()));

@@ -42,7 +42,9 @@ impl Status {
         match reason {
             Reason::Denied => Status::Denied,
             // No answer in time is, for the person looking at the fleet, an unreachable cluster.
-            Reason::AuthFailed | Reason::ApiserverUnreachable | Reason::Timeout => Status::Unreachable,
+            Reason::AuthFailed | Reason::ApiserverUnreachable | Reason::AgentDisconnected | Reason::Timeout => {
+                Status::Unreachable
+            }
             Reason::Unknown => Status::Unknown,
         }
     }
@@ -130,7 +132,9 @@ pub struct Fleet {
 pub async fn fleet(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<Value>, ApiError> {
     let audiences: Arc<[Audience]> =
         state.registry.all().iter().map(|c| Audience::of_user(&state.auth.authz, &c.name, &user)).collect();
-    if let Some(hit) = state.caches.fleet.get(&audiences) {
+    if let Some(hit) = state.caches.fleet.get(&audiences)
+        && tunnels_as_cached(&state, &hit)
+    {
         return Ok(Json((*hit).clone()));
     }
     let deadline = Instant::now() + TOTAL_BUDGET;
@@ -163,6 +167,17 @@ pub async fn fleet(State(state): State<AppState>, CurrentUser(user): CurrentUser
     let body = Arc::new(body);
     state.caches.fleet.insert(audiences, body.clone());
     Ok(Json((*body).clone()))
+}
+
+/// Whether every agent cluster's tunnel is as connected as the cached answer says: an agent
+/// that comes or goes shows at once, not after the cache's lifetime.
+fn tunnels_as_cached(state: &AppState, cached: &Value) -> bool {
+    let tunnels = &state.agents.tunnels;
+    cached["clusters"].as_array().into_iter().flatten().all(|c| {
+        let name = c["name"].as_str().unwrap_or_default();
+        !tunnels.is_agent_cluster(name)
+            || tunnels.connected(name) != (c["error"]["code"] == Reason::AgentDisconnected.as_str())
+    })
 }
 
 async fn probe_cluster(state: &AppState, user: &Identity, cluster: &Cluster, deadline: Instant) -> FleetCluster {

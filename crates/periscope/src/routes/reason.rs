@@ -1,7 +1,7 @@
 //! Reason codes for failures that aggregating routes (fleet, can-i, search, dashboard) report
 //! per item instead of failing the whole call. One classification, so every route names the
 //! same failure the same way: `denied`, `auth_failed`, `timeout`, `apiserver_unreachable`,
-//! `unknown`.
+//! `agent_disconnected`, `unknown`.
 
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ pub enum Reason {
     Timeout,
     /// Connection failures and 5xx answers.
     ApiserverUnreachable,
+    /// The cluster is reached through an agent that is not connected.
+    AgentDisconnected,
     /// Anything else (bad answers, unexpected statuses).
     Unknown,
 }
@@ -38,6 +40,7 @@ impl Reason {
             Reason::AuthFailed => "auth_failed",
             Reason::Timeout => "timeout",
             Reason::ApiserverUnreachable => "apiserver_unreachable",
+            Reason::AgentDisconnected => "agent_disconnected",
             Reason::Unknown => "unknown",
         }
     }
@@ -56,7 +59,14 @@ impl Reason {
             kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::RustlsTls(_) => {
                 // Connect and read timeouts of the HTTP stack surface as transport errors;
                 // their text is the only place that tells them apart from a refused connection.
-                if looks_like_timeout(&err.to_string()) { Reason::Timeout } else { Reason::ApiserverUnreachable }
+                let text = crate::error::with_causes(err);
+                if text.contains(AGENT_DISCONNECTED) {
+                    Reason::AgentDisconnected
+                } else if looks_like_timeout(&text) {
+                    Reason::Timeout
+                } else {
+                    Reason::ApiserverUnreachable
+                }
             }
             _ => Reason::Unknown,
         }
@@ -66,6 +76,9 @@ impl Reason {
     pub fn of_api_error(err: &ApiError) -> Reason {
         match err {
             ApiError::Kube(status) => Reason::of_kube(&kube::Error::Api(status.clone())),
+            ApiError::ClusterUnreachable { reason, .. } if reason.contains(AGENT_DISCONNECTED) => {
+                Reason::AgentDisconnected
+            }
             ApiError::ClusterUnreachable { reason, .. } if looks_like_timeout(reason) => Reason::Timeout,
             ApiError::ClusterUnreachable { .. } => Reason::ApiserverUnreachable,
             ApiError::Forbidden(_) | ApiError::NotAllowed(_) => Reason::Denied,
@@ -74,6 +87,9 @@ impl Reason {
         }
     }
 }
+
+/// How the agent tunnel's "not connected" error begins (`agent::tunnel::TunnelError`).
+const AGENT_DISCONNECTED: &str = "agent_disconnected:";
 
 fn looks_like_timeout(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
