@@ -1,0 +1,93 @@
+//! The Helm section in Debian's Chromium against the real control plane (driven by
+//! testenv/browser/helm.mjs; dev mode, so no sign-in): a release of two revisions made by the
+//! real helm is opened from the Helm list, its revisions compared (the changed value at its path,
+//! before and after) and rolled back to revision 1 from the History tab, through the server's
+//! helm as the user.
+
+mod common;
+
+use std::{path::Path, process::Command};
+
+use common::*;
+use periscope_testkit::{TestCluster, TestNamespace, cluster};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Runs the testenv's helm as the cluster admin.
+fn helm(cluster: &TestCluster, args: &[&str]) {
+    let home = tempfile::tempdir().expect("helm home");
+    let out = Command::new(cluster.kubectl_binary().with_file_name("helm"))
+        .arg("--kubeconfig")
+        .arg(cluster.admin_kubeconfig())
+        .args(args)
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .output()
+        .expect("helm runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "helm {args:?}: {text}");
+}
+
+#[tokio::test]
+async fn a_release_is_opened_compared_and_rolled_back_in_the_browser() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-web");
+    ns.grant("alice", "edit");
+    let n = ns.name.as_str();
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello");
+    let chart = chart.to_string_lossy();
+    helm(&alpha, &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
+    helm(&alpha, &["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
+    let binary = alpha.kubectl_binary().with_file_name("helm").to_string_lossy().into_owned();
+    let server = dev_server(&alpha, "alice", &[], &[("PERISCOPE_HELM_BINARY", binary)]);
+
+    let page = format!("/clusters/alpha/helm?namespace={n}");
+    let r = drive_script("helm", &server, "rollback", &["--path", &page, "--name", "greet"]).await;
+    assert_eq!(r["listed"]["revision"], "2", "the list shows the latest revision: {r}");
+    assert_eq!(r["listed"]["status"], "deployed", "{r}");
+    assert_eq!(r["history"], json!(["2", "1"]), "revisions newest first: {r}");
+    let message = r["valueChanges"]
+        .as_array()
+        .expect("the values diff")
+        .iter()
+        .find(|c| c["path"] == "message")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!((message["before"].as_str(), message["after"].as_str()), (Some("one"), Some("two")), "{r}");
+    assert!(
+        r["objectChanges"].as_array().is_some_and(|o| o.iter().any(|c| c == "ConfigMap greet-hello: data.message")),
+        "the manifest diff names the changed path: {r}"
+    );
+    assert!(
+        r["confirmDiff"].as_array().is_some_and(|o| o.iter().any(|c| c["path"] == "message")),
+        "the rollback's confirmation shows the diff from current to revision 1 first: {r}"
+    );
+    assert_eq!(r["after"]["revision"], "3", "rolling back makes a new revision: {r}");
+    assert!(r["after"]["values"].as_str().is_some_and(|v| v.contains("message: one")), "{r}");
+
+    // What the page showed is what the cluster and the server hold.
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/greet");
+    let detail: Value =
+        server.http.get(server.url(&base)).send().await.expect("answer").json().await.expect("release detail");
+    let first: Value = server
+        .http
+        .get(server.url(&format!("{base}?revision=1")))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("revision 1");
+    assert_eq!(detail["release"]["revision"], 3, "{detail}");
+    assert_eq!(detail["values"], first["values"], "revision 3's values are revision 1's");
+    let live = alpha.kubectl(&["-n", n, "get", "configmap", "greet-hello", "-o", "jsonpath={.data.message}"]);
+    assert_eq!(live, "one");
+    let trail = server.http.get(server.url("/api/audit?verb=helm_rollback&limit=200")).send().await.expect("answer");
+    assert_eq!(trail.status(), StatusCode::OK);
+    let trail: Value = trail.json().await.expect("audit rows");
+    let rolled = trail["items"].as_array().expect("items").iter().any(|row| {
+        row["resource"]["namespace"] == n && row["outcome"] == "success" && row["actor"]["sub"] == "alice"
+    });
+    assert!(rolled, "a helm_rollback row of alice's in the test namespace: {trail}");
+}
