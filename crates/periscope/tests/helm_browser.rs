@@ -63,7 +63,10 @@ async fn a_release_is_opened_compared_and_rolled_back_in_the_browser() {
         r["confirmDiff"].as_array().is_some_and(|o| o.iter().any(|c| c["path"] == "message")),
         "the rollback's confirmation shows the diff from current to revision 1 first: {r}"
     );
+    assert!(r["compareUrl"].as_str().is_some_and(|q| q.contains("from=1") && q.contains("to=2")), "in the URL: {r}");
     assert_eq!(r["after"]["revision"], "3", "rolling back makes a new revision: {r}");
+    assert_eq!(r["after"]["history"], json!(["3", "2", "1"]), "{r}");
+    assert_eq!(r["after"]["listed"]["revision"], "3", "the list shows it too: {r}");
     assert!(r["after"]["values"].as_str().is_some_and(|v| v.contains("message: one")), "{r}");
 
     // What the page showed is what the cluster and the server hold.

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Drives the Helm section in Debian's Chromium (playwright-core) for
+// crates/periscope/tests/helm_browser.rs. The server must not need a sign-in (dev mode).
+//
+//   node testenv/browser/helm.mjs --base URL --scenario NAME [--path P] [--name N]
+//        [--screenshot FILE] [--timeout MS] [--chromium PATH]
+//
+// Scenarios (each prints ONE JSON line on stdout; on failure {"error",...} and exit 1):
+//   rollback  open the Helm list P, read release N's row; open it with j and Enter; History:
+//             read the revisions, compare 1 → 2 and read the object and value changes; "Roll
+//             back to this" on 1: read the confirmation's diff, confirm; read the new revision
+//             and the values tab, then the list's row again
+// Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
+
+import { parseArgs } from 'node:util';
+
+import { runScenario } from './harness.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    scenario: { type: 'string' },
+    path: { type: 'string', default: '/' },
+    name: { type: 'string', default: '' },
+    screenshot: { type: 'string' },
+    timeout: { type: 'string', default: '30000' },
+    chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
+  },
+  strict: true,
+});
+if (!opts.base || !opts.scenario) {
+  process.stdout.write(`${JSON.stringify({ error: 'usage: --base URL --scenario NAME (see the top of this file)' })}\n`);
+  process.exit(2);
+}
+const url = (path) => new URL(path, opts.base).href;
+
+/** The release's row in the list: revision and status cells. */
+async function listedRow(page, name) {
+  const row = page.locator(`tr[data-release="${name}"]`);
+  await row.waitFor();
+  return { revision: (await row.locator('[data-cell="revision"]').innerText()).trim(), status: (await row.locator('[data-cell="status"]').innerText()).trim() };
+}
+
+/** The changed paths of a diff panel: `Object: path` of objects, `{path,before,after}` of values. */
+async function readDiff(page, panel) {
+  const root = page.locator(panel);
+  await root.waitFor();
+  const objectChanges = await root.locator('[data-object]').evaluateAll((els) =>
+    els.flatMap((o) => [...o.querySelectorAll('[data-testid="object-change"]')].map((r) => `${o.dataset.object}: ${r.dataset.path}`)),
+  );
+  const valueChanges = await root.locator('[data-testid="value-change"]').evaluateAll((rows) =>
+    rows.map((r) => ({ path: r.dataset.path, before: r.querySelector('[data-cell="before"]').textContent, after: r.querySelector('[data-cell="after"]').textContent })),
+  );
+  return { objectChanges, valueChanges };
+}
+
+const scenarios = {
+  async rollback(page) {
+    const name = opts.name;
+    await page.goto(url(opts.path));
+    await page.locator('[data-helm-list="loaded"]').waitFor();
+    const listed = await listedRow(page, name);
+    // Keyboard-first: the filter narrows to the release, j highlights it, Enter opens it.
+    await page.keyboard.press('/');
+    await page.keyboard.type(name);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction((n) => [...document.querySelectorAll('tr[data-release]')].every((r) => r.dataset.release.includes(n)), name);
+    await page.keyboard.press('j');
+    await page.locator(`[data-cursor="${name}"]`).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-release-page="2"]').waitFor();
+
+    await page.locator('[data-tab="history"]').click();
+    await page.locator('tr[data-history-revision]').first().waitFor();
+    const history = await page.locator('tr[data-history-revision]').evaluateAll((rows) => rows.map((r) => r.dataset.historyRevision));
+    await page.locator('input[data-compare="from"][data-revision="1"]').check();
+    await page.locator('input[data-compare="to"][data-revision="2"]').check();
+    await page.locator('#helm-compare').click();
+    const compared = await readDiff(page, '#helm-diff');
+    const compareUrl = new URL(page.url()).search;
+
+    await page.locator('#rollback-1').click();
+    const confirm = await readDiff(page, '#helm-rollback-diff');
+    await page.locator('#helm-rollback-confirm').click();
+    await page.locator('#helm-rollback-dialog').waitFor({ state: 'detached' });
+    await page.locator('[data-release-page="3"]').waitFor();
+    await page.locator('tr[data-history-revision="3"]').waitFor();
+    const history3 = await page.locator('tr[data-history-revision]').evaluateAll((rows) => rows.map((r) => r.dataset.historyRevision));
+    await page.locator('[data-tab="values"]').click();
+    const values = await page.locator('#release-values #yaml').innerText();
+    const revision = await page.locator('#release-revision').getAttribute('data-revision');
+
+    await page.locator('#back-to-helm').click();
+    await page.locator('[data-helm-list="loaded"]').waitFor();
+    // The list may show its cached rows first: the rollback marked them stale, so they refresh.
+    await page.waitForFunction((n) => document.querySelector(`tr[data-release="${n}"] [data-cell="revision"]`)?.textContent === '3', name).catch(() => undefined);
+    const relisted = await listedRow(page, name);
+    return {
+      listed,
+      history,
+      compareUrl,
+      ...compared,
+      confirmDiff: confirm.valueChanges,
+      after: { revision, values, history: history3, listed: relisted },
+    };
+  },
+};
+
+process.exit(await runScenario(opts.scenario, scenarios[opts.scenario], opts));
