@@ -10,6 +10,14 @@
 //             read the revisions, compare 1 → 2 and read the object and value changes; "Roll
 //             back to this" on 1: read the confirmation's diff, confirm; read the new revision
 //             and the values tab, then the list's row again
+//   tabs      open the release page P: the supplied and computed values, the manifest, the
+//             notes, the resources (kind, name, live state, link) and drift (objects, states,
+//             changed paths with the release's and the live value)
+//   refused   open the release page P, History, "Roll back to this" on 1, confirm: read the
+//             pre-flight's denials shown, and the revision shown afterwards
+//   off       open the release page P: read the Upgrade/Uninstall buttons' state and tooltip
+//   uninstall open the release page P, Uninstall: is the button enabled before the name N is
+//             typed, and after; confirm: read the list it lands on
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { parseArgs } from 'node:util';
@@ -105,5 +113,75 @@ const scenarios = {
     };
   },
 };
+
+/** Opens the release page P and waits for its detail. */
+async function openRelease(page) {
+  await page.goto(url(opts.path));
+  await page.locator('[data-release-page]:not([data-release-page="pending"])').waitFor();
+}
+
+Object.assign(scenarios, {
+  async tabs(page) {
+    await openRelease(page);
+    const supplied = await page.locator('#release-values #yaml').innerText();
+    await page.locator('[data-values="computed"]').click();
+    await page.locator('#release-values[data-view="computed"]').waitFor();
+    const computed = await page.locator('#release-values #yaml').innerText();
+    const computedUrl = new URL(page.url()).search;
+    await page.locator('[data-tab="manifest"]').click();
+    const manifest = await page.locator('#yaml').innerText();
+    await page.locator('[data-tab="notes"]').click();
+    const notes = await page.locator('#release-notes').innerText();
+    await page.locator('[data-tab="resources"]').click();
+    await page.locator('#helm-resources [data-state]').first().waitFor();
+    const resources = await page.locator('#helm-resources tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({ resource: r.dataset.resource, state: r.querySelector('[data-state]')?.dataset.state ?? null, href: r.querySelector('a')?.getAttribute('href') ?? null })),
+    );
+    await page.locator('[data-tab="drift"]').click();
+    await page.locator('#helm-drift').waitFor();
+    const drift = await page.locator('[data-drift-object]').evaluateAll((els) =>
+      els.map((o) => ({
+        object: o.dataset.driftObject,
+        state: o.querySelector('[data-state]').dataset.state,
+        changes: [...o.querySelectorAll('[data-testid="drift-change"]')].map((r) => ({ path: r.dataset.path, release: r.querySelector('[data-cell="before"]').textContent, live: r.querySelector('[data-cell="after"]').textContent })),
+      })),
+    );
+    const drifted = await page.locator('#helm-drift').getAttribute('data-drifted');
+    return { supplied, computed, computedUrl, manifest, notes, resources, drift, drifted };
+  },
+
+  async refused(page) {
+    await openRelease(page);
+    await page.locator('[data-tab="history"]').click();
+    await page.locator('#rollback-1').click();
+    await page.locator('#helm-rollback-diff').waitFor();
+    await page.locator('#helm-rollback-confirm').click();
+    await page.locator('#helm-denied').waitFor();
+    const denied = await page.locator('#helm-denied [data-denied]').evaluateAll((els) => els.map((e) => e.dataset.denied));
+    const text = await page.locator('#helm-denied').innerText();
+    const revision = await page.locator('#release-revision').getAttribute('data-revision');
+    return { denied, text, revision };
+  },
+
+  async off(page) {
+    await openRelease(page);
+    // The features answer may come after the detail: wait for the buttons to settle.
+    await page.waitForFunction(() => !document.querySelector('#helm-upgrade')?.title.startsWith('Checking'));
+    const button = async (id) => ({ disabled: await page.locator(id).isDisabled(), title: await page.locator(id).getAttribute('title') });
+    return { upgrade: await button('#helm-upgrade'), uninstall: await button('#helm-uninstall') };
+  },
+
+  async uninstall(page) {
+    await openRelease(page);
+    await page.locator('#helm-uninstall:not([disabled])').click();
+    const before = await page.locator('#helm-uninstall-confirm').isEnabled();
+    await page.locator('#helm-uninstall-name').fill(opts.name);
+    const after = await page.locator('#helm-uninstall-confirm').isEnabled();
+    await page.locator('#helm-uninstall-confirm').click();
+    await page.locator('[data-helm-list="loaded"]').waitFor();
+    await page.waitForFunction((n) => !document.querySelector(`tr[data-release="${n}"]`), opts.name);
+    return { before, after, landed: new URL(page.url()).pathname, empty: await page.locator('#helm-empty').isVisible() };
+  },
+});
 
 process.exit(await runScenario(opts.scenario, scenarios[opts.scenario], opts));

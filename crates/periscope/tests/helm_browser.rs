@@ -13,13 +13,14 @@ use periscope_testkit::{TestCluster, TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Runs the testenv's helm as the cluster admin.
-fn helm(cluster: &TestCluster, args: &[&str]) {
+/// Runs the testenv's helm as the cluster admin (`driver`: Helm's storage driver).
+fn helm_with_driver(cluster: &TestCluster, driver: &str, args: &[&str]) {
     let home = tempfile::tempdir().expect("helm home");
     let out = Command::new(cluster.kubectl_binary().with_file_name("helm"))
         .arg("--kubeconfig")
         .arg(cluster.admin_kubeconfig())
         .args(args)
+        .env("HELM_DRIVER", driver)
         .env("HELM_CACHE_HOME", home.path().join("cache"))
         .env("HELM_CONFIG_HOME", home.path().join("config"))
         .env("HELM_DATA_HOME", home.path().join("data"))
@@ -27,6 +28,11 @@ fn helm(cluster: &TestCluster, args: &[&str]) {
         .expect("helm runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "helm {args:?}: {text}");
+}
+
+/// [`helm_with_driver`] with Helm's default storage (Secrets).
+fn helm(cluster: &TestCluster, args: &[&str]) {
+    helm_with_driver(cluster, "secret", args);
 }
 
 #[tokio::test]
@@ -89,8 +95,73 @@ async fn a_release_is_opened_compared_and_rolled_back_in_the_browser() {
     let trail = server.http.get(server.url("/api/audit?verb=helm_rollback&limit=200")).send().await.expect("answer");
     assert_eq!(trail.status(), StatusCode::OK);
     let trail: Value = trail.json().await.expect("audit rows");
-    let rolled = trail["items"].as_array().expect("items").iter().any(|row| {
-        row["resource"]["namespace"] == n && row["outcome"] == "success" && row["actor"]["sub"] == "alice"
-    });
+    let rolled =
+        trail["items"].as_array().expect("items").iter().any(|row| {
+            row["resource"]["namespace"] == n && row["outcome"] == "success" && row["actor"]["sub"] == "alice"
+        });
     assert!(rolled, "a helm_rollback row of alice's in the test namespace: {trail}");
+}
+
+#[tokio::test]
+async fn the_release_tabs_a_refused_rollback_writes_off_and_uninstall_in_the_browser() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-web-tabs");
+    ns.grant("alice", "edit");
+    ns.grant("bob", "view");
+    let n = ns.name.as_str();
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello");
+    let chart = chart.to_string_lossy();
+    // ConfigMap storage: the view-only user can read the release, so the pre-flight is what stops him.
+    let configmaps = |args: &[&str]| helm_with_driver(&alpha, "configmap", args);
+    configmaps(&["install", "greet", &chart, "-n", n, "--set", "message=one"]);
+    configmaps(&["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
+    alpha.kubectl(&["-n", n, "scale", "deployment", "greet-hello", "--replicas=3"]);
+    let binary = alpha.kubectl_binary().with_file_name("helm").to_string_lossy().into_owned();
+    let alice = dev_server(&alpha, "alice", &[], &[("PERISCOPE_HELM_BINARY", binary.clone())]);
+    let bob = dev_server(&alpha, "bob", &[], &[("PERISCOPE_HELM_BINARY", binary)]);
+    let without = dev_server(&alpha, "alice", &[], &[("PERISCOPE_HELM_BINARY", "/nonexistent/helm".to_string())]);
+    let page = format!("/clusters/alpha/helm/{n}/greet");
+
+    let r = drive_script("helm", &alice, "tabs", &["--path", &page]).await;
+    assert_eq!(r["supplied"], "message: two", "{r}");
+    let computed = r["computed"].as_str().unwrap_or_default();
+    assert!(computed.contains("message: two") && computed.contains("image: registry.invalid/hello:1"), "{r}");
+    assert_eq!(r["computedUrl"], "?values=computed", "{r}");
+    assert!(r["manifest"].as_str().is_some_and(|m| m.contains("kind: Deployment")), "{r}");
+    assert_eq!(r["notes"], "This chart has no notes.", "{r}");
+    let resources = r["resources"].as_array().expect("resources");
+    let deployment = resources.iter().find(|x| x["resource"] == "Deployment/greet-hello").expect("the Deployment");
+    assert_eq!(deployment["state"], "drifted", "scaled by kubectl: {r}");
+    assert_eq!(deployment["href"], format!("/clusters/alpha/r/apps/v1/deployments/{n}/greet-hello"), "{r}");
+    let configmap = resources.iter().find(|x| x["resource"] == "ConfigMap/greet-hello").expect("the ConfigMap");
+    assert_eq!(configmap["state"], "inSync", "{r}");
+    assert_eq!(r["drifted"], "1", "{r}");
+    let drifted = r["drift"].as_array().expect("drift").iter().find(|o| o["state"] == "drifted").cloned();
+    assert_eq!(
+        drifted.map(|o| o["changes"].clone()),
+        Some(json!([{"path": "spec.replicas", "release": "1", "live": "3"}])),
+        "{r}"
+    );
+
+    let r = drive_script("helm", &bob, "refused", &["--path", &page]).await;
+    let denied: Vec<&str> = r["denied"].as_array().expect("denied").iter().filter_map(Value::as_str).collect();
+    assert!(denied.contains(&"patch Deployment greet-hello"), "{r}");
+    assert!(r["text"].as_str().is_some_and(|t| t.contains("Your role may not")), "{r}");
+    assert_eq!(r["revision"], "2", "{r}");
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "greet-hello", "-o", "jsonpath={.data.message}"]);
+    assert_eq!(message(), "two", "nothing changed");
+
+    let r = drive_script("helm", &without, "off", &["--path", &page]).await;
+    for button in ["upgrade", "uninstall"] {
+        assert_eq!(r[button]["disabled"], true, "{r}");
+        assert!(r[button]["title"].as_str().is_some_and(|t| t.contains("no helm binary")), "{r}");
+    }
+
+    let r = drive_script("helm", &alice, "uninstall", &["--path", &page, "--name", "greet"]).await;
+    assert_eq!((r["before"].as_bool(), r["after"].as_bool()), (Some(false), Some(true)), "typed confirmation: {r}");
+    assert_eq!(r["landed"], "/clusters/alpha/helm", "{r}");
+    assert_eq!(
+        alpha.kubectl(&["-n", n, "get", "configmap", "-l", "app.kubernetes.io/instance=greet", "-o", "name"]),
+        ""
+    );
 }
