@@ -6,34 +6,10 @@
 
 mod common;
 
-use std::{path::Path, process::Command};
-
 use common::*;
-use periscope_testkit::{TestCluster, TestNamespace, cluster};
+use periscope_testkit::{TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// Runs the testenv's helm as the cluster admin (`driver`: Helm's storage driver).
-fn helm_with_driver(cluster: &TestCluster, driver: &str, args: &[&str]) {
-    let home = tempfile::tempdir().expect("helm home");
-    let out = Command::new(cluster.kubectl_binary().with_file_name("helm"))
-        .arg("--kubeconfig")
-        .arg(cluster.admin_kubeconfig())
-        .args(args)
-        .env("HELM_DRIVER", driver)
-        .env("HELM_CACHE_HOME", home.path().join("cache"))
-        .env("HELM_CONFIG_HOME", home.path().join("config"))
-        .env("HELM_DATA_HOME", home.path().join("data"))
-        .output()
-        .expect("helm runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "helm {args:?}: {text}");
-}
-
-/// [`helm_with_driver`] with Helm's default storage (Secrets).
-fn helm(cluster: &TestCluster, args: &[&str]) {
-    helm_with_driver(cluster, "secret", args);
-}
 
 #[tokio::test]
 async fn a_release_is_opened_compared_and_rolled_back_in_the_browser() {
@@ -41,10 +17,9 @@ async fn a_release_is_opened_compared_and_rolled_back_in_the_browser() {
     let ns = TestNamespace::new(&alpha, "helm-web");
     ns.grant("alice", "edit");
     let n = ns.name.as_str();
-    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello");
-    let chart = chart.to_string_lossy();
-    helm(&alpha, &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
-    helm(&alpha, &["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
+    let chart = hello_chart();
+    helm(&alpha, "secret", &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
+    helm(&alpha, "secret", &["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
     let binary = alpha.kubectl_binary().with_file_name("helm").to_string_lossy().into_owned();
     let server = dev_server(&alpha, "alice", &[], &[("PERISCOPE_HELM_BINARY", binary)]);
 
@@ -109,10 +84,9 @@ async fn the_release_tabs_a_refused_rollback_writes_off_and_uninstall_in_the_bro
     ns.grant("alice", "edit");
     ns.grant("bob", "view");
     let n = ns.name.as_str();
-    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello");
-    let chart = chart.to_string_lossy();
+    let chart = hello_chart();
     // ConfigMap storage: the view-only user can read the release, so the pre-flight is what stops him.
-    let configmaps = |args: &[&str]| helm_with_driver(&alpha, "configmap", args);
+    let configmaps = |args: &[&str]| helm(&alpha, "configmap", args);
     configmaps(&["install", "greet", &chart, "-n", n, "--set", "message=one"]);
     configmaps(&["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
     alpha.kubectl(&["-n", n, "scale", "deployment", "greet-hello", "--replicas=3"]);

@@ -11,11 +11,10 @@ import { helmApi, releasePath } from '../api/endpoints';
 import { changedBy, queryKeys } from '../api/queryKeys';
 import { ErrorBox } from '../components/ErrorBox';
 import { InstallForm, type InstallTarget, targetProblem } from './InstallForm';
-import { PreviewPanel } from './PreviewPanel';
+import { PreviewColumn } from './PreviewPanel';
 import { releaseRoute } from './routes';
 import type { InstallBody, Preview } from './types';
 import { ValuesEditor } from './ValuesEditor';
-import { WriteError } from './WriteError';
 
 export default function InstallDialog({ cluster, namespace, onClose }: { cluster: string; namespace: string | undefined; onClose: () => void }) {
   const [target, setTarget] = useState<InstallTarget>({ repo: '', chart: '', version: '', namespace: namespace ?? '', name: '' });
@@ -66,28 +65,7 @@ export default function InstallDialog({ cluster, namespace, onClose }: { cluster
             <ValuesEditor key={`${target.repo} ${target.chart} ${target.version}`} name={target.chart} text={defaults.data.values} onBuffer={(r) => (read.current = r)} onPreview={ask} onEscape={onClose} />
           )}
         </div>
-        {(preview || asked.isError) && (
-          <div className="min-h-0 w-1/2 overflow-auto">
-            {asked.isError && <WriteError error={asked.error} />}
-            {preview && (
-              <>
-                <PreviewPanel preview={preview.answer} />
-                {write.isError && <WriteError error={write.error} />}
-                <div className="mt-3 flex justify-end">
-                  <button
-                    type="button"
-                    id="helm-install-confirm"
-                    disabled={write.isPending || preview.answer.denied.length > 0}
-                    onClick={() => write.mutate(preview.body)}
-                    className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50"
-                  >
-                    {write.isPending ? 'Installing…' : `Install ${preview.body.name}`}
-                  </button>
-                </div>
-              </>
-            )}
-          </div>
-        )}
+        <PreviewColumn askError={asked.error} preview={preview} write={write} confirmId="helm-install-confirm" label={`Install ${preview?.body.name ?? ''}`} busyLabel="Installing…" />
       </div>
     </div>
   );

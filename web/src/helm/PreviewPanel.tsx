@@ -2,9 +2,12 @@
 // its action and whether the user may, the denials, the diff against now (upgrades), the notes
 // and the rendered manifest.
 
+import type { UseMutationResult } from '@tanstack/react-query';
+
 import { YamlView } from '../components/YamlView';
 import { DiffPanel } from './DiffPanel';
 import type { Preview } from './types';
+import { WriteError } from './WriteError';
 
 export function PreviewPanel({ preview }: { preview: Preview }) {
   return (
@@ -42,6 +45,45 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
         <summary className="cursor-pointer text-slate-500">Rendered manifest</summary>
         <YamlView text={preview.manifest} />
       </details>
+    </div>
+  );
+}
+
+/**
+ * The preview column of the upgrade and install views: the preview (or why asking failed),
+ * then the confirm button, which sends exactly the previewed body (disabled when the
+ * pre-flight denied anything).
+ */
+export function PreviewColumn<Body>(props: {
+  askError: Error | null;
+  preview: { body: Body; answer: Preview } | null;
+  write: UseMutationResult<unknown, Error, Body>;
+  confirmId: string;
+  label: string;
+  busyLabel: string;
+}) {
+  const { askError, preview, write, confirmId, label, busyLabel } = props;
+  if (!preview && !askError) return null;
+  return (
+    <div className="min-h-0 w-1/2 overflow-auto">
+      {askError && <WriteError error={askError} />}
+      {preview && (
+        <>
+          <PreviewPanel preview={preview.answer} />
+          {write.isError && <WriteError error={write.error} />}
+          <div className="mt-3 flex justify-end">
+            <button
+              type="button"
+              id={confirmId}
+              disabled={write.isPending || preview.answer.denied.length > 0}
+              onClick={() => write.mutate(preview.body)}
+              className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50"
+            >
+              {write.isPending ? busyLabel : label}
+            </button>
+          </div>
+        </>
+      )}
     </div>
   );
 }

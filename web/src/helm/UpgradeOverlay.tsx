@@ -8,11 +8,10 @@ import { useRef, useState } from 'react';
 import { helmApi } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
 import { useHelmWrite } from './hooks';
-import { PreviewPanel } from './PreviewPanel';
+import { PreviewColumn } from './PreviewPanel';
 import type { Preview, ReleaseDetail, ReleaseSource, UpgradeBody } from './types';
 import { ValuesEditor } from './ValuesEditor';
 import { valuesYaml } from './ValuesTab';
-import { WriteError } from './WriteError';
 
 /** Versions of the release's chart in its repository (none asked when the source is unknown). */
 function VersionPicker({ cluster, source, current, value, onChange }: { cluster: string; source: ReleaseSource; current: string; value: string; onChange: (v: string) => void }) {
@@ -72,28 +71,7 @@ export default function UpgradeOverlay({ cluster, path, detail, onClose }: { clu
         <div className="min-h-0 flex-1">
           <ValuesEditor name={release.name} text={valuesYaml(detail.values)} onBuffer={(r) => (read.current = r)} onPreview={ask} onEscape={onClose} />
         </div>
-        {(preview || asked.isError) && (
-          <div className="min-h-0 w-1/2 overflow-auto">
-            {asked.isError && <WriteError error={asked.error} />}
-            {preview && (
-              <>
-                <PreviewPanel preview={preview.answer} />
-                {write.isError && <WriteError error={write.error} />}
-                <div className="mt-3 flex justify-end">
-                  <button
-                    type="button"
-                    id="helm-upgrade-confirm"
-                    disabled={write.isPending || preview.answer.denied.length > 0}
-                    onClick={() => write.mutate(preview.body)}
-                    className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50"
-                  >
-                    {write.isPending ? 'Upgrading…' : 'Confirm upgrade'}
-                  </button>
-                </div>
-              </>
-            )}
-          </div>
-        )}
+        <PreviewColumn askError={asked.error} preview={preview} write={write} confirmId="helm-upgrade-confirm" label="Confirm upgrade" busyLabel="Upgrading…" />
       </div>
     </div>
   );
