@@ -17,13 +17,20 @@ export function writesOff(writes: boolean | undefined): string | null {
   return writes ? null : 'Helm writes are off: this server has no helm binary (PERISCOPE_HELM_BINARY or helm on its PATH)';
 }
 
+/**
+ * How often an open release page re-reads it: another user's (or a pipeline's) upgrade shows
+ * up without a reload, so a rollback is never decided on a stale history. Releases have no
+ * live stream; each read decodes the stored release, hence not every few seconds.
+ */
+const RELEASE_POLL_MS = 30_000;
+
 /** One release's detail (latest revision). */
 export function useRelease(path: string) {
-  return useQuery({ queryKey: queryKeys.helmRelease(path, 'detail'), queryFn: ({ signal }) => helmApi.release(path, undefined, signal) });
+  return useQuery({ queryKey: queryKeys.helmRelease(path, 'detail'), queryFn: ({ signal }) => helmApi.release(path, undefined, signal), refetchInterval: RELEASE_POLL_MS });
 }
 
 export function useHistory(path: string) {
-  return useQuery({ queryKey: queryKeys.helmRelease(path, 'history'), queryFn: ({ signal }) => helmApi.history(path, signal) });
+  return useQuery({ queryKey: queryKeys.helmRelease(path, 'history'), queryFn: ({ signal }) => helmApi.history(path, signal), refetchInterval: RELEASE_POLL_MS });
 }
 
 /** The diff of two revisions of a release (null: none asked). */
