@@ -18,6 +18,11 @@
 //   off       open the release page P: read the Upgrade/Uninstall buttons' state and tooltip
 //   uninstall open the release page P, Uninstall: is the button enabled before the name N is
 //             typed, and after; confirm: read the list it lands on
+//   install   open the Helm list P, Install chart: repository --repo, chart hello, version
+//             --version; the values replaced by --values in the editor; Ctrl+S previews (read
+//             the objects); install: read the release page it lands on
+//   upgrade   open the release page P, Upgrade: read the version choices, pick --version,
+//             replace the values by --values; preview (read the diff); confirm: read the page
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { parseArgs } from 'node:util';
@@ -30,6 +35,9 @@ const { values: opts } = parseArgs({
     scenario: { type: 'string' },
     path: { type: 'string', default: '/' },
     name: { type: 'string', default: '' },
+    repo: { type: 'string', default: '' },
+    version: { type: 'string', default: '' },
+    values: { type: 'string', default: '' },
     screenshot: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
@@ -120,6 +128,29 @@ async function openRelease(page) {
   await page.locator('[data-release-page]:not([data-release-page="pending"])').waitFor();
 }
 
+/** Replaces the values editor's whole text (the editor ready), as a paste would. */
+async function replaceValues(page, text) {
+  await page.locator('#helm-values-editor[data-state="ready"]').waitFor();
+  await page.locator('#editor-code .view-lines').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
+}
+
+/** The preview's objects: `object action allowed`. */
+const previewObjects = (page) =>
+  page.locator('[data-preview-object]').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent).join(' ')));
+
+/** The release page once it shows `revision`: its revision, chart and values. */
+async function releaseShown(page, revision) {
+  await page.locator(`[data-release-page="${revision}"]`).waitFor();
+  return {
+    path: new URL(page.url()).pathname,
+    revision: await page.locator('#release-revision').getAttribute('data-revision'),
+    chart: await page.locator('#release-chart').innerText(),
+    values: await page.locator('#release-values #yaml').innerText(),
+  };
+}
+
 Object.assign(scenarios, {
   async tabs(page) {
     await openRelease(page);
@@ -181,6 +212,42 @@ Object.assign(scenarios, {
     await page.locator('[data-helm-list="loaded"]').waitFor();
     await page.waitForFunction((n) => !document.querySelector(`tr[data-release="${n}"]`), opts.name);
     return { before, after, landed: new URL(page.url()).pathname, empty: await page.locator('#helm-empty').isVisible() };
+  },
+});
+
+Object.assign(scenarios, {
+  async install(page) {
+    await page.goto(url(opts.path));
+    await page.locator('#helm-install:not([disabled])').click();
+    await page.locator('#helm-install-repo').fill(opts.repo);
+    await page.locator('#helm-install-chart').fill('hello');
+    await page.locator('#helm-install-chart').press('Enter');
+    await page.locator(`#helm-install-version option[value="${opts.version}"]`).waitFor({ state: 'attached' });
+    const versions = await page.locator('#helm-install-version option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    await page.locator('#helm-install-version').selectOption(opts.version);
+    await page.locator('#helm-install-name').fill(opts.name);
+    await replaceValues(page, opts.values);
+    await page.keyboard.press('Control+S');
+    await page.locator('#helm-preview').waitFor();
+    const objects = await previewObjects(page);
+    await page.locator('#helm-install-confirm').click();
+    return { versions, objects, release: await releaseShown(page, 1) };
+  },
+
+  async upgrade(page) {
+    await openRelease(page);
+    await page.locator('#helm-upgrade:not([disabled])').click();
+    await page.locator('#helm-upgrade-version').waitFor();
+    await page.locator(`#helm-upgrade-version option[value="${opts.version}"]`).waitFor({ state: 'attached' });
+    const versions = await page.locator('#helm-upgrade-version option').evaluateAll((os) => os.map((o) => o.value));
+    await page.locator('#helm-upgrade-version').selectOption(opts.version);
+    await replaceValues(page, opts.values);
+    await page.locator('#helm-upgrade-preview').click();
+    const diff = await readDiff(page, '#helm-preview-diff');
+    const objects = await previewObjects(page);
+    await page.locator('#helm-upgrade-confirm').click();
+    await page.locator('#helm-upgrade-view').waitFor({ state: 'detached' });
+    return { versions, diff, objects, release: await releaseShown(page, 2) };
   },
 });
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use periscope_testkit::{TestNamespace, cluster};
+use periscope_testkit::{ChartRepo, TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -138,4 +138,85 @@ async fn the_release_tabs_a_refused_rollback_writes_off_and_uninstall_in_the_bro
         alpha.kubectl(&["-n", n, "get", "configmap", "-l", "app.kubernetes.io/instance=greet", "-o", "name"]),
         ""
     );
+}
+
+#[tokio::test]
+async fn a_chart_is_installed_and_upgraded_to_another_version_in_the_browser() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-web-install");
+    ns.grant("alice", "edit");
+    let n = ns.name.as_str();
+    let binary = alpha.kubectl_binary().with_file_name("helm");
+    let repo = ChartRepo::hello(&binary, &["0.1.0", "0.2.0"]).await;
+    // The repository is on this host's own address, which may be a private one.
+    let env = [
+        ("PERISCOPE_HELM_BINARY", binary.to_string_lossy().into_owned()),
+        ("PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", "true".to_string()),
+    ];
+    let server = dev_server(&alpha, "alice", &[], &env);
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "web-hello", "-o", "jsonpath={.data.message}"]);
+
+    let list = format!("/clusters/alpha/helm?namespace={n}");
+    let args = [
+        "--path",
+        &list,
+        "--repo",
+        &repo.url,
+        "--version",
+        "0.1.0",
+        "--name",
+        "web",
+        "--values",
+        "message: installed\n",
+    ];
+    let r = drive_script("helm", &server, "install", &args).await;
+    assert_eq!(r["versions"], json!(["0.2.0", "0.1.0"]), "from the repository, newest first: {r}");
+    let objects: Vec<&str> = r["objects"].as_array().expect("objects").iter().filter_map(Value::as_str).collect();
+    assert!(objects.contains(&"ConfigMap web-hello create yes"), "the pre-flight's answer per object: {r}");
+    assert_eq!(r["release"]["path"], format!("/clusters/alpha/helm/{n}/web"), "lands on the new release: {r}");
+    assert!(r["release"]["chart"].as_str().is_some_and(|c| c.starts_with("hello-0.1.0")), "{r}");
+    assert_eq!(r["release"]["values"], "message: installed", "{r}");
+    assert_eq!(message(), "installed");
+
+    let page = format!("/clusters/alpha/helm/{n}/web");
+    let args = ["--path", &page, "--version", "0.2.0", "--values", "message: upgraded\n"];
+    let r = drive_script("helm", &server, "upgrade", &args).await;
+    assert_eq!(
+        r["versions"],
+        json!(["0.1.0", "0.2.0"]),
+        "the current version first, then the repository's others: {r}"
+    );
+    assert!(
+        r["diff"]["valueChanges"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!({"path": "message", "before": "installed", "after": "upgraded"}))),
+        "the preview's values diff: {r}"
+    );
+    assert!(
+        r["diff"]["objectChanges"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|c| c == "ConfigMap web-hello: data.message")),
+        "{r}"
+    );
+    assert!(r["release"]["chart"].as_str().is_some_and(|c| c.starts_with("hello-0.2.0")), "{r}");
+    assert_eq!(r["release"]["values"], "message: upgraded", "{r}");
+    assert_eq!(message(), "upgraded");
+
+    let trail: Value = server
+        .http
+        .get(server.url("/api/audit?phase=outcome&limit=200"))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("audit rows");
+    let done = |verb: &str| {
+        trail["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|row| row["verb"] == verb && row["resource"]["namespace"] == n && row["outcome"] == "success")
+    };
+    assert!(done("helm_install") && done("helm_upgrade"), "{trail}");
 }

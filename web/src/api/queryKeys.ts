@@ -38,8 +38,9 @@ export const queryKeys = {
   helmReleases: (cluster: string, namespace?: string) => ['list', cluster, 'helm', namespace ?? ''] as const,
   /** What one release's page reads (`path` from `releasePath`: under `object(path)`, so `changedBy` reaches it). */
   helmRelease: (path: string, part: HelmPart, ...args: (string | number)[]) => ['object', path, `helm-${part}`, ...args] as const,
-  /** A chart repository's versions of a chart, and one version's default values. */
-  chart: (cluster: string, repo: string, chart: string, version?: string) => ['chart', cluster, repo, chart, version ?? ''] as const,
+  /** A chart repository's versions of a chart (no version), or one version's default values. */
+  chart: (cluster: string, repo: string, chart: string, version?: string) =>
+    version === undefined ? (['chart', cluster, repo, chart, 'versions'] as const) : (['chart', cluster, repo, chart, 'values', version] as const),
   /** A cluster's OpenAPI v3 document for one group/version (`api/v1`, `apis/apps/v1`): the editor's schemas. */
   openapi: (cluster: string, apiPath: string) => ['openapi', cluster, apiPath] as const,
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */

@@ -17,7 +17,7 @@ import type { InstallBody, Preview } from './types';
 import { ValuesEditor } from './ValuesEditor';
 
 export default function InstallDialog({ cluster, namespace, onClose }: { cluster: string; namespace: string | undefined; onClose: () => void }) {
-  const [target, setTarget] = useState<InstallTarget>({ repo: '', chart: '', version: '', namespace: namespace ?? '', name: '' });
+  const [target, setTarget] = useState<InstallTarget>({ repo: '', chart: '', version: '', namespace: namespace ?? '', name: '', createNamespace: false });
   const chosen = target.repo && target.chart && target.version ? target : null;
   const defaults = useQuery({
     queryKey: queryKeys.chart(cluster, target.repo, target.chart, target.version),
@@ -58,7 +58,7 @@ export default function InstallDialog({ cluster, namespace, onClose }: { cluster
       <InstallForm cluster={cluster} target={target} onChange={(t) => { setTarget(t); setPreview(null); }} />
       {problem && <p className="mt-1 text-xs text-slate-500">{problem}</p>}
       <div className="mt-2 flex min-h-0 flex-1 gap-4">
-        <div className="min-h-0 flex-1">
+        <div className="min-h-0 min-w-0 flex-1">
           {defaults.isError && <ErrorBox error={defaults.error} />}
           {chosen && defaults.isPending && <p className="text-sm text-slate-500">Reading the chart's default values…</p>}
           {defaults.data && (

@@ -16,6 +16,7 @@ export interface InstallTarget {
   version: string;
   namespace: string;
   name: string;
+  createNamespace: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -71,6 +72,10 @@ export function InstallForm({ cluster, target, onChange }: { cluster: string; ta
         <label>
           Release
           <input id="helm-install-name" className={input} value={target.name} onChange={(e) => set({ name: e.target.value.trim() })} />
+        </label>
+        <label className="col-span-2 flex items-center gap-1">
+          <input type="checkbox" id="helm-install-create-namespace" checked={target.createNamespace} onChange={(e) => set({ createNamespace: e.target.checked })} />
+          Create the namespace if it does not exist
         </label>
       </div>
     </div>

@@ -65,7 +65,7 @@ export function PreviewColumn<Body>(props: {
   const { askError, preview, write, confirmId, label, busyLabel } = props;
   if (!preview && !askError) return null;
   return (
-    <div className="min-h-0 w-1/2 overflow-auto">
+    <div className="min-h-0 w-1/2 shrink-0 overflow-auto">
       {askError && <WriteError error={askError} />}
       {preview && (
         <>

@@ -47,7 +47,7 @@ export default function ReleasePage() {
           <>
             <StatusBadge status={release.status} />
             <span className="text-sm" id="release-revision" data-revision={release.revision}>revision {release.revision}</span>
-            <span className="text-sm text-slate-500">
+            <span className="text-sm text-slate-500" id="release-chart">
               {release.chartName}-{release.chartVersion}
               {release.appVersion ? ` (app ${release.appVersion})` : ''}
               {release.updated ? ` · ${formatAge(release.updated)} ago` : ''}

@@ -51,7 +51,7 @@ export default function UpgradeOverlay({ cluster, path, detail, onClose }: { clu
   };
   const button = 'rounded border border-slate-300 px-2 py-0.5 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
   return (
-    <div role="dialog" aria-label={`Upgrade ${release.name}`} id="helm-upgrade" className="fixed inset-0 z-40 flex flex-col bg-white p-4 dark:bg-slate-950">
+    <div role="dialog" aria-label={`Upgrade ${release.name}`} id="helm-upgrade-view" className="fixed inset-0 z-40 flex flex-col bg-white p-4 dark:bg-slate-950">
       <div className="mb-2 flex flex-wrap items-center gap-3">
         <h2 className="text-lg font-semibold">Upgrade {release.namespace}/{release.name}</h2>
         <span className="text-sm text-slate-500">{release.chartName}</span>
@@ -68,7 +68,7 @@ export default function UpgradeOverlay({ cluster, path, detail, onClose }: { clu
       </div>
       <p className="mb-2 text-xs text-slate-500">The values you supply (the chart's defaults apply to the rest). Preview shows what would change before anything does.</p>
       <div className="flex min-h-0 flex-1 gap-4">
-        <div className="min-h-0 flex-1">
+        <div className="min-h-0 min-w-0 flex-1">
           <ValuesEditor name={release.name} text={valuesYaml(detail.values)} onBuffer={(r) => (read.current = r)} onPreview={ask} onEscape={onClose} />
         </div>
         <PreviewColumn askError={asked.error} preview={preview} write={write} confirmId="helm-upgrade-confirm" label="Confirm upgrade" busyLabel="Upgrading…" />

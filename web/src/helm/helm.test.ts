@@ -94,6 +94,14 @@ describe('diffs', () => {
   });
 });
 
+describe('chart keys', () => {
+  it("keep a chart's version list apart from any version's values (the empty version included)", () => {
+    const versions = queryKeys.chart('alpha', 'https://r', 'hello');
+    expect(queryKeys.chart('alpha', 'https://r', 'hello', '')).not.toEqual(versions);
+    expect(queryKeys.chart('alpha', 'https://r', 'hello', '1.0.0')).not.toEqual(versions);
+  });
+});
+
 describe('writes', () => {
   it("list a pre-flight refusal's denials, and nothing for other errors", () => {
     const refused = new ApiError(403, 'E_HELM_PREFLIGHT_DENIED', 'no', { denied: ['patch Deployment web', 7, 'create secrets'] });
@@ -104,7 +112,7 @@ describe('writes', () => {
   });
 
   it('check an install target before asking the server', () => {
-    const ok = { repo: 'https://charts.example.com', chart: 'nginx', version: '1.2.3', namespace: 'team-a', name: 'web' };
+    const ok = { repo: 'https://charts.example.com', chart: 'nginx', version: '1.2.3', namespace: 'team-a', name: 'web', createNamespace: false };
     expect(targetProblem(ok)).toBeNull();
     expect(targetProblem({ ...ok, repo: 'oci://registry.example.com/charts' })).toBeNull();
     expect(targetProblem({ ...ok, repo: 'ftp://x' })).toMatch(/https/);

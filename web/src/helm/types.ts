@@ -127,6 +127,8 @@ export interface InstallBody extends ChartRef {
   name: string;
   /** YAML text. */
   values: string;
+  /** Create the namespace when it does not exist (the pre-flight then asks for `create namespaces`). */
+  createNamespace?: boolean;
 }
 
 /** `POST …/upgrade` and `…/upgrade-preview` (no chart: the current chart and version). */

@@ -139,7 +139,7 @@ describe('install', () => {
     expect(($('#helm-install-preview') as HTMLButtonElement).disabled).toBe(true);
     await type('#helm-install-name', 'web');
     await click('#helm-install-preview');
-    const body = { repo, chart: 'hello', version: '0.2.0', namespace: 'team-a', name: 'web', values: 'replicas: 1\n' };
+    const body = { repo, chart: 'hello', version: '0.2.0', namespace: 'team-a', name: 'web', createNamespace: false, values: 'replicas: 1\n' };
     expect(calls.find((c) => c.url.endsWith('/install-preview'))?.body).toEqual(body);
     await click('#helm-install-confirm');
     expect(calls.find((c) => c.url.endsWith('/install'))?.body).toEqual(body);
