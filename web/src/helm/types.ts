@@ -1,7 +1,10 @@
-// The Helm answers (docs/api.md#helm). The server builds them with `json!`, so they are not in
-// types.gen.ts: written here by hand, in the server's field names.
+// The Helm answers (docs/api.md#helm). The reads are built with `json!` on the server, so
+// their types are written here by hand, in the server's field names; the chart and write
+// bodies and the preview are generated (types.gen.ts) and re-exported from here.
 
-import type { JsonValue } from '../api/types.gen';
+import type { ChartRef, ChartValues, ChartVersions, HelmPreview, InstallBody, JsonValue, UpgradeBody } from '../api/types.gen';
+
+export type { ChartRef, ChartValues, ChartVersions, InstallBody, UpgradeBody };
 
 /** A release's latest (or one) revision as lists, histories and writes answer it. */
 export interface ReleaseSummary {
@@ -91,51 +94,11 @@ export interface Drift {
   drifted: number;
 }
 
-/** `GET …/helm/charts/versions`. */
-export interface ChartVersions {
-  repo: string;
-  chart: string;
-  versions: { version: string; appVersion: string | null; description: string | null; created: string | null }[];
-}
-
-/** `GET …/helm/charts/values`. */
-export interface ChartValues {
-  chart: { name: string; version: string; appVersion: string | null; description: string | null };
-  values: string;
-}
-
-/** What an install or upgrade would do, asked before it runs. */
-export interface Preview {
-  manifest: string;
-  notes: string;
-  objects: { object: string; action: 'create' | 'update' | 'delete'; allowed: boolean }[];
-  denied: string[];
-  /** Upgrades only: against the current revision. */
-  diff?: DiffParts;
-}
-
-/** A chart to install or upgrade to. */
-export interface ChartRef {
-  repo: string;
-  chart: string;
-  version: string;
-}
-
-/** `POST …/helm/install` and `…/install-preview`. */
-export interface InstallBody extends ChartRef {
-  namespace: string;
-  name: string;
-  /** YAML text. */
-  values: string;
-  /** Create the namespace when it does not exist (the pre-flight then asks for `create namespaces`). */
-  createNamespace?: boolean;
-}
-
-/** `POST …/upgrade` and `…/upgrade-preview` (no chart: the current chart and version). */
-export interface UpgradeBody {
-  values: string;
-  chart?: ChartRef;
-}
+/**
+ * What an install or upgrade would do, asked before it runs. The generated type leaves the
+ * upgrade's diff as JSON values; it is the diff route's shape.
+ */
+export type Preview = Omit<HelmPreview, 'diff'> & { diff?: DiffParts };
 
 /** A write's answer (`release` null when helm left none to read). */
 export interface WriteResult {
