@@ -14,6 +14,7 @@ import { InstallForm, type InstallTarget, targetProblem } from './InstallForm';
 import { PreviewColumn } from './PreviewPanel';
 import { releaseRoute } from './routes';
 import type { InstallBody, Preview } from './types';
+import { DiscardStrip, useDiscardGuard } from './useDiscardGuard';
 import { ValuesEditor } from './ValuesEditor';
 
 export default function InstallDialog({ cluster, namespace, onClose }: { cluster: string; namespace: string | undefined; onClose: () => void }) {
@@ -27,6 +28,7 @@ export default function InstallDialog({ cluster, namespace, onClose }: { cluster
     retry: false,
   });
   const read = useRef<() => string>(() => defaults.data?.values ?? '');
+  const guard = useDiscardGuard(onClose);
   const [preview, setPreview] = useState<{ body: InstallBody; answer: Preview } | null>(null);
   const body = (): InstallBody => ({ ...target, values: read.current() });
   const asked = useMutation({ mutationFn: async (b: InstallBody) => ({ body: b, answer: await helmApi.installPreview(cluster, b) }), onSuccess: setPreview });
@@ -53,8 +55,9 @@ export default function InstallDialog({ cluster, namespace, onClose }: { cluster
         <button type="button" className={button} id="helm-install-preview" disabled={problem !== null || !defaults.data || asked.isPending} title={problem ?? 'Ctrl/Cmd+S'} onClick={ask}>
           {asked.isPending ? 'Previewing…' : 'Preview'}
         </button>
-        <button type="button" className={button} onClick={onClose}>Close</button>
+        <button type="button" className={button} id="helm-values-close" onClick={guard.requestClose}>Close</button>
       </div>
+      {guard.asking && <DiscardStrip onKeep={guard.keep} onDiscard={onClose} />}
       <InstallForm cluster={cluster} target={target} onChange={(t) => { setTarget(t); setPreview(null); }} />
       {problem && <p className="mt-1 text-xs text-slate-500">{problem}</p>}
       <div className="mt-2 flex min-h-0 flex-1 gap-4">
@@ -62,7 +65,7 @@ export default function InstallDialog({ cluster, namespace, onClose }: { cluster
           {defaults.isError && <ErrorBox error={defaults.error} />}
           {chosen && defaults.isPending && <p className="text-sm text-slate-500">Reading the chart's default values…</p>}
           {defaults.data && (
-            <ValuesEditor key={`${target.repo} ${target.chart} ${target.version}`} name={target.chart} text={defaults.data.values} onBuffer={(r) => (read.current = r)} onPreview={ask} onEscape={onClose} />
+            <ValuesEditor key={`${target.repo} ${target.chart} ${target.version}`} name={target.chart} text={defaults.data.values} onBuffer={(r) => (read.current = r)} onChange={guard.changed} onPreview={ask} onEscape={guard.requestClose} />
           )}
         </div>
         <PreviewColumn askError={asked.error} preview={preview} write={write} confirmId="helm-install-confirm" label={`Install ${preview?.body.name ?? ''}`} busyLabel="Installing…" />

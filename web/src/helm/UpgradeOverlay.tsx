@@ -10,6 +10,7 @@ import { queryKeys } from '../api/queryKeys';
 import { useHelmWrite } from './hooks';
 import { PreviewColumn } from './PreviewPanel';
 import type { Preview, ReleaseDetail, ReleaseSource, UpgradeBody } from './types';
+import { DiscardStrip, useDiscardGuard } from './useDiscardGuard';
 import { ValuesEditor } from './ValuesEditor';
 import { valuesYaml } from './ValuesTab';
 
@@ -37,6 +38,7 @@ function VersionPicker({ cluster, source, current, value, onChange }: { cluster:
 export default function UpgradeOverlay({ cluster, path, detail, onClose }: { cluster: string; path: string; detail: ReleaseDetail; onClose: () => void }) {
   const { release, source } = detail;
   const read = useRef<() => string>(() => valuesYaml(detail.values));
+  const guard = useDiscardGuard(onClose);
   const [version, setVersion] = useState(release.chartVersion);
   const [preview, setPreview] = useState<{ body: UpgradeBody; answer: Preview } | null>(null);
   const body = (): UpgradeBody => ({
@@ -64,12 +66,13 @@ export default function UpgradeOverlay({ cluster, path, detail, onClose }: { clu
         <button type="button" className={button} id="helm-upgrade-preview" disabled={asked.isPending} onClick={ask} title="Ctrl/Cmd+S">
           {asked.isPending ? 'Previewing…' : 'Preview'}
         </button>
-        <button type="button" className={button} onClick={onClose}>Close</button>
+        <button type="button" className={button} id="helm-values-close" onClick={guard.requestClose}>Close</button>
       </div>
+      {guard.asking && <DiscardStrip onKeep={guard.keep} onDiscard={onClose} />}
       <p className="mb-2 text-xs text-slate-500">The values you supply (the chart's defaults apply to the rest). Preview shows what would change before anything does.</p>
       <div className="flex min-h-0 flex-1 gap-4">
         <div className="min-h-0 min-w-0 flex-1">
-          <ValuesEditor name={release.name} text={valuesYaml(detail.values)} onBuffer={(r) => (read.current = r)} onPreview={ask} onEscape={onClose} />
+          <ValuesEditor name={release.name} text={valuesYaml(detail.values)} onBuffer={(r) => (read.current = r)} onChange={guard.changed} onPreview={ask} onEscape={guard.requestClose} />
         </div>
         <PreviewColumn askError={asked.error} preview={preview} write={write} confirmId="helm-upgrade-confirm" label="Confirm upgrade" busyLabel="Upgrading…" />
       </div>

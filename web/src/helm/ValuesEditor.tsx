@@ -10,9 +10,12 @@ import { CodeEditor, newModelUri, type Problem } from '../editor/CodeEditor';
 
 const NO_GLYPHS: never[] = [];
 
-/** Edits `text`; `onBuffer` gets the reader of the current buffer, Ctrl/Cmd+S asks `onPreview`. */
-export function ValuesEditor(props: { name: string; text: string; onBuffer: (read: () => string) => void; onPreview: () => void; onEscape: () => void }) {
-  const { name, text, onBuffer, onPreview, onEscape } = props;
+/**
+ * Edits `text`; `onBuffer` gets the reader of the current buffer, `onChange` whether it differs
+ * from `text` after each edit, Ctrl/Cmd+S asks `onPreview`.
+ */
+export function ValuesEditor(props: { name: string; text: string; onBuffer: (read: () => string) => void; onChange: (dirty: boolean) => void; onPreview: () => void; onEscape: () => void }) {
+  const { name, text, onBuffer, onChange, onPreview, onEscape } = props;
   const uri = useMemo(() => newModelUri(`${name}-values`), [name]);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [ready, setReady] = useState(false);
@@ -24,7 +27,7 @@ export function ValuesEditor(props: { name: string; text: string; onBuffer: (rea
           text={text}
           schema={undefined}
           glyphs={NO_GLYPHS}
-          onChange={() => undefined}
+          onChange={onChange}
           onBuffer={onBuffer}
           onProblems={setProblems}
           onReady={() => setReady(true)}

@@ -10,9 +10,9 @@ import UpgradeOverlay from './UpgradeOverlay';
 
 // Monaco does not run in happy-dom: the values editor is a text box with the same contract.
 vi.mock('./ValuesEditor', () => ({
-  ValuesEditor: ({ text, onBuffer }: { text: string; onBuffer: (read: () => string) => void }) => {
+  ValuesEditor: ({ text, onBuffer, onChange }: { text: string; onBuffer: (read: () => string) => void; onChange: (dirty: boolean) => void }) => {
     onBuffer(() => document.querySelector<HTMLTextAreaElement>('#values')?.value ?? '');
-    return <textarea id="values" defaultValue={text} />;
+    return <textarea id="values" defaultValue={text} onChange={(e) => onChange(e.target.value !== text)} />;
   },
 }));
 
@@ -119,6 +119,25 @@ describe('upgrade', () => {
     answers[`POST ${base}/upgrade-preview`] = { status: 403, body: { code: 'E_HELM_PREFLIGHT_DENIED', message: 'denied', details: { denied: ['create secrets'] } } };
     await click('#helm-upgrade-preview');
     expect([...document.querySelectorAll<HTMLElement>('#helm-denied [data-denied]')].map((e) => e.dataset.denied)).toEqual(['create secrets']);
+  });
+});
+
+describe('closing with edited values', () => {
+  it('asks first: Keep editing stays, Discard closes; unedited values close at once', async () => {
+    const onClose = vi.fn();
+    render(<UpgradeOverlay cluster="alpha" path={base} detail={{ ...detail, source: null }} onClose={onClose} />);
+    await settle();
+    await click('#helm-values-close');
+    expect(onClose).toHaveBeenCalledTimes(1);
+    await type('#values', 'message: edited\n');
+    await click('#helm-values-close');
+    expect($('#helm-discard')).not.toBeNull();
+    await click('#helm-discard-keep');
+    expect($('#helm-discard')).toBeNull();
+    expect(onClose).toHaveBeenCalledTimes(1);
+    await click('#helm-values-close');
+    await click('#helm-discard-confirm');
+    expect(onClose).toHaveBeenCalledTimes(2);
   });
 });
 
