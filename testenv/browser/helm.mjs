@@ -49,6 +49,8 @@ if (!opts.base || !opts.scenario) {
   process.exit(2);
 }
 const url = (path) => new URL(path, opts.base).href;
+/** A screenshot of a moment of the scenario, beside its final one (`helm-<scenario>-<state>.png`). */
+const shot = (page, state) => (opts.screenshot ? page.screenshot({ path: opts.screenshot.replace(/\.png$/, `-${state}.png`) }) : undefined);
 
 /** The release's row in the list: revision and status cells. */
 async function listedRow(page, name) {
@@ -93,6 +95,7 @@ const scenarios = {
     await page.locator('input[data-compare="to"][data-revision="2"]').check();
     await page.locator('#helm-compare').click();
     const compared = await readDiff(page, '#helm-diff');
+    await shot(page, 'compare');
     const compareUrl = new URL(page.url()).search;
 
     await page.locator('#rollback-1').click();
@@ -230,6 +233,7 @@ Object.assign(scenarios, {
     await page.keyboard.press('Control+S');
     await page.locator('#helm-preview').waitFor();
     const objects = await previewObjects(page);
+    await shot(page, 'preview');
     await page.locator('#helm-install-confirm').click();
     return { versions, objects, release: await releaseShown(page, 1) };
   },
@@ -245,6 +249,7 @@ Object.assign(scenarios, {
     await page.locator('#helm-upgrade-preview').click();
     const diff = await readDiff(page, '#helm-preview-diff');
     const objects = await previewObjects(page);
+    await shot(page, 'preview');
     await page.locator('#helm-upgrade-confirm').click();
     await page.locator('#helm-upgrade-view').waitFor({ state: 'detached' });
     return { versions, diff, objects, release: await releaseShown(page, 2) };
