@@ -1,7 +1,8 @@
-//! A classic Helm chart repository served over HTTP for install tests: the test chart
-//! (`testenv/charts/hello`) packaged by the real helm at several versions, indexed by
-//! `helm repo index` (relative archive URLs), served from this host's outward address — not
-//! loopback, which the server's SSRF guard always refuses.
+//! Chart sources for Helm install tests: a classic chart repository served over HTTP (the test
+//! chart `testenv/charts/hello` packaged by the real helm at several versions, indexed by
+//! `helm repo index` with relative archive URLs) and a real OCI registry (testenv's
+//! `oci-registry`, TLS with its own CA) the charts are pushed to with `helm push`. Both are on
+//! this host's outward address — not loopback, which the server's SSRF guard always refuses.
 
 use std::{
     net::{IpAddr, SocketAddr, UdpSocket},
@@ -23,6 +24,7 @@ pub struct ChartRepo {
     pub loopback_url: String,
     requests: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
+    charts: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -58,14 +60,20 @@ impl ChartRepo {
         let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.expect("bind the repository");
         let port = listener.local_addr().expect("address").port();
         let requests = Arc::new(AtomicUsize::new(0));
-        let task = tokio::spawn(serve(listener, out, requests.clone()));
+        let task = tokio::spawn(serve(listener, out.clone(), requests.clone()));
         ChartRepo {
             url: format!("http://{}/", SocketAddr::new(outward_ip(), port)),
             loopback_url: format!("http://127.0.0.1:{port}/"),
             requests,
             task,
+            charts: dir.path().join("charts"),
             _dir: dir,
         }
+    }
+
+    /// The packaged archive of `version`.
+    pub fn archive(&self, version: &str) -> std::path::PathBuf {
+        self.charts.join(format!("hello-{version}.tgz"))
     }
 
     /// How many requests the repository has answered.
@@ -112,5 +120,67 @@ async fn serve(listener: tokio::net::TcpListener, dir: std::path::PathBuf, reque
             let _ = stream.write_all(&body).await;
             let _ = stream.shutdown().await;
         });
+    }
+}
+
+/// A running OCI registry (testenv's `oci-registry`: distribution's server, in memory, TLS);
+/// stops when dropped.
+pub struct OciRegistry {
+    /// `<outward ip>:<port>`.
+    pub host: String,
+    /// The registry's certificate authority (PEM), for `--helm-repo-ca-file` and `helm push`.
+    pub ca_file: std::path::PathBuf,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for OciRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl OciRegistry {
+    /// Starts testenv's `oci-registry` (found on `PATH`, where `make test` puts testenv's
+    /// binaries) on this host's outward address and waits until it accepts connections.
+    pub async fn start() -> OciRegistry {
+        let binary = std::env::var_os("PATH")
+            .and_then(|path| std::env::split_paths(&path).map(|dir| dir.join("oci-registry")).find(|p| p.is_file()))
+            .expect("oci-registry on PATH (testenv/build.sh builds it)");
+        let dir = tempfile::tempdir().expect("registry directory");
+        let ip = outward_ip();
+        let host = SocketAddr::new(ip, crate::free_port()).to_string();
+        let child = Command::new(&binary)
+            .args(["--addr", &host, "--ips", &format!("{ip},127.0.0.1"), "--dir"])
+            .arg(dir.path())
+            // It logs every 404 `helm push` probes for at error level: noise, not failures.
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("oci-registry starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(&host).await.is_err() || !dir.path().join("ca.pem").is_file() {
+            assert!(std::time::Instant::now() < deadline, "oci-registry did not listen on {host}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        OciRegistry { host, ca_file: dir.path().join("ca.pem"), child, _dir: dir }
+    }
+
+    /// Pushes a chart archive to `oci://<host>/<path>` with `helm`.
+    pub fn push(&self, helm: &Path, archive: &Path, path: &str) {
+        let home = tempfile::tempdir().expect("helm home");
+        let out = Command::new(helm)
+            .arg("push")
+            .arg(archive)
+            .arg(format!("oci://{}/{path}", self.host))
+            .arg("--ca-file")
+            .arg(&self.ca_file)
+            .env("HELM_CACHE_HOME", home.path().join("cache"))
+            .env("HELM_CONFIG_HOME", home.path().join("config"))
+            .env("HELM_DATA_HOME", home.path().join("data"))
+            .output()
+            .expect("helm runs");
+        assert!(out.status.success(), "helm push: {}", String::from_utf8_lossy(&out.stderr));
     }
 }

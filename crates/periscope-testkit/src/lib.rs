@@ -14,7 +14,7 @@ pub mod server;
 pub mod sse;
 
 pub use agent::UserAgent;
-pub use chartrepo::ChartRepo;
+pub use chartrepo::{ChartRepo, OciRegistry};
 pub use cluster::{TestCluster, TestNamespace, cluster};
 pub use idp::{Idp, IdpOptions};
 pub use podlogs::PodLogs;

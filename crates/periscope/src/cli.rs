@@ -279,7 +279,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         exec,
         tokens,
         proxy: args.proxy.settings(),
-        charts: crate::helm::repo::Fetcher::new(args.helm.allow_private_repos),
+        charts: args.helm.fetcher()?,
         self_url: Arc::default(),
     })
 }

@@ -8,7 +8,7 @@ use std::{io::Write, path::Path, process::Command};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use common::*;
-use periscope_testkit::{ChartRepo, Server, TestCluster, TestNamespace, cluster};
+use periscope_testkit::{ChartRepo, OciRegistry, Server, TestCluster, TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -441,4 +441,59 @@ async fn the_ssrf_guard_refuses_loopback_metadata_and_private_repositories() {
         get(&permissive, &format!("/api/clusters/alpha/helm/charts/versions?repo={}&chart=hello", repo.url)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(repo.requests() > before);
+}
+
+#[tokio::test]
+async fn install_and_upgrade_from_an_oci_registry() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-oci");
+    ns.grant("alice", "edit");
+    let n = ns.name.as_str();
+    let helm_binary = alpha.kubectl_binary().with_file_name("helm");
+    let packaged = ChartRepo::hello(&helm_binary, &["0.1.0", "0.2.0"]).await;
+    let registry = OciRegistry::start().await;
+    for version in ["0.1.0", "0.2.0"] {
+        registry.push(&helm_binary, &packaged.archive(version), "charts");
+    }
+    let env = [
+        ("PERISCOPE_HELM_BINARY", helm_binary.to_string_lossy().into_owned()),
+        ("PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", "true".to_string()),
+        ("PERISCOPE_HELM_REPO_CA_FILE", registry.ca_file.to_string_lossy().into_owned()),
+    ];
+    let alice = dev_server(&alpha, "alice", &[], &env);
+    let repo = format!("oci://{}/charts", registry.host);
+    let charts = "/api/clusters/alpha/helm/charts";
+
+    let (status, versions) = get(&alice, &format!("{charts}/versions?repo={repo}&chart=hello")).await;
+    assert_eq!(status, StatusCode::OK, "{versions}");
+    let listed: Vec<&str> =
+        versions["versions"].as_array().expect("versions").iter().filter_map(|v| v["version"].as_str()).collect();
+    assert_eq!(listed, ["0.2.0", "0.1.0"], "the registry's tags, newest first: {versions}");
+    let (status, defaults) = get(&alice, &format!("{charts}/values?repo={repo}&chart=hello&version=0.1.0")).await;
+    assert_eq!(status, StatusCode::OK, "{defaults}");
+    assert!(defaults["values"].as_str().is_some_and(|v| v.contains("message:")), "{defaults}");
+
+    let install = json!({"namespace": n, "name": "oci", "repo": repo, "chart": "hello", "version": "0.1.0",
+                         "values": "message: from the registry\n"});
+    let (status, installed) = post(&alice, "/api/clusters/alpha/helm/install", &install).await;
+    assert_eq!(status, StatusCode::OK, "{installed}");
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "oci-hello", "-o", "jsonpath={.data.message}"]);
+    assert_eq!(message(), "from the registry");
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/oci");
+    let (_, detail) = get(&alice, &base).await;
+    assert_eq!(detail["source"], json!({"repo": repo, "chart": "hello"}));
+
+    let newer = json!({"values": "message: newer\n", "chart": {"repo": repo, "chart": "hello", "version": "0.2.0"}});
+    let (status, upgraded) = post(&alice, &format!("{base}/upgrade"), &newer).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(
+        (upgraded["release"]["revision"].as_i64(), upgraded["release"]["chartVersion"].as_str()),
+        (Some(2), Some("0.2.0"))
+    );
+    assert_eq!(message(), "newer");
+
+    // Without the registry's CA the server does not trust it.
+    let untrusting = dev_server(&alpha, "alice", &[], &env[..2]);
+    let (status, answer) = get(&untrusting, &format!("{charts}/versions?repo={repo}&chart=hello")).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_GATEWAY, Some("E_CHART_UNREACHABLE")), "{answer}");
 }

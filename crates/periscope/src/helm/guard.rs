@@ -98,7 +98,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
 const MAX_REDIRECTS: usize = 5;
 
 /// An HTTP client whose every connection (redirects included) passes the guard.
-pub fn client(allow_private: bool) -> reqwest::Client {
+pub fn client(allow_private: bool, roots: Vec<reqwest::Certificate>) -> reqwest::Client {
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() >= MAX_REDIRECTS {
             return attempt.error("too many redirects");
@@ -111,7 +111,8 @@ pub fn client(allow_private: bool) -> reqwest::Client {
             Err(blocked) => attempt.error(blocked),
         }
     });
-    reqwest::Client::builder()
+    let builder = roots.into_iter().fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root));
+    builder
         .no_proxy()
         .dns_resolver(Arc::new(GuardedResolver { allow_private }))
         .redirect(policy)

@@ -36,6 +36,28 @@ pub struct HelmArgs {
     /// carrier-grade NAT); loopback, link-local and metadata addresses stay refused.
     #[arg(long = "helm-allow-private-repos", env = "PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", default_value_t = false)]
     pub allow_private_repos: bool,
+    /// PEM file of extra certificate authorities trusted for chart repositories and registries
+    /// (an internal registry's CA), beside the public roots.
+    #[arg(long = "helm-repo-ca-file", env = "PERISCOPE_HELM_REPO_CA_FILE")]
+    pub repo_ca_file: Option<std::path::PathBuf>,
+}
+
+impl HelmArgs {
+    /// The chart fetcher these settings describe; an unreadable CA file stops start-up.
+    pub fn fetcher(&self) -> anyhow::Result<repo::Fetcher> {
+        let roots = match &self.repo_ca_file {
+            Some(path) => {
+                let pem =
+                    std::fs::read(path).map_err(|e| anyhow::anyhow!("--helm-repo-ca-file {}: {e}", path.display()))?;
+                let roots = reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|e| anyhow::anyhow!("--helm-repo-ca-file {}: {e}", path.display()))?;
+                anyhow::ensure!(!roots.is_empty(), "--helm-repo-ca-file {}: no certificate in it", path.display());
+                roots
+            }
+            None => Vec::new(),
+        };
+        Ok(repo::Fetcher::new(self.allow_private_repos, roots))
+    }
 }
 
 /// The most releases a list answers.

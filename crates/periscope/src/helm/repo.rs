@@ -171,9 +171,10 @@ fn newest_first(versions: &mut [ChartVersion]) {
 }
 
 impl Fetcher {
-    /// A fetcher; private addresses are dialled only with `allow_private`.
-    pub fn new(allow_private: bool) -> Self {
-        Fetcher { client: guard::client(allow_private), allow_private }
+    /// A fetcher; private addresses are dialled only with `allow_private`; `roots` are trusted
+    /// beside the public certificate authorities.
+    pub fn new(allow_private: bool, roots: Vec<reqwest::Certificate>) -> Self {
+        Fetcher { client: guard::client(allow_private, roots), allow_private }
     }
 
     /// The chart's versions in its repository, newest first (at most [`MAX_VERSIONS`]).
