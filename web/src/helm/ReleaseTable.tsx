@@ -1,5 +1,6 @@
 // The release list's table: one row per release (its latest revision), keyboard-highlighted.
 
+import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 
 import { formatAge } from '../lib/format';
@@ -12,6 +13,11 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 export function ReleaseTable({ cluster, releases, cursor, onPick }: { cluster: string; releases: ReleaseSummary[]; cursor: number; onPick: (index: number) => void }) {
+  // The highlighted row stays in view as j/k move it (up to 500 rows).
+  const body = useRef<HTMLTableSectionElement>(null);
+  useEffect(() => {
+    if (cursor >= 0) body.current?.children[cursor]?.scrollIntoView({ block: 'nearest' });
+  }, [cursor]);
   return (
     <table className="w-full text-sm" id="helm-releases">
       <thead className="sticky top-0 bg-white text-left text-xs text-slate-500 dark:bg-slate-950">
@@ -19,7 +25,7 @@ export function ReleaseTable({ cluster, releases, cursor, onPick }: { cluster: s
           <th className="px-4 py-1">Name</th><th>Namespace</th><th>Revision</th><th>Status</th><th>Chart</th><th>App version</th><th>Updated</th>
         </tr>
       </thead>
-      <tbody>
+      <tbody ref={body}>
         {releases.map((r, i) => (
           <tr
             key={`${r.namespace}/${r.name}`}
@@ -27,7 +33,7 @@ export function ReleaseTable({ cluster, releases, cursor, onPick }: { cluster: s
             data-namespace={r.namespace}
             aria-selected={i === cursor}
             onClick={() => onPick(i)}
-            className={`border-t border-slate-200 dark:border-slate-800 ${i === cursor ? 'bg-blue-50 dark:bg-blue-950' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
+            className={`scroll-mt-6 border-t border-slate-200 dark:border-slate-800 ${i === cursor ? 'bg-blue-50 dark:bg-blue-950' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
           >
             <td className="px-4 py-1">
               <Link className="text-blue-700 hover:underline dark:text-blue-300" to={releaseRoute(cluster, r.namespace, r.name)}>{r.name}</Link>
