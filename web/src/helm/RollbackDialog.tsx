@@ -7,7 +7,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { DiffPanel } from './DiffPanel';
 import { useDiff, useHelmWrite } from './hooks';
 import type { ReleaseSummary } from './types';
-import { WriteError } from './WriteError';
+import { WriteFooter } from './WriteError';
 
 interface Props {
   cluster: string;
@@ -30,19 +30,16 @@ export function RollbackDialog({ cluster, path, name, current, target, onClose }
         {diff.isError && <ErrorBox error={diff.error} />}
         {diff.isPending && <p className="text-sm text-slate-500">Comparing…</p>}
         {diff.data && <DiffPanel id="helm-rollback-diff" diff={diff.data} />}
-        {write.isError && <WriteError error={write.error} />}
-        <div className="mt-4 flex justify-end gap-2">
-          <button type="button" className="rounded px-3 py-1 text-sm" onClick={onClose}>Cancel</button>
-          <button
-            type="button"
-            id="helm-rollback-confirm"
-            disabled={write.isPending || !diff.data}
-            onClick={() => write.mutate(target.revision)}
-            className="rounded bg-blue-600 px-3 py-1 text-sm text-white disabled:opacity-50"
-          >
-            {write.isPending ? 'Rolling back…' : `Roll back to ${target.revision}`}
-          </button>
-        </div>
+        <WriteFooter
+          id="helm-rollback-confirm"
+          label={`Roll back to ${target.revision}`}
+          busyLabel="Rolling back…"
+          ready={Boolean(diff.data)}
+          pending={write.isPending}
+          error={write.error}
+          onConfirm={() => write.mutate(target.revision)}
+          onCancel={onClose}
+        />
       </div>
     </Dialog>
   );

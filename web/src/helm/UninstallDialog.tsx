@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { helmApi } from '../api/endpoints';
 import { Dialog } from '../components/Dialog';
 import { useHelmWrite } from './hooks';
-import { WriteError } from './WriteError';
+import { WriteFooter } from './WriteError';
 
 export function UninstallDialog({ cluster, path, name, onClose, onDone }: { cluster: string; path: string; name: string; onClose: () => void; onDone: () => void }) {
   const [typed, setTyped] = useState('');
@@ -28,19 +28,17 @@ export function UninstallDialog({ cluster, path, name, onClose, onDone }: { clus
           <input type="checkbox" id="helm-keep-history" checked={keepHistory} onChange={(e) => setKeepHistory(e.target.checked)} />
           Keep the history (the release stays listed as uninstalled and can be rolled back)
         </label>
-        {write.isError && <WriteError error={write.error} />}
-        <div className="flex justify-end gap-2">
-          <button type="button" className="rounded px-3 py-1" onClick={onClose}>Cancel</button>
-          <button
-            type="button"
-            id="helm-uninstall-confirm"
-            disabled={typed !== name || write.isPending}
-            onClick={() => write.mutate(keepHistory)}
-            className="rounded bg-red-600 px-3 py-1 text-white disabled:opacity-50"
-          >
-            {write.isPending ? 'Uninstalling…' : 'Uninstall'}
-          </button>
-        </div>
+        <WriteFooter
+          id="helm-uninstall-confirm"
+          label="Uninstall"
+          busyLabel="Uninstalling…"
+          danger
+          ready={typed === name}
+          pending={write.isPending}
+          error={write.error}
+          onConfirm={() => write.mutate(keepHistory)}
+          onCancel={onClose}
+        />
       </div>
     </Dialog>
   );

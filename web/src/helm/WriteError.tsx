@@ -51,3 +51,19 @@ export function WriteButton(props: { id: string; label: string; off: string | nu
     </button>
   );
 }
+
+/** A write dialog's footer: its error (if any), Cancel, and the confirm button. */
+export function WriteFooter(props: { id: string; label: string; busyLabel: string; danger?: boolean; ready: boolean; pending: boolean; error: unknown; onConfirm: () => void; onCancel: () => void }) {
+  const { id, label, busyLabel, danger, ready, pending, error, onConfirm, onCancel } = props;
+  return (
+    <>
+      {error ? <WriteError error={error} /> : null}
+      <div className="mt-4 flex justify-end gap-2 text-sm">
+        <button type="button" className="rounded px-3 py-1" onClick={onCancel}>Cancel</button>
+        <button type="button" id={id} disabled={!ready || pending} onClick={onConfirm} className={`rounded px-3 py-1 text-white disabled:opacity-50 ${danger ? 'bg-red-600' : 'bg-blue-600'}`}>
+          {pending ? busyLabel : label}
+        </button>
+      </div>
+    </>
+  );
+}
