@@ -176,7 +176,7 @@ async fn a_chart_is_installed_and_upgraded_to_another_version_in_the_browser() {
     assert_eq!(r["release"]["path"], format!("/clusters/alpha/helm/{n}/web"), "lands on the new release: {r}");
     assert!(r["release"]["chart"].as_str().is_some_and(|c| c.starts_with("hello-0.1.0")), "{r}");
     assert_eq!(r["release"]["values"], "message: installed", "{r}");
-    assert_eq!(message(), "installed");
+    assert_eq!(message(), "installed", "the cluster holds the installed value: {r}");
 
     let page = format!("/clusters/alpha/helm/{n}/web");
     let args = ["--path", &page, "--version", "0.2.0", "--values", "message: upgraded\n"];
@@ -200,7 +200,7 @@ async fn a_chart_is_installed_and_upgraded_to_another_version_in_the_browser() {
     );
     assert!(r["release"]["chart"].as_str().is_some_and(|c| c.starts_with("hello-0.2.0")), "{r}");
     assert_eq!(r["release"]["values"], "message: upgraded", "{r}");
-    assert_eq!(message(), "upgraded");
+    assert_eq!(message(), "upgraded", "the cluster holds the upgraded value: {r}");
 
     let trail: Value = server
         .http
