@@ -15,6 +15,11 @@ import { SignedOutPage } from './pages/SignedOutPage';
 
 // The log viewer is loaded when first opened: it stays out of the initial JavaScript.
 const LogsPage = lazy(() => import('./pages/LogsPage'));
+// The Helm section too (and the YAML library it renders values with).
+const HelmListPage = lazy(() => import('./helm/HelmListPage'));
+const ReleasePage = lazy(() => import('./helm/ReleasePage'));
+
+const loading = (what: string) => <p className="p-6 text-sm text-slate-500">Loading {what}…</p>;
 
 export function App() {
   const signedOut = useSignedOut();
@@ -24,12 +29,14 @@ export function App() {
       <Route element={<Shell />}>
         <Route index element={<Page><FleetPage /></Page>} />
         <Route path="clusters/:cluster" element={<Page><OverviewPage /></Page>} />
+        <Route path="clusters/:cluster/helm" element={<Page><Suspense fallback={loading('Helm')}><HelmListPage /></Suspense></Page>} />
+        <Route path="clusters/:cluster/helm/:namespace/:name" element={<Page><Suspense fallback={loading('the release')}><ReleasePage /></Suspense></Page>} />
         <Route path="clusters/:cluster/:resource" element={<Page><BuiltinList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource" element={<Page><GenericList /></Page>} />
         <Route path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name" element={<Page><DetailPage /></Page>} />
         <Route
           path="clusters/:cluster/r/:group/:version/:resource/:namespace/:name/logs"
-          element={<Page><Suspense fallback={<p className="p-6 text-sm text-slate-500">Loading the log viewer…</p>}><LogsPage /></Suspense></Page>}
+          element={<Page><Suspense fallback={loading('the log viewer')}><LogsPage /></Suspense></Page>}
         />
         <Route path="clusters/:cluster/r/core/v1/pods/:namespace/:name/exec" element={<Page><ExecPage /></Page>} />
         <Route path="exec" element={<Page><SessionsPage /></Page>} />

@@ -13,6 +13,7 @@ import type {
   Check,
   ClusterList,
   Dashboard,
+  Features,
   Fleet,
   IssuedToken,
   Items,
@@ -28,6 +29,19 @@ import type {
   Subscribed,
   TokenList,
 } from './types.gen';
+import type {
+  ChartValues,
+  ChartVersions,
+  Drift,
+  History,
+  InstallBody,
+  Preview,
+  ReleaseDetail,
+  ReleaseDiff,
+  ReleaseList,
+  UpgradeBody,
+  WriteResult,
+} from '../helm/types';
 
 const seg = encodeURIComponent;
 const clusterPath = (cluster: string) => `/api/clusters/${seg(cluster)}`;
@@ -90,6 +104,7 @@ export type SearchScope = 'cluster' | 'fleet';
 
 export const api = {
   whoami: (signal?: AbortSignal) => getJson<AuthWhoAmI>('/api/auth/whoami', signal),
+  features: (signal?: AbortSignal) => getJson<Features>('/api/features', signal),
   clusters: (signal?: AbortSignal) => getJson<ClusterList>('/api/clusters', signal),
   kinds: (cluster: string, signal?: AbortSignal) => getJson<KindList>(`${clusterPath(cluster)}/kinds`, signal),
   list: (cluster: string, ref: KindRef, params: ListParams, signal?: AbortSignal) =>
@@ -171,4 +186,34 @@ export const editorApi = {
   /** The cluster's OpenAPI v3 document for `apiPath` (`api/v1`, `apis/apps/v1`). */
   openapi: (cluster: string, apiPath: string, signal?: AbortSignal) =>
     getJson<JsonValue>(`${clusterPath(cluster)}/openapi/v3/${apiPath.split('/').map(seg).join('/')}`, signal),
+};
+
+/** The API path of one Helm release. */
+export function releasePath(cluster: string, namespace: string, name: string): string {
+  return `${clusterPath(cluster)}/helm/releases/${seg(namespace)}/${seg(name)}`;
+}
+
+const chartQuery = (repo: string, chart: string) => `repo=${seg(repo)}&chart=${seg(chart)}`;
+
+/** The Helm section's calls (docs/api.md#helm; types in helm/types.ts). */
+export const helmApi = {
+  releases: (cluster: string, namespace: string | undefined, signal?: AbortSignal) =>
+    getJson<ReleaseList>(`${clusterPath(cluster)}/helm/releases${namespace ? `?namespace=${seg(namespace)}` : ''}`, signal),
+  /** `path` from `releasePath`; no revision: the latest. */
+  release: (path: string, revision: number | undefined, signal?: AbortSignal) =>
+    getJson<ReleaseDetail>(revision === undefined ? path : `${path}?revision=${revision}`, signal),
+  history: (path: string, signal?: AbortSignal) => getJson<History>(`${path}/history`, signal),
+  diff: (path: string, from: number, to: number, signal?: AbortSignal) => getJson<ReleaseDiff>(`${path}/diff?from=${from}&to=${to}`, signal),
+  drift: (path: string, signal?: AbortSignal) => getJson<Drift>(`${path}/drift`, signal),
+  rollback: (path: string, revision: number) => send<WriteResult>('POST', `${path}/rollback`, { revision }),
+  uninstall: (path: string, keepHistory: boolean) =>
+    send<{ uninstalled: boolean; output: string }>('DELETE', keepHistory ? `${path}?keepHistory=true` : path),
+  upgradePreview: (path: string, body: UpgradeBody) => send<Preview>('POST', `${path}/upgrade-preview`, body),
+  upgrade: (path: string, body: UpgradeBody) => send<WriteResult>('POST', `${path}/upgrade`, body),
+  chartVersions: (cluster: string, repo: string, chart: string, signal?: AbortSignal) =>
+    getJson<ChartVersions>(`${clusterPath(cluster)}/helm/charts/versions?${chartQuery(repo, chart)}`, signal),
+  chartValues: (cluster: string, repo: string, chart: string, version: string, signal?: AbortSignal) =>
+    getJson<ChartValues>(`${clusterPath(cluster)}/helm/charts/values?${chartQuery(repo, chart)}&version=${seg(version)}`, signal),
+  installPreview: (cluster: string, body: InstallBody) => send<Preview>('POST', `${clusterPath(cluster)}/helm/install-preview`, body),
+  install: (cluster: string, body: InstallBody) => send<WriteResult>('POST', `${clusterPath(cluster)}/helm/install`, body),
 };

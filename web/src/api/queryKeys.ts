@@ -11,8 +11,12 @@ import type { Check } from './types.gen';
 /** What one object's page reads. */
 export type ObjectPart = 'detail' | 'yaml' | 'events' | 'revisions';
 
+/** What one Helm release's page reads. */
+export type HelmPart = 'detail' | 'history' | 'diff' | 'drift';
+
 export const queryKeys = {
   whoami: () => ['whoami'] as const,
+  features: () => ['features'] as const,
   clusters: () => ['clusters'] as const,
   kinds: (cluster: string) => ['kinds', cluster] as const,
   fleet: () => ['fleet'] as const,
@@ -30,6 +34,13 @@ export const queryKeys = {
   /** Everything read about one object (its API path). */
   object: (path: string) => ['object', path] as const,
   objectPart: (path: string, part: ObjectPart) => ['object', path, part] as const,
+  /** Helm releases of a cluster (a list of the cluster: a write anywhere in it refreshes it). */
+  helmReleases: (cluster: string, namespace?: string) => ['list', cluster, 'helm', namespace ?? ''] as const,
+  /** What one release's page reads (`path` from `releasePath`: under `object(path)`, so `changedBy` reaches it). */
+  helmRelease: (path: string, part: HelmPart, ...args: (string | number)[]) => ['object', path, `helm-${part}`, ...args] as const,
+  /** A chart repository's versions of a chart (no version), or one version's default values. */
+  chart: (cluster: string, repo: string, chart: string, version?: string) =>
+    version === undefined ? (['chart', cluster, repo, chart, 'versions'] as const) : (['chart', cluster, repo, chart, 'values', version] as const),
   /** A cluster's OpenAPI v3 document for one group/version (`api/v1`, `apis/apps/v1`): the editor's schemas. */
   openapi: (cluster: string, apiPath: string) => ['openapi', cluster, apiPath] as const,
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */

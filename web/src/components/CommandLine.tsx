@@ -25,7 +25,7 @@ export function CommandLine(props: { here: CommandContext; catalog: KindEntry[];
     const command = parseCommand(text, catalog, clusters);
     if (command.type === 'quit') return onClose();
     if (command.type === 'error') return setError(command.message);
-    if (command.type === 'list') {
+    if (command.type === 'list' || command.type === 'helm') {
       const url = commandListUrl(command, here);
       return typeof url === 'string' ? go(url) : setError(url.error);
     }

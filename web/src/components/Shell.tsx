@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate, useParams, useSearchParams } from 'react-rou
 
 import { useClusters, useKinds } from '../api/hooks';
 import { Drawer } from '../exec/Drawer';
+import { helmListRoute } from '../helm/routes';
 import { SESSIONS_ROUTE } from '../exec/routes';
 import type { CommandContext } from '../lib/command';
 import { builtinByPlural, findEntry, type KindEntry, PODS_REF, unknownKind } from '../lib/kinds';
@@ -67,6 +68,7 @@ export function Shell() {
       pods: () => target && navigate(listRoute(target, PODS_REF)),
       overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
       fleet: () => navigate('/'),
+      helm: () => target && navigate(helmListRoute(target)),
       palette: () => setOverlay((o) => (o === 'palette' ? null : 'palette')),
       help: () => setOverlay('help'),
       escape: () => undefined,

@@ -54,6 +54,7 @@ describe('Sidebar', () => {
     expect(dom.container.textContent).not.toContain('Lease');
     const widget = dom.container.querySelector<HTMLAnchorElement>('a[title^="Widget"]');
     expect(widget?.getAttribute('href')).toBe('/clusters/alpha/r/periscope.dev/v1/widgets');
+    expect(dom.container.querySelector('#sidebar-helm')?.getAttribute('href')).toBe('/clusters/alpha/helm');
   });
 
   it("says calmly when the role can't list CRDs", async () => {

@@ -51,6 +51,13 @@ export function Sidebar({ cluster, onKubectl }: { cluster: string | undefined; o
             <NavLink to={`/clusters/${encodeURIComponent(cluster)}`} end className="mb-2 block px-2 font-semibold">
               {cluster}
             </NavLink>
+            <NavLink
+              to={`/clusters/${encodeURIComponent(cluster)}/helm`}
+              id="sidebar-helm"
+              className={({ isActive }) => `mb-2 block rounded px-2 py-0.5 text-sm ${isActive ? 'bg-blue-100 font-medium text-blue-900 dark:bg-blue-900 dark:text-blue-100' : 'hover:bg-slate-200 dark:hover:bg-slate-800'}`}
+            >
+              Helm releases
+            </NavLink>
             {query.isError && <ErrorBox error={query.error} />}
             {query.isPending && <p className="px-2 text-xs text-slate-500">Loading kinds…</p>}
             {sections

@@ -153,3 +153,19 @@ describe('command URLs', () => {
     expect(suggestKinds('', catalog)).toEqual([]);
   });
 });
+
+describe(':helm', () => {
+  it('opens the Helm releases, keeping, setting or dropping the namespace', () => {
+    const helm = (text: string) => {
+      const c = parse(text);
+      if (c.type !== 'helm') throw new Error(`${text}: ${JSON.stringify(c)}`);
+      return commandListUrl(c, { cluster: 'alpha', namespace: 'team-a' });
+    };
+    expect(helm(':helm')).toBe('/clusters/alpha/helm?namespace=team-a');
+    expect(helm(':helm team-b')).toBe('/clusters/alpha/helm?namespace=team-b');
+    expect(helm(':helm -A')).toBe('/clusters/alpha/helm');
+    expect(parse(':helm Team_B')).toMatchObject({ type: 'error' });
+    expect(parse(':helm a b')).toMatchObject({ type: 'error' });
+    expect(suggestKinds('hel', catalog)).toContain('helm');
+  });
+});

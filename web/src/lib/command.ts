@@ -1,6 +1,7 @@
 // The `:` command line (k9s style): `:pods team-a`, `:deploy`, `:ctx beta`, `:q`.
 // Pure functions: parsing the text, and turning a parsed command into a console URL.
 
+import { helmListRoute } from '../helm/routes';
 import type { KindEntry } from './kinds';
 import { listRoute } from './resources';
 
@@ -31,9 +32,13 @@ export function findKind(word: string, catalog: KindEntry[]): KindEntry | undefi
   return catalog.find((entry) => kindNames(entry).includes(w));
 }
 
+/** Which namespace a list command asks for. */
+export type NamespaceArg = { kind: 'keep' } | { kind: 'all' } | { kind: 'set'; name: string };
+
 export type Command =
   | { type: 'quit' }
-  | { type: 'list'; entry: KindEntry; namespace: { kind: 'keep' } | { kind: 'all' } | { kind: 'set'; name: string } }
+  | { type: 'list'; entry: KindEntry; namespace: NamespaceArg }
+  | { type: 'helm'; namespace: NamespaceArg }
   | { type: 'context'; cluster: string }
   | { type: 'error'; message: string };
 
@@ -57,14 +62,25 @@ export function parseCommand(text: string, catalog: KindEntry[], clusters: strin
     return { type: 'context', cluster };
   }
   const entry = findKind(word, catalog);
-  if (!entry) return { type: 'error', message: `Unknown command or kind “${head}”. Try :pods, :deploy, :svc, :ctx <cluster> or :q (? lists the shortcuts).` };
-  if (args.length > 1) return tooMany(head);
+  // `:helm [namespace]`: the Helm releases (a kind of that name, if a cluster has one, wins).
+  if (!entry && word === 'helm') {
+    const namespace = namespaceArg(head, args, true, 'Helm releases');
+    return 'error' in namespace ? { type: 'error', message: namespace.error } : { type: 'helm', namespace };
+  }
+  if (!entry) return { type: 'error', message: `Unknown command or kind “${head}”. Try :pods, :deploy, :svc, :helm, :ctx <cluster> or :q (? lists the shortcuts).` };
+  const namespace = namespaceArg(head, args, entry.namespaced, entry.label);
+  return 'error' in namespace ? { type: 'error', message: namespace.error } : { type: 'list', entry, namespace };
+}
+
+/** The namespace word after a list command (`-A`/`*`: all; none: keep the current one). */
+function namespaceArg(head: string, args: string[], namespaced: boolean, label: string): NamespaceArg | { error: string } {
+  if (args.length > 1) return { error: `Too many words after “${head}”.` };
   const [ns] = args;
-  if (ns === undefined) return { type: 'list', entry, namespace: { kind: 'keep' } };
-  if (ALL_NAMESPACES.has(ns)) return { type: 'list', entry, namespace: { kind: 'all' } };
-  if (!entry.namespaced) return { type: 'error', message: `${entry.label} are not namespaced: drop “${ns}”.` };
-  if (!isDnsLabel(ns)) return { type: 'error', message: `“${ns}” is not a namespace name (lowercase letters, digits and “-”, at most 63).` };
-  return { type: 'list', entry, namespace: { kind: 'set', name: ns } };
+  if (ns === undefined) return { kind: 'keep' };
+  if (ALL_NAMESPACES.has(ns)) return { kind: 'all' };
+  if (!namespaced) return { error: `${label} are not namespaced: drop “${ns}”.` };
+  if (!isDnsLabel(ns)) return { error: `“${ns}” is not a namespace name (lowercase letters, digits and “-”, at most 63).` };
+  return { kind: 'set', name: ns };
 }
 
 function tooMany(head: string): Command {
@@ -84,11 +100,11 @@ export function listUrl(cluster: string, entry: KindEntry, namespace: string | u
   return `${listRoute(cluster, entry)}${ns}`;
 }
 
-export function commandListUrl(command: Extract<Command, { type: 'list' }>, here: CommandContext): string | { error: string } {
+export function commandListUrl(command: Extract<Command, { type: 'list' | 'helm' }>, here: CommandContext): string | { error: string } {
   if (!here.cluster) return { error: 'Pick a cluster first (:ctx <name>).' };
   const ns = command.namespace;
   const namespace = ns.kind === 'set' ? ns.name : ns.kind === 'keep' ? here.namespace : undefined;
-  return listUrl(here.cluster, command.entry, namespace);
+  return command.type === 'helm' ? helmListRoute(here.cluster, namespace) : listUrl(here.cluster, command.entry, namespace);
 }
 
 /**
@@ -111,6 +127,6 @@ export function suggestKinds(prefix: string, catalog: KindEntry[], limit = 8): s
   for (const entry of catalog) {
     for (const name of [entry.resource, ...entry.shortNames]) if (name.startsWith(p)) names.add(name);
   }
-  for (const word of [...CONTEXT, 'q']) if (word.startsWith(p)) names.add(word);
+  for (const word of [...CONTEXT, 'helm', 'q']) if (word.startsWith(p)) names.add(word);
   return [...names].sort((a, b) => a.length - b.length || a.localeCompare(b)).slice(0, limit);
 }

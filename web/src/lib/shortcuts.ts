@@ -11,6 +11,7 @@ export type ShortcutId =
   | 'pods'
   | 'overview'
   | 'fleet'
+  | 'helm'
   | 'palette'
   | 'help'
   | 'escape'
@@ -32,7 +33,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: Shortcut[] = [
   { id: 'filter', shown: ['/'], bind: ['/'], what: 'Filter the list by name' },
-  { id: 'command', shown: [':'], bind: [':'], what: 'Command line: :pods team-a, :deploy, :ctx beta, :q' },
+  { id: 'command', shown: [':'], bind: [':'], what: 'Command line: :pods team-a, :deploy, :helm, :ctx beta, :q' },
   { id: 'down', shown: ['j', '↓'], bind: ['j', 'ArrowDown'], what: 'Highlight the next row' },
   { id: 'up', shown: ['k', '↑'], bind: ['k', 'ArrowUp'], what: 'Highlight the previous row' },
   { id: 'open', shown: ['Enter'], bind: ['Enter'], what: 'Open the highlighted row' },
@@ -40,6 +41,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'pods', shown: ['g p'], bind: ['g p'], what: 'Pods of this cluster' },
   { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
   { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
+  { id: 'helm', shown: ['g h'], bind: ['g h'], what: 'Helm releases of this cluster' },
   // Ctrl/Cmd+K is matched with its modifier, before the plain-key bindings.
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },

@@ -125,3 +125,28 @@ pub async fn drive_script(script: &str, server: &Server, scenario: &str, args: &
     assert_eq!(value["blockedRequests"], serde_json::json!([]), "the page reaches nothing but its server: {value}");
     value
 }
+
+/// Runs the testenv's helm (beside its kubectl) as the cluster admin with Helm's storage
+/// `driver` (`secret`, `configmap`), in a throwaway helm home; panics with helm's output when
+/// it fails, else returns that output.
+pub fn helm(cluster: &TestCluster, driver: &str, args: &[&str]) -> String {
+    let home = tempfile::tempdir().expect("helm home");
+    let out = std::process::Command::new(cluster.kubectl_binary().with_file_name("helm"))
+        .arg("--kubeconfig")
+        .arg(cluster.admin_kubeconfig())
+        .args(args)
+        .env("HELM_DRIVER", driver)
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .output()
+        .expect("helm runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "helm {args:?}: {text}");
+    text
+}
+
+/// The testenv's small chart (a ConfigMap and a Deployment; values `message`, `replicas`).
+pub fn hello_chart() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello").to_string_lossy().into_owned()
+}
