@@ -4,35 +4,13 @@
 
 mod common;
 
-use std::{io::Write, path::Path, process::Command};
+use std::io::Write;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use common::*;
-use periscope_testkit::{ChartRepo, OciRegistry, Server, TestCluster, TestNamespace, cluster};
+use periscope_testkit::{ChartRepo, OciRegistry, Server, TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// Runs the testenv's helm as the cluster admin (`driver`: Helm's storage driver).
-fn helm(cluster: &TestCluster, driver: &str, args: &[&str]) -> String {
-    let home = tempfile::tempdir().expect("helm home");
-    let out = Command::new(cluster.kubectl_binary().with_file_name("helm"))
-        .arg("--kubeconfig")
-        .arg(cluster.admin_kubeconfig())
-        .args(args)
-        .env("HELM_DRIVER", driver)
-        .env("HELM_CACHE_HOME", home.path().join("cache"))
-        .env("HELM_CONFIG_HOME", home.path().join("config"))
-        .env("HELM_DATA_HOME", home.path().join("data"))
-        .output()
-        .expect("helm runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "helm {args:?}: {text}");
-    text
-}
-
-fn chart() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello").to_string_lossy().into_owned()
-}
 
 async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
     let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
@@ -47,7 +25,7 @@ async fn releases_history_diffs_and_drift_read_as_the_user() {
     ns.grant("alice", "edit");
     ns.grant("bob", "view");
     let n = ns.name.as_str();
-    let chart = chart();
+    let chart = hello_chart();
     helm(&alpha, "secret", &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
     helm(&alpha, "secret", &["upgrade", "greet", &chart, "-n", n, "--set", "message=two", "--set", "replicas=2"]);
     helm(&alpha, "configmap", &["install", "other", &chart, "-n", n]);
@@ -176,7 +154,7 @@ async fn rollback_and_uninstall_run_helm_as_the_user_after_a_preflight() {
     ns.grant("alice", "edit");
     ns.grant("bob", "view");
     let n = ns.name.as_str();
-    let chart = chart();
+    let chart = hello_chart();
     // ConfigMap storage: the view-only user can read the release, so the pre-flight is what stops him.
     helm(&alpha, "configmap", &["install", "greet", &chart, "-n", n, "--set", "message=one"]);
     helm(&alpha, "configmap", &["upgrade", "greet", &chart, "-n", n, "--set", "message=two"]);
