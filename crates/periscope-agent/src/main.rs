@@ -4,6 +4,7 @@
 //! forwards to its apiserver with its own credential (`forward.rs`).
 
 mod forward;
+mod renew;
 mod state;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
@@ -69,7 +70,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         None => kube::Config::infer().await?,
     };
     let client = kube::Client::try_from(kube_config)?;
-    let identity = state::Identity::load_or_register(&args).await?;
+    let identity = Arc::new(tokio::sync::RwLock::new(state::Identity::load_or_register(&args).await?));
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(health(args.health_addr, ready.clone()));
     let mut backoff = Duration::from_secs(1);
@@ -92,13 +93,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
 /// One tunnel: connect, then serve the server's streams until the connection ends.
 async fn tunnel(
     args: &Args,
-    identity: &state::Identity,
+    identity: &Arc<tokio::sync::RwLock<state::Identity>>,
     client: &kube::Client,
     ready: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<()> {
     let host = args.tunnel_addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(&args.tunnel_addr);
     let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_string())?;
-    let connector = tokio_rustls::TlsConnector::from(identity.tls_config()?);
+    let connector = tokio_rustls::TlsConnector::from(identity.read().await.tls_config()?);
     let tcp =
         tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&args.tunnel_addr)).await??;
     tcp.set_nodelay(true)?;
@@ -106,12 +107,22 @@ async fn tunnel(
     let mut session = tokio_yamux::Session::new_client(tls, periscope::agent::tunnel::yamux_config());
     tracing::info!(server = %args.tunnel_addr, cluster = %args.cluster, "tunnel open");
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let renewing =
+        tokio::spawn(renew::run(session.control(), identity.clone(), args.cluster.clone(), args.state_dir.clone()));
+    let mut ended = Ok(());
     while let Some(stream) = session.next().await {
-        let stream = stream?;
-        let client = client.clone();
-        tokio::spawn(forward::serve_stream(stream, client));
+        match stream {
+            Ok(stream) => {
+                tokio::spawn(forward::serve_stream(stream, client.clone()));
+            }
+            Err(e) => {
+                ended = Err(e.into());
+                break;
+            }
+        }
     }
-    Ok(())
+    renewing.abort();
+    ended
 }
 
 /// `/healthz` (the process runs) and `/readyz` (a tunnel is open).

@@ -72,6 +72,42 @@ async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// A server (signed in as an admin) whose cluster `beta` is reached through an agent, its CA in
+/// `ca_dir`, with extra environment; and its tunnel address.
+fn agent_server(ca_dir: &Path, env: &[(&str, &str)]) -> (Server, String) {
+    let tunnel = format!("127.0.0.1:{}", free_port());
+    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
+    let mut vars = vec![
+        ("PERISCOPE_AGENT_LISTEN_ADDR".to_string(), tunnel.clone()),
+        ("PERISCOPE_AGENT_CA_DIR".to_string(), ca_dir.to_string_lossy().into_owned()),
+        ("PERISCOPE_AGENT_TUNNEL_SANS".to_string(), "127.0.0.1".to_string()),
+    ];
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let server = Server::start(
+        &server_binary(),
+        ServerOptions {
+            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
+            auth_yaml: Some(auth.into()),
+            env: vars,
+            port: None,
+        },
+    );
+    (server, tunnel)
+}
+
+/// Beta's agent as `GET /api/agents` shows it.
+async fn beta_agent(server: &Server) -> Value {
+    let (_, agents) = get(server, "/api/agents").await;
+    agents["agents"].as_array().and_then(|a| a.iter().find(|x| x["cluster"] == "beta")).cloned().unwrap_or(Value::Null)
+}
+
+/// A fresh registration token for beta.
+async fn mint_token(server: &Server) -> String {
+    let (status, minted) = post(server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    minted["token"].as_str().expect("token").to_string()
+}
+
 /// Beta's status in the fleet and the reason of its error (empty when none).
 async fn fleet_state(server: &Server) -> (String, String) {
     let (_, fleet) = get(server, "/api/fleet").await;
@@ -102,21 +138,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let ns = TestNamespace::new(&beta, "agent");
     beta.kubectl(&["-n", &ns.name, "create", "configmap", "through-the-tunnel", "--from-literal=k=v"]);
     let ca_dir = tempfile::tempdir().expect("ca dir");
-    let tunnel = format!("127.0.0.1:{}", free_port());
-    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
-    let server = Server::start(
-        &server_binary(),
-        ServerOptions {
-            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
-            auth_yaml: Some(auth.into()),
-            env: vec![
-                ("PERISCOPE_AGENT_LISTEN_ADDR".into(), tunnel.clone()),
-                ("PERISCOPE_AGENT_CA_DIR".into(), ca_dir.path().to_string_lossy().into_owned()),
-                ("PERISCOPE_AGENT_TUNNEL_SANS".into(), "127.0.0.1".into()),
-            ],
-            port: None,
-        },
-    );
+    let (server, tunnel) = agent_server(ca_dir.path(), &[]);
     let list = format!("/api/clusters/beta/resources/core/v1/configmaps?namespace={}", ns.name);
 
     // Without an agent the cluster is unreachable, and says why.
@@ -139,8 +161,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
         post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a token presented for another cluster is burned");
 
-    let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
-    let token = minted["token"].as_str().expect("token").to_string();
+    let token = mint_token(&server).await;
     let state = tempfile::tempdir().expect("state");
     let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
     wait_connected(&server, true, Duration::from_secs(20)).await;
@@ -206,4 +227,62 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let (status, _) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::OK);
     eprintln!("disconnect seen in {seen:?}, back in {back:?}");
+}
+
+#[tokio::test]
+async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_request() {
+    let beta = cluster("beta");
+    let ns = TestNamespace::new(&beta, "agent-renew");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "steady", "--from-literal=k=v"]);
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    // 15 s certificates: the agent renews after 10 s.
+    let (server, tunnel) = agent_server(ca_dir.path(), &[("PERISCOPE_AGENT_CERT_LIFETIME", "15s")]);
+    let state = tempfile::tempdir().expect("state");
+    let token = mint_token(&server).await;
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let first = beta_agent(&server).await;
+    assert_eq!(first["version"], env!("CARGO_PKG_VERSION"), "the agent said hello: {first}");
+    let first_cert = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
+
+    // Requests keep flowing while the certificate is renewed.
+    let path = format!("/api/clusters/beta/k8s/api/v1/namespaces/{}/configmaps/steady", ns.name);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut requests = 0;
+    loop {
+        let (status, body) = get(&server, &path).await;
+        assert_eq!(status, StatusCode::OK, "request {requests} during renewal: {body}");
+        requests += 1;
+        if beta_agent(&server).await["renewedAt"].is_string() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no renewal within 30 s: {}", beta_agent(&server).await);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let renewed = beta_agent(&server).await;
+    assert!(renewed["certExpires"].as_i64() > first["certExpires"].as_i64(), "{first} then {renewed}");
+    let stored = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
+    assert_ne!(stored, first_cert, "the renewed certificate is stored");
+    assert!(requests > 1);
+
+    // Restarted, the agent connects with the renewed certificate (no token).
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    wait_connected(&server, true, Duration::from_secs(10)).await;
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+
+    // Once expired, only a new token brings it back.
+    let expires =
+        std::fs::read_to_string(state.path().join("client.crt")).map(|pem| periscope::agent::pki::validity_unix(&pem));
+    let until = expires.ok().flatten().map(|(_, until)| until).expect("validity");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    tokio::time::sleep(Duration::from_secs((until - now + 1).max(0) as u64)).await;
+    let mut expired = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let status = expired.0.wait().expect("the agent stops");
+    assert!(!status.success(), "an expired certificate without a token stops the agent");
+    let _agent =
+        start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&mint_token(&server).await));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
 }
