@@ -90,7 +90,7 @@ export const LogRow = memo(function LogRow(props: LogRowProps) {
       data-current={current ? '' : undefined}
       data-marked={marked ? '' : undefined}
       ref={measure}
-      className={`group w-full border-l-2 pr-2 leading-5 hover:bg-slate-100 dark:hover:bg-slate-900 ${tone} ${state}`}
+      className={`group flow-root w-full border-l-2 pr-2 leading-5 hover:bg-slate-100 dark:hover:bg-slate-900 ${tone} ${state}`}
     >
       <div className="flex">
         <button
