@@ -25,21 +25,16 @@
 // to see what a long frame spent its time on. Both also come from the environment
 // (PERISCOPE_BENCH_WEB_DIST, PERISCOPE_BENCH_PROFILE), so a bench run can set them.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+import { CHROMIUM_ARGS, offLoopback, out, serveDist, summarize } from './harness.mjs';
+
 const VIEWPORT = { width: 1280, height: 800 };
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const log = (msg) => process.stderr.write(`logs-bench.mjs: ${msg}\n`);
-const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -89,13 +84,6 @@ function instrument() {
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch { /* no LoAF in this browser */ }
-}
-
-function summarize(values) {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const pick = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))] : null);
-  const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
-  return { count: sorted.length, p50_ms: round(pick(50)), p95_ms: round(pick(95)), p99_ms: round(pick(99)), max_ms: round(pick(100)) };
 }
 
 function longFrames(loafs, from, to) {
@@ -263,19 +251,9 @@ async function main() {
     result.browser = browser.version();
     const context = await browser.newContext({ viewport: VIEWPORT });
     context.setDefaultTimeout(timeout);
-    await context.route((u) => !LOOPBACK.has(u.hostname) && /^(https?|wss?):$/.test(u.protocol), (route) => route.abort('blockedbyclient'));
+    await context.route(offLoopback, (route) => route.abort('blockedbyclient'));
     await context.addInitScript(instrument);
-    if (opts.dist) {
-      const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
-      await context.route((u) => LOOPBACK.has(u.hostname), (route) => {
-        const request = route.request();
-        const { pathname } = new URL(request.url());
-        const file = pathname.startsWith('/assets/') ? join(opts.dist, pathname)
-          : request.resourceType() === 'document' ? join(opts.dist, 'index.html') : null;
-        if (!file) return route.fallback();
-        return route.fulfill({ body: readFileSync(file), contentType: types[extname(file)] ?? 'application/octet-stream' });
-      });
-    }
+    if (opts.dist) await serveDist(context, opts.dist);
     const page = await context.newPage();
     result.load = await load(page);
     log(`load: ${JSON.stringify(result.load)}`);
