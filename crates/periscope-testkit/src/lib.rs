@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod browser;
+pub mod chartrepo;
 pub mod cluster;
 pub mod exec;
 pub mod idp;
@@ -13,6 +14,7 @@ pub mod server;
 pub mod sse;
 
 pub use agent::UserAgent;
+pub use chartrepo::{ChartRepo, OciRegistry};
 pub use cluster::{TestCluster, TestNamespace, cluster};
 pub use idp::{Idp, IdpOptions};
 pub use podlogs::PodLogs;

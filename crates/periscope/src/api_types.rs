@@ -99,6 +99,11 @@ pub fn typescript() -> String {
     all.visit::<crate::routes::tokens::TokenList>();
     all.visit::<crate::routes::tokens::IssuedToken>();
     all.visit::<crate::routes::tokens::NewToken>();
+    all.visit::<crate::routes::helm_write::HelmPreview>();
+    all.visit::<crate::routes::helm_write::InstallBody>();
+    all.visit::<crate::routes::helm_write::UpgradeBody>();
+    all.visit::<crate::routes::helm_write::ChartVersions>();
+    all.visit::<crate::routes::helm_write::ChartValues>();
     all.visit::<serde_json::Value>();
     let mut out = String::from(HEADER);
     for (_, declaration) in all.by_name.values() {

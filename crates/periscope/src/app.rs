@@ -88,6 +88,8 @@ pub struct AppState {
     pub tokens: Arc<crate::auth::tokens::Tokens>,
     /// The Kubernetes API proxy's limits.
     pub proxy: crate::proxy::ProxySettings,
+    /// Fetches Helm charts from repositories, behind the SSRF guard.
+    pub charts: crate::helm::repo::Fetcher,
     /// This server's own address (`http://127.0.0.1:port`) once it listens: Helm writes run the
     /// helm binary against the proxy here.
     pub self_url: Arc<String>,
@@ -245,9 +247,27 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute {
             path: "/clusters/{cluster}/helm/releases/{namespace}/{name}",
             methods: vec![GET, DELETE],
-            handler: get(crate::routes::helm::detail).delete(crate::routes::helm::uninstall),
+            handler: get(crate::routes::helm::detail).delete(crate::routes::helm_write::uninstall),
         },
-        api("/clusters/{cluster}/helm/releases/{namespace}/{name}/rollback", &[POST], crate::routes::helm::rollback),
+        api(
+            "/clusters/{cluster}/helm/releases/{namespace}/{name}/rollback",
+            &[POST],
+            crate::routes::helm_write::rollback,
+        ),
+        api(
+            "/clusters/{cluster}/helm/releases/{namespace}/{name}/upgrade",
+            &[POST],
+            crate::routes::helm_write::upgrade,
+        ),
+        api(
+            "/clusters/{cluster}/helm/releases/{namespace}/{name}/upgrade-preview",
+            &[POST],
+            crate::routes::helm_write::upgrade_preview,
+        ),
+        api("/clusters/{cluster}/helm/install", &[POST], crate::routes::helm_write::install),
+        api("/clusters/{cluster}/helm/install-preview", &[POST], crate::routes::helm_write::install_preview),
+        api("/clusters/{cluster}/helm/charts/versions", &[GET], crate::routes::helm_write::chart_versions),
+        api("/clusters/{cluster}/helm/charts/values", &[GET], crate::routes::helm_write::chart_values),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/history", &[GET], crate::routes::helm::history),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/diff", &[GET], crate::routes::helm::diff),
         api("/clusters/{cluster}/helm/releases/{namespace}/{name}/drift", &[GET], crate::routes::helm::drift),

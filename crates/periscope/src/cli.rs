@@ -177,6 +177,8 @@ pub struct ServeArgs {
     pub http: HttpArgs,
     #[command(flatten)]
     pub proxy: crate::proxy::ProxyArgs,
+    #[command(flatten)]
+    pub helm: crate::helm::HelmArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -277,6 +279,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         exec,
         tokens,
         proxy: args.proxy.settings(),
+        charts: args.helm.fetcher()?,
         self_url: Arc::default(),
     })
 }

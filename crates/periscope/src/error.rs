@@ -76,6 +76,10 @@ pub enum ApiError {
     /// The user may not touch some objects a Helm write would change: 403 listing them.
     #[error("{message}")]
     PreflightDenied { message: String, denied: Vec<String> },
+    /// A chart could not be fetched from its repository (blocked by the SSRF guard, missing,
+    /// unreachable, not a chart).
+    #[error(transparent)]
+    Chart(#[from] crate::helm::repo::ChartError),
     /// Stored data Periscope will not read (a Helm release too large or not Helm's format): 422.
     #[error("{0}")]
     Unreadable(String),
@@ -196,6 +200,7 @@ impl ApiError {
             ApiError::ApplyConflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Chart(e) => chart_status(e),
             ApiError::HelmUnavailable(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::HelmFailed(_) => StatusCode::BAD_GATEWAY,
             ApiError::PreflightDenied { .. } => StatusCode::FORBIDDEN,
@@ -235,6 +240,7 @@ impl ApiError {
             ApiError::ApplyConflict(_) => "E_CONFLICT",
             ApiError::TooLarge(_) => "E_TOO_LARGE",
             ApiError::Unreadable(_) => "E_UNREADABLE",
+            ApiError::Chart(e) => chart_code(e),
             ApiError::HelmUnavailable(_) => "E_HELM_UNAVAILABLE",
             ApiError::HelmFailed(_) => "E_HELM_FAILED",
             ApiError::PreflightDenied { .. } => "E_HELM_PREFLIGHT_DENIED",
@@ -264,6 +270,32 @@ impl ApiError {
             }
             _ => json!({}),
         }
+    }
+}
+
+fn chart_status(e: &crate::helm::repo::ChartError) -> StatusCode {
+    use crate::helm::repo::ChartError as C;
+    match e {
+        C::Blocked(_) | C::UnsupportedRef(_) => StatusCode::BAD_REQUEST,
+        C::NotFound(_) | C::VersionNotFound(_) => StatusCode::NOT_FOUND,
+        C::Unauthorized(_) | C::Unreachable(_) => StatusCode::BAD_GATEWAY,
+        C::Invalid(_) | C::UnsupportedDeps(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        C::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+    }
+}
+
+fn chart_code(e: &crate::helm::repo::ChartError) -> &'static str {
+    use crate::helm::repo::ChartError as C;
+    match e {
+        C::Blocked(_) => "E_CHART_BLOCKED",
+        C::UnsupportedRef(_) => "E_CHART_UNSUPPORTED_REF",
+        C::NotFound(_) => "E_CHART_NOT_FOUND",
+        C::VersionNotFound(_) => "E_CHART_VERSION_NOT_FOUND",
+        C::Unauthorized(_) => "E_CHART_UNAUTHORIZED",
+        C::Unreachable(_) => "E_CHART_UNREACHABLE",
+        C::Invalid(_) => "E_CHART_INVALID",
+        C::UnsupportedDeps(_) => "E_CHART_UNSUPPORTED_DEPS",
+        C::Timeout(_) => "E_CHART_TIMEOUT",
     }
 }
 

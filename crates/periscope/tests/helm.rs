@@ -8,7 +8,7 @@ use std::{io::Write, path::Path, process::Command};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use common::*;
-use periscope_testkit::{Server, TestCluster, TestNamespace, cluster};
+use periscope_testkit::{ChartRepo, OciRegistry, Server, TestCluster, TestNamespace, cluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -240,4 +240,260 @@ async fn rollback_and_uninstall_run_helm_as_the_user_after_a_preflight() {
         bobs["items"].as_array().expect("items").iter().all(|r| r["resource"]["namespace"] != n),
         "a refused pre-flight writes no row"
     );
+}
+
+async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = server.http.post(server.url(path)).json(body).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The paths a diff answer names, as `object: path`.
+fn changed_paths(diff: &Value) -> Vec<String> {
+    diff["objects"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|o| {
+            let object = o["object"].as_str().unwrap_or("").to_string();
+            o["changes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |c| format!("{object}: {}", c["path"].as_str().unwrap_or("")))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn install_and_upgrade_from_a_chart_repository_as_the_user() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-repo");
+    ns.grant("alice", "edit");
+    ns.grant("bob", "view");
+    let n = ns.name.as_str();
+    let helm_binary = alpha.kubectl_binary().with_file_name("helm");
+    let repo = ChartRepo::hello(&helm_binary, &["0.1.0", "0.2.0"]).await;
+    // The repository is on this host's own address, which may be a private one.
+    let env = [
+        ("PERISCOPE_HELM_BINARY", helm_binary.to_string_lossy().into_owned()),
+        ("PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", "true".to_string()),
+    ];
+    let alice = dev_server(&alpha, "alice", &[], &env);
+    let bob = dev_server(&alpha, "bob", &[], &env);
+    let charts = "/api/clusters/alpha/helm/charts";
+    let url = repo.url.as_str();
+
+    let (status, versions) = get(&alice, &format!("{charts}/versions?repo={url}&chart=hello")).await;
+    assert_eq!(status, StatusCode::OK, "{versions}");
+    let listed: Vec<&str> =
+        versions["versions"].as_array().expect("versions").iter().filter_map(|v| v["version"].as_str()).collect();
+    assert_eq!(listed, ["0.2.0", "0.1.0"], "newest first: {versions}");
+    assert_eq!(versions["versions"][0]["appVersion"], "v0.2.0");
+    let (status, defaults) = get(&alice, &format!("{charts}/values?repo={url}&chart=hello&version=0.1.0")).await;
+    assert_eq!(status, StatusCode::OK, "{defaults}");
+    assert!(defaults["values"].as_str().is_some_and(|v| v.contains("message: hello from periscope")), "{defaults}");
+    assert_eq!(defaults["chart"]["version"], "0.1.0");
+    let (status, missing) = get(&alice, &format!("{charts}/values?repo={url}&chart=hello&version=9.9.9")).await;
+    assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("E_CHART_VERSION_NOT_FOUND")));
+
+    let install = json!({"namespace": n, "name": "web", "repo": url, "chart": "hello", "version": "0.1.0",
+                         "values": "message: one\n"});
+    // The view-only user sees what would be refused, and the install itself is refused.
+    let (status, preview) = post(&bob, "/api/clusters/alpha/helm/install-preview", &install).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let denied: Vec<&str> = preview["denied"].as_array().expect("denied").iter().filter_map(Value::as_str).collect();
+    assert!(denied.contains(&"create Deployment web-hello") && denied.contains(&"create secrets"), "{denied:?}");
+    let (status, refused) = post(&bob, "/api/clusters/alpha/helm/install", &install).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::FORBIDDEN, Some("E_HELM_PREFLIGHT_DENIED")));
+    assert_eq!(
+        alpha.kubectl(&["-n", n, "get", "configmaps", "-l", "app.kubernetes.io/instance=web", "-o", "name"]),
+        ""
+    );
+
+    let (status, preview) = post(&alice, "/api/clusters/alpha/helm/install-preview", &install).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["denied"], json!([]), "{preview}");
+    assert!(preview["manifest"].as_str().is_some_and(|m| m.contains("message: \"one\"")), "{preview}");
+    let actions: Vec<(&str, &str, bool)> = preview["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| (o["object"].as_str().unwrap_or(""), o["action"].as_str().unwrap_or(""), o["allowed"] == true))
+        .collect();
+    assert!(actions.contains(&("ConfigMap web-hello", "create", true)), "{actions:?}");
+    let (status, installed) = post(&alice, "/api/clusters/alpha/helm/install", &install).await;
+    assert_eq!(status, StatusCode::OK, "{installed}");
+    assert_eq!(installed["release"]["revision"], 1, "{installed}");
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "web-hello", "-o", "jsonpath={.data.message}"]);
+    assert_eq!(message(), "one");
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/web");
+    let (_, detail) = get(&alice, &base).await;
+    assert_eq!(detail["source"], json!({"repo": url, "chart": "hello"}), "where it came from is kept");
+    assert_eq!(detail["values"], json!({"message": "one"}));
+
+    // Upgrade with edited values, the same chart rebuilt from release storage.
+    let edited = json!({"values": "message: two\nreplicas: 2\n"});
+    let (status, preview) = post(&alice, &format!("{base}/upgrade-preview"), &edited).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let paths = changed_paths(&preview["diff"]);
+    assert!(paths.contains(&"ConfigMap web-hello: data.message".to_string()), "{paths:?}");
+    assert!(paths.contains(&"Deployment web-hello: spec.replicas".to_string()), "{paths:?}");
+    let patches: Vec<&str> = preview["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .filter(|o| o["action"] == "patch")
+        .filter_map(|o| o["object"].as_str())
+        .collect();
+    assert!(patches.contains(&"Deployment web-hello"), "existing objects are patched: {preview}");
+    assert_eq!(message(), "one", "a preview changes nothing");
+    let (status, refused) = post(&bob, &format!("{base}/upgrade"), &edited).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::NOT_FOUND, Some("E_NOT_FOUND")), "{refused}");
+    let (status, upgraded) = post(&alice, &format!("{base}/upgrade"), &edited).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(upgraded["release"]["revision"], 2);
+    assert_eq!(message(), "two");
+
+    // Another version from the release's repository.
+    let newer = json!({"values": "message: three\n", "chart": {"repo": url, "chart": "hello", "version": "0.2.0"}});
+    let (status, upgraded) = post(&alice, &format!("{base}/upgrade"), &newer).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(
+        (upgraded["release"]["revision"].as_i64(), upgraded["release"]["chartVersion"].as_str()),
+        (Some(3), Some("0.2.0"))
+    );
+    assert_eq!(message(), "three");
+
+    let (_, history) = get(&alice, &format!("{base}/history")).await;
+    let revisions: Vec<(i64, &str)> = history["revisions"]
+        .as_array()
+        .expect("revisions")
+        .iter()
+        .map(|r| (r["revision"].as_i64().unwrap_or(0), r["chartVersion"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(revisions, [(3, "0.2.0"), (2, "0.1.0"), (1, "0.1.0")]);
+    let (_, diff) = get(&alice, &format!("{base}/diff?from=1&to=2")).await;
+    let message_change = diff["values"].as_array().expect("values").iter().find(|c| c["path"] == "message").cloned();
+    assert_eq!(message_change.map(|c| (c["before"].clone(), c["after"].clone())), Some((json!("one"), json!("two"))));
+    assert!(changed_paths(&diff).contains(&"ConfigMap web-hello: data.message".to_string()), "{diff}");
+
+    let (_, trail) = get(&alice, "/api/audit?phase=outcome&limit=200").await;
+    let rows: Vec<&Value> =
+        trail["items"].as_array().expect("items").iter().filter(|r| r["resource"]["namespace"] == n).collect();
+    let count = |verb: &str| rows.iter().filter(|r| r["verb"] == verb && r["outcome"] == "success").count();
+    assert_eq!((count("helm_install"), count("helm_upgrade")), (1, 2), "{rows:?}");
+
+    // Another origin may not drive a write (the browser's cookie would ride along).
+    let foreign = alice
+        .http
+        .post(alice.url(&format!("{base}/upgrade")))
+        .header("Origin", "https://evil.example")
+        .json(&edited)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert_eq!(foreign.json::<Value>().await.expect("json")["code"], "E_ORIGIN");
+    // Bad values are refused before anything runs.
+    let (status, bad) = post(&alice, &format!("{base}/upgrade"), &json!({"values": "- a list\n"})).await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::BAD_REQUEST, Some("E_BAD_REQUEST")), "{bad}");
+    assert_eq!(message(), "three");
+}
+
+#[tokio::test]
+async fn the_ssrf_guard_refuses_loopback_metadata_and_private_repositories() {
+    let alpha = cluster("alpha");
+    let helm_binary = alpha.kubectl_binary().with_file_name("helm");
+    let repo = ChartRepo::hello(&helm_binary, &["0.1.0"]).await;
+    let env = [("PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", "true".to_string())];
+    let permissive = dev_server(&alpha, "alice", &[], &env);
+    let strict = dev_server(&alpha, "alice", &[], &[]);
+    let port = repo.loopback_url.trim_end_matches('/').rsplit(':').next().unwrap_or_default().to_string();
+    let blocked = |server: &'static str, repo: String| (server, repo);
+    let cases = [
+        blocked("permissive", repo.loopback_url.clone()),
+        blocked("permissive", format!("http://localhost:{port}/")),
+        blocked("permissive", format!("http://[::1]:{port}/")),
+        blocked("permissive", "http://169.254.169.254/latest/".into()),
+        blocked("strict", "http://10.255.255.1/charts/".into()),
+        blocked("strict", "http://192.168.0.1/".into()),
+    ];
+    let before = repo.requests();
+    for (which, url) in cases {
+        let server = if which == "strict" { &strict } else { &permissive };
+        let path = format!("/api/clusters/alpha/helm/charts/versions?repo={url}&chart=hello");
+        let (status, answer) = get(server, &path).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("E_CHART_BLOCKED")),
+            "{url}: {answer}"
+        );
+    }
+    assert_eq!(repo.requests(), before, "nothing blocked reached the repository");
+    let (status, answer) =
+        get(&strict, "/api/clusters/alpha/helm/charts/versions?repo=ftp://example.com/&chart=hello").await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("E_CHART_UNSUPPORTED_REF")));
+    // The same repository on the host's outward address is fetched.
+    let (status, answer) =
+        get(&permissive, &format!("/api/clusters/alpha/helm/charts/versions?repo={}&chart=hello", repo.url)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(repo.requests() > before);
+}
+
+#[tokio::test]
+async fn install_and_upgrade_from_an_oci_registry() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "helm-oci");
+    ns.grant("alice", "edit");
+    let n = ns.name.as_str();
+    let helm_binary = alpha.kubectl_binary().with_file_name("helm");
+    let packaged = ChartRepo::hello(&helm_binary, &["0.1.0", "0.2.0"]).await;
+    let registry = OciRegistry::start().await;
+    for version in ["0.1.0", "0.2.0"] {
+        registry.push(&helm_binary, &packaged.archive(version), "charts");
+    }
+    let env = [
+        ("PERISCOPE_HELM_BINARY", helm_binary.to_string_lossy().into_owned()),
+        ("PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", "true".to_string()),
+        ("PERISCOPE_HELM_REPO_CA_FILE", registry.ca_file.to_string_lossy().into_owned()),
+    ];
+    let alice = dev_server(&alpha, "alice", &[], &env);
+    let repo = format!("oci://{}/charts", registry.host);
+    let charts = "/api/clusters/alpha/helm/charts";
+
+    let (status, versions) = get(&alice, &format!("{charts}/versions?repo={repo}&chart=hello")).await;
+    assert_eq!(status, StatusCode::OK, "{versions}");
+    let listed: Vec<&str> =
+        versions["versions"].as_array().expect("versions").iter().filter_map(|v| v["version"].as_str()).collect();
+    assert_eq!(listed, ["0.2.0", "0.1.0"], "the registry's tags, newest first: {versions}");
+    let (status, defaults) = get(&alice, &format!("{charts}/values?repo={repo}&chart=hello&version=0.1.0")).await;
+    assert_eq!(status, StatusCode::OK, "{defaults}");
+    assert!(defaults["values"].as_str().is_some_and(|v| v.contains("message:")), "{defaults}");
+
+    let install = json!({"namespace": n, "name": "oci", "repo": repo, "chart": "hello", "version": "0.1.0",
+                         "values": "message: from the registry\n"});
+    let (status, installed) = post(&alice, "/api/clusters/alpha/helm/install", &install).await;
+    assert_eq!(status, StatusCode::OK, "{installed}");
+    let message = || alpha.kubectl(&["-n", n, "get", "configmap", "oci-hello", "-o", "jsonpath={.data.message}"]);
+    assert_eq!(message(), "from the registry");
+    let base = format!("/api/clusters/alpha/helm/releases/{n}/oci");
+    let (_, detail) = get(&alice, &base).await;
+    assert_eq!(detail["source"], json!({"repo": repo, "chart": "hello"}));
+
+    let newer = json!({"values": "message: newer\n", "chart": {"repo": repo, "chart": "hello", "version": "0.2.0"}});
+    let (status, upgraded) = post(&alice, &format!("{base}/upgrade"), &newer).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(
+        (upgraded["release"]["revision"].as_i64(), upgraded["release"]["chartVersion"].as_str()),
+        (Some(2), Some("0.2.0"))
+    );
+    assert_eq!(message(), "newer");
+
+    // Without the registry's CA the server does not trust it.
+    let untrusting = dev_server(&alpha, "alice", &[], &env[..2]);
+    let (status, answer) = get(&untrusting, &format!("{charts}/versions?repo={repo}&chart=hello")).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_GATEWAY, Some("E_CHART_UNREACHABLE")), "{answer}");
 }

@@ -79,6 +79,35 @@ export type CanIResponse = { results: Array<CheckResult>, };
 export type Category = "Workloads" | "Networking" | "Storage" | "Config" | "RBAC" | "Cluster" | "Custom resources";
 
 /**
+ * What a chart archive says about itself.
+ */
+export type ChartInfo = { name: string, version: string, appVersion: string | null, description: string | null, };
+
+/**
+ * A chart version in a repository, as an install or upgrade names it.
+ */
+export type ChartRef = { repo: string, chart: string, version: string, };
+
+/**
+ * A chart version's metadata and default values.
+ */
+export type ChartValues = { chart: ChartInfo,
+/**
+ * `values.yaml` as the chart ships it.
+ */
+values: string, };
+
+/**
+ * One version of a chart in a repository.
+ */
+export type ChartVersion = { version: string, appVersion: string | null, description: string | null, created: string | null, };
+
+/**
+ * The versions of a chart in a repository.
+ */
+export type ChartVersions = { repo: string, chart: string, versions: Array<ChartVersion>, };
+
+/**
  * One question: may the user `verb` this resource?
  */
 export type Check = { verb: string,
@@ -197,6 +226,27 @@ export type FleetPods = { running: number, pending: number, failed: number, tota
 export type FleetRollup = { totalClusters: number, byStatus: { [key in string]: number }, byEnvironment: { [key in string]: number }, nodes: NodeCounts, pods: number, generatedAt: string, };
 
 /**
+ * What an install or upgrade would do, shown before the user confirms.
+ */
+export type HelmPreview = {
+/**
+ * The manifest helm rendered (a server-side dry run, as the user).
+ */
+manifest: string, notes: string,
+/**
+ * Every object it would touch and whether the user's role allows it.
+ */
+objects: Array<PlannedObject>,
+/**
+ * `verb object` for each refused one (the write would be refused with these).
+ */
+denied: Array<string>,
+/**
+ * For an upgrade: the changes against the current revision (the diff route's shape).
+ */
+diff?: { objects: JsonValue[], values: JsonValue[] }, };
+
+/**
  * One match.
  */
 export type Hit = { cluster: string,
@@ -209,6 +259,19 @@ group: string, version: string, resource: string, kind: string, namespace?: stri
  * A failing-pod reason and how many pods have it.
  */
 export type HotSignal = { kind: string, count: number, };
+
+/**
+ * The body of an install and of its preview.
+ */
+export type InstallBody = { namespace: string, name: string, repo: string, chart: string, version: string,
+/**
+ * The values, YAML (empty: the chart's defaults).
+ */
+values: string,
+/**
+ * Create the namespace when it does not exist.
+ */
+createNamespace?: boolean, };
 
 /**
  * The answer of `POST /api/tokens`: the token as listed, and its secret (this answer only).
@@ -301,6 +364,23 @@ export type NewToken = { name: string, clusters: Array<string>, ttlSeconds: numb
  * Ready and total nodes.
  */
 export type NodeCounts = { ready: number, total: number, };
+
+/**
+ * One object a write would touch, as a preview shows it.
+ */
+export type PlannedObject = {
+/**
+ * `Kind namespace/name` (or what the storage check is about).
+ */
+object: string,
+/**
+ * The Kubernetes verb Helm will use: `create`, `patch`, `delete`, `update`.
+ */
+action: string,
+/**
+ * Whether the user's role allows it.
+ */
+allowed: boolean, };
 
 /**
  * Pods by phase, plus how many are failing.
@@ -415,6 +495,19 @@ export type TokenRecord = {
  * Public id (for listing and revoking).
  */
 id: string, name: string, subject: string, email: string, groups: Array<string>, clusters: Array<string>, createdAt: number, expiresAt: number, lastUsedAt: number | null, };
+
+/**
+ * The body of an upgrade and of its preview.
+ */
+export type UpgradeBody = {
+/**
+ * The values the release will have, YAML (they replace the current ones).
+ */
+values: string,
+/**
+ * Another chart version from a repository; absent: the revision's own chart, from storage.
+ */
+chart?: ChartRef, };
 
 /**
  * The answer of `/api/whoami`: the short form.

@@ -59,6 +59,8 @@ verbs! {
     TokenCreate => "token_create", mutating: true, "Issuing a personal access token (extra: token id, name, clusters, expiresAt; kubeconfig when for a download).";
     HelmRollback => "helm_rollback", mutating: true, "Rolling a Helm release back through the helm binary (extra: release, from, to; outcome: revision after, helm's output on failure).";
     HelmUninstall => "helm_uninstall", mutating: true, "Uninstalling a Helm release through the helm binary (extra: release, revision, keepHistory; outcome: helm's output on failure).";
+    HelmInstall => "helm_install", mutating: true, "Installing a Helm chart from a repository through the helm binary (extra: release, repo, chart, version; outcome: revision, helm's output on failure).";
+    HelmUpgrade => "helm_upgrade", mutating: true, "Upgrading a Helm release through the helm binary (extra: release, from revision, chartVersion from/to, repo; outcome: revision, helm's output on failure).";
     TokenRevoke => "token_revoke", mutating: true, "Revoking a personal access token (extra: token id, owner).";
 }
 

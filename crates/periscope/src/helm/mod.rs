@@ -3,18 +3,62 @@
 //! live objects, this module finds and reads the storage objects. Routes: `routes/helm.rs`.
 
 pub mod compare;
+pub mod guard;
+pub mod repo;
 pub mod runner;
 pub mod storage;
+pub mod stored_chart;
 
 use std::collections::BTreeMap;
 
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
-use kube::{Api, api::ListParams};
+use k8s_openapi::{
+    api::core::v1::{ConfigMap, Namespace, Secret},
+    apimachinery::pkg::apis::meta::v1::ObjectMeta,
+};
+use kube::{
+    Api,
+    api::{ListParams, Patch, PatchParams},
+};
 use serde::Serialize;
 use serde_json::Value;
 
-use self::storage::{DecodeError, Release};
+use self::{
+    repo::ChartSource,
+    storage::{DecodeError, Release},
+    stored_chart::{StoredChart, WithChart},
+};
+
+/// Helm settings of `periscope serve`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct HelmArgs {
+    /// Let installs and upgrades fetch charts from private addresses (RFC 1918, unique-local,
+    /// carrier-grade NAT); loopback, link-local and metadata addresses stay refused.
+    #[arg(long = "helm-allow-private-repos", env = "PERISCOPE_HELM_ALLOW_PRIVATE_REPOS", default_value_t = false)]
+    pub allow_private_repos: bool,
+    /// PEM file of extra certificate authorities trusted for chart repositories and registries
+    /// (an internal registry's CA), beside the public roots.
+    #[arg(long = "helm-repo-ca-file", env = "PERISCOPE_HELM_REPO_CA_FILE")]
+    pub repo_ca_file: Option<std::path::PathBuf>,
+}
+
+impl HelmArgs {
+    /// The chart fetcher these settings describe; an unreadable CA file stops start-up.
+    pub fn fetcher(&self) -> anyhow::Result<repo::Fetcher> {
+        let roots = match &self.repo_ca_file {
+            Some(path) => {
+                let pem =
+                    std::fs::read(path).map_err(|e| anyhow::anyhow!("--helm-repo-ca-file {}: {e}", path.display()))?;
+                let roots = reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|e| anyhow::anyhow!("--helm-repo-ca-file {}: {e}", path.display()))?;
+                anyhow::ensure!(!roots.is_empty(), "--helm-repo-ca-file {}: no certificate in it", path.display());
+                roots
+            }
+            None => Vec::new(),
+        };
+        Ok(repo::Fetcher::new(self.allow_private_repos, roots))
+    }
+}
 
 /// The most releases a list answers.
 pub const MAX_RELEASES: usize = 500;
@@ -46,6 +90,10 @@ struct Stored {
     data: String,
     /// Helm's storage driver that wrote it: `secret` or `configmap`.
     driver: &'static str,
+    /// The storage object's own name.
+    object: String,
+    /// Where Periscope installed or upgraded it from (its annotations), if it did.
+    source: Option<ChartSource>,
 }
 
 impl Stored {
@@ -95,31 +143,38 @@ pub struct HelmReader {
     client: kube::Client,
 }
 
-fn stored_of(
-    labels: Option<&BTreeMap<String, String>>,
-    namespace: Option<String>,
-    data: Option<String>,
-    driver: &'static str,
-) -> Option<Stored> {
-    let labels = labels?;
+/// The annotation on a storage object naming the repository Periscope fetched the chart from.
+pub const SOURCE_REPO_ANNOTATION: &str = "periscope.dev/chart-repo";
+/// The annotation on a storage object naming the chart in that repository.
+pub const SOURCE_CHART_ANNOTATION: &str = "periscope.dev/chart-name";
+
+fn stored_of(metadata: ObjectMeta, data: Option<String>, driver: &'static str) -> Option<Stored> {
+    let labels = metadata.labels.as_ref()?;
+    let annotation = |key: &str| metadata.annotations.as_ref().and_then(|a| a.get(key)).cloned();
+    let source = match (annotation(SOURCE_REPO_ANNOTATION), annotation(SOURCE_CHART_ANNOTATION)) {
+        (Some(repo), Some(chart)) => Some(ChartSource { repo, chart }),
+        _ => None,
+    };
     Some(Stored {
-        namespace: namespace.unwrap_or_default(),
         name: labels.get("name")?.clone(),
         revision: labels.get("version")?.parse().ok()?,
+        namespace: metadata.namespace.clone().unwrap_or_default(),
+        object: metadata.name.clone().unwrap_or_default(),
         data: data?,
         driver,
+        source,
     })
 }
 
 fn secret_stored(secret: Secret) -> Option<Stored> {
     let data = secret.data.as_ref()?.get("release").map(|bytes| String::from_utf8_lossy(&bytes.0).into_owned());
     // `Secret.data` arrives decoded once: what is left is Helm's own base64 of gzip.
-    stored_of(secret.metadata.labels.as_ref(), secret.metadata.namespace.clone(), data, "secret")
+    stored_of(secret.metadata, data, "secret")
 }
 
 fn configmap_stored(map: ConfigMap) -> Option<Stored> {
     let data = map.data.as_ref()?.get("release").cloned();
-    stored_of(map.metadata.labels.as_ref(), map.metadata.namespace.clone(), data, "configmap")
+    stored_of(map.metadata, data, "configmap")
 }
 
 impl HelmReader {
@@ -224,6 +279,43 @@ impl HelmReader {
     /// The storage driver of release `name` (`secret` or `configmap`), from its latest revision.
     pub async fn driver(&self, namespace: &str, name: &str) -> Result<&'static str, HelmError> {
         Ok(self.revisions(namespace, name).await?[0].driver)
+    }
+
+    /// Where Periscope last installed or upgraded release `name` from (`None`: not through a
+    /// repository of Periscope's, e.g. installed with the helm CLI).
+    pub async fn source(&self, namespace: &str, name: &str) -> Result<Option<ChartSource>, HelmError> {
+        Ok(self.revisions(namespace, name).await?.into_iter().find_map(|s| s.source))
+    }
+
+    /// The whole chart of the latest revision (for an upgrade without a repository).
+    pub async fn stored_chart(&self, namespace: &str, name: &str) -> Result<StoredChart, HelmError> {
+        let latest = &self.revisions(namespace, name).await?[0];
+        let with: WithChart = storage::decode_as(&latest.data).map_err(|error| HelmError::Decode {
+            name: name.to_string(),
+            revision: latest.revision,
+            error,
+        })?;
+        Ok(with.chart)
+    }
+
+    /// Marks the latest revision of release `name` with where its chart came from, so a later
+    /// upgrade can offer that repository's versions.
+    pub async fn mark_source(&self, namespace: &str, name: &str, source: &ChartSource) -> Result<(), HelmError> {
+        let latest = &self.revisions(namespace, name).await?[0];
+        let patch = serde_json::json!({"metadata": {"annotations": {
+            SOURCE_REPO_ANNOTATION: source.repo, SOURCE_CHART_ANNOTATION: source.chart,
+        }}});
+        let params = PatchParams::default();
+        if latest.driver == "configmap" {
+            Api::<ConfigMap>::namespaced(self.client.clone(), namespace)
+                .patch(&latest.object, &params, &Patch::Merge(&patch))
+                .await?;
+        } else {
+            Api::<Secret>::namespaced(self.client.clone(), namespace)
+                .patch(&latest.object, &params, &Patch::Merge(&patch))
+                .await?;
+        }
+        Ok(())
     }
 
     /// A release's revisions, newest first.

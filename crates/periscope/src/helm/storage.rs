@@ -84,6 +84,11 @@ pub struct ChartMetadata {
 /// Decodes the `release` value of a storage object (a Secret's once Kubernetes' base64 of its
 /// `data` is undone, as the typed client does).
 pub fn decode(release: &str) -> Result<Release, DecodeError> {
+    decode_as(release)
+}
+
+/// [`decode`] into another view of the release JSON (e.g. the whole chart, for an upgrade).
+pub fn decode_as<T: serde::de::DeserializeOwned>(release: &str) -> Result<T, DecodeError> {
     let compressed = STANDARD.decode(release.trim()).map_err(|e| DecodeError::Base64(e.to_string()))?;
     // Helm gzips releases; very old ones were plain JSON.
     let json = if compressed.starts_with(&[0x1f, 0x8b]) {

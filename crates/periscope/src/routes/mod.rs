@@ -13,6 +13,7 @@ pub mod edit;
 pub mod exec;
 pub mod fleet;
 pub mod helm;
+pub mod helm_write;
 pub mod kinds;
 pub mod logs;
 pub mod metrics;
