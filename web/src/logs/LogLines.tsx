@@ -95,8 +95,16 @@ export function LogLines(props: LogLinesProps) {
     [observer],
   );
 
-  // Row heights change with the width of the text: measure again.
-  useEffect(() => virtual.measure(), [virtual, wrap, timestamps]);
+  // Row heights change with the width of the text: measure again. Observing a row anew reports
+  // its size even when it did not change (its old size was just forgotten).
+  useEffect(() => {
+    virtual.measure();
+    if (!observer) return;
+    scroller.current?.querySelectorAll<HTMLElement>('[data-seq]').forEach((row) => {
+      observer.unobserve(row);
+      observer.observe(row);
+    });
+  }, [virtual, observer, wrap, timestamps]);
 
   // Pinned: the newest line stays in view as batches arrive.
   const lastTop = useRef(0);
