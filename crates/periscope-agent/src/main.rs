@@ -6,6 +6,7 @@
 mod forward;
 mod renew;
 mod state;
+mod store;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -31,9 +32,15 @@ pub struct Args {
     /// A registration token (needed until the agent holds a certificate).
     #[arg(long, env = "PERISCOPE_REGISTRATION_TOKEN")]
     token: Option<String>,
-    /// Where the key, certificate and CA bundle are kept.
+    /// Where the key, certificate and CA bundle are kept (unless `--state-secret`).
     #[arg(long, env = "PERISCOPE_AGENT_STATE_DIR", default_value = "/var/lib/periscope-agent")]
     state_dir: PathBuf,
+    /// Keep them in this Secret of `--state-namespace` instead (an agent running in the cluster).
+    #[arg(long, env = "PERISCOPE_AGENT_STATE_SECRET")]
+    state_secret: Option<String>,
+    /// The Secret's namespace (default: the agent's own namespace in the cluster, else `default`).
+    #[arg(long, env = "PERISCOPE_AGENT_NAMESPACE")]
+    state_namespace: Option<String>,
     /// A kubeconfig for the apiserver (default: in-cluster, else the usual kubeconfig).
     #[arg(long, env = "KUBECONFIG")]
     kubeconfig: Option<PathBuf>,
@@ -70,12 +77,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
         None => kube::Config::infer().await?,
     };
     let client = kube::Client::try_from(kube_config)?;
-    let identity = Arc::new(tokio::sync::RwLock::new(state::Identity::load_or_register(&args).await?));
+    let store = Arc::new(match &args.state_secret {
+        Some(name) => {
+            let namespace = args.state_namespace.clone().unwrap_or_else(|| {
+                std::fs::read_to_string("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+                    .map(|ns| ns.trim().to_string())
+                    .unwrap_or_else(|_| "default".into())
+            });
+            store::StateStore::Secret { api: kube::Api::namespaced(client.clone(), &namespace), name: name.clone() }
+        }
+        None => store::StateStore::Dir(args.state_dir.clone()),
+    });
+    let identity = Arc::new(tokio::sync::RwLock::new(state::Identity::load_or_register(&args, &store).await?));
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(health(args.health_addr, ready.clone()));
     let mut backoff = Duration::from_secs(1);
     loop {
-        match tunnel(&args, &identity, &client, &ready).await {
+        match tunnel(&args, &identity, &store, &client, &ready).await {
             Ok(()) => {
                 tracing::warn!("tunnel closed by the server");
                 backoff = Duration::from_secs(1);
@@ -94,6 +112,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 async fn tunnel(
     args: &Args,
     identity: &Arc<tokio::sync::RwLock<state::Identity>>,
+    store: &Arc<store::StateStore>,
     client: &kube::Client,
     ready: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<()> {
@@ -107,8 +126,7 @@ async fn tunnel(
     let mut session = tokio_yamux::Session::new_client(tls, periscope::agent::tunnel::yamux_config());
     tracing::info!(server = %args.tunnel_addr, cluster = %args.cluster, "tunnel open");
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
-    let renewing =
-        tokio::spawn(renew::run(session.control(), identity.clone(), args.cluster.clone(), args.state_dir.clone()));
+    let renewing = tokio::spawn(renew::run(session.control(), identity.clone(), args.cluster.clone(), store.clone()));
     let mut ended = Ok(());
     while let Some(stream) = session.next().await {
         match stream {

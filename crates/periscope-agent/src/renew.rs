@@ -3,13 +3,16 @@
 //! thirds of the certificate's life have passed. A renewed certificate is used from the next
 //! connection on; the open tunnel and its requests carry on undisturbed.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use tokio::sync::RwLock;
 
-use crate::state::{Identity, now_unix};
+use crate::{
+    state::{Identity, now_unix},
+    store::StateStore,
+};
 
 /// How long to wait before trying a failed renewal again.
 const RETRY: Duration = Duration::from_secs(30);
@@ -34,7 +37,12 @@ async fn request(
 }
 
 /// Says hello, then renews the certificate whenever it is due, for as long as the tunnel lives.
-pub async fn run(mut control: tokio_yamux::Control, identity: Arc<RwLock<Identity>>, cluster: String, dir: PathBuf) {
+pub async fn run(
+    mut control: tokio_yamux::Control,
+    identity: Arc<RwLock<Identity>>,
+    cluster: String,
+    store: Arc<StateStore>,
+) {
     let hello = serde_json::json!({ "version": env!("CARGO_PKG_VERSION") });
     if let Err(e) = request(&mut control, "/hello", hello).await {
         tracing::warn!(error = %format!("{e:#}"), "hello to the server failed");
@@ -45,7 +53,7 @@ pub async fn run(mut control: tokio_yamux::Control, identity: Arc<RwLock<Identit
         tokio::time::sleep(Duration::from_secs(wait)).await;
         match renew(&mut control, &cluster).await {
             Ok(renewed) => {
-                if let Err(e) = renewed.save(&dir) {
+                if let Err(e) = renewed.save(&store).await {
                     tracing::error!(error = %format!("{e:#}"), "cannot store the renewed certificate");
                 }
                 let until = renewed.validity().map(|(_, until)| until);

@@ -1,7 +1,7 @@
 //! The agent's identity: its key, the certificate the server's CA signed for it and that CA,
-//! kept in the state directory. Without them the agent registers with its token.
+//! kept in its state store (`store.rs`). Without them the agent registers with its token.
 
-use std::{path::Path, sync::Arc};
+use std::sync::Arc;
 
 use anyhow::Context;
 use rustls::{
@@ -9,7 +9,7 @@ use rustls::{
     pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
 };
 
-use crate::Args;
+use crate::{Args, store::StateStore};
 
 /// What the agent proves itself with.
 pub struct Identity {
@@ -29,16 +29,14 @@ struct Registered {
 }
 
 impl Identity {
-    /// The identity in `--state-dir`, or a new one registered with `--token`.
-    pub async fn load_or_register(args: &Args) -> anyhow::Result<Identity> {
-        let dir = &args.state_dir;
-        let read = |name: &str| std::fs::read_to_string(dir.join(name));
-        if let (Ok(key_pem), Ok(cert_pem), Ok(ca_pem)) = (read("client.key"), read("client.crt"), read("ca.crt")) {
+    /// The identity in the state store, or a new one registered with `--token`.
+    pub async fn load_or_register(args: &Args, store: &StateStore) -> anyhow::Result<Identity> {
+        if let Some([key_pem, cert_pem, ca_pem]) = store.load().await? {
             let stored = Identity { key_pem, cert_pem, ca_pem, obtained: None };
             let expired = stored.validity().is_none_or(|(_, until)| until <= now_unix());
             match (expired, &args.token) {
                 (false, _) => {
-                    tracing::info!(dir = %dir.display(), "using the stored agent certificate");
+                    tracing::info!(store = %store.describe(), "using the stored agent certificate");
                     return Ok(stored);
                 }
                 (true, Some(_)) => {
@@ -64,7 +62,7 @@ impl Identity {
         let registered: Registered = response.json().await?;
         let identity =
             Identity { key_pem, cert_pem: registered.cert, ca_pem: registered.ca_bundle, obtained: Some(now_unix()) };
-        identity.save(dir)?;
+        identity.save(store).await?;
         tracing::info!(cluster = %args.cluster, expires_at = %registered.expires_at, "registered");
         Ok(identity)
     }
@@ -74,19 +72,9 @@ impl Identity {
         Identity { key_pem, cert_pem, ca_pem, obtained: Some(now_unix()) }
     }
 
-    /// Writes the identity to `dir`, each file replaced whole (a crash leaves the old or the new).
-    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        for (name, text, private) in [
-            ("client.key", &self.key_pem, true),
-            ("client.crt", &self.cert_pem, false),
-            ("ca.crt", &self.ca_pem, false),
-        ] {
-            let temp = dir.join(format!(".{name}.new"));
-            write_file(&temp, text, private)?;
-            std::fs::rename(&temp, dir.join(name))?;
-        }
-        Ok(())
+    /// Stores the identity.
+    pub async fn save(&self, store: &StateStore) -> anyhow::Result<()> {
+        store.save([&self.key_pem, &self.cert_pem, &self.ca_pem]).await
     }
 
     /// The certificate's validity (Unix seconds).
@@ -118,18 +106,6 @@ impl Identity {
             .with_client_auth_cert(chain, key)?;
         Ok(Arc::new(config))
     }
-}
-
-fn write_file(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// Now, in Unix seconds.

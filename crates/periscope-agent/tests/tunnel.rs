@@ -36,7 +36,19 @@ impl Drop for Agent {
 }
 
 fn start_agent(server: &Server, tunnel: &str, state: &Path, kubeconfig: &Path, token: Option<&str>) -> Agent {
+    start_agent_with(server, tunnel, state, kubeconfig, token, &[])
+}
+
+fn start_agent_with(
+    server: &Server,
+    tunnel: &str,
+    state: &Path,
+    kubeconfig: &Path,
+    token: Option<&str>,
+    extra: &[&str],
+) -> Agent {
     let mut command = Command::new(agent_binary());
+    command.args(extra);
     command
         .args([
             "--server-url",
@@ -285,4 +297,29 @@ async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_requ
     let _agent =
         start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&mint_token(&server).await));
     wait_connected(&server, true, Duration::from_secs(20)).await;
+}
+
+#[tokio::test]
+async fn an_agent_in_the_cluster_keeps_its_identity_in_a_secret() {
+    let beta = cluster("beta");
+    let ns = TestNamespace::new(&beta, "agent-secret");
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    let (server, tunnel) = agent_server(ca_dir.path(), &[]);
+    // No state directory: what a pod would have (the directory given is never written).
+    let unused = tempfile::tempdir().expect("dir");
+    let secret = ["--state-secret", "periscope-agent-state", "--state-namespace", ns.name.as_str()];
+    let token = mint_token(&server).await;
+    let kubeconfig = beta.admin_kubeconfig();
+    let agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, Some(&token), &secret);
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let keys = beta.kubectl(&["-n", &ns.name, "get", "secret", "periscope-agent-state", "-o", "jsonpath={.data}"]);
+    for key in ["client.key", "client.crt", "ca.crt"] {
+        assert!(keys.contains(key), "{key} in the Secret: {keys}");
+    }
+    assert!(std::fs::read_dir(unused.path()).expect("dir").next().is_none(), "nothing written to the directory");
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+    // A new pod (no token) comes back with the identity from the Secret.
+    let _agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, None, &secret);
+    wait_connected(&server, true, Duration::from_secs(10)).await;
 }
