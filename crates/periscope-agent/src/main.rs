@@ -84,7 +84,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
                     .map(|ns| ns.trim().to_string())
                     .unwrap_or_else(|_| "default".into())
             });
-            store::StateStore::Secret { api: kube::Api::namespaced(client.clone(), &namespace), name: name.clone() }
+            store::StateStore::Secret {
+                api: Box::new(kube::Api::namespaced(client.clone(), &namespace)),
+                name: name.clone(),
+            }
         }
         None => store::StateStore::Dir(args.state_dir.clone()),
     });

@@ -15,7 +15,7 @@ const FILES: [&str; 3] = ["client.key", "client.crt", "ca.crt"];
 /// The agent's state storage.
 pub enum StateStore {
     Dir(PathBuf),
-    Secret { api: Api<Secret>, name: String },
+    Secret { api: Box<Api<Secret>>, name: String },
 }
 
 impl StateStore {
