@@ -4,6 +4,7 @@
 //! forwards to its apiserver with its own credential (`forward.rs`).
 
 mod forward;
+mod pin;
 mod renew;
 mod state;
 mod store;
@@ -47,6 +48,10 @@ pub struct Args {
     /// PEM CA to trust for registration (a self-signed server), beside the public roots.
     #[arg(long, env = "PERISCOPE_SERVER_CA_FILE")]
     server_ca_file: Option<PathBuf>,
+    /// Pin the registration dial to the key of the server's CA (`sha256:<hex>` of its
+    /// SubjectPublicKeyInfo, as kubeadm prints it) instead of trusting roots.
+    #[arg(long, env = "PERISCOPE_SERVER_CA_HASH", conflicts_with = "server_ca_file")]
+    server_ca_hash: Option<String>,
     /// Health endpoints (`/healthz`, `/readyz`).
     #[arg(long, env = "PERISCOPE_AGENT_HEALTH_ADDR", default_value = "127.0.0.1:8081")]
     health_addr: SocketAddr,

@@ -50,6 +50,9 @@ impl Identity {
         let token = args.token.as_deref().context("no stored certificate: a registration token (--token) is needed")?;
         let (key_pem, csr) = periscope::agent::pki::agent_csr(&args.cluster)?;
         let mut http = reqwest::Client::builder();
+        if let Some(pin) = &args.server_ca_hash {
+            http = http.use_preconfigured_tls(crate::pin::SpkiPin::parse(pin)?.client_config()?);
+        }
         if let Some(path) = &args.server_ca_file {
             for cert in reqwest::Certificate::from_pem_bundle(&std::fs::read(path)?)? {
                 http = http.add_root_certificate(cert);
