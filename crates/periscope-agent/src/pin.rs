@@ -39,6 +39,7 @@ impl SpkiPin {
     }
 
     /// The pin of a DER certificate's public key.
+    #[cfg(test)]
     pub fn of(cert: &[u8]) -> Option<String> {
         let hash = spki_sha256(cert)?;
         Some(format!("sha256:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>()))
