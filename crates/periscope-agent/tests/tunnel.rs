@@ -10,9 +10,9 @@ use std::{
 };
 
 use periscope_testkit::{
-    Server, ServerOptions, TestNamespace, cluster,
+    PodLogs, Server, ServerOptions, TestNamespace, cluster,
     exec::{self, Terminal},
-    free_port, sse,
+    free_port, podlogs, sse,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -219,9 +219,46 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     term.send("echo tunnel-$((40+2))\n").await;
     assert!(term.output_contains(Duration::from_secs(20), "tunnel-42").await, "{}", term.text());
     drop(term);
-    drop(live);
 
-    // A killed agent is seen at once; restarted with its stored certificate (no token), it is back.
+    // An apply, and a followed log, through the tunnel too.
+    let applied = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: {}\ndata:\n  via: tunnel\n",
+        ns.name
+    );
+    let response = server
+        .http
+        .patch(server.url(&format!("/api/clusters/beta/resources/core/v1/configmaps/{}/applied", ns.name)))
+        .header("content-type", "application/yaml")
+        .body(applied)
+        .send()
+        .await
+        .expect("apply answers");
+    assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+    assert_eq!(beta.kubectl(&["-n", &ns.name, "get", "configmap", "applied", "-o", "jsonpath={.data.via}"]), "tunnel");
+    let logs = PodLogs::create(&beta, &ns.name, "talker", &["app"]);
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: talker, namespace: {}}}\nspec:\n{}  containers: [{{name: app, image: x}}]\n",
+        ns.name,
+        podlogs::kwok_placement(2)
+    );
+    beta.kubectl_stdin(&["apply", "-f", "-"], Some(&pod));
+    logs.wait_served();
+    let follow = server
+        .url(&format!("/api/clusters/beta/resources/core/v1/pods/{}/talker/logs?follow=true&tailLines=0", ns.name));
+    let mut followed = sse::open_ok(&server.http, &follow, None).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        logs.append("app", "a line through the tunnel");
+        if let Some(event) = followed.next(Duration::from_millis(500)).await {
+            seen = event.data["l"].as_str().is_some_and(|l| l.contains("a line through the tunnel"));
+        }
+    }
+    assert!(seen, "a followed log line came through the tunnel");
+    drop(followed);
+
+    // A killed agent is seen at once; restarted with its stored certificate (no token), it is
+    // back, and an open live stream resumes without losing what changed meanwhile.
     drop(agent);
     let seen = wait_connected(&server, false, Duration::from_secs(5)).await;
     // The fleet says so within 5 s (its answers are cached for a few seconds).
@@ -234,8 +271,21 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let (status, answer) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
     assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "during-the-outage"]);
     let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
     let back = wait_connected(&server, true, Duration::from_secs(10)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let event = live.expect(Duration::from_secs(30)).await;
+        let names: Vec<String> = std::iter::once(&event.data["object"])
+            .chain(event.data["items"].as_array().into_iter().flatten())
+            .filter_map(|o| o["name"].as_str().map(str::to_string))
+            .collect();
+        if names.iter().any(|n| n == "during-the-outage") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the live stream never showed what changed during the outage");
+    }
     let (status, _) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::OK);
     eprintln!("disconnect seen in {seen:?}, back in {back:?}");
@@ -322,4 +372,28 @@ async fn an_agent_in_the_cluster_keeps_its_identity_in_a_secret() {
     // A new pod (no token) comes back with the identity from the Secret.
     let _agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, None, &secret);
     wait_connected(&server, true, Duration::from_secs(10)).await;
+}
+
+#[tokio::test]
+async fn an_expired_token_issues_no_certificate() {
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    let (server, _) = agent_server(ca_dir.path(), &[("PERISCOPE_AGENT_TOKEN_TTL", "1s")]);
+    let (status, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    // The condition is the token's age: wait until its stated expiry has passed.
+    let expires: jiff::Timestamp = minted["expiresAt"].as_str().and_then(|t| t.parse().ok()).expect("expiresAt");
+    while jiff::Timestamp::now() <= expires {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, csr) = periscope::agent::pki::agent_csr("beta").expect("csr");
+    let body = json!({"token": minted["token"], "cluster": "beta", "csr": csr});
+    let (status, answer) = post(&server, "/api/agents/register", &body).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("E_UNAUTHENTICATED")), "{answer}");
+    assert!(answer.get("cert").is_none());
+    // A fresh token with the same CSR works: the refusal was the token's age.
+    let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    let body = json!({"token": minted["token"], "cluster": "beta", "csr": csr});
+    let (status, answer) = post(&server, "/api/agents/register", &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer["cert"].as_str().is_some_and(|c| c.contains("BEGIN CERTIFICATE")));
 }

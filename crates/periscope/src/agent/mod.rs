@@ -26,6 +26,9 @@ pub struct AgentArgs {
     /// two thirds of that).
     #[arg(long = "agent-cert-lifetime", env = "PERISCOPE_AGENT_CERT_LIFETIME", default_value = "2160h", value_parser = crate::config::auth::parse_duration)]
     pub cert_lifetime: std::time::Duration,
+    /// How long a registration token waits to be redeemed.
+    #[arg(long = "agent-token-ttl", env = "PERISCOPE_AGENT_TOKEN_TTL", default_value = "15m", value_parser = crate::config::auth::parse_duration)]
+    pub token_ttl: std::time::Duration,
 }
 
 /// The agent side of the server: CA, tokens, tunnels.
@@ -34,6 +37,7 @@ pub struct Agents {
     pub tokens: bootstrap::BootstrapTokens,
     pub tunnels: Arc<tunnel::Tunnels>,
     pub cert_lifetime: std::time::Duration,
+    pub token_ttl: std::time::Duration,
 }
 
 impl AgentArgs {
@@ -55,6 +59,7 @@ impl AgentArgs {
             tokens: Default::default(),
             tunnels: tunnel::Tunnels::new(agent_clusters, renewer),
             cert_lifetime,
+            token_ttl: self.token_ttl,
         })
     }
 
