@@ -326,6 +326,10 @@ async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_requ
     let stored = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
     assert_ne!(stored, first_cert, "the renewed certificate is stored");
     assert!(requests > 1);
+    let (_, trail) = get(&server, "/api/audit?verb=agent_renew&limit=20").await;
+    let renewals: Vec<&Value> =
+        trail["items"].as_array().expect("items").iter().filter(|r| r["outcome"] == "success").collect();
+    assert!(!renewals.is_empty() && renewals.iter().all(|r| r["actor"]["sub"] == "agent:beta"), "{trail}");
 
     // Restarted, the agent connects with the renewed certificate (no token).
     drop(agent);
