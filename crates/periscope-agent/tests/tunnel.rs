@@ -3,74 +3,19 @@
 //! single-use token and carrying every request; tokens refused when reused, expired or for
 //! another cluster; a killed agent seen at once, a restarted one back with its stored certificate.
 
-use std::{
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod common;
 
+use std::time::{Duration, Instant};
+
+use common::{BETA_BY_AGENT, assert_agent_disconnected, get, post, server_binary, start_beta_agent};
 use periscope_testkit::{
-    Server, ServerOptions, TestNamespace, cluster,
+    Server, TestNamespace, cluster,
     exec::{self, Terminal},
     free_port, sse,
+    tunnel::{agent_server, wait_connected},
 };
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-fn agent_binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_periscope-agent"))
-}
-
-/// The server binary, built beside the agent by the workspace build.
-fn server_binary() -> PathBuf {
-    agent_binary().with_file_name("periscope")
-}
-
-struct Agent(Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_agent(server: &Server, tunnel: &str, state: &Path, kubeconfig: &Path, token: Option<&str>) -> Agent {
-    let mut command = Command::new(agent_binary());
-    command
-        .args([
-            "--server-url",
-            &server.base_url,
-            "--tunnel-addr",
-            tunnel,
-            "--cluster",
-            "beta",
-            "--health-addr",
-            "127.0.0.1:0",
-        ])
-        .arg("--state-dir")
-        .arg(state)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    if let Some(token) = token {
-        command.args(["--token", token]);
-    }
-    Agent(command.spawn().expect("the agent starts"))
-}
-
-async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
-    let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
-    let response = server.http.post(server.url(path)).json(body).send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 /// Beta's status in the fleet and the reason of its error (empty when none).
 async fn fleet_state(server: &Server) -> (String, String) {
@@ -80,22 +25,6 @@ async fn fleet_state(server: &Server) -> (String, String) {
     (beta["status"].as_str().unwrap_or("").to_string(), beta["error"]["code"].as_str().unwrap_or("").to_string())
 }
 
-/// Waits until the agents list says beta is (or is not) connected.
-async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
-    let start = Instant::now();
-    loop {
-        let (_, agents) = get(server, "/api/agents").await;
-        if agents["agents"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|x| x["cluster"] == "beta" && x["connected"] == connected))
-        {
-            return start.elapsed();
-        }
-        assert!(start.elapsed() < within, "beta connected={connected} not seen within {within:?}: {agents}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let beta = cluster("beta");
@@ -103,26 +32,12 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     beta.kubectl(&["-n", &ns.name, "create", "configmap", "through-the-tunnel", "--from-literal=k=v"]);
     let ca_dir = tempfile::tempdir().expect("ca dir");
     let tunnel = format!("127.0.0.1:{}", free_port());
-    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
-    let server = Server::start(
-        &server_binary(),
-        ServerOptions {
-            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
-            auth_yaml: Some(auth.into()),
-            env: vec![
-                ("PERISCOPE_AGENT_LISTEN_ADDR".into(), tunnel.clone()),
-                ("PERISCOPE_AGENT_CA_DIR".into(), ca_dir.path().to_string_lossy().into_owned()),
-                ("PERISCOPE_AGENT_TUNNEL_SANS".into(), "127.0.0.1".into()),
-            ],
-            port: None,
-        },
-    );
+    let server = agent_server(&server_binary(), BETA_BY_AGENT, ca_dir.path(), &tunnel, &[]);
     let list = format!("/api/clusters/beta/resources/core/v1/configmaps?namespace={}", ns.name);
 
     // Without an agent the cluster is unreachable, and says why.
     let (status, answer) = get(&server, &list).await;
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
-    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
+    assert_agent_disconnected(status, &answer);
     assert_eq!(fleet_state(&server).await, ("unreachable".to_string(), "agent_disconnected".to_string()));
 
     // Tokens: single use, bound to their cluster, and only for agent clusters.
@@ -142,8 +57,8 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
     let token = minted["token"].as_str().expect("token").to_string();
     let state = tempfile::tempdir().expect("state");
-    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
-    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let agent = start_beta_agent(&server, &tunnel, state.path(), Some(&token));
+    wait_connected(&server, "beta", true, Duration::from_secs(20)).await;
     let (status, _) =
         post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a used token is gone");
@@ -190,7 +105,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
 
     // A killed agent is seen at once; restarted with its stored certificate (no token), it is back.
     drop(agent);
-    let seen = wait_connected(&server, false, Duration::from_secs(5)).await;
+    let seen = wait_connected(&server, "beta", false, Duration::from_secs(5)).await;
     // The fleet says so within 5 s (its answers are cached for a few seconds).
     let start = Instant::now();
     while fleet_state(&server).await.1 != "agent_disconnected" {
@@ -199,10 +114,9 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     }
     // (Not the list: a snapshot younger than the freshness window still answers it.)
     let (status, answer) = get(&server, &kubectl_get).await;
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
-    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
-    let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
-    let back = wait_connected(&server, true, Duration::from_secs(10)).await;
+    assert_agent_disconnected(status, &answer);
+    let _again = start_beta_agent(&server, &tunnel, state.path(), None);
+    let back = wait_connected(&server, "beta", true, Duration::from_secs(10)).await;
     let (status, _) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::OK);
     eprintln!("disconnect seen in {seen:?}, back in {back:?}");
