@@ -70,7 +70,12 @@ impl Tunneled {
         let ca_dir = tempfile::tempdir().expect("ca dir");
         let tunnel = format!("127.0.0.1:{}", free_port());
         let clusters = format!("clusters:\n  - name: {tunneled}\n    backend: agent\n{extra_clusters}");
-        let env = [("PERISCOPE_LOG", "warn,periscope::cli=info")];
+        // Access logs off; room for 200 streams and 20 terminals of one dev identity.
+        let env = [
+            ("PERISCOPE_LOG", "warn,periscope::cli=info"),
+            ("PERISCOPE_MAX_STREAMS_PER_USER", "0"),
+            ("PERISCOPE_EXEC_MAX_SESSIONS_PER_USER", "50"),
+        ];
         let server = agent_server(binary, &clusters, ca_dir.path(), &tunnel, &env);
         Tunneled {
             server,
@@ -215,7 +220,7 @@ async fn live(t: &Tunneled, beta: &TestCluster) -> anyhow::Result<Value> {
     let busy = CHANGE_EVERY * changes as u32 + Duration::from_secs(5);
     let mut terms = Vec::with_capacity(EXEC_SESSIONS);
     let script = format!("for i in $(seq {}); do echo tick $i; sleep 0.1; done", busy.as_secs() * 10 + 100);
-    let query = format!("container=shell&command={}", command_param(&["sh", "-c", &script]));
+    let query = format!("container=shell&tty=false&command={}", command_param(&["sh", "-c", &script]));
     for _ in 0..EXEC_SESSIONS {
         let url = exec_url(&t.server.base_url, &t.cluster, &ns.name, "box", &query);
         let mut term = Terminal::open(&url, &t.server.base_url, &[])
