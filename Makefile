@@ -26,7 +26,7 @@ lint: web
 
 unit: web-deps
 	npm --prefix web test --silent
-	$(CARGO) test --workspace --lib --locked
+	$(CARGO) test --workspace --lib --bins --locked
 
 ## web: the web console (web/ -> web/dist, embedded by cargo); node_modules cached by lock file.
 web: web-deps web/dist/index.html

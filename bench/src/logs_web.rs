@@ -23,7 +23,7 @@ use std::{
 use periscope_testkit::{TestCluster, cluster, repo_root};
 use serde_json::{Value, json};
 
-use crate::{lists, rss_kib};
+use crate::{lists, rss_kib, watch::loadavg};
 
 const NAMESPACE: &str = "bench-logs-web";
 const POD: &str = "logs-bench";
@@ -161,6 +161,8 @@ pub async fn run(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     let rss_before = rss_kib(server.pid());
     let base = server.base_url.clone();
     let driven = file.clone();
+    // Frame times depend on what else runs on the machine's cores: the load is part of the result.
+    let load_before = loadavg();
     let (mut result, appended) = tokio::task::spawn_blocking(move || drive(&base, &driven)).await??;
     let rss_after = rss_kib(server.pid());
 
@@ -195,6 +197,8 @@ pub async fn run(binary: &Path, dir: &Path) -> anyhow::Result<()> {
         "find": find,
         "lines_appended": appended,
         "server_rss_growth_kib": rss_after.saturating_sub(rss_before),
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
     });
     std::fs::write(dir.join("logs-web.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     println!("wrote bench/results/logs-web.json");

@@ -69,20 +69,12 @@
 //                                                         → {text,href,backUrl,streamClosed,streamsAfter}
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
-import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { chromium } from 'playwright-core';
+import { out, runScenario, shot as harnessShot } from './harness.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const log = (msg) => process.stderr.write(`console: ${msg}\n`);
-const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -391,11 +383,7 @@ async function command(page, text) {
 }
 
 /** An extra screenshot next to --screenshot (FILE-<suffix>.png), e.g. with a dialog open. */
-async function shot(page, suffix) {
-  if (!opts.screenshot) return;
-  mkdirSync(dirname(opts.screenshot), { recursive: true });
-  await page.screenshot({ path: opts.screenshot.replace(/\.png$/, `-${suffix}.png`) });
-}
+const shot = (page, suffix) => harnessShot(page, opts.screenshot, suffix);
 
 /** Whether the row named `name` is rendered, highlighted, and inside the table below its header. */
 function rowInView(page, name) {
@@ -633,46 +621,4 @@ Object.assign(scenarios, {
   },
 });
 
-async function main() {
-  const scenario = scenarios[opts.scenario];
-  if (!scenario) {
-    out({ error: `unknown scenario ${opts.scenario}` });
-    return 2;
-  }
-  const pageErrors = [];
-  const blockedRequests = [];
-  let browser;
-  let page;
-  try {
-    browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS, timeout });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    context.setDefaultTimeout(timeout);
-    await context.route((u) => !LOOPBACK.has(u.hostname) && /^(https?|wss?):$/.test(u.protocol), (route) => {
-      blockedRequests.push(route.request().url());
-      return route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    const result = await scenario(page);
-    if (opts.screenshot) {
-      mkdirSync(dirname(opts.screenshot), { recursive: true });
-      await page.screenshot({ path: opts.screenshot });
-    }
-    out({ ...result, pageErrors, blockedRequests });
-    return 0;
-  } catch (e) {
-    log(e.stack || e.message);
-    const err = { error: e.message.split('\n')[0], pageErrors, blockedRequests };
-    if (page) {
-      err.url = page.url();
-      err.bodyText = (await page.locator('body').innerText().catch(() => '')).slice(0, 4000);
-      if (opts.screenshot) await page.screenshot({ path: opts.screenshot }).catch(() => {});
-    }
-    out(err);
-    return 1;
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runScenario(opts.scenario, scenarios[opts.scenario], { ...opts, log });

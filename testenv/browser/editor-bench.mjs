@@ -29,7 +29,7 @@ import { gzipSync } from 'node:zlib';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, out, serveDist, summarize } from './editor-harness.mjs';
+import { CHROMIUM_ARGS, out, serveDist, summarize } from './harness.mjs';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const log = (msg) => process.stderr.write(`editor-bench.mjs: ${msg}\n`);

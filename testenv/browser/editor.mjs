@@ -24,7 +24,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-import { out, runScenario } from './editor-harness.mjs';
+import { out, runScenario } from './harness.mjs';
 
 const log = (msg) => process.stderr.write(`editor.mjs: ${msg}\n`);
 
@@ -179,16 +179,8 @@ const scenarios = {
   },
 };
 
-const scenario = scenarios[opts.scenario];
-if (!scenario) {
-  out({ error: `unknown scenario ${opts.scenario}` });
-  process.exit(2);
-}
-process.exitCode = await runScenario({
-  scenario,
-  executablePath: opts.chromium,
-  timeout,
-  screenshot: opts.screenshot,
+process.exitCode = await runScenario(opts.scenario, scenarios[opts.scenario], {
+  ...opts,
   log,
   failure: async (page) => ({
     editor: await editor(page),

@@ -39,7 +39,7 @@ const { values: opts } = parseArgs({
     version: { type: 'string', default: '' },
     values: { type: 'string', default: '' },
     screenshot: { type: 'string' },
-    timeout: { type: 'string', default: '30000' },
+    timeout: { type: 'string', default: '60000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
   },
   strict: true,
@@ -49,6 +49,9 @@ if (!opts.base || !opts.scenario) {
   process.exit(2);
 }
 const url = (path) => new URL(path, opts.base).href;
+/** How long to wait for what a Helm write changes: the real helm runs through the proxy, which
+ * on a loaded 2-core machine takes far longer than a page update. */
+const WRITE_WAIT = 120000;
 /** A screenshot of a moment of the scenario, beside its final one (`helm-<scenario>-<state>.png`). */
 const shot = (page, state) => (opts.screenshot ? page.screenshot({ path: opts.screenshot.replace(/\.png$/, `-${state}.png`) }) : undefined);
 
@@ -101,8 +104,9 @@ const scenarios = {
     await page.locator('#rollback-1').click();
     const confirm = await readDiff(page, '#helm-rollback-diff');
     await page.locator('#helm-rollback-confirm').click();
-    await page.locator('#helm-rollback-dialog').waitFor({ state: 'detached' });
-    await page.locator('[data-release-page="3"]').waitFor();
+    // A write runs the real helm through the proxy: on a loaded machine that takes a while.
+    await page.locator('#helm-rollback-dialog').waitFor({ state: 'detached', timeout: WRITE_WAIT });
+    await page.locator('[data-release-page="3"]').waitFor({ timeout: WRITE_WAIT });
     await page.locator('tr[data-history-revision="3"]').waitFor();
     const history3 = await page.locator('tr[data-history-revision]').evaluateAll((rows) => rows.map((r) => r.dataset.historyRevision));
     await page.locator('[data-tab="values"]').click();
@@ -145,7 +149,7 @@ const previewObjects = (page) =>
 
 /** The release page once it shows `revision`: its revision, chart and values. */
 async function releaseShown(page, revision) {
-  await page.locator(`[data-release-page="${revision}"]`).waitFor();
+  await page.locator(`[data-release-page="${revision}"]`).waitFor({ timeout: WRITE_WAIT });
   return {
     path: new URL(page.url()).pathname,
     revision: await page.locator('#release-revision').getAttribute('data-revision'),
@@ -190,7 +194,7 @@ Object.assign(scenarios, {
     await page.locator('#rollback-1').click();
     await page.locator('#helm-rollback-diff').waitFor();
     await page.locator('#helm-rollback-confirm').click();
-    await page.locator('#helm-denied').waitFor();
+    await page.locator('#helm-denied').waitFor({ timeout: WRITE_WAIT });
     const denied = await page.locator('#helm-denied [data-denied]').evaluateAll((els) => els.map((e) => e.dataset.denied));
     const text = await page.locator('#helm-denied').innerText();
     const revision = await page.locator('#release-revision').getAttribute('data-revision');
@@ -213,7 +217,7 @@ Object.assign(scenarios, {
     const after = await page.locator('#helm-uninstall-confirm').isEnabled();
     await page.locator('#helm-uninstall-confirm').click();
     await page.locator('[data-helm-list="loaded"]').waitFor();
-    await page.waitForFunction((n) => !document.querySelector(`tr[data-release="${n}"]`), opts.name);
+    await page.waitForFunction((n) => !document.querySelector(`tr[data-release="${n}"]`), opts.name, { timeout: WRITE_WAIT });
     return { before, after, landed: new URL(page.url()).pathname, empty: await page.locator('#helm-empty').isVisible() };
   },
 });
@@ -251,7 +255,7 @@ Object.assign(scenarios, {
     const objects = await previewObjects(page);
     await shot(page, 'preview');
     await page.locator('#helm-upgrade-confirm').click();
-    await page.locator('#helm-upgrade-view').waitFor({ state: 'detached' });
+    await page.locator('#helm-upgrade-view').waitFor({ state: 'detached', timeout: WRITE_WAIT });
     return { versions, diff, objects, release: await releaseShown(page, 2) };
   },
 });

@@ -20,23 +20,21 @@
 //           search itself (the app's `log-find` performance measure) and from Enter to the
 //           frame showing the match count                           → find: [{query, matches, search_ms, enter_to_frame_ms}]
 // --dist serves the page and /assets/* from DIR (a `vite build` output) instead of what the
-// server embeds, as bench.mjs does.
+// server embeds, as bench.mjs does. --profile FILE writes a CPU profile of the follow phase
+// (Chrome's .cpuprofile format) with the long animation frames' times beside it (FILE.loafs.json),
+// to see what a long frame spent its time on. Both also come from the environment
+// (PERISCOPE_BENCH_WEB_DIST, PERISCOPE_BENCH_PROFILE), so a bench run can set them.
 
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+import { CHROMIUM_ARGS, offLoopback, out, serveDist, summarize } from './harness.mjs';
+
 const VIEWPORT = { width: 1280, height: 800 };
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const log = (msg) => process.stderr.write(`logs-bench.mjs: ${msg}\n`);
-const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -46,7 +44,8 @@ const { values: opts } = parseArgs({
     'follow-seconds': { type: 'string', default: '20' },
     finds: { type: 'string', default: 'line 12345 ,request,zzz-no-such-text' },
     'no-wait': { type: 'boolean', default: false },
-    dist: { type: 'string' },
+    dist: { type: 'string', default: process.env.PERISCOPE_BENCH_WEB_DIST || undefined },
+    profile: { type: 'string', default: process.env.PERISCOPE_BENCH_PROFILE || undefined },
     timeout: { type: 'string', default: '120000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
   },
@@ -66,10 +65,19 @@ function instrument() {
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
+        // Where the frame went: scripts (with the style and layout they forced), then the
+        // rendering step (rAF and ResizeObserver callbacks from renderStart), then style and layout.
+        const end = e.startTime + e.duration;
         b.loafs.push({
           start: e.startTime, duration: e.duration, blocking: e.blockingDuration,
+          phases: e.renderStart ? {
+            tasks_ms: Math.round(e.renderStart - e.startTime),
+            render_callbacks_ms: Math.round((e.styleAndLayoutStart || end) - e.renderStart),
+            style_and_layout_ms: e.styleAndLayoutStart ? Math.round(end - e.styleAndLayoutStart) : 0,
+          } : undefined,
           scripts: (e.scripts ?? []).slice(0, 3).map((s) => ({
             invoker: s.invoker, duration: Math.round(s.duration),
+            forced_style_and_layout_ms: Math.round(s.forcedStyleAndLayoutDuration ?? 0),
             source: s.sourceURL ? `${s.sourceURL.split('/').pop()}:${s.sourceFunctionName ?? ''}` : '',
           })),
         });
@@ -78,20 +86,13 @@ function instrument() {
   } catch { /* no LoAF in this browser */ }
 }
 
-function summarize(values) {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const pick = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))] : null);
-  const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
-  return { count: sorted.length, p50_ms: round(pick(50)), p95_ms: round(pick(95)), p99_ms: round(pick(99)), max_ms: round(pick(100)) };
-}
-
 function longFrames(loafs, from, to) {
   const inside = loafs.filter((l) => l.start >= from && l.start < to);
   const worst = inside.reduce((w, l) => (!w || l.duration > w.duration ? l : w), null);
   return {
     count: inside.length,
     max_ms: worst ? Math.round(worst.duration) : 0,
-    worst: worst && { at_ms: Math.round(worst.start), duration_ms: Math.round(worst.duration), blocking_ms: Math.round(worst.blocking), scripts: worst.scripts },
+    worst: worst && { at_ms: Math.round(worst.start), duration_ms: Math.round(worst.duration), blocking_ms: Math.round(worst.blocking), phases: worst.phases, scripts: worst.scripts },
   };
 }
 
@@ -130,9 +131,26 @@ async function load(page) {
   return { ms: Math.round(ms), lines: c.lines, dropped_by_server: c.dropped, long_frames: longFrames(loafs, 0, ms + 500) };
 }
 
+/** Starts a CPU profile of the page when --profile asks for one; the returned function stops and writes it. */
+async function profileIf(page) {
+  if (!opts.profile) return async () => {};
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Profiler.start');
+  const startedAt = await page.evaluate(() => performance.now());
+  return async (loafs) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(opts.profile, JSON.stringify(profile));
+    writeFileSync(`${opts.profile}.loafs.json`, JSON.stringify({ profile_started_at_ms: startedAt, loafs }));
+    log(`wrote ${opts.profile}`);
+  };
+}
+
 async function follow(page) {
   const seconds = Number(opts['follow-seconds']);
   const before = await counters(page);
+  const stopProfile = await profileIf(page);
   const from = await page.evaluate(() => performance.now());
   const deltas = await page.evaluate((ms) => new Promise((resolve) => {
     const d = [];
@@ -150,6 +168,7 @@ async function follow(page) {
   await page.waitForTimeout(300);
   const after = await counters(page);
   const loafs = await page.evaluate(() => window.__bench.loafs);
+  await stopProfile(loafs.filter((l) => l.start >= from && l.start < to));
   // The newest line is on screen (following keeps it in view).
   const newestVisible = await page.evaluate(() => {
     const el = document.querySelector('#log-lines');
@@ -232,19 +251,9 @@ async function main() {
     result.browser = browser.version();
     const context = await browser.newContext({ viewport: VIEWPORT });
     context.setDefaultTimeout(timeout);
-    await context.route((u) => !LOOPBACK.has(u.hostname) && /^(https?|wss?):$/.test(u.protocol), (route) => route.abort('blockedbyclient'));
+    await context.route(offLoopback, (route) => route.abort('blockedbyclient'));
     await context.addInitScript(instrument);
-    if (opts.dist) {
-      const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
-      await context.route((u) => LOOPBACK.has(u.hostname), (route) => {
-        const request = route.request();
-        const { pathname } = new URL(request.url());
-        const file = pathname.startsWith('/assets/') ? join(opts.dist, pathname)
-          : request.resourceType() === 'document' ? join(opts.dist, 'index.html') : null;
-        if (!file) return route.fallback();
-        return route.fulfill({ body: readFileSync(file), contentType: types[extname(file)] ?? 'application/octet-stream' });
-      });
-    }
+    if (opts.dist) await serveDist(context, opts.dist);
     const page = await context.newPage();
     result.load = await load(page);
     log(`load: ${JSON.stringify(result.load)}`);

@@ -4,7 +4,10 @@
 //! forwards to its apiserver with its own credential (`forward.rs`).
 
 mod forward;
+mod pin;
+mod renew;
 mod state;
+mod store;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -30,15 +33,25 @@ pub struct Args {
     /// A registration token (needed until the agent holds a certificate).
     #[arg(long, env = "PERISCOPE_REGISTRATION_TOKEN")]
     token: Option<String>,
-    /// Where the key, certificate and CA bundle are kept.
+    /// Where the key, certificate and CA bundle are kept (unless `--state-secret`).
     #[arg(long, env = "PERISCOPE_AGENT_STATE_DIR", default_value = "/var/lib/periscope-agent")]
     state_dir: PathBuf,
+    /// Keep them in this Secret of `--state-namespace` instead (an agent running in the cluster).
+    #[arg(long, env = "PERISCOPE_AGENT_STATE_SECRET")]
+    state_secret: Option<String>,
+    /// The Secret's namespace (default: the agent's own namespace in the cluster, else `default`).
+    #[arg(long, env = "PERISCOPE_AGENT_NAMESPACE")]
+    state_namespace: Option<String>,
     /// A kubeconfig for the apiserver (default: in-cluster, else the usual kubeconfig).
     #[arg(long, env = "KUBECONFIG")]
     kubeconfig: Option<PathBuf>,
     /// PEM CA to trust for registration (a self-signed server), beside the public roots.
     #[arg(long, env = "PERISCOPE_SERVER_CA_FILE")]
     server_ca_file: Option<PathBuf>,
+    /// Pin the registration dial to the key of the server's CA (`sha256:<hex>` of its
+    /// SubjectPublicKeyInfo, as kubeadm prints it) instead of trusting roots.
+    #[arg(long, env = "PERISCOPE_SERVER_CA_HASH", conflicts_with = "server_ca_file")]
+    server_ca_hash: Option<String>,
     /// Health endpoints (`/healthz`, `/readyz`).
     #[arg(long, env = "PERISCOPE_AGENT_HEALTH_ADDR", default_value = "127.0.0.1:8081")]
     health_addr: SocketAddr,
@@ -69,12 +82,26 @@ async fn run(args: Args) -> anyhow::Result<()> {
         None => kube::Config::infer().await?,
     };
     let client = kube::Client::try_from(kube_config)?;
-    let identity = state::Identity::load_or_register(&args).await?;
+    let store = Arc::new(match &args.state_secret {
+        Some(name) => {
+            let namespace = args.state_namespace.clone().unwrap_or_else(|| {
+                std::fs::read_to_string("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+                    .map(|ns| ns.trim().to_string())
+                    .unwrap_or_else(|_| "default".into())
+            });
+            store::StateStore::Secret {
+                api: Box::new(kube::Api::namespaced(client.clone(), &namespace)),
+                name: name.clone(),
+            }
+        }
+        None => store::StateStore::Dir(args.state_dir.clone()),
+    });
+    let identity = Arc::new(tokio::sync::RwLock::new(state::Identity::load_or_register(&args, &store).await?));
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(health(args.health_addr, ready.clone()));
     let mut backoff = Duration::from_secs(1);
     loop {
-        match tunnel(&args, &identity, &client, &ready).await {
+        match tunnel(&args, &identity, &store, &client, &ready).await {
             Ok(()) => {
                 tracing::warn!("tunnel closed by the server");
                 backoff = Duration::from_secs(1);
@@ -92,13 +119,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
 /// One tunnel: connect, then serve the server's streams until the connection ends.
 async fn tunnel(
     args: &Args,
-    identity: &state::Identity,
+    identity: &Arc<tokio::sync::RwLock<state::Identity>>,
+    store: &Arc<store::StateStore>,
     client: &kube::Client,
     ready: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<()> {
     let host = args.tunnel_addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(&args.tunnel_addr);
     let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_string())?;
-    let connector = tokio_rustls::TlsConnector::from(identity.tls_config()?);
+    let connector = tokio_rustls::TlsConnector::from(identity.read().await.tls_config()?);
     let tcp =
         tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&args.tunnel_addr)).await??;
     tcp.set_nodelay(true)?;
@@ -106,12 +134,21 @@ async fn tunnel(
     let mut session = tokio_yamux::Session::new_client(tls, periscope::agent::tunnel::yamux_config());
     tracing::info!(server = %args.tunnel_addr, cluster = %args.cluster, "tunnel open");
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let renewing = tokio::spawn(renew::run(session.control(), identity.clone(), args.cluster.clone(), store.clone()));
+    let mut ended = Ok(());
     while let Some(stream) = session.next().await {
-        let stream = stream?;
-        let client = client.clone();
-        tokio::spawn(forward::serve_stream(stream, client));
+        match stream {
+            Ok(stream) => {
+                tokio::spawn(forward::serve_stream(stream, client.clone()));
+            }
+            Err(e) => {
+                ended = Err(e.into());
+                break;
+            }
+        }
     }
-    Ok(())
+    renewing.abort();
+    ended
 }
 
 /// `/healthz` (the process runs) and `/readyz` (a tunnel is open).

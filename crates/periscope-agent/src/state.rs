@@ -1,7 +1,7 @@
 //! The agent's identity: its key, the certificate the server's CA signed for it and that CA,
-//! kept in the state directory. Without them the agent registers with its token.
+//! kept in its state store (`store.rs`). Without them the agent registers with its token.
 
-use std::{path::Path, sync::Arc};
+use std::sync::Arc;
 
 use anyhow::Context;
 use rustls::{
@@ -9,13 +9,15 @@ use rustls::{
     pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
 };
 
-use crate::Args;
+use crate::{Args, store::StateStore};
 
 /// What the agent proves itself with.
 pub struct Identity {
     key_pem: String,
     cert_pem: String,
     ca_pem: String,
+    /// When this process obtained the certificate (Unix seconds); `None`: read from disk.
+    obtained: Option<i64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -27,17 +29,30 @@ struct Registered {
 }
 
 impl Identity {
-    /// The identity in `--state-dir`, or a new one registered with `--token`.
-    pub async fn load_or_register(args: &Args) -> anyhow::Result<Identity> {
-        let dir = &args.state_dir;
-        let read = |name: &str| std::fs::read_to_string(dir.join(name));
-        if let (Ok(key_pem), Ok(cert_pem), Ok(ca_pem)) = (read("client.key"), read("client.crt"), read("ca.crt")) {
-            tracing::info!(dir = %dir.display(), "using the stored agent certificate");
-            return Ok(Identity { key_pem, cert_pem, ca_pem });
+    /// The identity in the state store, or a new one registered with `--token`.
+    pub async fn load_or_register(args: &Args, store: &StateStore) -> anyhow::Result<Identity> {
+        if let Some([key_pem, cert_pem, ca_pem]) = store.load().await? {
+            let stored = Identity { key_pem, cert_pem, ca_pem, obtained: None };
+            let expired = stored.validity().is_none_or(|(_, until)| until <= now_unix());
+            match (expired, &args.token) {
+                (false, _) => {
+                    tracing::info!(store = %store.describe(), "using the stored agent certificate");
+                    return Ok(stored);
+                }
+                (true, Some(_)) => {
+                    tracing::warn!("the stored certificate has expired: registering again with the token")
+                }
+                (true, None) => {
+                    anyhow::bail!("the stored certificate has expired: a new registration token (--token) is needed")
+                }
+            }
         }
         let token = args.token.as_deref().context("no stored certificate: a registration token (--token) is needed")?;
         let (key_pem, csr) = periscope::agent::pki::agent_csr(&args.cluster)?;
         let mut http = reqwest::Client::builder();
+        if let Some(pin) = &args.server_ca_hash {
+            http = http.use_preconfigured_tls(crate::pin::SpkiPin::parse(pin)?.client_config()?);
+        }
         if let Some(path) = &args.server_ca_file {
             for cert in reqwest::Certificate::from_pem_bundle(&std::fs::read(path)?)? {
                 http = http.add_root_certificate(cert);
@@ -48,12 +63,35 @@ impl Identity {
         let response = http.build()?.post(&url).json(&body).send().await.with_context(|| format!("POST {url}"))?;
         anyhow::ensure!(response.status().is_success(), "registration refused ({})", response.status());
         let registered: Registered = response.json().await?;
-        std::fs::create_dir_all(dir)?;
-        write_private(&dir.join("client.key"), &key_pem)?;
-        std::fs::write(dir.join("client.crt"), &registered.cert)?;
-        std::fs::write(dir.join("ca.crt"), &registered.ca_bundle)?;
+        let identity =
+            Identity { key_pem, cert_pem: registered.cert, ca_pem: registered.ca_bundle, obtained: Some(now_unix()) };
+        identity.save(store).await?;
         tracing::info!(cluster = %args.cluster, expires_at = %registered.expires_at, "registered");
-        Ok(Identity { key_pem, cert_pem: registered.cert, ca_pem: registered.ca_bundle })
+        Ok(identity)
+    }
+
+    /// An identity from a renewal: the new key, the certificate signed for it, the CA bundle.
+    pub fn new(key_pem: String, cert_pem: String, ca_pem: String) -> Identity {
+        Identity { key_pem, cert_pem, ca_pem, obtained: Some(now_unix()) }
+    }
+
+    /// Stores the identity.
+    pub async fn save(&self, store: &StateStore) -> anyhow::Result<()> {
+        store.save([&self.key_pem, &self.cert_pem, &self.ca_pem]).await
+    }
+
+    /// The certificate's validity (Unix seconds).
+    pub fn validity(&self) -> Option<(i64, i64)> {
+        periscope::agent::pki::validity_unix(&self.cert_pem)
+    }
+
+    /// When to renew (Unix seconds): two thirds into the certificate's life, counted from when
+    /// this process obtained it (its validity starts a minute early, which would make a short
+    /// certificate look due at once), else from its `notBefore`.
+    pub fn renewal_due(&self) -> Option<i64> {
+        let (from, until) = self.validity()?;
+        let start = self.obtained.unwrap_or(from).clamp(from, until);
+        Some(start + (until - start) * 2 / 3)
     }
 
     /// TLS to the tunnel: the server must be signed by the agent CA; the agent shows its certificate.
@@ -73,14 +111,7 @@ impl Identity {
     }
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(text.as_bytes())
+/// Now, in Unix seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

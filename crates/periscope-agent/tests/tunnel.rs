@@ -3,19 +3,122 @@
 //! single-use token and carrying every request; tokens refused when reused, expired or for
 //! another cluster; a killed agent seen at once, a restarted one back with its stored certificate.
 
-mod common;
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
 
-use std::time::{Duration, Instant};
-
-use common::{BETA_BY_AGENT, assert_agent_disconnected, get, post, server_binary, start_beta_agent};
 use periscope_testkit::{
-    Server, TestNamespace, cluster,
+    PodLogs, Server, ServerOptions, TestNamespace, cluster,
     exec::{self, Terminal},
-    free_port, sse,
-    tunnel::{agent_server, wait_connected},
+    free_port, podlogs, sse,
 };
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
+
+fn agent_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_periscope-agent"))
+}
+
+/// The server binary, built beside the agent by the workspace build.
+fn server_binary() -> PathBuf {
+    agent_binary().with_file_name("periscope")
+}
+
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_agent(server: &Server, tunnel: &str, state: &Path, kubeconfig: &Path, token: Option<&str>) -> Agent {
+    start_agent_with(server, tunnel, state, kubeconfig, token, &[])
+}
+
+fn start_agent_with(
+    server: &Server,
+    tunnel: &str,
+    state: &Path,
+    kubeconfig: &Path,
+    token: Option<&str>,
+    extra: &[&str],
+) -> Agent {
+    let mut command = Command::new(agent_binary());
+    command.args(extra);
+    command
+        .args([
+            "--server-url",
+            &server.base_url,
+            "--tunnel-addr",
+            tunnel,
+            "--cluster",
+            "beta",
+            "--health-addr",
+            "127.0.0.1:0",
+        ])
+        .arg("--state-dir")
+        .arg(state)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if let Some(token) = token {
+        command.args(["--token", token]);
+    }
+    Agent(command.spawn().expect("the agent starts"))
+}
+
+async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
+    let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = server.http.post(server.url(path)).json(body).send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A server (signed in as an admin) whose cluster `beta` is reached through an agent, its CA in
+/// `ca_dir`, with extra environment; and its tunnel address.
+fn agent_server(ca_dir: &Path, env: &[(&str, &str)]) -> (Server, String) {
+    let tunnel = format!("127.0.0.1:{}", free_port());
+    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
+    let mut vars = vec![
+        ("PERISCOPE_AGENT_LISTEN_ADDR".to_string(), tunnel.clone()),
+        ("PERISCOPE_AGENT_CA_DIR".to_string(), ca_dir.to_string_lossy().into_owned()),
+        ("PERISCOPE_AGENT_TUNNEL_SANS".to_string(), "127.0.0.1".to_string()),
+    ];
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let server = Server::start(
+        &server_binary(),
+        ServerOptions {
+            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
+            auth_yaml: Some(auth.into()),
+            env: vars,
+            port: None,
+        },
+    );
+    (server, tunnel)
+}
+
+/// Beta's agent as `GET /api/agents` shows it.
+async fn beta_agent(server: &Server) -> Value {
+    let (_, agents) = get(server, "/api/agents").await;
+    agents["agents"].as_array().and_then(|a| a.iter().find(|x| x["cluster"] == "beta")).cloned().unwrap_or(Value::Null)
+}
+
+/// A fresh registration token for beta.
+async fn mint_token(server: &Server) -> String {
+    let (status, minted) = post(server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    minted["token"].as_str().expect("token").to_string()
+}
 
 /// Beta's status in the fleet and the reason of its error (empty when none).
 async fn fleet_state(server: &Server) -> (String, String) {
@@ -25,19 +128,35 @@ async fn fleet_state(server: &Server) -> (String, String) {
     (beta["status"].as_str().unwrap_or("").to_string(), beta["error"]["code"].as_str().unwrap_or("").to_string())
 }
 
+/// Waits until the agents list says beta is (or is not) connected.
+async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let (_, agents) = get(server, "/api/agents").await;
+        if agents["agents"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["cluster"] == "beta" && x["connected"] == connected))
+        {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < within, "beta connected={connected} not seen within {within:?}: {agents}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     let beta = cluster("beta");
     let ns = TestNamespace::new(&beta, "agent");
     beta.kubectl(&["-n", &ns.name, "create", "configmap", "through-the-tunnel", "--from-literal=k=v"]);
     let ca_dir = tempfile::tempdir().expect("ca dir");
-    let tunnel = format!("127.0.0.1:{}", free_port());
-    let server = agent_server(&server_binary(), BETA_BY_AGENT, ca_dir.path(), &tunnel, &[]);
+    let (server, tunnel) = agent_server(ca_dir.path(), &[]);
     let list = format!("/api/clusters/beta/resources/core/v1/configmaps?namespace={}", ns.name);
 
     // Without an agent the cluster is unreachable, and says why.
     let (status, answer) = get(&server, &list).await;
-    assert_agent_disconnected(status, &answer);
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
     assert_eq!(fleet_state(&server).await, ("unreachable".to_string(), "agent_disconnected".to_string()));
 
     // Tokens: single use, bound to their cluster, and only for agent clusters.
@@ -54,11 +173,10 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
         post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a token presented for another cluster is burned");
 
-    let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
-    let token = minted["token"].as_str().expect("token").to_string();
+    let token = mint_token(&server).await;
     let state = tempfile::tempdir().expect("state");
-    let agent = start_beta_agent(&server, &tunnel, state.path(), Some(&token));
-    wait_connected(&server, "beta", true, Duration::from_secs(20)).await;
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
     let (status, _) =
         post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a used token is gone");
@@ -101,11 +219,48 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     term.send("echo tunnel-$((40+2))\n").await;
     assert!(term.output_contains(Duration::from_secs(20), "tunnel-42").await, "{}", term.text());
     drop(term);
-    drop(live);
 
-    // A killed agent is seen at once; restarted with its stored certificate (no token), it is back.
+    // An apply, and a followed log, through the tunnel too.
+    let applied = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: {}\ndata:\n  via: tunnel\n",
+        ns.name
+    );
+    let response = server
+        .http
+        .patch(server.url(&format!("/api/clusters/beta/resources/core/v1/configmaps/{}/applied", ns.name)))
+        .header("content-type", "application/yaml")
+        .body(applied)
+        .send()
+        .await
+        .expect("apply answers");
+    assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+    assert_eq!(beta.kubectl(&["-n", &ns.name, "get", "configmap", "applied", "-o", "jsonpath={.data.via}"]), "tunnel");
+    let logs = PodLogs::create(&beta, &ns.name, "talker", &["app"]);
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: talker, namespace: {}}}\nspec:\n{}  containers: [{{name: app, image: x}}]\n",
+        ns.name,
+        podlogs::kwok_placement(2)
+    );
+    beta.kubectl_stdin(&["apply", "-f", "-"], Some(&pod));
+    logs.wait_served();
+    let follow = server
+        .url(&format!("/api/clusters/beta/resources/core/v1/pods/{}/talker/logs?follow=true&tailLines=0", ns.name));
+    let mut followed = sse::open_ok(&server.http, &follow, None).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        logs.append("app", "a line through the tunnel");
+        if let Some(event) = followed.next(Duration::from_millis(500)).await {
+            seen = event.data["l"].as_str().is_some_and(|l| l.contains("a line through the tunnel"));
+        }
+    }
+    assert!(seen, "a followed log line came through the tunnel");
+    drop(followed);
+
+    // A killed agent is seen at once; restarted with its stored certificate (no token), it is
+    // back, and an open live stream resumes without losing what changed meanwhile.
     drop(agent);
-    let seen = wait_connected(&server, "beta", false, Duration::from_secs(5)).await;
+    let seen = wait_connected(&server, false, Duration::from_secs(5)).await;
     // The fleet says so within 5 s (its answers are cached for a few seconds).
     let start = Instant::now();
     while fleet_state(&server).await.1 != "agent_disconnected" {
@@ -114,10 +269,131 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     }
     // (Not the list: a snapshot younger than the freshness window still answers it.)
     let (status, answer) = get(&server, &kubectl_get).await;
-    assert_agent_disconnected(status, &answer);
-    let _again = start_beta_agent(&server, &tunnel, state.path(), None);
-    let back = wait_connected(&server, "beta", true, Duration::from_secs(10)).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "during-the-outage"]);
+    let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let back = wait_connected(&server, true, Duration::from_secs(10)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let event = live.expect(Duration::from_secs(30)).await;
+        let names: Vec<String> = std::iter::once(&event.data["object"])
+            .chain(event.data["items"].as_array().into_iter().flatten())
+            .filter_map(|o| o["name"].as_str().map(str::to_string))
+            .collect();
+        if names.iter().any(|n| n == "during-the-outage") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the live stream never showed what changed during the outage");
+    }
     let (status, _) = get(&server, &kubectl_get).await;
     assert_eq!(status, StatusCode::OK);
     eprintln!("disconnect seen in {seen:?}, back in {back:?}");
+}
+
+#[tokio::test]
+async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_request() {
+    let beta = cluster("beta");
+    let ns = TestNamespace::new(&beta, "agent-renew");
+    beta.kubectl(&["-n", &ns.name, "create", "configmap", "steady", "--from-literal=k=v"]);
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    // 15 s certificates: the agent renews after 10 s.
+    let (server, tunnel) = agent_server(ca_dir.path(), &[("PERISCOPE_AGENT_CERT_LIFETIME", "15s")]);
+    let state = tempfile::tempdir().expect("state");
+    let token = mint_token(&server).await;
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let first = beta_agent(&server).await;
+    assert_eq!(first["version"], env!("CARGO_PKG_VERSION"), "the agent said hello: {first}");
+    let first_cert = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
+
+    // Requests keep flowing while the certificate is renewed.
+    let path = format!("/api/clusters/beta/k8s/api/v1/namespaces/{}/configmaps/steady", ns.name);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut requests = 0;
+    loop {
+        let (status, body) = get(&server, &path).await;
+        assert_eq!(status, StatusCode::OK, "request {requests} during renewal: {body}");
+        requests += 1;
+        if beta_agent(&server).await["renewedAt"].is_string() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no renewal within 30 s: {}", beta_agent(&server).await);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let renewed = beta_agent(&server).await;
+    assert!(renewed["certExpires"].as_i64() > first["certExpires"].as_i64(), "{first} then {renewed}");
+    let stored = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
+    assert_ne!(stored, first_cert, "the renewed certificate is stored");
+    assert!(requests > 1);
+
+    // Restarted, the agent connects with the renewed certificate (no token).
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    wait_connected(&server, true, Duration::from_secs(10)).await;
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+
+    // Once expired, only a new token brings it back.
+    let expires =
+        std::fs::read_to_string(state.path().join("client.crt")).map(|pem| periscope::agent::pki::validity_unix(&pem));
+    let until = expires.ok().flatten().map(|(_, until)| until).expect("validity");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    tokio::time::sleep(Duration::from_secs((until - now + 1).max(0) as u64)).await;
+    let mut expired = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let status = expired.0.wait().expect("the agent stops");
+    assert!(!status.success(), "an expired certificate without a token stops the agent");
+    let _agent =
+        start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&mint_token(&server).await));
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+}
+
+#[tokio::test]
+async fn an_agent_in_the_cluster_keeps_its_identity_in_a_secret() {
+    let beta = cluster("beta");
+    let ns = TestNamespace::new(&beta, "agent-secret");
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    let (server, tunnel) = agent_server(ca_dir.path(), &[]);
+    // No state directory: what a pod would have (the directory given is never written).
+    let unused = tempfile::tempdir().expect("dir");
+    let secret = ["--state-secret", "periscope-agent-state", "--state-namespace", ns.name.as_str()];
+    let token = mint_token(&server).await;
+    let kubeconfig = beta.admin_kubeconfig();
+    let agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, Some(&token), &secret);
+    wait_connected(&server, true, Duration::from_secs(20)).await;
+    let keys = beta.kubectl(&["-n", &ns.name, "get", "secret", "periscope-agent-state", "-o", "jsonpath={.data}"]);
+    for key in ["client.key", "client.crt", "ca.crt"] {
+        assert!(keys.contains(key), "{key} in the Secret: {keys}");
+    }
+    assert!(std::fs::read_dir(unused.path()).expect("dir").next().is_none(), "nothing written to the directory");
+    drop(agent);
+    wait_connected(&server, false, Duration::from_secs(5)).await;
+    // A new pod (no token) comes back with the identity from the Secret.
+    let _agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, None, &secret);
+    wait_connected(&server, true, Duration::from_secs(10)).await;
+}
+
+#[tokio::test]
+async fn an_expired_token_issues_no_certificate() {
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    let (server, _) = agent_server(ca_dir.path(), &[("PERISCOPE_AGENT_TOKEN_TTL", "1s")]);
+    let (status, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    // The condition is the token's age: wait until its stated expiry has passed.
+    let expires: jiff::Timestamp = minted["expiresAt"].as_str().and_then(|t| t.parse().ok()).expect("expiresAt");
+    while jiff::Timestamp::now() <= expires {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, csr) = periscope::agent::pki::agent_csr("beta").expect("csr");
+    let body = json!({"token": minted["token"], "cluster": "beta", "csr": csr});
+    let (status, answer) = post(&server, "/api/agents/register", &body).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("E_UNAUTHENTICATED")), "{answer}");
+    assert!(answer.get("cert").is_none());
+    // A fresh token with the same CSR works: the refusal was the token's age.
+    let (_, minted) = post(&server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
+    let body = json!({"token": minted["token"], "cluster": "beta", "csr": csr});
+    let (status, answer) = post(&server, "/api/agents/register", &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer["cert"].as_str().is_some_and(|c| c.contains("BEGIN CERTIFICATE")));
 }

@@ -1,7 +1,8 @@
 //! Exec against the real apiserver and kwok's ClusterExec (commands run on this machine under
 //! a pty): a round trip through a shell, resize, exit codes and the audit rows; every refusal
 //! before the upgrade; the timers (idle, heartbeat, deadline); caps; the live session list;
-//! recordings (byte-for-byte replay, input only when enabled, scopes, a kill -9 mid-session).
+//! recordings (byte-for-byte replay, input only when enabled, scopes, a kill -9 mid-session);
+//! with the audit trail down no shell opens (exec_open is fail-closed).
 
 mod common;
 
@@ -16,7 +17,7 @@ use periscope_testkit::{
     agent::set_cookie_value,
     cluster,
     exec::{self, Terminal, command_param, running_pod},
-    free_port,
+    free_port, postgres,
 };
 use serde_json::{Value, json};
 
@@ -365,6 +366,33 @@ async fn refusals_come_before_the_upgrade_in_the_envelope() {
     assert!(session_ids(&server.http, &server).await.is_empty());
     let opens = audit_rows(&server.http, &server, "exec_open").await;
     assert!(opens.is_empty(), "no refusal got as far as the intent row: {opens:?}");
+}
+
+#[tokio::test]
+async fn with_the_trail_down_no_shell_opens() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "exec-noaudit");
+    ns.grant("alice", "edit");
+    running_pod(&alpha, &ns, "box");
+    // The trail (and the recordings) in a PostgreSQL that stops after the server started.
+    let pg = postgres::PrivatePostgres::start();
+    let env = [("PERISCOPE_AUDIT_SINKS", "postgres".to_string()), ("PERISCOPE_AUDIT_POSTGRES_DSN", pg.dsn.clone())];
+    let server = dev_server(&alpha, "alice", &[], &env);
+    pg.stop();
+    // A shell that would leave a mark on this machine if it ran.
+    let dir = tempfile::tempdir().expect("tmp");
+    let marker = dir.path().join("ran");
+    let argv = ["sh", "-c", &format!("touch {}", marker.display())];
+    let url = exec_url(&server, &ns.name, "box", &shell_query(&argv));
+    let (status, body) = refused(&server, &url, &server.base_url, &[]).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("E_AUDIT_UNAVAILABLE")),
+        "{body}; server: {}",
+        server.logs()
+    );
+    assert!(session_ids(&server.http, &server).await.is_empty(), "no session was opened");
+    assert!(!marker.exists(), "exec_open is fail-closed: without its intent row the command never ran");
 }
 
 fn base64_url(text: &str) -> String {

@@ -69,20 +69,7 @@ async fn releases_history_diffs_and_drift_read_as_the_user() {
 
     let (status, diff) = get(&alice, &format!("{base}/diff?from=1&to=2")).await;
     assert_eq!(status, StatusCode::OK, "{diff}");
-    let changed: Vec<String> = diff["objects"]
-        .as_array()
-        .expect("objects")
-        .iter()
-        .flat_map(|o| {
-            let object = o["object"].as_str().unwrap_or("").to_string();
-            o["changes"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |c| format!("{object}: {}", c["path"].as_str().unwrap_or("")))
-        })
-        .collect();
+    let changed = changed_paths(&diff);
     assert!(changed.contains(&"ConfigMap greet-hello: data.message".to_string()), "{changed:?}");
     assert!(changed.contains(&"Deployment greet-hello: spec.replicas".to_string()), "{changed:?}");
     let message = diff["values"].as_array().expect("values").iter().find(|c| c["path"] == "message").cloned();

@@ -2,7 +2,8 @@
 //! log files (periscope_testkit::podlogs): tail, since, follow, previous and container choice;
 //! RBAC before any stream; workloads that scale while streamed, the pod cap and the user's
 //! budget, Services and every workload kind; server-side filters and hostile regexes; a
-//! reader that stalls; shared upstream streams; download; the audit row.
+//! reader that stalls; shared upstream streams; download; the audit row (and a trail that is
+//! down does not stop a reader); ephemeral containers.
 
 mod common;
 
@@ -16,7 +17,7 @@ use jiff::Timestamp;
 use periscope_testkit::{
     PodLogs, Server, TestCluster, TestNamespace, cluster,
     podlogs::{LOGS_GATE, cri_line, kwok_placement, wait_pods},
-    random_suffix,
+    postgres, random_suffix,
     sse::{Sse, client, open, open_ok},
 };
 use reqwest::StatusCode;
@@ -562,6 +563,54 @@ async fn container_choice_default_annotation_init_container_and_bad_requests() {
         let refusal = refused(&logs_url(&server, POD, &ns.name, "multi", &bad)).await;
         assert_envelope(&refusal, StatusCode::BAD_REQUEST, "E_BAD_REQUEST");
     }
+}
+
+#[tokio::test]
+async fn an_ephemeral_container_is_chosen_by_name() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "ephemeral");
+    let logs = PodLogs::create(&alpha, &ns.name, "debugged", &["app", "debugger"]);
+    logs.write_history("app", &[(ago(30), "app says hi")]);
+    logs.write_history("debugger", &[(ago(20), "debugger attached")]);
+    create_pod(&ns, "debugged", "", "", &[], &["app"]);
+    // What `kubectl debug` does: an ephemeral container added through its own subresource.
+    let patch =
+        r#"{"spec":{"ephemeralContainers":[{"name":"debugger","image":"busybox","targetContainerName":"app"}]}}"#;
+    alpha.kubectl(&[
+        "-n",
+        &ns.name,
+        "patch",
+        "pod",
+        "debugged",
+        "--subresource=ephemeralcontainers",
+        "--type=strategic",
+        "-p",
+        patch,
+    ]);
+    logs.wait_served();
+    let server = admin(&alpha);
+
+    let lines = history(&server, POD, &ns.name, "debugged", &[("container", "debugger")]).await;
+    assert_eq!(texts(&lines), ["debugger attached"], "container=<ephemeral> streams its log");
+    assert_eq!(
+        texts(&history(&server, POD, &ns.name, "debugged", &[]).await),
+        ["app says hi"],
+        "the default stays the first container"
+    );
+    let refusal = refused(&logs_url(&server, POD, &ns.name, "debugged", &[("container", "nope")])).await;
+    assert_envelope(&refusal, StatusCode::BAD_REQUEST, "E_BAD_REQUEST");
+    let listed: BTreeSet<&str> = refusal.1["details"]["containers"]
+        .as_array()
+        .expect("details.containers")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        BTreeSet::from(["app", "debugger"]),
+        "ephemeral containers are listed as choices: {}",
+        refusal.1
+    );
 }
 
 /// A Role that reads pods and Deployments but not `pods/log`.
@@ -1211,4 +1260,25 @@ async fn opening_logs_writes_a_log_open_audit_row() {
     }
     let download = intents.iter().find(|r| !r["extra"]["download"].is_null()).expect("the download's row");
     assert_eq!(download["extra"]["download"], "text", "{download}");
+}
+
+#[tokio::test]
+async fn with_the_trail_down_logs_still_open() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "logs-noaudit");
+    let logs = pod_with_logs(&ns, "calm", &["app"], &[(ago(5), "read me anyway")]);
+    let pg = postgres::PrivatePostgres::start();
+    let env = [("PERISCOPE_AUDIT_SINKS", "postgres".to_string()), ("PERISCOPE_AUDIT_POSTGRES_DSN", pg.dsn.clone())];
+    let server = dev_server(&alpha, "dave", &["sre"], &env);
+    pg.stop();
+    // log_open is not mutating: a trail that cannot take its row does not stop the reader.
+    assert_eq!(texts(&history(&server, POD, &ns.name, "calm", &[]).await), ["read me anyway"]);
+    let mut live = LogStream::open(&logs_url(&server, POD, &ns.name, "calm", &[("tailLines", "0")])).await;
+    let deadline = Instant::now() + WAIT;
+    while live.next(Duration::from_millis(500)).await.is_none() {
+        assert!(Instant::now() < deadline, "no live line with the trail down");
+        logs.append("app", "still streaming");
+    }
+    let response = server.http.get(download_url(&server, POD, &ns.name, "calm", &[])).send().await.expect("download");
+    assert_eq!(response.status(), StatusCode::OK, "the download too");
 }

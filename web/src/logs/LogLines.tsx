@@ -48,6 +48,9 @@ export function LogLines(props: LogLinesProps) {
   const first = ring.firstSeq;
   const scroller = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  // Sizes are kept by line (seq), not by index: the key function changes only when the ring
+  // moves, so the virtualizer's O(lines) layout is computed once per batch, not once per render.
+  const getItemKey = useCallback((index: number) => first + index, [first]);
   // Its functions are read on every render (the compiler skips this component); rows are
   // memoized components of their own.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -55,15 +58,53 @@ export function LogLines(props: LogLinesProps) {
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => first + index,
-    overscan: 15,
+    getItemKey,
+    // Following, every batch replaces the rows in view: rows above it would be rendered for nothing.
+    overscan: pinned ? 2 : 15,
     // Let React batch scroll updates instead of flushing each one synchronously.
     useFlushSync: false,
   });
   const total = virtual.getTotalSize();
+  const items = virtual.getVirtualItems();
 
-  // Row heights change with the width of the text: measure again.
-  useEffect(() => virtual.measure(), [virtual, wrap, timestamps]);
+  // Rows are measured by their line, not their index: while following, every batch moves every
+  // line's index, and rows keyed by index would all render again; this way only new rows do.
+  const firstSeen = useRef(first);
+  useLayoutEffect(() => {
+    firstSeen.current = first;
+  }, [first]);
+  const [observer] = useState(() =>
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver((entries) => {
+          for (const entry of entries) {
+            const row = entry.target as HTMLElement;
+            const index = Number(row.dataset.seq) - firstSeen.current;
+            const size = Math.round(entry.borderBoxSize[0]?.blockSize ?? row.offsetHeight);
+            if (index >= 0 && index < virtual.options.count) virtual.resizeItem(index, size);
+          }
+        }),
+  );
+  useEffect(() => () => observer?.disconnect(), [observer]);
+  const measure = useCallback(
+    (row: HTMLDivElement | null) => {
+      if (!row || !observer) return;
+      observer.observe(row);
+      return () => observer.unobserve(row);
+    },
+    [observer],
+  );
+
+  // Row heights change with the width of the text: measure again. Observing a row anew reports
+  // its size even when it did not change (its old size was just forgotten).
+  useEffect(() => {
+    virtual.measure();
+    if (!observer) return;
+    scroller.current?.querySelectorAll<HTMLElement>('[data-seq]').forEach((row) => {
+      observer.unobserve(row);
+      observer.observe(row);
+    });
+  }, [virtual, observer, wrap, timestamps]);
 
   // Pinned: the newest line stays in view as batches arrive.
   const lastTop = useRef(0);
@@ -150,7 +191,7 @@ export function LogLines(props: LogLinesProps) {
       aria-live="off"
       tabIndex={0}
       data-pinned={pinned ? 'pinned' : 'paused'}
-      className="min-h-0 flex-1 overflow-auto bg-white font-mono text-xs text-slate-900 focus:outline-none dark:bg-slate-950 dark:text-slate-100"
+      className="min-h-0 flex-1 overflow-auto [contain:strict] bg-white font-mono text-xs text-slate-900 focus:outline-none dark:bg-slate-950 dark:text-slate-100"
       onScroll={onScroll}
       onWheel={touched}
       onTouchMove={touched}
@@ -164,29 +205,30 @@ export function LogLines(props: LogLinesProps) {
       }}
     >
       <div style={{ height: total, position: 'relative', width: '100%' }}>
-        {virtual.getVirtualItems().map((item) => {
-          const seq = first + item.index;
-          const line = ring.bySeq(seq);
-          if (!line) return null;
-          return (
-            <LogRow
-              key={seq}
-              line={line}
-              seq={seq}
-              index={item.index}
-              top={item.start}
-              timestamps={timestamps}
-              wrap={wrap}
-              find={find}
-              current={seq === current}
-              marked={seq === marked}
-              expanded={expanded.has(seq)}
-              measure={virtual.measureElement}
-              onToggleJson={onToggleJson}
-              onCopyLink={onCopyLink}
-            />
-          );
-        })}
+        {/* The rows in view, one after another, moved as one block to where the first belongs. */}
+        <div className={`absolute left-0 top-0 ${wrap ? 'w-full' : 'w-max min-w-full'}`} style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
+          {items.map((item) => {
+            const seq = first + item.index;
+            const line = ring.bySeq(seq);
+            if (!line) return null;
+            return (
+              <LogRow
+                key={seq}
+                line={line}
+                seq={seq}
+                timestamps={timestamps}
+                wrap={wrap}
+                find={find}
+                current={seq === current}
+                marked={seq === marked}
+                expanded={expanded.has(seq)}
+                measure={measure}
+                onToggleJson={onToggleJson}
+                onCopyLink={onCopyLink}
+              />
+            );
+          })}
+        </div>
       </div>
     </div>
   );

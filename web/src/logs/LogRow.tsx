@@ -58,8 +58,6 @@ function Text({ parts }: { parts: Piece[] }) {
 interface LogRowProps {
   line: LogLine;
   seq: number;
-  index: number;
-  top: number;
   timestamps: boolean;
   wrap: boolean;
   find: string;
@@ -68,14 +66,15 @@ interface LogRowProps {
   /** The line a permalink points at. */
   marked: boolean;
   expanded: boolean;
-  measure: (el: Element | null) => void;
+  /** Observes the row's height (a ref callback; the row is in flow, so rows stack). */
+  measure: (el: HTMLDivElement | null) => void;
   onToggleJson: (seq: number) => void;
   onCopyLink: (seq: number) => void;
 }
 
-/** One log line. Memoized: a batch of new lines renders only the rows that come into view. */
+/** One log line. Memoized (its props do not say where it is): a batch of new lines renders only the rows that come into view. */
 export const LogRow = memo(function LogRow(props: LogRowProps) {
-  const { line, seq, index, top, timestamps, wrap, find, current, marked, expanded, measure, onToggleJson, onCopyLink } = props;
+  const { line, seq, timestamps, wrap, find, current, marked, expanded, measure, onToggleJson, onCopyLink } = props;
   const [showAll, setShowAll] = useState(false);
   const shown = pieces(line.text, line.plain, find, showAll ? Infinity : undefined);
   const pretty = expanded ? prettyJson(line.plain) : null;
@@ -85,15 +84,13 @@ export const LogRow = memo(function LogRow(props: LogRowProps) {
     <div
       role="row"
       data-testid="log-line"
-      data-index={index}
       data-seq={seq}
       data-pod={line.pod}
       data-level={line.level ?? undefined}
       data-current={current ? '' : undefined}
       data-marked={marked ? '' : undefined}
       ref={measure}
-      className={`group absolute left-0 top-0 border-l-2 pr-2 leading-5 hover:bg-slate-100 dark:hover:bg-slate-900 ${tone} ${state} ${wrap ? 'w-full' : 'w-max min-w-full'}`}
-      style={{ transform: `translateY(${top}px)` }}
+      className={`group flow-root w-full border-l-2 pr-2 leading-5 hover:bg-slate-100 dark:hover:bg-slate-900 ${tone} ${state}`}
     >
       <div className="flex">
         <button

@@ -10,8 +10,8 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
-/// How long a token may wait to be redeemed.
-pub const TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+#[cfg(test)]
+const TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// Why a redemption failed (logged only: the agent gets one uniform answer).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,17 +22,22 @@ pub struct AgentArgs {
     /// the address agents dial.
     #[arg(long = "agent-tunnel-sans", env = "PERISCOPE_AGENT_TUNNEL_SANS", default_value = "localhost,127.0.0.1")]
     pub tunnel_sans: String,
-    /// Days an agent's client certificate lives.
-    #[arg(long = "agent-cert-days", env = "PERISCOPE_AGENT_CERT_DAYS", default_value_t = 90)]
-    pub cert_days: u64,
+    /// How long an agent's client certificate lives (agents renew it over the tunnel after
+    /// two thirds of that).
+    #[arg(long = "agent-cert-lifetime", env = "PERISCOPE_AGENT_CERT_LIFETIME", default_value = "2160h", value_parser = crate::config::auth::parse_duration)]
+    pub cert_lifetime: std::time::Duration,
+    /// How long a registration token waits to be redeemed.
+    #[arg(long = "agent-token-ttl", env = "PERISCOPE_AGENT_TOKEN_TTL", default_value = "15m", value_parser = crate::config::auth::parse_duration)]
+    pub token_ttl: std::time::Duration,
 }
 
 /// The agent side of the server: CA, tokens, tunnels.
 pub struct Agents {
-    pub ca: Option<pki::AgentCa>,
+    pub ca: Option<Arc<pki::AgentCa>>,
     pub tokens: bootstrap::BootstrapTokens,
     pub tunnels: Arc<tunnel::Tunnels>,
     pub cert_lifetime: std::time::Duration,
+    pub token_ttl: std::time::Duration,
 }
 
 impl AgentArgs {
@@ -44,14 +49,17 @@ impl AgentArgs {
             "clusters {agent_clusters:?} use backend agent: set --agent-listen (PERISCOPE_AGENT_LISTEN_ADDR)"
         );
         let ca = match self.tunnel_listen {
-            Some(_) => Some(pki::AgentCa::load_or_create(&self.ca_dir)?),
+            Some(_) => Some(Arc::new(pki::AgentCa::load_or_create(&self.ca_dir)?)),
             None => None,
         };
+        let cert_lifetime = self.cert_lifetime.max(std::time::Duration::from_secs(10));
+        let renewer = ca.clone().map(|ca| tunnel::Renewer { ca, lifetime: cert_lifetime });
         Ok(Agents {
             ca,
             tokens: Default::default(),
-            tunnels: tunnel::Tunnels::new(agent_clusters),
-            cert_lifetime: std::time::Duration::from_secs(self.cert_days.max(1) * 24 * 3600),
+            tunnels: tunnel::Tunnels::new(agent_clusters, renewer),
+            cert_lifetime,
+            token_ttl: self.token_ttl,
         })
     }
 

@@ -146,11 +146,11 @@ pub fn common_name(der: &[u8]) -> Option<String> {
     Some(cn)
 }
 
-/// The `notAfter` of a PEM certificate, as Unix seconds.
-pub fn not_after_unix(pem: &str) -> Option<i64> {
+/// The `notBefore` and `notAfter` of a PEM certificate, as Unix seconds.
+pub fn validity_unix(pem: &str) -> Option<(i64, i64)> {
     let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
     let cert = pem.parse_x509().ok()?;
-    Some(cert.validity().not_after.timestamp())
+    Some((cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
 }
 
 #[cfg(test)]
@@ -178,7 +178,9 @@ mod tests {
         let eku = cert.extended_key_usage().expect("eku").expect("present").value;
         assert!(eku.client_auth && !eku.server_auth);
         assert!(cert.subject_alternative_name().expect("san").is_none(), "the CSR's names are dropped");
-        assert!(not_after_unix(&signed.cert_pem).is_some());
+        let (from, until) = validity_unix(&signed.cert_pem).expect("validity");
+        assert_eq!(until, signed.not_after.unix_timestamp());
+        assert!(until - from >= CLIENT_CERT_LIFETIME.as_secs() as i64);
         assert!(matches!(again.sign_agent("not a csr", "beta", CLIENT_CERT_LIFETIME), Err(PkiError::BadCsr(_))));
     }
 

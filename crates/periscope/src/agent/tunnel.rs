@@ -40,6 +40,10 @@ pub enum TunnelError {
 pub struct AgentStatus {
     pub cluster: String,
     pub connected: bool,
+    /// The agent's version, as it said on connecting.
+    pub version: Option<String>,
+    /// RFC 3339: when the agent last renewed its certificate over the tunnel.
+    pub renewed_at: Option<String>,
     /// RFC 3339: when the current (or last) tunnel opened.
     pub connected_since: Option<String>,
     pub remote: Option<String>,
@@ -53,9 +57,16 @@ struct Open {
     generation: u64,
 }
 
+/// Signs renewed agent certificates (for requests an agent makes over its own tunnel).
+pub struct Renewer {
+    pub ca: Arc<AgentCa>,
+    pub lifetime: Duration,
+}
+
 /// The agent clusters and their open tunnels.
 pub struct Tunnels {
     agent_clusters: HashSet<String>,
+    renewer: Option<Renewer>,
     open: Mutex<HashMap<String, Open>>,
     status: Mutex<HashMap<String, AgentStatus>>,
     next_generation: std::sync::atomic::AtomicU64,
@@ -75,7 +86,7 @@ pub fn yamux_config() -> YamuxConfig {
 
 impl Tunnels {
     /// Tunnels for the clusters whose backend is `agent`.
-    pub fn new(agent_clusters: impl IntoIterator<Item = String>) -> Arc<Tunnels> {
+    pub fn new(agent_clusters: impl IntoIterator<Item = String>, renewer: Option<Renewer>) -> Arc<Tunnels> {
         let agent_clusters: HashSet<String> = agent_clusters.into_iter().collect();
         let status = agent_clusters
             .iter()
@@ -85,6 +96,8 @@ impl Tunnels {
                     AgentStatus {
                         cluster: c.clone(),
                         connected: false,
+                        version: None,
+                        renewed_at: None,
                         connected_since: None,
                         remote: None,
                         cert_expires: None,
@@ -95,6 +108,7 @@ impl Tunnels {
             .collect();
         Arc::new(Tunnels {
             agent_clusters,
+            renewer,
             open: Mutex::default(),
             status: Mutex::new(status),
             next_generation: Default::default(),
@@ -160,13 +174,18 @@ impl Tunnels {
             s.last_error = None;
         });
         tracing::info!(%cluster, %remote, "agent connected");
-        // Driving the session moves every stream's bytes; the agent has no reason to open
-        // streams of its own, so any it opens are closed at once.
+        // Driving the session moves every stream's bytes. Streams the agent opens are its own
+        // requests to the server (hello, certificate renewal), authenticated by the tunnel.
         let mut error = None;
         while let Some(inbound) = session.next().await {
-            if let Err(e) = inbound {
-                error = Some(e.to_string());
-                break;
+            match inbound {
+                Ok(stream) => {
+                    tokio::spawn(self.clone().serve_agent_requests(cluster.clone(), stream));
+                }
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
             }
         }
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
@@ -179,6 +198,74 @@ impl Tunnels {
             });
         }
         tracing::warn!(%cluster, %remote, error = ?error, "agent disconnected");
+    }
+}
+
+/// The largest request body an agent sends over its tunnel (a CSR, its version).
+const MAX_AGENT_REQUEST: usize = 64 * 1024;
+
+impl Tunnels {
+    /// Serves the HTTP/1.1 requests the agent of `cluster` makes on one stream it opened.
+    async fn serve_agent_requests(self: Arc<Self>, cluster: String, stream: StreamHandle) {
+        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let (tunnels, cluster) = (self.clone(), cluster.clone());
+            async move { Ok::<_, std::convert::Infallible>(tunnels.agent_request(&cluster, request).await) }
+        });
+        let served = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+            .await;
+        if let Err(e) = served {
+            tracing::debug!(error = %e, "agent request stream ended");
+        }
+    }
+
+    async fn agent_request(
+        &self,
+        cluster: &str,
+        request: hyper::Request<hyper::body::Incoming>,
+    ) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+        use http_body_util::BodyExt;
+        let answer = |status: u16, body: serde_json::Value| {
+            let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(body.to_string())));
+            *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+            response
+        };
+        let path = request.uri().path().to_string();
+        let body = match http_body_util::Limited::new(request.into_body(), MAX_AGENT_REQUEST).collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(e) => return answer(413, serde_json::json!({ "message": e.to_string() })),
+        };
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        match path.as_str() {
+            "/hello" => {
+                let version = json["version"].as_str().map(|v| v.chars().take(64).collect::<String>());
+                tracing::info!(%cluster, version = ?version, "agent hello");
+                self.set_status(cluster, |s| s.version = version);
+                answer(200, serde_json::json!({}))
+            }
+            "/renew" => {
+                let Some(renewer) = &self.renewer else { return answer(404, serde_json::json!({})) };
+                let csr = json["csr"].as_str().unwrap_or_default();
+                match renewer.ca.sign_agent(csr, cluster, renewer.lifetime) {
+                    Ok(signed) => {
+                        let expires = signed.not_after.unix_timestamp();
+                        let expires_at =
+                            jiff::Timestamp::from_second(expires).map(|t| t.to_string()).unwrap_or_default();
+                        tracing::info!(%cluster, %expires_at, "agent certificate renewed over its tunnel");
+                        self.set_status(cluster, |s| {
+                            s.cert_expires = Some(expires);
+                            s.renewed_at = Some(jiff::Timestamp::now().to_string());
+                        });
+                        answer(
+                            200,
+                            serde_json::json!({ "cert": signed.cert_pem, "caBundle": renewer.ca.cert_pem, "expiresAt": expires_at }),
+                        )
+                    }
+                    Err(e) => answer(400, serde_json::json!({ "message": e.to_string() })),
+                }
+            }
+            _ => answer(404, serde_json::json!({})),
+        }
     }
 }
 

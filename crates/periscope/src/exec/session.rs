@@ -274,12 +274,19 @@ impl Pump {
     fn exit_reason(&self, exit: Option<i32>, started: Instant, stats: &super::registry::Stats) -> CloseReason {
         let silent = stats.bytes_out.load(std::sync::atomic::Ordering::Relaxed) == 0
             && stats.bytes_in.load(std::sync::atomic::Ordering::Relaxed) == 0;
-        match exit {
-            Some(127) if self.default_command && silent && started.elapsed() < NO_SHELL_WINDOW => CloseReason::NoShell,
-            Some(0) => CloseReason::Completed,
-            Some(_) => CloseReason::ContainerExit,
-            None => CloseReason::StreamCanceled,
-        }
+        close_reason(exit, self.default_command && silent && started.elapsed() < NO_SHELL_WINDOW)
+    }
+}
+
+/// Why a session whose process ended closed. `probe_failed_fast`: the default command's shell
+/// probe ended at once without a byte either way, so an exit of 127 means no shell was found
+/// (an explicit command that exits 127 is just an exit).
+fn close_reason(exit: Option<i32>, probe_failed_fast: bool) -> CloseReason {
+    match exit {
+        Some(127) if probe_failed_fast => CloseReason::NoShell,
+        Some(0) => CloseReason::Completed,
+        Some(_) => CloseReason::ContainerExit,
+        None => CloseReason::StreamCanceled,
     }
 }
 
@@ -291,6 +298,15 @@ async fn finish<F: std::future::Future<Output = Option<Status>> + Unpin>(status:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_silent_fast_failing_probe_is_no_shell() {
+        assert_eq!(close_reason(Some(127), true), CloseReason::NoShell);
+        assert_eq!(close_reason(Some(127), false), CloseReason::ContainerExit, "a command that exits 127 itself");
+        assert_eq!(close_reason(Some(0), true), CloseReason::Completed);
+        assert_eq!(close_reason(Some(3), false), CloseReason::ContainerExit);
+        assert_eq!(close_reason(None, true), CloseReason::StreamCanceled);
+    }
 
     #[test]
     fn exit_codes_come_from_the_status() {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
-    agent::{bootstrap::TOKEN_TTL, tunnel::AgentStatus},
+    agent::tunnel::AgentStatus,
     app::AppState,
     audit::{AuditContext, Outcome, ResourceRef, Verb},
     authz::AuditScope,
@@ -72,7 +72,7 @@ pub async fn create_token(
     }
     let action =
         state.audit.begin(ctx, Verb::AgentTokenCreate, Some(&body.cluster), resource(&body.cluster), None).await?;
-    let (token, expires) = state.agents.tokens.mint(&body.cluster, TOKEN_TTL);
+    let (token, expires) = state.agents.tokens.mint(&body.cluster, state.agents.token_ttl);
     let expires_at = jiff::Timestamp::try_from(expires).map(|t| t.to_string()).unwrap_or_default();
     state.audit.finish(&action, Outcome::Success, None, Some(json!({ "expiresAt": expires_at }))).await?;
     Ok(Json(AgentToken { token, cluster: body.cluster, expires_at }).into_response())

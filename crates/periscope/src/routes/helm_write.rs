@@ -97,6 +97,14 @@ impl HelmWrite {
         }
     }
 
+    /// Refuses (403 naming them) unless the user may `storage_verb` the release storage and
+    /// `verb` every object of `manifest`.
+    async fn preflight(&self, storage_verb: &str, manifest: &str, verb: &'static str) -> Result<(), ApiError> {
+        let mut checks = vec![self.storage_check(storage_verb)];
+        checks.extend(object_checks(&self.client, &objects_of(manifest)?, &self.namespace, |_| verb).await);
+        refuse_denied(&evaluate(&self.client, checks).await)
+    }
+
     /// Runs `helm args…` in `job` with a short-lived token of the user (revoked when helm ends).
     async fn helm(&self, job: &HelmJob, args: &[String]) -> Result<HelmRun, ApiError> {
         let purpose = format!("helm {}", args.first().map(String::as_str).unwrap_or_default());
@@ -266,9 +274,7 @@ pub async fn rollback(
 ) -> Result<Response, ApiError> {
     let write = HelmWrite::existing(state, user, ctx, release).await?;
     let (current, target) = tokio::try_join!(write.release(None), write.release(Some(body.revision)))?;
-    let mut checks = vec![write.storage_check("create")];
-    checks.extend(object_checks(&write.client, &objects_of(&target.manifest)?, &write.namespace, |_| "patch").await);
-    refuse_denied(&evaluate(&write.client, checks).await)?;
+    write.preflight("create", &target.manifest, "patch").await?;
     let extra = json!({ "release": write.name, "from": current.version, "to": body.revision });
     let args =
         vec!["rollback".into(), write.name.clone(), body.revision.to_string(), "-n".into(), write.namespace.clone()];
@@ -296,9 +302,7 @@ pub async fn uninstall(
 ) -> Result<Response, ApiError> {
     let write = HelmWrite::existing(state, user, ctx, release).await?;
     let current = write.release(None).await?;
-    let mut checks = vec![write.storage_check(if query.keep_history { "update" } else { "delete" })];
-    checks.extend(object_checks(&write.client, &objects_of(&current.manifest)?, &write.namespace, |_| "delete").await);
-    refuse_denied(&evaluate(&write.client, checks).await)?;
+    write.preflight(if query.keep_history { "update" } else { "delete" }, &current.manifest, "delete").await?;
     let extra = json!({ "release": write.name, "revision": current.version, "keepHistory": query.keep_history });
     let mut args = vec!["uninstall".into(), write.name.clone(), "-n".into(), write.namespace.clone()];
     if query.keep_history {
