@@ -63,7 +63,7 @@ integration: testenv testdeps web
 
 ## bench: measurements against real components, written to bench/results/ (never asserted in tests).
 bench: testdeps web
-	$(CARGO) build --release --locked -p periscope -p periscope-bench
+	$(CARGO) build --release --locked -p periscope -p periscope-agent -p periscope-bench
 	trap 'testenv/postgres.sh destroy $(TEST_PGDIR) >/dev/null 2>&1 || true' EXIT; \
 	PERISCOPE_BIN="$${CARGO_TARGET_DIR:-target}/release/periscope" "$${CARGO_TARGET_DIR:-target}/release/periscope-bench"
 

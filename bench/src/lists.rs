@@ -52,7 +52,7 @@ pub(crate) async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyho
     Ok(())
 }
 
-async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, Value)> {
+pub(crate) async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, Value)> {
     let t0 = Instant::now();
     let response = client.get(url).send().await?;
     let status = response.status();

@@ -11,8 +11,10 @@
 //! its log viewer (logs_web.rs), `PERISCOPE_BENCH=editor` its YAML editor (editor.rs);
 //! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=helm` measures Helm release lists and revision diffs (helm.rs);
+//! `PERISCOPE_BENCH=agent` measures the agent tunnel against direct access (agent.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
+mod agent;
 mod audit;
 mod editor;
 mod exec;
@@ -154,6 +156,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "helm") {
         helm::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "agent") {
+        agent::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "exec") {
         exec::run(&binary, &dir).await?;

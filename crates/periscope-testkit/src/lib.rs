@@ -12,6 +12,7 @@ pub mod podlogs;
 pub mod postgres;
 pub mod server;
 pub mod sse;
+pub mod tunnel;
 
 pub use agent::UserAgent;
 pub use chartrepo::{ChartRepo, OciRegistry};
