@@ -6,7 +6,7 @@ use http::{HeaderName, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use tokio_yamux::StreamHandle;
+use periscope::agent::mux::MuxStream;
 
 /// Request headers that reach the apiserver besides `Impersonate-*`.
 const PASSED: &[&str] = &[
@@ -27,7 +27,7 @@ const PASSED: &[&str] = &[
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Serves the HTTP/1.1 connection on `stream` until the server closes it.
-pub async fn serve_stream(stream: StreamHandle, client: kube::Client) {
+pub async fn serve_stream(stream: MuxStream, client: kube::Client) {
     let service = hyper::service::service_fn(move |request| {
         let client = client.clone();
         async move { Ok::<_, std::convert::Infallible>(forward(client, request).await) }

@@ -12,7 +12,6 @@ mod store;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use clap::Parser;
-use futures::StreamExt;
 use rand::Rng;
 use rustls::pki_types::ServerName;
 
@@ -130,25 +129,18 @@ async fn tunnel(
     let tcp =
         tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&args.tunnel_addr)).await??;
     tcp.set_nodelay(true)?;
+    periscope::agent::mux::keep_alive(&tcp)?;
     let tls = tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp)).await??;
-    let mut session = tokio_yamux::Session::new_client(tls, periscope::agent::tunnel::yamux_config());
+    let forwarding = client.clone();
+    let (handle, drive) = periscope::agent::mux::connection(tls, false, move |stream| {
+        tokio::spawn(forward::serve_stream(stream, forwarding.clone()));
+    });
     tracing::info!(server = %args.tunnel_addr, cluster = %args.cluster, "tunnel open");
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
-    let renewing = tokio::spawn(renew::run(session.control(), identity.clone(), args.cluster.clone(), store.clone()));
-    let mut ended = Ok(());
-    while let Some(stream) = session.next().await {
-        match stream {
-            Ok(stream) => {
-                tokio::spawn(forward::serve_stream(stream, client.clone()));
-            }
-            Err(e) => {
-                ended = Err(e.into());
-                break;
-            }
-        }
-    }
+    let renewing = tokio::spawn(renew::run(handle, identity.clone(), args.cluster.clone(), store.clone()));
+    let ended = drive.await;
     renewing.abort();
-    ended
+    ended.map_err(|e| anyhow::anyhow!(e))
 }
 
 /// `/healthz` (the process runs) and `/readyz` (a tunnel is open).

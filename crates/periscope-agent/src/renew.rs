@@ -7,6 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
+use periscope::agent::mux::MuxHandle;
 use tokio::sync::RwLock;
 
 use crate::{
@@ -18,12 +19,8 @@ use crate::{
 const RETRY: Duration = Duration::from_secs(30);
 
 /// POSTs `body` to `path` on the server over a new stream of the tunnel.
-async fn request(
-    control: &mut tokio_yamux::Control,
-    path: &str,
-    body: serde_json::Value,
-) -> anyhow::Result<serde_json::Value> {
-    let stream = control.open_stream().await?;
+async fn request(tunnel: &MuxHandle, path: &str, body: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+    let stream = tunnel.open().await.map_err(|e| anyhow::anyhow!(e))?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
     let request = hyper::Request::post(path)
@@ -37,21 +34,16 @@ async fn request(
 }
 
 /// Says hello, then renews the certificate whenever it is due, for as long as the tunnel lives.
-pub async fn run(
-    mut control: tokio_yamux::Control,
-    identity: Arc<RwLock<Identity>>,
-    cluster: String,
-    store: Arc<StateStore>,
-) {
+pub async fn run(tunnel: MuxHandle, identity: Arc<RwLock<Identity>>, cluster: String, store: Arc<StateStore>) {
     let hello = serde_json::json!({ "version": env!("CARGO_PKG_VERSION") });
-    if let Err(e) = request(&mut control, "/hello", hello).await {
+    if let Err(e) = request(&tunnel, "/hello", hello).await {
         tracing::warn!(error = %format!("{e:#}"), "hello to the server failed");
     }
     loop {
         let due = identity.read().await.renewal_due();
         let wait = due.map(|due| due - now_unix()).unwrap_or(0).max(0) as u64;
         tokio::time::sleep(Duration::from_secs(wait)).await;
-        match renew(&mut control, &cluster).await {
+        match renew(&tunnel, &cluster).await {
             Ok(renewed) => {
                 if let Err(e) = renewed.save(&store).await {
                     tracing::error!(error = %format!("{e:#}"), "cannot store the renewed certificate");
@@ -68,9 +60,9 @@ pub async fn run(
     }
 }
 
-async fn renew(control: &mut tokio_yamux::Control, cluster: &str) -> anyhow::Result<Identity> {
+async fn renew(tunnel: &MuxHandle, cluster: &str) -> anyhow::Result<Identity> {
     let (key_pem, csr) = periscope::agent::pki::agent_csr(cluster)?;
-    let answer = request(control, "/renew", serde_json::json!({ "csr": csr })).await?;
+    let answer = request(tunnel, "/renew", serde_json::json!({ "csr": csr })).await?;
     let text =
         |key: &str| answer[key].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("no {key} in the answer"));
     Ok(Identity::new(key_pem, text("cert")?, text("caBundle")?))

@@ -14,7 +14,6 @@ use std::{
 };
 
 use common::{BETA_BY_AGENT, assert_agent_disconnected, get, server_binary, start_beta_agent};
-use futures::StreamExt;
 use periscope::agent::pki::AgentCa;
 use periscope_testkit::{
     Server, free_port,
@@ -78,25 +77,17 @@ impl FakeAgent {
                     return;
                 }
             };
-            let mut session = tokio_yamux::Session::new_client(tls, periscope::agent::tunnel::yamux_config());
-            let mut held = Vec::new();
-            loop {
-                match session.next().await {
-                    Some(Ok(stream)) => {
-                        // Held unanswered: the request waits until this agent goes.
-                        held.push(stream);
-                        let _ = tx.send(Seen::Stream);
-                    }
-                    Some(Err(e)) => {
-                        let _ = tx.send(Seen::Closed(e.to_string()));
-                        return;
-                    }
-                    None => {
-                        let _ = tx.send(Seen::Closed("end of session".into()));
-                        return;
-                    }
-                }
-            }
+            let seen = tx.clone();
+            let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let (_handle, drive) = periscope::agent::mux::connection(tls, false, move |stream| {
+                // Held unanswered: the request waits until this agent goes.
+                held.lock().expect("held streams").push(stream);
+                let _ = seen.send(Seen::Stream);
+            });
+            let _ = tx.send(Seen::Closed(match drive.await {
+                Ok(()) => "end of session".into(),
+                Err(e) => e,
+            }));
         });
         FakeAgent { events, task }
     }

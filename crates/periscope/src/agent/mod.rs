@@ -4,6 +4,7 @@
 //! (`kube/dialer.rs`). Routes: `routes/agents.rs`. The agent binary is the `periscope-agent` crate.
 
 pub mod bootstrap;
+pub mod mux;
 pub mod pki;
 pub mod tunnel;
 

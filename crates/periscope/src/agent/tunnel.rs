@@ -1,7 +1,7 @@
 //! The tunnel listener and the open tunnels. An agent dials in over TLS with its client
 //! certificate (verified against the agent CA; clientAuth required); its CN must name a cluster
-//! of the registry whose backend is `agent`. The connection then carries a yamux session in
-//! which the server opens one stream per apiserver connection it needs: each stream is an
+//! of the registry whose backend is `agent`. The connection then carries a yamux session
+//! (`mux.rs`) in which the server opens one stream per apiserver connection it needs: each stream is an
 //! HTTP/1.1 connection to the agent, which forwards it to its apiserver, so upgrades (exec,
 //! attach, port-forward) work unchanged.
 
@@ -12,7 +12,6 @@ use std::{
     time::Duration,
 };
 
-use futures::StreamExt;
 use rustls::{
     RootCertStore, ServerConfig,
     pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
@@ -20,9 +19,11 @@ use rustls::{
 };
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use tokio_yamux::{Config as YamuxConfig, Control, Session, StreamHandle};
 
-use super::pki::{AgentCa, common_name};
+use super::{
+    mux::{MuxHandle, MuxStream},
+    pki::{AgentCa, common_name},
+};
 
 /// Why a stream to an agent could not be opened.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -53,7 +54,7 @@ pub struct AgentStatus {
 }
 
 struct Open {
-    control: Control,
+    handle: MuxHandle,
     generation: u64,
 }
 
@@ -72,18 +73,6 @@ pub struct Tunnels {
     open: Mutex<HashMap<String, Open>>,
     status: Mutex<HashMap<String, AgentStatus>>,
     next_generation: std::sync::atomic::AtomicU64,
-}
-
-/// The yamux settings of both ends: keepalive pings, room for many concurrent streams, and a
-/// per-stream window so one busy stream cannot take the connection.
-pub fn yamux_config() -> YamuxConfig {
-    YamuxConfig {
-        enable_keepalive: true,
-        keepalive_interval: Duration::from_secs(2),
-        max_stream_count: 1024,
-        max_stream_window_size: 1024 * 1024,
-        ..YamuxConfig::default()
-    }
 }
 
 impl Tunnels {
@@ -129,19 +118,15 @@ impl Tunnels {
     }
 
     /// A new stream to `cluster`'s agent.
-    pub async fn open_stream(&self, cluster: &str) -> Result<StreamHandle, TunnelError> {
-        let control = self
+    pub async fn open_stream(&self, cluster: &str) -> Result<MuxStream, TunnelError> {
+        let handle = self
             .open
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(cluster)
-            .map(|o| o.control.clone())
+            .map(|o| o.handle.clone())
             .ok_or_else(|| TunnelError::Disconnected(cluster.to_string()))?;
-        let mut control = control;
-        control
-            .open_stream()
-            .await
-            .map_err(|e| TunnelError::Broken { cluster: cluster.to_string(), reason: e.to_string() })
+        handle.open().await.map_err(|reason| TunnelError::Broken { cluster: cluster.to_string(), reason })
     }
 
     /// Whether `cluster`'s agent is connected now.
@@ -168,12 +153,14 @@ impl Tunnels {
     where
         T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let mut session = Session::new_server(io, yamux_config());
+        // Streams the agent opens are its own requests to the server (hello, certificate
+        // renewal), authenticated by the tunnel.
+        let requests = (self.clone(), cluster.clone());
+        let (handle, drive) = super::mux::connection(io, true, move |stream| {
+            tokio::spawn(requests.0.clone().serve_agent_requests(requests.1.clone(), stream));
+        });
         let generation = self.next_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.open
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(cluster.clone(), Open { control: session.control(), generation });
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).insert(cluster.clone(), Open { handle, generation });
         self.set_status(&cluster, |s| {
             s.connected = true;
             s.connected_since = Some(jiff::Timestamp::now().to_string());
@@ -182,20 +169,7 @@ impl Tunnels {
             s.last_error = None;
         });
         tracing::info!(%cluster, %remote, "agent connected");
-        // Driving the session moves every stream's bytes. Streams the agent opens are its own
-        // requests to the server (hello, certificate renewal), authenticated by the tunnel.
-        let mut error = None;
-        while let Some(inbound) = session.next().await {
-            match inbound {
-                Ok(stream) => {
-                    tokio::spawn(self.clone().serve_agent_requests(cluster.clone(), stream));
-                }
-                Err(e) => {
-                    error = Some(e.to_string());
-                    break;
-                }
-            }
-        }
+        let error = drive.await.err();
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.get(&cluster).is_some_and(|o| o.generation == generation) {
             open.remove(&cluster);
@@ -214,7 +188,7 @@ const MAX_AGENT_REQUEST: usize = 64 * 1024;
 
 impl Tunnels {
     /// Serves the HTTP/1.1 requests the agent of `cluster` makes on one stream it opened.
-    async fn serve_agent_requests(self: Arc<Self>, cluster: String, stream: StreamHandle) {
+    async fn serve_agent_requests(self: Arc<Self>, cluster: String, stream: MuxStream) {
         let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
             let (tunnels, cluster) = (self.clone(), cluster.clone());
             async move { Ok::<_, std::convert::Infallible>(tunnels.agent_request(&cluster, request).await) }
@@ -352,6 +326,9 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, tunnels: Arc<T
             }
         };
         let _ = tcp.set_nodelay(true);
+        if let Err(e) = super::mux::keep_alive(&tcp) {
+            tracing::warn!(%remote, error = %e, "no TCP keepalive on the tunnel");
+        }
         let (acceptor, tunnels) = (acceptor.clone(), tunnels.clone());
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {

@@ -16,10 +16,9 @@ use hyper_util::{
     client::legacy::connect::{Connected, Connection, HttpConnector},
     rt::TokioIo,
 };
-use tokio_yamux::StreamHandle;
 use tower::Service;
 
-use crate::agent::tunnel::Tunnels;
+use crate::agent::{mux::MuxStream, tunnel::Tunnels};
 
 /// Opens one connection to a cluster.
 #[derive(Clone)]
@@ -31,7 +30,7 @@ pub enum Dialer {
 /// An open connection: a TCP socket or a tunnel stream.
 pub enum Dialed {
     Tcp(TokioIo<tokio::net::TcpStream>),
-    Tunnel(TokioIo<StreamHandle>),
+    Tunnel(TokioIo<MuxStream>),
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
