@@ -100,6 +100,7 @@ impl Tunneled {
             state_dir: self.state.path(),
             kubeconfig: &self.kubeconfig,
             token: token.as_deref(),
+            extra: &[],
         }
         .start();
         wait_connected(&self.server, &self.cluster, true, WAIT).await;

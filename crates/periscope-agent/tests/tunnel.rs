@@ -3,121 +3,42 @@
 //! single-use token and carrying every request; tokens refused when reused, expired or for
 //! another cluster; a killed agent seen at once, a restarted one back with its stored certificate.
 
+mod common;
+
 use std::{
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    path::Path,
     time::{Duration, Instant},
 };
 
+use common::{BETA_BY_AGENT, agent_binary, get, post, server_binary, start_beta_agent};
 use periscope_testkit::{
-    PodLogs, Server, ServerOptions, TestNamespace, cluster,
+    PodLogs, Server, TestNamespace, cluster,
     exec::{self, Terminal},
     free_port, podlogs, sse,
+    tunnel::{self, AgentLaunch},
 };
+
+/// A server whose cluster `beta` is reached through an agent, its CA in `ca_dir`, with extra
+/// environment; and its tunnel address.
+fn agent_server(ca_dir: &Path, env: &[(&str, &str)]) -> (Server, String) {
+    let address = format!("127.0.0.1:{}", free_port());
+    (tunnel::agent_server(&server_binary(), BETA_BY_AGENT, ca_dir, &address, env), address)
+}
+
+async fn mint_token(server: &Server) -> String {
+    tunnel::mint_token(server, "beta").await
+}
+
+async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
+    tunnel::wait_connected(server, "beta", connected, within).await
+}
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-fn agent_binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_periscope-agent"))
-}
-
-/// The server binary, built beside the agent by the workspace build.
-fn server_binary() -> PathBuf {
-    agent_binary().with_file_name("periscope")
-}
-
-struct Agent(Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_agent(server: &Server, tunnel: &str, state: &Path, kubeconfig: &Path, token: Option<&str>) -> Agent {
-    start_agent_with(server, tunnel, state, kubeconfig, token, &[])
-}
-
-fn start_agent_with(
-    server: &Server,
-    tunnel: &str,
-    state: &Path,
-    kubeconfig: &Path,
-    token: Option<&str>,
-    extra: &[&str],
-) -> Agent {
-    let mut command = Command::new(agent_binary());
-    command.args(extra);
-    command
-        .args([
-            "--server-url",
-            &server.base_url,
-            "--tunnel-addr",
-            tunnel,
-            "--cluster",
-            "beta",
-            "--health-addr",
-            "127.0.0.1:0",
-        ])
-        .arg("--state-dir")
-        .arg(state)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    if let Some(token) = token {
-        command.args(["--token", token]);
-    }
-    Agent(command.spawn().expect("the agent starts"))
-}
-
-async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
-    let response = server.http.get(server.url(path)).send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
-    let response = server.http.post(server.url(path)).json(body).send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// A server (signed in as an admin) whose cluster `beta` is reached through an agent, its CA in
-/// `ca_dir`, with extra environment; and its tunnel address.
-fn agent_server(ca_dir: &Path, env: &[(&str, &str)]) -> (Server, String) {
-    let tunnel = format!("127.0.0.1:{}", free_port());
-    let auth = "dev:\n  subject: root\n  email: root@example.test\n  groups: [\"sre\"]\nauthorization:\n  mode: tier\n  groupTiers:\n    sre: admin\n";
-    let mut vars = vec![
-        ("PERISCOPE_AGENT_LISTEN_ADDR".to_string(), tunnel.clone()),
-        ("PERISCOPE_AGENT_CA_DIR".to_string(), ca_dir.to_string_lossy().into_owned()),
-        ("PERISCOPE_AGENT_TUNNEL_SANS".to_string(), "127.0.0.1".to_string()),
-    ];
-    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let server = Server::start(
-        &server_binary(),
-        ServerOptions {
-            clusters_yaml: Some("clusters:\n  - name: beta\n    backend: agent\n".into()),
-            auth_yaml: Some(auth.into()),
-            env: vars,
-            port: None,
-        },
-    );
-    (server, tunnel)
-}
 
 /// Beta's agent as `GET /api/agents` shows it.
 async fn beta_agent(server: &Server) -> Value {
     let (_, agents) = get(server, "/api/agents").await;
     agents["agents"].as_array().and_then(|a| a.iter().find(|x| x["cluster"] == "beta")).cloned().unwrap_or(Value::Null)
-}
-
-/// A fresh registration token for beta.
-async fn mint_token(server: &Server) -> String {
-    let (status, minted) = post(server, "/api/agents/tokens", &json!({"cluster": "beta"})).await;
-    assert_eq!(status, StatusCode::OK, "{minted}");
-    minted["token"].as_str().expect("token").to_string()
 }
 
 /// Beta's status in the fleet and the reason of its error (empty when none).
@@ -126,22 +47,6 @@ async fn fleet_state(server: &Server) -> (String, String) {
     let beta = fleet["clusters"].as_array().and_then(|c| c.iter().find(|c| c["name"] == "beta")).cloned();
     let beta = beta.unwrap_or_else(|| panic!("beta in the fleet: {fleet}"));
     (beta["status"].as_str().unwrap_or("").to_string(), beta["error"]["code"].as_str().unwrap_or("").to_string())
-}
-
-/// Waits until the agents list says beta is (or is not) connected.
-async fn wait_connected(server: &Server, connected: bool, within: Duration) -> Duration {
-    let start = Instant::now();
-    loop {
-        let (_, agents) = get(server, "/api/agents").await;
-        if agents["agents"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|x| x["cluster"] == "beta" && x["connected"] == connected))
-        {
-            return start.elapsed();
-        }
-        assert!(start.elapsed() < within, "beta connected={connected} not seen within {within:?}: {agents}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]
@@ -175,7 +80,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
 
     let token = mint_token(&server).await;
     let state = tempfile::tempdir().expect("state");
-    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    let agent = start_beta_agent(&server, &tunnel, state.path(), Some(&token));
     wait_connected(&server, true, Duration::from_secs(20)).await;
     let (status, _) =
         post(&server, "/api/agents/register", &json!({"token": token, "cluster": "beta", "csr": csr})).await;
@@ -272,7 +177,7 @@ async fn an_agent_registers_once_and_carries_its_clusters_requests() {
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
     assert!(answer["message"].as_str().is_some_and(|m| m.contains("agent_disconnected")), "{answer}");
     beta.kubectl(&["-n", &ns.name, "create", "configmap", "during-the-outage"]);
-    let _again = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let _again = start_beta_agent(&server, &tunnel, state.path(), None);
     let back = wait_connected(&server, true, Duration::from_secs(10)).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -301,7 +206,7 @@ async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_requ
     let (server, tunnel) = agent_server(ca_dir.path(), &[("PERISCOPE_AGENT_CERT_LIFETIME", "15s")]);
     let state = tempfile::tempdir().expect("state");
     let token = mint_token(&server).await;
-    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&token));
+    let agent = start_beta_agent(&server, &tunnel, state.path(), Some(&token));
     wait_connected(&server, true, Duration::from_secs(20)).await;
     let first = beta_agent(&server).await;
     assert_eq!(first["version"], env!("CARGO_PKG_VERSION"), "the agent said hello: {first}");
@@ -326,11 +231,15 @@ async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_requ
     let stored = std::fs::read_to_string(state.path().join("client.crt")).expect("stored certificate");
     assert_ne!(stored, first_cert, "the renewed certificate is stored");
     assert!(requests > 1);
+    let (_, trail) = get(&server, "/api/audit?verb=agent_renew&limit=20").await;
+    let renewals: Vec<&Value> =
+        trail["items"].as_array().expect("items").iter().filter(|r| r["outcome"] == "success").collect();
+    assert!(!renewals.is_empty() && renewals.iter().all(|r| r["actor"]["sub"] == "agent:beta"), "{trail}");
 
     // Restarted, the agent connects with the renewed certificate (no token).
     drop(agent);
     wait_connected(&server, false, Duration::from_secs(5)).await;
-    let agent = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let agent = start_beta_agent(&server, &tunnel, state.path(), None);
     wait_connected(&server, true, Duration::from_secs(10)).await;
     drop(agent);
     wait_connected(&server, false, Duration::from_secs(5)).await;
@@ -341,11 +250,10 @@ async fn an_agent_renews_its_certificate_over_the_tunnel_without_dropping_a_requ
     let until = expires.ok().flatten().map(|(_, until)| until).expect("validity");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
     tokio::time::sleep(Duration::from_secs((until - now + 1).max(0) as u64)).await;
-    let mut expired = start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), None);
+    let mut expired = start_beta_agent(&server, &tunnel, state.path(), None);
     let status = expired.0.wait().expect("the agent stops");
     assert!(!status.success(), "an expired certificate without a token stops the agent");
-    let _agent =
-        start_agent(&server, &tunnel, state.path(), &beta.bridge_kubeconfig(), Some(&mint_token(&server).await));
+    let _agent = start_beta_agent(&server, &tunnel, state.path(), Some(&mint_token(&server).await));
     wait_connected(&server, true, Duration::from_secs(20)).await;
 }
 
@@ -360,7 +268,17 @@ async fn an_agent_in_the_cluster_keeps_its_identity_in_a_secret() {
     let secret = ["--state-secret", "periscope-agent-state", "--state-namespace", ns.name.as_str()];
     let token = mint_token(&server).await;
     let kubeconfig = beta.admin_kubeconfig();
-    let agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, Some(&token), &secret);
+    let launch = |token| AgentLaunch {
+        binary: agent_binary(),
+        server: &server,
+        tunnel: &tunnel,
+        cluster: "beta",
+        state_dir: unused.path(),
+        kubeconfig: &kubeconfig,
+        token,
+        extra: &secret,
+    };
+    let agent = launch(Some(&token)).start();
     wait_connected(&server, true, Duration::from_secs(20)).await;
     let keys = beta.kubectl(&["-n", &ns.name, "get", "secret", "periscope-agent-state", "-o", "jsonpath={.data}"]);
     for key in ["client.key", "client.crt", "ca.crt"] {
@@ -370,7 +288,7 @@ async fn an_agent_in_the_cluster_keeps_its_identity_in_a_secret() {
     drop(agent);
     wait_connected(&server, false, Duration::from_secs(5)).await;
     // A new pod (no token) comes back with the identity from the Secret.
-    let _agent = start_agent_with(&server, &tunnel, unused.path(), &kubeconfig, None, &secret);
+    let _agent = launch(None).start();
     wait_connected(&server, true, Duration::from_secs(10)).await;
 }
 

@@ -62,6 +62,8 @@ pub struct AgentLaunch<'a> {
     pub kubeconfig: &'a Path,
     /// Needed until the state directory holds a certificate.
     pub token: Option<&'a str>,
+    /// More arguments (e.g. `--state-secret NAME`).
+    pub extra: &'a [&'a str],
 }
 
 impl AgentLaunch<'_> {
@@ -69,6 +71,7 @@ impl AgentLaunch<'_> {
     pub fn start(&self) -> AgentProcess {
         let mut command = Command::new(self.binary);
         command
+            .args(self.extra)
             .args(["--server-url", &self.server.base_url, "--tunnel-addr", self.tunnel, "--cluster", self.cluster])
             .args(["--health-addr", "127.0.0.1:0"])
             .arg("--state-dir")

@@ -276,6 +276,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
     let registry = Registry::build(cluster_configs, &agents.tunnels).await?;
     let audit_config = args.audit.config()?;
     let audit = Audit::start(audit_config.clone()).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
+    agents.tunnels.set_audit(audit.clone());
     let exec = Arc::new(crate::exec::Exec::start(args.exec.clone(), &audit_config, &audit).await?);
     tracing::info!(
         auth_mode = auth.mode.as_str(),

@@ -35,6 +35,7 @@ pub fn start_beta_agent(server: &Server, tunnel: &str, state: &Path, token: Opti
         state_dir: state,
         kubeconfig: &cluster("beta").bridge_kubeconfig(),
         token,
+        extra: &[],
     }
     .start()
 }

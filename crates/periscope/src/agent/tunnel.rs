@@ -67,6 +67,8 @@ pub struct Renewer {
 pub struct Tunnels {
     agent_clusters: HashSet<String>,
     renewer: Option<Renewer>,
+    /// The audit trail renewals are written to (set once the trail has started).
+    audit: std::sync::OnceLock<Arc<crate::audit::Audit>>,
     open: Mutex<HashMap<String, Open>>,
     status: Mutex<HashMap<String, AgentStatus>>,
     next_generation: std::sync::atomic::AtomicU64,
@@ -109,10 +111,16 @@ impl Tunnels {
         Arc::new(Tunnels {
             agent_clusters,
             renewer,
+            audit: std::sync::OnceLock::new(),
             open: Mutex::default(),
             status: Mutex::new(status),
             next_generation: Default::default(),
         })
+    }
+
+    /// Where renewals are audited.
+    pub fn set_audit(&self, audit: Arc<crate::audit::Audit>) {
+        let _ = self.audit.set(audit);
     }
 
     /// Whether `cluster` is reached through an agent.
@@ -219,17 +227,69 @@ impl Tunnels {
         }
     }
 
+    /// Signs a new certificate for the agent of `cluster` from its CSR; audited `agent_renew`
+    /// (fail-closed: without the intent row nothing is signed and the agent tries again later).
+    async fn renew(&self, cluster: &str, csr: &str) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+        let Some(renewer) = &self.renewer else { return json_answer(404, serde_json::json!({})) };
+        // The tunnel's certificate names the agent: the row's actor is `agent:<cluster>`.
+        let agent =
+            crate::identity::Identity { subject: format!("agent:{cluster}"), email: String::new(), groups: Vec::new() };
+        let ctx = crate::audit::AuditContext::new(String::new(), Some("tunnel /renew".into()), Some(&agent));
+        let resource = crate::audit::ResourceRef {
+            group: None,
+            version: None,
+            resource: Some("agents".into()),
+            namespace: None,
+            name: Some(cluster.to_string()),
+        };
+        let action = match self.audit.get() {
+            Some(audit) => {
+                match audit.begin(ctx, crate::audit::Verb::AgentRenew, Some(cluster), resource, None).await {
+                    Ok(action) => Some((audit, action)),
+                    Err(e) => return json_answer(503, serde_json::json!({ "message": e.to_string() })),
+                }
+            }
+            None => None,
+        };
+        let signed = renewer.ca.sign_agent(csr, cluster, renewer.lifetime);
+        let (outcome, reason, extra, response) = match signed {
+            Ok(signed) => {
+                let expires = signed.not_after.unix_timestamp();
+                let expires_at = jiff::Timestamp::from_second(expires).map(|t| t.to_string()).unwrap_or_default();
+                tracing::info!(%cluster, %expires_at, "agent certificate renewed over its tunnel");
+                self.set_status(cluster, |s| {
+                    s.cert_expires = Some(expires);
+                    s.renewed_at = Some(jiff::Timestamp::now().to_string());
+                });
+                let body = serde_json::json!({ "cert": signed.cert_pem, "caBundle": renewer.ca.cert_pem, "expiresAt": expires_at });
+                (
+                    crate::audit::Outcome::Success,
+                    None,
+                    Some(serde_json::json!({ "expiresAt": expires_at })),
+                    json_answer(200, body),
+                )
+            }
+            Err(e) => {
+                let message = e.to_string();
+                let response = json_answer(400, serde_json::json!({ "message": message }));
+                (crate::audit::Outcome::Failure, Some(message), None, response)
+            }
+        };
+        if let Some((audit, action)) = action
+            && let Err(e) = audit.finish(&action, outcome, reason, extra).await
+        {
+            tracing::warn!(%cluster, error = %e, "the agent_renew outcome row could not be written");
+        }
+        response
+    }
+
     async fn agent_request(
         &self,
         cluster: &str,
         request: hyper::Request<hyper::body::Incoming>,
     ) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
         use http_body_util::BodyExt;
-        let answer = |status: u16, body: serde_json::Value| {
-            let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(body.to_string())));
-            *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
-            response
-        };
+        let answer = json_answer;
         let path = request.uri().path().to_string();
         let body = match http_body_util::Limited::new(request.into_body(), MAX_AGENT_REQUEST).collect().await {
             Ok(body) => body.to_bytes(),
@@ -243,30 +303,17 @@ impl Tunnels {
                 self.set_status(cluster, |s| s.version = version);
                 answer(200, serde_json::json!({}))
             }
-            "/renew" => {
-                let Some(renewer) = &self.renewer else { return answer(404, serde_json::json!({})) };
-                let csr = json["csr"].as_str().unwrap_or_default();
-                match renewer.ca.sign_agent(csr, cluster, renewer.lifetime) {
-                    Ok(signed) => {
-                        let expires = signed.not_after.unix_timestamp();
-                        let expires_at =
-                            jiff::Timestamp::from_second(expires).map(|t| t.to_string()).unwrap_or_default();
-                        tracing::info!(%cluster, %expires_at, "agent certificate renewed over its tunnel");
-                        self.set_status(cluster, |s| {
-                            s.cert_expires = Some(expires);
-                            s.renewed_at = Some(jiff::Timestamp::now().to_string());
-                        });
-                        answer(
-                            200,
-                            serde_json::json!({ "cert": signed.cert_pem, "caBundle": renewer.ca.cert_pem, "expiresAt": expires_at }),
-                        )
-                    }
-                    Err(e) => answer(400, serde_json::json!({ "message": e.to_string() })),
-                }
-            }
+            "/renew" => self.renew(cluster, json["csr"].as_str().unwrap_or_default()).await,
             _ => answer(404, serde_json::json!({})),
         }
     }
+}
+
+/// A JSON answer to an agent's request.
+fn json_answer(status: u16, body: serde_json::Value) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+    let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(body.to_string())));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    response
 }
 
 /// The tunnel listener's TLS settings: the serving certificate for `sans`, client

@@ -62,6 +62,7 @@ verbs! {
     HelmInstall => "helm_install", mutating: true, "Installing a Helm chart from a repository through the helm binary (extra: release, repo, chart, version; outcome: revision, helm's output on failure).";
     HelmUpgrade => "helm_upgrade", mutating: true, "Upgrading a Helm release through the helm binary (extra: release, from revision, chartVersion from/to, repo; outcome: revision, helm's output on failure).";
     AgentTokenCreate => "agent_token_create", mutating: true, "Minting a single-use agent registration token (cluster; extra: expiresAt).";
+    AgentRenew => "agent_renew", mutating: true, "An agent renewing its client certificate over its tunnel (actor agent:<cluster>; outcome: expiresAt).";
     AgentRegister => "agent_register", mutating: true, "An agent redeeming a registration token for a client certificate (cluster; outcome: expiresAt, or the refusal's reason).";
     TokenRevoke => "token_revoke", mutating: true, "Revoking a personal access token (extra: token id, owner).";
 }
