@@ -8,7 +8,6 @@
 mod common;
 
 use std::{
-    path::Path,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -232,7 +231,7 @@ async fn a_registered_agent_whose_cluster_left_the_registry_is_refused() {
         let (status, answer) = get(&server, BETA_LIST).await;
         assert_eq!(status, StatusCode::OK, "the registered agent works before beta leaves: {answer}");
     }
-    assert!(Path::new(&state.path().join("client.crt")).is_file(), "the agent kept its certificate");
+    assert!(state.path().join("client.crt").is_file(), "the agent kept its certificate");
 
     // Same CA, same tunnel port; beta gone, another agent cluster (alpha) in its place.
     let alpha_only = "clusters:\n  - name: alpha\n    backend: agent\n";
