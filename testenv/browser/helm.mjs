@@ -167,7 +167,8 @@ Object.assign(scenarios, {
     const computed = await page.locator('#release-values #yaml').innerText();
     const computedUrl = new URL(page.url()).search;
     await page.locator('[data-tab="manifest"]').click();
-    const manifest = await page.locator('#yaml').innerText();
+    // The manifest's own view: the values tab's YAML may still be on screen for a moment.
+    const manifest = await page.locator('#release-manifest #yaml').innerText();
     await page.locator('[data-tab="notes"]').click();
     const notes = await page.locator('#release-notes').innerText();
     await page.locator('[data-tab="resources"]').click();

@@ -84,7 +84,11 @@ export default function ReleasePage() {
         )}
         {detail.isPending && <p className="text-sm text-slate-500">Loading…</p>}
         {detail.data && view.tab === 'values' && <ValuesTab detail={detail.data} computed={view.computed} onComputed={(computed) => setView({ computed })} />}
-        {detail.data && view.tab === 'manifest' && <YamlView text={detail.data.manifest} />}
+        {detail.data && view.tab === 'manifest' && (
+          <div id="release-manifest">
+            <YamlView text={detail.data.manifest} />
+          </div>
+        )}
         {detail.data && view.tab === 'notes' && (
           <pre id="release-notes" className="whitespace-pre-wrap rounded border border-slate-200 p-3 font-mono text-xs dark:border-slate-800">
             {detail.data.notes || 'This chart has no notes.'}
