@@ -59,8 +59,15 @@ async function open(page) {
 const scenarios = {
   async create(page) {
     await open(page);
+    // One CI run (load 2) lost this click: the button was enabled, the page settled, no page
+    // error, yet no dialog within 20 s; not reproduced or understood. The click is repeated
+    // once after 10 s so the scenario tests the dialog, and the run says when it was needed.
     await page.locator('#kubectl-button').click();
-    await page.locator('#kubectl-dialog').waitFor();
+    if (!(await page.locator('#kubectl-dialog').waitFor({ timeout: 10000 }).then(() => true, () => false))) {
+      process.stderr.write('create: the first click on #kubectl-button opened no dialog; clicking again\n');
+      await page.locator('#kubectl-button').click();
+      await page.locator('#kubectl-dialog').waitFor();
+    }
     const ttlChoices = await page.locator('#token-ttl option').allInnerTexts();
     const ttl = await page.locator('#token-ttl').inputValue();
     await page.locator('#token-name').fill(opts.name);
