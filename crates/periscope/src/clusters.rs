@@ -111,8 +111,10 @@ async fn kube_config_for(config: &ClusterConfig, backends: &BackendArgs) -> Resu
                 .await
                 .map_err(|e| credentials(format!("kubeconfig {}: {e}", path.display())))
         }
-        Backend::InCluster => incluster::config(&backends.serviceaccount_dir, |name| std::env::var(name).ok())
-            .map_err(|e| credentials(format!("in-cluster credentials: {e}"))),
+        Backend::InCluster => {
+            incluster::config(&backends.serviceaccount_dir, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+                .map_err(|e| credentials(format!("in-cluster credentials: {e}")))
+        }
         // Never resolved: the dialer opens a tunnel stream instead, and the agent adds its own
         // credentials on the far side.
         Backend::Agent => format!("http://{}.agent.invalid", config.name)
