@@ -9,7 +9,7 @@ use std::{path::Path, sync::Arc, time::Instant};
 
 use periscope::audit::{
     Audit, AuditConfig, AuditContext, Outcome, ResourceRef, Verb,
-    event::{Actor, ChainLink, EventBody, GENESIS, Phase, chain_hash},
+    event::{Actor, EventBody, GENESIS, Phase, link},
     sqlite::SqliteStore,
     store::{AuditStore, Filter},
 };
@@ -143,39 +143,34 @@ async fn fill(path: &Path) -> anyhow::Result<()> {
     let store = SqliteStore::open(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos() as i64;
     let span = 30 * 86_400 * 1_000_000_000i64;
-    let mut prev = GENESIS.to_string();
+    let mut chain = (0, GENESIS.to_string());
     let verbs = ["delete", "auth.login", "auth.logout"];
     let outcomes = [Outcome::Success, Outcome::Success, Outcome::Success, Outcome::Failure, Outcome::Denied];
     for start in (0..ROWS).step_by(BATCH) {
-        let rows: Vec<(EventBody, ChainLink)> = (start..start + BATCH)
-            .map(|i| {
-                let action = i / 2;
-                let body = EventBody {
-                    ts_unix_nano: now - span + (span / ROWS as i64) * i as i64,
-                    request_id: format!("req-{action}"),
-                    route: None,
-                    phase: if i % 2 == 0 { Phase::Intent } else { Phase::Outcome },
-                    verb: verbs[action % 7 % 3].into(),
-                    outcome: (i % 2 == 1).then(|| outcomes[action % 5]),
-                    actor: Actor { sub: format!("user-{}", action % 50), email: None, groups: vec![] },
-                    cluster: Some(format!("cluster-{}", action % 3)),
-                    resource: ResourceRef {
-                        group: None,
-                        version: Some("v1".into()),
-                        resource: Some("pods".into()),
-                        namespace: Some(format!("ns-{}", action % 20)),
-                        name: Some(format!("pod-{action}")),
-                    },
-                    reason: None,
-                    extra: None,
-                };
-                let seq = i as i64 + 1;
-                let hash = chain_hash(&prev, "bench", seq, &body);
-                let link = ChainLink { writer_id: "bench".into(), seq, prev_hash: prev.clone(), hash: hash.clone() };
-                prev = hash;
-                (body, link)
-            })
-            .collect();
+        let bodies = (start..start + BATCH).map(|i| {
+            let action = i / 2;
+            EventBody {
+                ts_unix_nano: now - span + (span / ROWS as i64) * i as i64,
+                request_id: format!("req-{action}"),
+                route: None,
+                phase: if i % 2 == 0 { Phase::Intent } else { Phase::Outcome },
+                verb: verbs[action % 7 % 3].into(),
+                outcome: (i % 2 == 1).then(|| outcomes[action % 5]),
+                actor: Actor { sub: format!("user-{}", action % 50), email: None, groups: vec![] },
+                cluster: Some(format!("cluster-{}", action % 3)),
+                resource: ResourceRef {
+                    group: None,
+                    version: Some("v1".into()),
+                    resource: Some("pods".into()),
+                    namespace: Some(format!("ns-{}", action % 20)),
+                    name: Some(format!("pod-{action}")),
+                },
+                reason: None,
+                extra: None,
+            }
+        });
+        let (rows, at) = link("bench", chain, bodies);
+        chain = at;
         store.append(&rows).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(())

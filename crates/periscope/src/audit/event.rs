@@ -65,6 +65,7 @@ verbs! {
     AgentRenew => "agent_renew", mutating: true, "An agent renewing its client certificate over its tunnel (actor agent:<cluster>; outcome: expiresAt).";
     AgentRegister => "agent_register", mutating: true, "An agent redeeming a registration token for a client certificate (cluster; outcome: expiresAt, or the refusal's reason).";
     TokenRevoke => "token_revoke", mutating: true, "Revoking a personal access token (extra: token id, owner).";
+    AuditExport => "audit_export", mutating: true, "Downloading audit rows as a file (extra: format, filters; outcome: rows, capped); fails closed.";
 }
 
 /// Whether a row announces an action or reports how it ended.
@@ -162,6 +163,26 @@ pub struct StoredEvent {
 
 /// The hash that starts every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Links `bodies` onto the chain of `writer_id` that stands at `(seq, hash)`: the rows to
+/// append, and where the chain stands after them.
+pub fn link(
+    writer_id: &str,
+    (mut seq, mut prev): (i64, String),
+    bodies: impl IntoIterator<Item = EventBody>,
+) -> (Vec<(EventBody, ChainLink)>, (i64, String)) {
+    let rows = bodies
+        .into_iter()
+        .map(|body| {
+            seq += 1;
+            let hash = chain_hash(&prev, writer_id, seq, &body);
+            let link = ChainLink { writer_id: writer_id.to_string(), seq, prev_hash: prev.clone(), hash: hash.clone() };
+            prev = hash;
+            (body, link)
+        })
+        .collect();
+    (rows, (seq, prev))
+}
 
 /// `hex(SHA-256(prev_hash ‖ writer_id ‖ seq ‖ canonical JSON of the body))`.
 pub fn chain_hash(prev_hash: &str, writer_id: &str, seq: i64, body: &EventBody) -> String {

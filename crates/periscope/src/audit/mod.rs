@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::identity::Identity;
 pub use event::{Actor, Outcome, Phase, ResourceRef, Verb};
-use event::{ChainLink, EventBody, GENESIS, chain_hash};
+use event::{EventBody, GENESIS};
 use store::{AuditStore, StoreError};
 
 /// Where audit rows go (`--audit-sinks` / `PERISCOPE_AUDIT_SINKS`, a comma list).
@@ -324,19 +324,8 @@ fn write_loop(
         }
         let mut failure: Option<StoreError> = None;
         for (store, chain) in stores.iter().zip(chains.iter_mut()) {
-            let mut seq = chain.seq;
-            let mut prev = chain.hash.clone();
-            let rows: Vec<(EventBody, ChainLink)> = batch
-                .iter()
-                .map(|p| {
-                    seq += 1;
-                    let hash = chain_hash(&prev, &writer_id, seq, &p.body);
-                    let link =
-                        ChainLink { writer_id: writer_id.clone(), seq, prev_hash: prev.clone(), hash: hash.clone() };
-                    prev = hash;
-                    (p.body.clone(), link)
-                })
-                .collect();
+            let (rows, (seq, prev)) =
+                event::link(&writer_id, (chain.seq, chain.hash.clone()), batch.iter().map(|p| p.body.clone()));
             let started = std::time::Instant::now();
             let appended = store.append_blocking(&rows).unwrap_or_else(|| runtime.block_on(store.append(&rows)));
             WRITE_SECONDS.observe([store.name(), if appended.is_ok() { "ok" } else { "error" }], started.elapsed());

@@ -10,7 +10,7 @@ use super::{
     chain::{Verifier, VerifyReport},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     sqlite::COLUMNS,
-    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError, schema},
+    store::{AuditStore, Bucket, Filter, MAX_COUNT, Param, StoreError, schema, timeline_sql},
 };
 
 /// Serialises schema changes and pruning between replicas.
@@ -162,6 +162,19 @@ impl AuditStore for PgAuditStore {
 
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError> {
         let (clause, params) = filter.where_clause(|n| format!("${n}"));
+        let items = self.page(filter).await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_events {clause} LIMIT {MAX_COUNT}) s");
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &params)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(err)?
+            .try_get("n")
+            .map_err(err)?;
+        Ok((items, total as u64))
+    }
+
+    async fn page(&self, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("${n}"));
         let n = params.len();
         let sql = format!(
             "SELECT {COLUMNS} FROM audit_events {clause} ORDER BY ts_unix_nano DESC, id DESC LIMIT ${} OFFSET ${}",
@@ -174,15 +187,29 @@ impl AuditStore for PgAuditStore {
             .fetch_all(&self.pool)
             .await
             .map_err(err)?;
-        let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>().map_err(err)?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_events {clause} LIMIT {MAX_COUNT}) s");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &params)
-            .fetch_one(&self.pool)
+        rows.iter().map(from_row).collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    async fn timeline(&self, filter: &Filter, from: i64, width: i64) -> Result<Vec<Bucket>, StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("${n}"));
+        let sql = timeline_sql(&clause, params.len(), |n| format!("${n}"));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params)
+            .bind(from)
+            .bind(width.max(1))
+            .fetch_all(&self.pool)
             .await
-            .map_err(err)?
-            .try_get("n")
             .map_err(err)?;
-        Ok((items, total as u64))
+        rows.iter()
+            .map(|r| {
+                Ok(Bucket {
+                    index: r.try_get("b")?,
+                    total: r.try_get("total")?,
+                    denied: r.try_get("denied")?,
+                    failed: r.try_get("failed")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(err)
     }
 
     async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError> {

@@ -17,7 +17,7 @@ use super::{
     chain::{Verifier, VerifyReport},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     journal::{self, Journal},
-    store::{AuditStore, Filter, MAX_COUNT, Param, StoreError, schema},
+    store::{AuditStore, Bucket, Filter, MAX_COUNT, Param, StoreError, schema, timeline_sql},
 };
 
 /// The schema version this build writes.
@@ -400,6 +400,30 @@ pub fn row_values(body: &EventBody, link: &ChainLink) -> Vec<SqlValue> {
     ]
 }
 
+/// One page of rows newest first.
+fn page_rows(
+    c: &Connection,
+    clause: &str,
+    params: &[SqlValue],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let n = params.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events {clause} ORDER BY ts_unix_nano DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut page_params = params.to_vec();
+    page_params.push(SqlValue::Integer(limit));
+    page_params.push(SqlValue::Integer(offset));
+    let mut stmt = c.prepare_cached(&sql).map_err(err)?;
+    stmt.query_map(params_from_iter(page_params), row_to_event)
+        .map_err(err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(err)
+}
+
 fn to_sql(params: Vec<Param>) -> Vec<SqlValue> {
     params
         .into_iter()
@@ -510,21 +534,7 @@ impl AuditStore for SqliteStore {
         let (limit, offset) = (filter.limit as i64, filter.offset as i64);
         self.blocking(&self.read, move |c| {
             let params = to_sql(params);
-            let n = params.len();
-            let sql = format!(
-                "SELECT {COLUMNS} FROM audit_events {clause} ORDER BY ts_unix_nano DESC, id DESC LIMIT ?{} OFFSET ?{}",
-                n + 1,
-                n + 2
-            );
-            let mut page_params = params.clone();
-            page_params.push(SqlValue::Integer(limit));
-            page_params.push(SqlValue::Integer(offset));
-            let mut stmt = c.prepare_cached(&sql).map_err(err)?;
-            let items = stmt
-                .query_map(params_from_iter(page_params), row_to_event)
-                .map_err(err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(err)?;
+            let items = page_rows(c, &clause, &params, limit, offset)?;
             let total: i64 = c
                 .prepare_cached(&format!(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM audit_events {clause} LIMIT {MAX_COUNT})"
@@ -533,6 +543,31 @@ impl AuditStore for SqliteStore {
                 .query_row(params_from_iter(params), |r| r.get(0))
                 .map_err(err)?;
             Ok((items, total as u64))
+        })
+        .await
+    }
+
+    async fn page(&self, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("?{n}"));
+        let (limit, offset) = (filter.limit as i64, filter.offset as i64);
+        self.blocking(&self.read, move |c| page_rows(c, &clause, &to_sql(params), limit, offset)).await
+    }
+
+    async fn timeline(&self, filter: &Filter, from: i64, width: i64) -> Result<Vec<Bucket>, StoreError> {
+        let (clause, params) = filter.where_clause(|n| format!("?{n}"));
+        self.blocking(&self.read, move |c| {
+            let mut params = to_sql(params);
+            let sql = timeline_sql(&clause, params.len(), |n| format!("?{n}"));
+            params.extend([SqlValue::Integer(from), SqlValue::Integer(width.max(1))]);
+            let mut stmt = c.prepare_cached(&sql).map_err(err)?;
+            let buckets = stmt
+                .query_map(params_from_iter(params), |r| {
+                    Ok(Bucket { index: r.get(0)?, total: r.get(1)?, denied: r.get(2)?, failed: r.get(3)? })
+                })
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            Ok(buckets)
         })
         .await
     }

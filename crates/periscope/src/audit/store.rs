@@ -14,7 +14,7 @@ use super::{
 pub struct StoreError(pub String);
 
 /// `GET /api/audit` filters (exact match, ANDed; time range half-open `[from, to)`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditQuery {
     pub actor: Option<String>,
@@ -32,6 +32,10 @@ pub struct AuditQuery {
     pub to: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
+    /// Timeline only: how many stretches (1–500, default 60).
+    pub buckets: Option<u32>,
+    /// Export only: `jsonl` (default) or `csv`.
+    pub format: Option<String>,
 }
 
 /// A query value bound to a placeholder.
@@ -54,6 +58,9 @@ pub struct Filter {
     pub request_id: Option<String>,
     pub from_nanos: Option<i64>,
     pub to_nanos: Option<i64>,
+    /// Only rows after this one in newest-first order, `(ts_unix_nano, id)`: a keyset cursor,
+    /// so a long export reads each page from an index instead of skipping `offset` rows.
+    pub before: Option<(i64, i64)>,
     pub limit: u32,
     pub offset: u64,
 }
@@ -88,9 +95,37 @@ impl Filter {
         if let Some(to) = self.to_nanos {
             add("ts_unix_nano < ?", Param::Int(to));
         }
+        if let Some((ts, id)) = self.before {
+            let (a, b, c) =
+                (placeholder(params.len() + 1), placeholder(params.len() + 2), placeholder(params.len() + 3));
+            params.extend([Param::Int(ts), Param::Int(ts), Param::Int(id)]);
+            clauses.push(format!("(ts_unix_nano < {a} OR (ts_unix_nano = {b} AND id < {c}))"));
+        }
         let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         (sql, params)
     }
+}
+
+/// Rows of one stretch of the timeline: all, and how many of them were refused or failed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Bucket {
+    /// Which stretch, counted from the timeline's start.
+    pub index: i64,
+    pub total: i64,
+    pub denied: i64,
+    pub failed: i64,
+}
+
+/// The timeline query over `clause` (whose placeholders are 1..=n): rows per stretch of
+/// `width` nanoseconds from `from` (placeholders n+1, n+2), with their denials and failures.
+pub fn timeline_sql(clause: &str, n: usize, placeholder: fn(usize) -> String) -> String {
+    let (from, width) = (placeholder(n + 1), placeholder(n + 2));
+    format!(
+        "SELECT (ts_unix_nano - {from}) / {width} AS b, COUNT(*) AS total, \
+         SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS denied, \
+         SUM(CASE WHEN outcome = 'failure' THEN 1 ELSE 0 END) AS failed \
+         FROM audit_events {clause} GROUP BY b ORDER BY b"
+    )
 }
 
 /// The most rows one query returns.
@@ -115,6 +150,11 @@ pub trait AuditStore: Send + Sync {
     }
     /// One page of rows (newest first) and the total matching the filter, counted up to [`MAX_COUNT`].
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError>;
+    /// One page of rows (newest first) without the total: for exports that page by cursor.
+    async fn page(&self, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError>;
+    /// The rows matching `filter` counted per stretch of `width` nanoseconds from `from`
+    /// (only stretches with rows; see [`timeline_sql`]).
+    async fn timeline(&self, filter: &Filter, from: i64, width: i64) -> Result<Vec<Bucket>, StoreError>;
     /// Deletes rows older than `before_nanos` and, if the store is larger than `max_bytes`,
     /// the oldest rows beyond it, recording each chain's new anchor. Returns rows deleted.
     async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError>;

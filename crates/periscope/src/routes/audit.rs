@@ -1,9 +1,15 @@
-//! `GET /api/audit`: the audit trail, filtered and paged, scoped to what the caller may read.
+//! The audit trail's routes, each scoped to what the caller may read: `GET /api/audit`
+//! (filtered and paged), `/api/audit/timeline` (rows per stretch of time, denials and failures
+//! marked), `/api/audit/export` (the filtered rows as a streamed file, itself audited) and
+//! `/api/audit/chain` (hash-chain verification, audit admins).
+
+use std::sync::Arc;
 
 use axum::{
     Json,
+    body::Body,
     extract::State,
-    http::{HeaderValue, header::HeaderName},
+    http::{HeaderValue, header, header::HeaderName},
     response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
@@ -11,15 +17,26 @@ use serde_json::{Value, json};
 use crate::{
     app::AppState,
     audit::{
-        Verb,
+        AuditContext, Outcome, ResourceRef, Verb,
         event::StoredEvent,
-        store::{AuditQuery, DEFAULT_LIMIT, Filter, MAX_COUNT, MAX_LIMIT},
+        store::{AuditQuery, AuditStore, Bucket, DEFAULT_LIMIT, Filter, MAX_COUNT, MAX_LIMIT},
     },
     authz::AuditScope,
     error::ApiError,
     http::{authn::CurrentUser, extract::Query},
+    identity::Identity,
     names::Namespace,
 };
+
+/// The most rows one export holds; the outcome row says when an export stopped there.
+pub const MAX_EXPORT_ROWS: u64 = 1_000_000;
+/// Rows per read while exporting.
+const EXPORT_PAGE: u32 = 500;
+/// Stretches a timeline has unless the query says.
+const DEFAULT_BUCKETS: u32 = 60;
+const MAX_BUCKETS: u32 = 500;
+/// A timeline without `from` covers the last day.
+const DEFAULT_SPAN_NANOS: i64 = 24 * 3600 * 1_000_000_000;
 
 fn parse_time(field: &str, raw: &str) -> Result<i64, ApiError> {
     let ts: jiff::Timestamp =
@@ -33,6 +50,14 @@ fn one_of(field: &str, value: Option<String>, allowed: &[&str]) -> Result<Option
             Err(ApiError::BadRequest(format!("{field} must be one of {}", allowed.join(", "))))
         }
         other => Ok(other),
+    }
+}
+
+/// Refuses a parameter that belongs to another audit route.
+fn reject(field: &str, value: bool, route: &str) -> Result<(), ApiError> {
+    match value {
+        true => Err(ApiError::BadRequest(format!("{field} is a parameter of {route}"))),
+        false => Ok(()),
     }
 }
 
@@ -56,6 +81,7 @@ pub fn filter_from(q: AuditQuery) -> Result<Filter, ApiError> {
         request_id: nonempty(q.request_id),
         from_nanos: q.from.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("from", t)).transpose()?,
         to_nanos: q.to.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("to", t)).transpose()?,
+        before: None,
         limit,
         offset: q.offset.unwrap_or(0),
     };
@@ -81,20 +107,42 @@ fn item(row: &StoredEvent) -> Value {
     })
 }
 
+/// The store, the caller's filter narrowed to what they may read, and their scope. Whatever
+/// actor a non-admin asks for, they read only their own rows.
+fn scoped(
+    state: &AppState,
+    user: &Identity,
+    query: AuditQuery,
+) -> Result<(Arc<dyn AuditStore>, Filter, AuditScope), ApiError> {
+    let store = state.audit.query_store().ok_or(ApiError::AuditDisabled)?.clone();
+    let mut filter = filter_from(query)?;
+    let scope = state.auth.authz.audit_scope(user);
+    if scope == AuditScope::Own {
+        filter.actor = Some(user.subject.clone());
+    }
+    Ok((store, filter, scope))
+}
+
+fn with_scope(mut response: Response, scope: AuditScope) -> Response {
+    let scope = if scope == AuditScope::All { "all" } else { "self" };
+    response.headers_mut().insert(HeaderName::from_static("x-audit-scope"), HeaderValue::from_static(scope));
+    response
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Unavailable(e.to_string())
+}
+
 /// `GET /api/audit?actor&verb&outcome&phase&cluster&namespace&name&requestId&from&to&limit&offset`.
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let store = state.audit.query_store().ok_or(ApiError::AuditDisabled)?;
-    let mut filter = filter_from(query)?;
-    let scope = state.auth.authz.audit_scope(&user);
-    if scope == AuditScope::Own {
-        // Whatever actor the caller asked for, they read only their own rows.
-        filter.actor = Some(user.subject.clone());
-    }
-    let (rows, total) = store.query(&filter).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    reject("buckets", query.buckets.is_some(), "/api/audit/timeline")?;
+    reject("format", query.format.is_some(), "/api/audit/export")?;
+    let (store, filter, scope) = scoped(&state, &user, query)?;
+    let (rows, total) = store.query(&filter).await.map_err(unavailable)?;
     let body = json!({
         "items": rows.iter().map(item).collect::<Vec<_>>(),
         "total": total,
@@ -102,8 +150,230 @@ pub async fn list(
         "limit": filter.limit,
         "offset": filter.offset,
     });
-    let mut response = Json(body).into_response();
-    let scope = if scope == AuditScope::All { "all" } else { "self" };
-    response.headers_mut().insert(HeaderName::from_static("x-audit-scope"), HeaderValue::from_static(scope));
-    Ok(response)
+    Ok(with_scope(Json(body).into_response(), scope))
+}
+
+/// `GET /api/audit/timeline?<filters>&buckets=`: the filtered rows counted per equal stretch
+/// of `[from, to)` (default: the last 24 hours up to now), each with its denials and failures.
+pub async fn timeline(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    reject("format", query.format.is_some(), "/api/audit/export")?;
+    reject("limit", query.limit.is_some(), "/api/audit")?;
+    reject("offset", query.offset.is_some(), "/api/audit")?;
+    let count = match query.buckets {
+        None => DEFAULT_BUCKETS,
+        Some(n @ 1..=MAX_BUCKETS) => n,
+        Some(_) => return Err(ApiError::BadRequest(format!("buckets must be between 1 and {MAX_BUCKETS}"))),
+    };
+    let (store, mut filter, scope) = scoped(&state, &user, query)?;
+    let now = i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX);
+    let to = filter.to_nanos.unwrap_or(now);
+    let from = filter.from_nanos.unwrap_or(to.saturating_sub(DEFAULT_SPAN_NANOS));
+    if from >= to {
+        return Err(ApiError::BadRequest("from must be before to".into()));
+    }
+    (filter.from_nanos, filter.to_nanos) = (Some(from), Some(to));
+    // Rounded up, so `count` stretches always cover the whole range.
+    let width = ((to - from) + i64::from(count) - 1) / i64::from(count);
+    let found = store.timeline(&filter, from, width).await.map_err(unavailable)?;
+    let mut buckets: Vec<Bucket> = (0..i64::from(count)).map(|index| Bucket { index, ..Default::default() }).collect();
+    for bucket in found {
+        if let Some(slot) = usize::try_from(bucket.index).ok().and_then(|i| buckets.get_mut(i)) {
+            *slot = bucket;
+        }
+    }
+    let time =
+        |nanos: i64| jiff::Timestamp::from_nanosecond(i128::from(nanos)).map(|t| t.to_string()).unwrap_or_default();
+    let body = json!({
+        "from": time(from),
+        "to": time(to),
+        "bucketSeconds": width as f64 / 1e9,
+        "buckets": buckets.iter().map(|b| json!({
+            "start": time(from + b.index * width),
+            "total": b.total,
+            "denied": b.denied,
+            "failed": b.failed,
+        })).collect::<Vec<_>>(),
+    });
+    Ok(with_scope(Json(body).into_response(), scope))
+}
+
+/// An export's file format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ExportFormat {
+    JsonLines,
+    Csv,
+}
+
+impl ExportFormat {
+    fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        match raw.unwrap_or("jsonl") {
+            "jsonl" => Ok(ExportFormat::JsonLines),
+            "csv" => Ok(ExportFormat::Csv),
+            other => Err(ApiError::BadRequest(format!("format must be jsonl or csv, not {other:?}"))),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::JsonLines => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::JsonLines => "application/x-ndjson",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    fn header(self) -> Option<String> {
+        (self == ExportFormat::Csv).then(|| format!("{}\n", CSV_COLUMNS.join(",")))
+    }
+
+    fn line(self, row: &StoredEvent) -> String {
+        let item = item(row);
+        match self {
+            ExportFormat::JsonLines => format!("{item}\n"),
+            ExportFormat::Csv => {
+                let text = |v: &Value| match v {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let cells: Vec<String> = CSV_COLUMNS
+                    .iter()
+                    .map(|column| {
+                        let pointer = format!("/{}", column.replace('.', "/"));
+                        csv_cell(&text(item.pointer(&pointer).unwrap_or(&Value::Null)))
+                    })
+                    .collect();
+                format!("{}\n", cells.join(","))
+            }
+        }
+    }
+}
+
+/// The CSV columns, as paths into an `/api/audit` item.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "timestamp",
+    "requestId",
+    "phase",
+    "verb",
+    "outcome",
+    "actor.sub",
+    "actor.email",
+    "cluster",
+    "resource.group",
+    "resource.version",
+    "resource.resource",
+    "resource.namespace",
+    "resource.name",
+    "reason",
+    "extra",
+];
+
+/// One CSV field: quoted when it must be, and never read as a formula by a spreadsheet.
+fn csv_cell(raw: &str) -> String {
+    let guarded = match raw.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{raw}"),
+        _ => raw.to_string(),
+    };
+    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+}
+
+/// `GET /api/audit/export?<filters>&format=jsonl|csv`: every row the filter matches (newest
+/// first, at most [`MAX_EXPORT_ROWS`]) as a streamed download. The export is itself an audited
+/// action (`audit_export`, fails closed); its outcome row says how many rows went out.
+pub async fn export(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: AuditContext,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    reject("buckets", query.buckets.is_some(), "/api/audit/timeline")?;
+    reject("limit", query.limit.is_some(), "/api/audit")?;
+    reject("offset", query.offset.is_some(), "/api/audit")?;
+    let format = ExportFormat::parse(query.format.as_deref())?;
+    // The filters as asked, only those given: what the export's audit row records.
+    let mut asked = serde_json::to_value(&query).unwrap_or(Value::Null);
+    if let Value::Object(fields) = &mut asked {
+        fields.retain(|k, v| !v.is_null() && k != "format");
+    }
+    let (store, mut filter, scope) = scoped(&state, &user, query)?;
+    filter.limit = EXPORT_PAGE;
+    let extra = json!({ "format": format.name(), "filters": asked });
+    let action = state.audit.begin(ctx, Verb::AuditExport, None, ResourceRef::default(), Some(extra)).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
+    let audit = state.audit.clone();
+    // The rows are read and sent by a task of their own, so the outcome row is written even
+    // when the client goes away mid-file.
+    tokio::spawn(async move {
+        let (mut sent, mut failure) = (0u64, None::<String>);
+        if let Some(header) = format.header()
+            && tx.send(Ok(header.into())).await.is_err()
+        {
+            failure = Some("the client went away".into());
+        }
+        while failure.is_none() && sent < MAX_EXPORT_ROWS {
+            let rows = match store.page(&filter).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    let _ = tx.send(Err(std::io::Error::other("the audit store failed mid-export"))).await;
+                    break;
+                }
+            };
+            let Some(last) = rows.last() else { break };
+            filter.before = Some((last.body.ts_unix_nano, last.id));
+            let take = rows.len().min(usize::try_from(MAX_EXPORT_ROWS - sent).unwrap_or(usize::MAX));
+            let chunk: String = rows[..take].iter().map(|r| format.line(r)).collect();
+            if tx.send(Ok(chunk.into())).await.is_err() {
+                failure = Some("the client went away".into());
+            }
+            sent += take as u64;
+            if rows.len() < EXPORT_PAGE as usize {
+                break;
+            }
+        }
+        let capped = sent >= MAX_EXPORT_ROWS;
+        let outcome = if failure.is_some() { Outcome::Failure } else { Outcome::Success };
+        let _ = audit.finish(&action, outcome, failure, Some(json!({ "rows": sent, "capped": capped }))).await;
+    });
+    let body =
+        Body::from_stream(futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) },
+        ));
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+    let disposition = format!("attachment; filename=\"periscope-audit-{stamp}.{}\"", format.name());
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(with_scope(response, scope))
+}
+
+/// `GET /api/audit/chain`: walks every writer's hash chain and reports the first broken row
+/// of each (audit admins only; the same check as `periscope audit verify`).
+pub async fn chain(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response, ApiError> {
+    let store = state.audit.query_store().ok_or(ApiError::AuditDisabled)?.clone();
+    if state.auth.authz.audit_scope(&user) != AuditScope::All {
+        return Err(ApiError::Forbidden("the chain status is for audit admins only".into()));
+    }
+    let started = std::time::Instant::now();
+    let report = store.verify().await.map_err(unavailable)?;
+    let mut body = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    body["store"] = json!(store.name());
+    body["checkedAt"] = json!(jiff::Timestamp::now().to_string());
+    body["elapsedMs"] = json!(started.elapsed().as_millis() as u64);
+    Ok(Json(body).into_response())
 }
