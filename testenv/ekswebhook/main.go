@@ -2,6 +2,9 @@
 // apiserver's TokenReview (authentication.k8s.io/v1) for EKS bearer tokens ("k8s-aws-v1." +
 // presigned STS GetCallerIdentity URL) by checking their SigV4 signature against static test
 // credentials from a JSON file. Plain HTTP on a loopback address; one stderr line per decision.
+//
+//	eks-webhook --config FILE [--addr 127.0.0.1:PORT] [--max-age 15m]   serve
+//	eks-webhook token --config FILE [--access-key-id ID] [--region R] [--age D]   print a token
 package main
 
 import (
@@ -66,6 +69,10 @@ func newVerifier(c *Config, maxAge time.Duration) *Verifier {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		tokenMain(os.Args[2:])
+		return
+	}
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (plain HTTP)")
 	configPath := flag.String("config", "", "JSON file: {clusterID, credentials: [{accessKeyId, secretAccessKey, sessionToken?, username, groups}]}")
 	maxAge := flag.Duration("max-age", 15*time.Minute, "oldest X-Amz-Date accepted")

@@ -219,10 +219,7 @@ func (v *Verifier) Verify(token string) (*Identity, *TokenError) {
 			unsigned = append(unsigned, p)
 		}
 	}
-	canonical := canonicalRequest("GET", "/", unsigned,
-		[]header{{"host", u.Host}, {clusterHeader, v.ClusterID}}, emptyPayloadHash)
-	want := signature(signingKey(cred.SecretAccessKey, day, region, stsService),
-		stringToSign(amzDate, credentialScope(day, region, stsService), canonical))
+	want := tokenSignature(unsigned, u.Host, v.ClusterID, cred.SecretAccessKey, day, region, amzDate)
 	got, _ := hex.DecodeString(gotSig) // cannot fail: matched hexSignature
 	if !hmac.Equal(got, want) {
 		return refuse(akid, "signature mismatch (wrong secret, or signed for another cluster id than %q)", v.ClusterID)
@@ -234,4 +231,13 @@ func (v *Verifier) Verify(token string) (*Identity, *TokenError) {
 		AccessKeyID:     akid,
 		SignaturePrefix: gotSig[:12],
 	}, nil
+}
+
+// tokenSignature is the SigV4 signature of a presigned GET https://host/?params that also signs
+// the header x-k8s-aws-id: clusterID; params exclude X-Amz-Signature.
+func tokenSignature(params []queryParam, host, clusterID, secret, day, region, amzDate string) []byte {
+	canonical := canonicalRequest("GET", "/", params,
+		[]header{{"host", host}, {clusterHeader, clusterID}}, emptyPayloadHash)
+	return signature(signingKey(secret, day, region, stsService),
+		stringToSign(amzDate, credentialScope(day, region, stsService), canonical))
 }

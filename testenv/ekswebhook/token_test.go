@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +67,12 @@ func TestAWSCLITokens(t *testing.T) {
 				v.Credentials[exampleAKID] = Credential{AccessKeyID: exampleAKID, SecretAccessKey: exampleSecret,
 					SessionToken: testSession, Username: "periscope-eks-server", Groups: []string{}}
 			}
+			if region := "eu-west-1"; strings.Contains(tc.name, region) {
+				// eks-webhook token writes byte for byte what the CLI writes.
+				if got := mintToken(v.Credentials[exampleAKID], testCluster, region, signedAt); got != tc.token {
+					t.Fatalf("mintToken = %s, want the CLI's %s", got, tc.token)
+				}
+			}
 			id, err := v.Verify(tc.token)
 			if err != nil {
 				t.Fatalf("refused: %v", err)
@@ -104,7 +108,7 @@ func validSpec(at time.Time) spec {
 		akid: exampleAKID, secret: exampleSecret, cluster: testCluster, at: at}
 }
 
-// set replaces (or adds) a query parameter before signing; value "" with drop removes it.
+// set replaces (or adds) a query parameter before signing.
 func (s spec) set(key, value string) spec {
 	out := append([]queryParam(nil), s.params...)
 	for i := range out {
@@ -134,43 +138,19 @@ func (s spec) withDefaults() spec {
 	if s.day == "" {
 		s.day = s.at.Format("20060102")
 	}
-	if s.params != nil {
-		return s
-	}
-	s.params = []queryParam{
-		{"Action", "GetCallerIdentity"},
-		{"Version", "2011-06-15"},
-		{"X-Amz-Algorithm", sigV4Algorithm},
-		{"X-Amz-Credential", s.akid + "/" + s.day + "/" + s.region + "/sts/aws4_request"},
-		{"X-Amz-Date", s.at.Format(amzDateLayout)},
-		{"X-Amz-Expires", "60"},
-		{"X-Amz-SignedHeaders", signedHeaders},
-	}
-	if s.session != "" {
-		s.params = append(s.params, queryParam{"X-Amz-Security-Token", s.session})
+	if s.params == nil {
+		s.params = tokenParams(s.akid, s.session, s.day, s.region, s.at.Format(amzDateLayout))
 	}
 	return s
 }
 
-// token signs the spec with its own (independently encoded) query and wraps it as an EKS token.
+// token signs the spec's parameters as they are (whatever they say) and wraps it as an EKS token.
 func (s spec) token() string {
-	var raw []string
-	for _, p := range s.params {
-		raw = append(raw, uriEncode(p.key)+"="+uriEncode(p.value))
-	}
-	canonical := canonicalRequest("GET", "/", s.params,
-		[]header{{"host", s.host}, {clusterHeader, s.cluster}}, emptyPayloadHash)
-	sig := signature(signingKey(s.secret, s.day, s.region, stsService),
-		stringToSign(s.at.Format(amzDateLayout), credentialScope(s.day, s.region, stsService), canonical))
-	query := strings.Join(raw, "&") + "&X-Amz-Signature=" + hex.EncodeToString(sig)
+	query := signedQuery(s.params, s.host, s.cluster, s.secret, s.day, s.region, s.at.Format(amzDateLayout))
 	if s.afterSign != nil {
 		query = s.afterSign(query)
 	}
 	return encodeToken(s.scheme + "://" + s.host + "/?" + query)
-}
-
-func encodeToken(u string) string {
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString([]byte(u))
 }
 
 func TestBuiltTokens(t *testing.T) {
