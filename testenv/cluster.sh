@@ -312,15 +312,20 @@ EOF
 # eks-webhook: the apiserver's webhook token authenticator for EKS bearer tokens
 # (testenv/ekswebhook), so Periscope's `eks` backend is tested against the real apiserver.
 
-# The webhook's config -- cluster id NAME and one static credential whose secret is made
-# here -- and the kubeconfig that points the apiserver at it. Mode 600: the secret is a credential.
+# The webhook's config -- cluster id NAME and two credentials made here, both for user
+# periscope-eks-server: a long-term key (AKID...) and a temporary one with a session token
+# (ASIA..., what IRSA and Pod Identity hand out) -- and the kubeconfig that points the apiserver
+# at the webhook. Mode 600: the secrets are credentials.
 write_eks_webhook_files() {
   # shellcheck disable=SC1090
   source "$dir/ports"
-  local akid secret
-  akid="AKIDPERISCOPETEST$(tr -cd 'a-z0-9' <<<"$name" | tr 'a-z' 'A-Z')"
+  local suffix secret session_secret session_token
+  suffix="PERISCOPETEST$(tr -cd 'a-z0-9' <<<"$name" | tr 'a-z' 'A-Z')"
   # 30 random bytes in base64: 40 characters of [A-Za-z0-9+/], the shape of an AWS secret key.
   secret="$(head -c 30 /dev/urandom | base64)"
+  session_secret="$(head -c 30 /dev/urandom | base64)"
+  # Real session tokens are long base64 with "+", "/" and "=", all of which a token must encode.
+  session_token="$(head -c 301 /dev/urandom | base64 -w0)"
   (
     umask 077
     cat >"$eks_json" <<EOF
@@ -328,8 +333,15 @@ write_eks_webhook_files() {
   "clusterID": "$name",
   "credentials": [
     {
-      "accessKeyId": "$akid",
+      "accessKeyId": "AKID$suffix",
       "secretAccessKey": "$secret",
+      "username": "periscope-eks-server",
+      "groups": []
+    },
+    {
+      "accessKeyId": "ASIA$suffix",
+      "secretAccessKey": "$session_secret",
+      "sessionToken": "$session_token",
       "username": "periscope-eks-server",
       "groups": []
     }
