@@ -47,7 +47,7 @@ set_paths() {
   admin_kc="$dir/admin.kubeconfig"
   bridge_kc="$dir/bridge.kubeconfig"
   viewer_kc="$dir/viewer.kubeconfig"
-  eks_json="$dir/eks-webhook.json"          # the webhook's config: cluster id + the test credential
+  eks_json="$dir/eks-webhook.json"          # the webhook's config: cluster id + the test credentials
   eks_kc="$dir/eks-webhook.kubeconfig"      # the apiserver's --authentication-token-webhook-config-file
   eks_pid_file="$dir/eks-webhook.pid"
   lock_file="$STATE/$name.lock"
