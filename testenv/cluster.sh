@@ -470,7 +470,10 @@ apply_seeds() {
   local ssa=(apply --server-side --force-conflicts --field-manager "$FIELD_MANAGER")
   # Namespaces and the CRD first; the Widget can only be applied once the CRD is served.
   kube "${ssa[@]}" -f "$here/seed/00-namespaces.yaml" -f "$here/seed/01-crd-widgets.yaml" >/dev/null
-  kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null
+  # kubectl wait fails at once ("accessor error: <nil>") if it reads the CRD while its
+  # status.conditions is still null; a second wait then finds it set.
+  kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null 2>&1 ||
+    kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null
   kube "${ssa[@]}" -f "$here/seed/" >/dev/null
 }
 
