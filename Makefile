@@ -23,10 +23,12 @@ lint: web
 	npm --prefix web run --silent lint
 	npm --prefix web run --silent typecheck
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@out="$$(gofmt -l testenv/ekswebhook)"; [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }
 
 unit: web-deps
 	npm --prefix web test --silent
 	$(CARGO) test --workspace --lib --bins --locked
+	cd testenv/ekswebhook && GOTOOLCHAIN=local go vet ./... && GOTOOLCHAIN=local go test ./...
 
 ## web: the web console (web/ -> web/dist, embedded by cargo); node_modules cached by lock file.
 web: web-deps web/dist/index.html

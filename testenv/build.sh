@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test control plane's binaries (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, kwok, kwokctl, helm, oci-registry) from the Go module proxy into a
-# cache directory outside the clone, keyed by the hash of the pinning go.mod/go.sum files and this
-# script. The OCI registry (test tooling for Helm installs) has a key of its own inside that
-# directory, so adding or bumping it does not rebuild the control plane.
+# kube-scheduler, kubectl, etcd, kwok, kwokctl, helm) from the Go module proxy into a cache
+# directory outside the clone, keyed by the hash of the pinning go.mod/go.sum files and this
+# script, then our own test tools into the same directory with build-tools.sh, which is not part of
+# that key: adding or changing a tool does not rebuild the control plane.
 # Prints the bin directory on stdout; everything else goes to stderr.
 set -euo pipefail
 
@@ -15,13 +15,8 @@ key="$(cat "$here"/kube/go.mod "$here"/kube/go.sum "$here"/etcd/go.mod "$here"/e
           "$here"/kwok/go.mod "$here"/kwok/go.sum "$here"/helm/go.mod "$here"/helm/go.sum \
           "$here"/build.sh | sha256sum | cut -c1-16)"
 bin="$cache_root/testbin/$key"
-oci_key="$(cat "$here"/ociregistry/go.mod "$here"/ociregistry/go.sum "$here"/ociregistry/main.go | sha256sum | cut -c1-16)"
-build_oci() {
-  (cd "$here/ociregistry" && go build -trimpath -ldflags "-s -w" -o "$bin/oci-registry" .)
-  rm -f "$bin"/.oci-* && touch "$bin/.oci-$oci_key"
-}
 if [[ -x "$bin/kwokctl" && -f "$bin/.complete" ]]; then
-  [[ -f "$bin/.oci-$oci_key" ]] || build_oci >&2
+  "$here/build-tools.sh" "$bin" >&2
   echo "$bin"
   exit 0
 fi
@@ -54,7 +49,7 @@ helm_version="$(awk '$1=="require" && $2=="helm.sh/helm/v3" {print $3}' "$here/h
 # kwok's stage definitions ship in its module; kwokctl and our scripts read them from here.
 kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 rm -rf "$bin/kwok-stages" && cp -r "$kwok_dir/kustomize/stage" "$bin/kwok-stages" && chmod -R u+w "$bin/kwok-stages"
-build_oci
 touch "$bin/.complete"
+"$here/build-tools.sh" "$bin" >&2
 echo "testenv: all binaries built in $((SECONDS - start))s" >&2
 echo "$bin"

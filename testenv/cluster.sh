@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Local Kubernetes test clusters for Periscope: a real kube-apiserver, etcd,
 # kube-controller-manager and kube-scheduler plus kwok (fake nodes/kubelets), run by
-# `kwokctl --runtime binary` from binaries built by testenv/build.sh. No containers, no
-# downloads, everything bound to 127.0.0.1 on ports picked at run time.
+# `kwokctl --runtime binary` from binaries built by testenv/build.sh, and eks-webhook, the
+# apiserver's token authenticator for EKS bearer tokens. No containers, no downloads,
+# everything bound to 127.0.0.1 on ports picked at run time.
 #
 #   testenv/cluster.sh up NAME       create NAME (or, if it already answers /readyz, just
 #                                    re-apply the seeds); last stdout line = state dir
@@ -46,6 +47,9 @@ set_paths() {
   admin_kc="$dir/admin.kubeconfig"
   bridge_kc="$dir/bridge.kubeconfig"
   viewer_kc="$dir/viewer.kubeconfig"
+  eks_json="$dir/eks-webhook.json"          # the webhook's config: cluster id + the test credentials
+  eks_kc="$dir/eks-webhook.kubeconfig"      # the apiserver's --authentication-token-webhook-config-file
+  eks_pid_file="$dir/eks-webhook.pid"
   lock_file="$STATE/$name.lock"
   # Prefer the kubectl built with this cluster's binaries (version-matched, always present).
   if [[ -z "${PERISCOPE_KUBECTL:-}" && -f "$dir/bin-dir" && -x "$(cat "$dir/bin-dir")/kubectl" ]]; then
@@ -55,20 +59,43 @@ set_paths() {
 
 kube() { "$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=30s "$@"; }
 
-# Up = every component kwokctl started is still running and the apiserver answers
-# /readyz. (A dead kwok would leave pods "Running" with no logs/exec behind them.)
+# Up = the control plane is up and eks-webhook answers.
 is_up() {
+  control_plane_up && eks_webhook_up
+}
+
+# Every component kwokctl started is still running and the apiserver answers /readyz.
+# (A dead kwok would leave pods "Running" with no logs/exec behind them.)
+control_plane_up() {
   [[ -f "$admin_kc" && -n "$KUBECTL" ]] || return 1
-  local f pid n=0 out
+  local f n=0 out
   for f in "$kc_dir"/pids/*.pid; do
     [[ -f "$f" ]] || return 1
-    pid="$(<"$f")"
-    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == *"$dir/"* ]] || return 1
+    ours "$(<"$f")" || return 1
     n=$((n + 1))
   done
   [[ $n -eq 5 ]] || return 1
   out="$("$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=5s get --raw /readyz 2>/dev/null)" || return 1
   [[ "$out" == ok ]]
+}
+
+# ours PID: PID is alive and one of this cluster's processes (its arguments name the cluster dir).
+ours() {
+  [[ "$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline")" == *"$dir/"* ]]
+}
+
+# The process in eks-webhook.pid is ours and answers GET /healthz with 200.
+eks_webhook_up() {
+  [[ -f "$eks_pid_file" && -f "$dir/ports" ]] || return 1
+  ours "$(<"$eks_pid_file")" || return 1
+  local port status="" fd
+  port="$(sed -n 's/^eks_webhook=//p' "$dir/ports")"
+  [[ -n "$port" ]] || return 1
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd"
+  read -r -t 2 status <&"$fd" || true
+  exec {fd}>&-
+  [[ "$status" == "HTTP/1.0 200"* ]]
 }
 
 take_lock() {
@@ -85,8 +112,9 @@ take_lock() {
 
 # PIDs of processes that belong to the cluster(s) under $1: the control-plane binaries
 # kwokctl started (etcd, kube-*, kwok; each gets config/data paths under the cluster
-# dir as arguments) and commands started by `kubectl exec` (their cwd is a cluster's
-# exec work dir). Never this script or its ancestors.
+# dir as arguments), eks-webhook (its --config is in the cluster dir) and commands
+# started by `kubectl exec` (their cwd is a cluster's exec work dir). Never this script
+# or its ancestors.
 cluster_pids() {
   local prefix="$1" p cmd cwd exe self=" $$ $BASHPID " a=$$
   while [[ "$a" -gt 1 ]]; do
@@ -103,7 +131,7 @@ cluster_pids() {
     exe="$(readlink "/proc/$p/exe" 2>/dev/null)" || continue
     exe="${exe% (deleted)}"
     case "${exe##*/}" in
-      etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwokctl) ;;
+      etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwokctl|eks-webhook) ;;
       *) continue ;;
     esac
     cmd="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" || continue
@@ -135,8 +163,8 @@ teardown() {
 }
 
 # ---------------------------------------------------------------------------------
-# Ports: six per cluster (apiserver, etcd client, etcd peer, kwok's kubelet server,
-# kube-controller-manager and kube-scheduler health ports). kwokctl's own picker walks
+# Ports: seven per cluster (apiserver, etcd client, etcd peer, kwok's kubelet server,
+# kube-controller-manager and kube-scheduler health ports, eks-webhook). kwokctl's own picker walks
 # down from 32767 and only knows clusters under the same KWOK_WORKDIR, so two
 # concurrent creates would collide. Pick here instead, under a
 # global lock, skipping ports in use and ports reserved by other clusters' state.
@@ -148,14 +176,14 @@ pick_ports() {
   taken=" $(cat "$STATE"/*/ports 2>/dev/null | cut -d= -f2 | tr '\n' ' ' || true) "
   taken+="$(ss -Htan 2>/dev/null | awk '{n=split($4, a, ":"); printf "%s ", a[n]}') "
   ports=()
-  while [[ ${#ports[@]} -lt 6 ]]; do
+  while [[ ${#ports[@]} -lt 7 ]]; do
     (( ++n < 1000 )) || die "could not find free ports"
     p=$((20000 + RANDOM % 12000))
     [[ "$taken" == *" $p "* ]] && continue
     taken+="$p "
     ports+=("$p")
   done
-  printf 'apiserver=%s\netcd=%s\netcd_peer=%s\nkwok=%s\nkcm=%s\nscheduler=%s\n' "${ports[@]}" >"$dir/ports"
+  printf 'apiserver=%s\netcd=%s\netcd_peer=%s\nkwok=%s\nkcm=%s\nscheduler=%s\neks_webhook=%s\n' "${ports[@]}" >"$dir/ports"
   flock -u 8
   exec 8>&-
 }
@@ -221,6 +249,14 @@ options:
   enableCRDs:
     - Logs
     - PortForward
+# EKS bearer tokens (k8s-aws-v1.*) are checked by eks-webhook, as aws-iam-authenticator does on EKS.
+componentsPatches:
+  - name: kube-apiserver
+    extraArgs:
+      - key: authentication-token-webhook-config-file
+        value: $eks_kc
+      - key: authentication-token-webhook-version
+        value: v1
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -270,6 +306,110 @@ spec:
         - -c
         - echo "periscope-testenv port-forward cluster=$name"; exec cat
 EOF
+}
+
+# ---------------------------------------------------------------------------------
+# eks-webhook: the apiserver's webhook token authenticator for EKS bearer tokens
+# (testenv/ekswebhook), so Periscope's `eks` backend is tested against the real apiserver.
+
+# The webhook's config -- cluster id NAME and two credentials made here, both for user
+# periscope-eks-server: a long-term key (AKID...) and a temporary one with a session token
+# (ASIA..., what IRSA and Pod Identity hand out) -- and the kubeconfig that points the apiserver
+# at the webhook. Mode 600: the secrets are credentials.
+write_eks_webhook_files() {
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  local suffix secret session_secret session_token
+  suffix="PERISCOPETEST$(tr -cd 'a-z0-9' <<<"$name" | tr 'a-z' 'A-Z')"
+  # 30 random bytes in base64: 40 characters of [A-Za-z0-9+/], the shape of an AWS secret key.
+  secret="$(head -c 30 /dev/urandom | base64)"
+  session_secret="$(head -c 30 /dev/urandom | base64)"
+  # Real session tokens are long base64 with "+", "/" and "=", all of which a token must encode.
+  session_token="$(head -c 301 /dev/urandom | base64 -w0)"
+  (
+    umask 077
+    cat >"$eks_json" <<EOF
+{
+  "clusterID": "$name",
+  "credentials": [
+    {
+      "accessKeyId": "AKID$suffix",
+      "secretAccessKey": "$secret",
+      "username": "periscope-eks-server",
+      "groups": []
+    },
+    {
+      "accessKeyId": "ASIA$suffix",
+      "secretAccessKey": "$session_secret",
+      "sessionToken": "$session_token",
+      "username": "periscope-eks-server",
+      "groups": []
+    }
+  ]
+}
+EOF
+    cat >"$eks_kc" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: eks-webhook
+    cluster:
+      server: http://127.0.0.1:$eks_webhook/tokenreview
+users:
+  - name: kube-apiserver
+contexts:
+  - name: eks-webhook
+    context:
+      cluster: eks-webhook
+      user: kube-apiserver
+current-context: eks-webhook
+EOF
+  )
+}
+
+# (Re)start eks-webhook from this cluster's bin dir, detached in its own session like the
+# apiserver after restart-apiserver, and wait until it answers.
+start_eks_webhook() {
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  local exe pid i
+  exe="$(<"$dir/bin-dir")/eks-webhook"
+  [[ -x "$exe" ]] || die "$exe is missing (testenv/build-tools.sh builds it)"
+  if [[ -f "$eks_pid_file" ]] && ours "$(<"$eks_pid_file")"; then
+    pid="$(<"$eks_pid_file")"
+    kill -KILL "$pid" 2>/dev/null || true
+    for i in $(seq 1 40); do
+      [[ -e "/proc/$pid" ]] || break
+      sleep 0.05
+    done
+  fi
+  # 8>&- 9>&-: the daemon must not inherit (and so hold forever) our lock files.
+  ( exec setsid env -i PATH="$SYS_PATH" "$exe" --addr "127.0.0.1:$eks_webhook" --config "$eks_json" \
+      </dev/null >>"$dir/eks-webhook.log" 2>&1 8>&- 9>&- ) &
+  pid=$!
+  # setsid forks only when already a group leader; a subshell is not, so $! is the daemon.
+  echo "$pid" >"$eks_pid_file"
+  for i in $(seq 1 100); do
+    eks_webhook_up && return 0
+    [[ -e "/proc/$pid" ]] || break
+    sleep 0.05
+  done
+  tail -n 5 "$dir/eks-webhook.log" >&2
+  die "eks-webhook did not start on 127.0.0.1:$eks_webhook"
+}
+
+# Cold-start self-check: a token minted from eks-webhook.json (as `aws eks get-token` would
+# make it) authenticates through the apiserver as periscope-eks-server.
+check_eks_webhook() {
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  local token out
+  token="$("$(<"$dir/bin-dir")/eks-webhook" token --config "$eks_json")"
+  out="$("$KUBECTL" --kubeconfig /dev/null --server "https://127.0.0.1:$apiserver" \
+      --certificate-authority "$kc_dir/pki/ca.crt" --token "$token" --request-timeout=30s \
+      auth whoami -o jsonpath='{.status.userInfo.username}' 2>&1)" || true
+  [[ "$out" == periscope-eks-server ]] ||
+    die "an EKS token authenticated as '$out', not periscope-eks-server; see $dir/eks-webhook.log"
 }
 
 # kwokctl runs with a scrubbed environment; its children (etcd, the kube-* binaries,
@@ -330,7 +470,10 @@ apply_seeds() {
   local ssa=(apply --server-side --force-conflicts --field-manager "$FIELD_MANAGER")
   # Namespaces and the CRD first; the Widget can only be applied once the CRD is served.
   kube "${ssa[@]}" -f "$here/seed/00-namespaces.yaml" -f "$here/seed/01-crd-widgets.yaml" >/dev/null
-  kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null
+  # kubectl wait fails at once ("accessor error: <nil>") if it reads the CRD while its
+  # status.conditions is still null; a second wait then finds it set.
+  kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null 2>&1 ||
+    kube wait --for condition=Established --timeout=60s crd/widgets.periscope.dev >/dev/null
   kube "${ssa[@]}" -f "$here/seed/" >/dev/null
 }
 
@@ -377,7 +520,7 @@ check_port_forward() {
 
 dump_logs() {
   local f
-  for f in "$kc_dir"/logs/*.log; do
+  for f in "$kc_dir"/logs/*.log "$dir/eks-webhook.log"; do
     [[ -f "$f" ]] || continue
     echo "----- $f (last 25 lines)" >&2
     tail -n 25 "$f" >&2
@@ -398,10 +541,19 @@ cmd_up() {
   take_lock
 
   # A cluster made by an older version of this script (no per-pod Logs or PortForward CRD,
-  # so no ClusterPortForward either) is made again.
-  if is_up && ! kube get crd logs.kwok.x-k8s.io portforwards.kwok.x-k8s.io >/dev/null 2>&1; then
-    log "made by an older testenv (no logs/portforwards.kwok.x-k8s.io); recreating"
-    teardown
+  # so no ClusterPortForward either; no eks-webhook) is made again. A dead eks-webhook alone
+  # is started again with the same port and credential.
+  if control_plane_up; then
+    if ! kube get crd logs.kwok.x-k8s.io portforwards.kwok.x-k8s.io >/dev/null 2>&1; then
+      log "made by an older testenv (no logs/portforwards.kwok.x-k8s.io); recreating"
+      teardown
+    elif [[ ! -f "$eks_json" ]]; then
+      log "made by an older testenv (no eks-webhook); recreating"
+      teardown
+    elif ! eks_webhook_up; then
+      log "eks-webhook is not answering; starting it again"
+      start_eks_webhook
+    fi
   fi
   if is_up; then
     log "already up; re-applying seeds"
@@ -425,10 +577,13 @@ cmd_up() {
   pick_ports
   write_pod_logs
   write_kwok_config "$kube_version"
+  write_eks_webhook_files
 
   # From here on, any failure dumps the component logs and removes the half-made
   # cluster (keep it with PERISCOPE_TESTENV_KEEP_FAILED=1).
   trap on_create_exit EXIT
+  # Before the apiserver, which asks it about every bearer token it does not know itself.
+  start_eks_webhook
   log "creating cluster (Kubernetes $kube_version, binaries in $bin)"
   if ! kwokctl_run create cluster --name "$name" --runtime binary --kubeconfig= \
         --timeout 5m --wait 2m >"$dir/kwokctl-create.log" 2>&1; then
@@ -448,6 +603,7 @@ cmd_up() {
   write_sa_kubeconfig periscope-bridge "$bridge_kc"
   write_sa_kubeconfig periscope-viewer "$viewer_kc"
   check_debugging
+  check_eks_webhook
   trap - EXIT
   log "ready in $((SECONDS - t0))s"
   echo "$dir"

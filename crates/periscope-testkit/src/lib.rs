@@ -16,7 +16,7 @@ pub mod tunnel;
 
 pub use agent::UserAgent;
 pub use chartrepo::{ChartRepo, OciRegistry};
-pub use cluster::{TestCluster, TestNamespace, cluster};
+pub use cluster::{EksCredentials, TestCluster, TestNamespace, cluster};
 pub use idp::{Idp, IdpOptions};
 pub use podlogs::PodLogs;
 pub use server::{Server, ServerOptions, free_port};
