@@ -1,12 +1,3 @@
-{{/* Labels of every object of this chart. */}}
-{{- define "periscope-cluster-rbac.labels" -}}
-app.kubernetes.io/name: periscope-cluster-rbac
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: periscope
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
 {{/* The five tiers, lowest first. */}}
 {{- define "periscope-cluster-rbac.tierNames" -}}
 read triage write maintain admin
