@@ -56,18 +56,21 @@ fn helm(cluster: &TestCluster, args: &[&str]) -> Result<String, String> {
     Err(format!("{}\n{stdout}", notes.collect::<Vec<_>>().join("\n")))
 }
 
-/// `helm template` of `chart` as `release` in `namespace` with values files and `--set`s.
-fn render(
+/// kubectl as the cluster admin; `Err` carries its output.
+fn kubectl(cluster: &TestCluster, args: &[&str], stdin: Option<&str>) -> Result<String, String> {
+    periscope_testkit::cluster::kubectl(&cluster.kubectl_binary(), &cluster.admin_kubeconfig(), args, stdin)
+}
+
+/// `helm <command…> <chart dir>` with values files and `--set`s.
+fn helm_chart(
     cluster: &TestCluster,
+    command: &[&str],
     chart: &str,
-    release: &str,
-    namespace: &str,
     values: &[&Path],
     sets: &[&str],
 ) -> Result<String, String> {
-    let dir = chart_dir(chart);
-    let mut args = vec!["template".to_string(), release.to_string(), dir.to_string_lossy().into_owned()];
-    args.extend(["--namespace".into(), namespace.into()]);
+    let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+    args.push(chart_dir(chart).to_string_lossy().into_owned());
     for file in values {
         args.extend(["--values".into(), file.to_string_lossy().into_owned()]);
     }
@@ -77,17 +80,24 @@ fn render(
     helm(cluster, &args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
+/// `helm template` of `chart` as `release` in `namespace` with values files and `--set`s.
+fn render(
+    cluster: &TestCluster,
+    chart: &str,
+    release: &str,
+    namespace: &str,
+    values: &[&Path],
+    sets: &[&str],
+) -> Result<String, String> {
+    helm_chart(cluster, &["template", release, "--namespace", namespace], chart, values, sets)
+}
+
 /// Every object of `manifest` through the apiserver's admission and strict field validation
 /// without storing anything; the objects as the apiserver would store them.
 fn dry_run(cluster: &TestCluster, namespace: &str, manifest: &str) -> Vec<Value> {
     let args = ["apply", "--dry-run=server", "--validate=strict", "-n", namespace, "-f", "-", "-o", "json"];
-    let out = periscope_testkit::cluster::kubectl(
-        &cluster.kubectl_binary(),
-        &cluster.admin_kubeconfig(),
-        &args,
-        Some(manifest),
-    )
-    .unwrap_or_else(|e| panic!("the apiserver refused a rendered object: {e}\n--- manifest ---\n{manifest}"));
+    let out = kubectl(cluster, &args, Some(manifest))
+        .unwrap_or_else(|e| panic!("the apiserver refused a rendered object: {e}\n--- manifest ---\n{manifest}"));
     let answer: Value = serde_json::from_str(&out).expect("kubectl prints JSON");
     match answer["kind"].as_str() {
         Some("List") => answer["items"].as_array().cloned().unwrap_or_default(),
@@ -180,9 +190,7 @@ static CRD_USERS: std::sync::Mutex<(usize, bool)> = std::sync::Mutex::new((0, fa
 
 impl ExternalSecretCrd {
     fn ensure(cluster: &TestCluster) -> ExternalSecretCrd {
-        let k = |args: &[&str], stdin: Option<&str>| {
-            periscope_testkit::cluster::kubectl(&cluster.kubectl_binary(), &cluster.admin_kubeconfig(), args, stdin)
-        };
+        let k = |args: &[&str], stdin: Option<&str>| kubectl(cluster, args, stdin);
         let mut users = CRD_USERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if users.0 == 0 {
             users.1 = match k(&["create", "-f", "-"], Some(EXTERNAL_SECRET_CRD)) {
@@ -205,29 +213,36 @@ impl Drop for ExternalSecretCrd {
         users.0 -= 1;
         if users.0 == 0 && users.1 {
             let args = ["delete", "crd", "externalsecrets.external-secrets.io", "--wait=false"];
-            let _ = periscope_testkit::cluster::kubectl(
-                &self.cluster.kubectl_binary(),
-                &self.cluster.admin_kubeconfig(),
-                &args,
-                None,
-            );
+            let _ = kubectl(&self.cluster, &args, None);
         }
     }
 }
 
-/// `--set`s that keep cluster-scoped names of a dry run clear of the seeded tier RBAC (the
-/// dry run of an existing name would be a patch of someone else's object).
-fn own_cluster_names(prefix: &str) -> String {
-    format!("clusterRBAC.namePrefix={prefix}")
+/// What a dry-run test holds: cluster alpha, a namespace, the ExternalSecret kind, and a name
+/// prefix of its own with the `--set` that keeps cluster-scoped names clear of the seeded tier
+/// RBAC (the dry run of an existing name would be a patch of someone else's object).
+struct DryRuns {
+    alpha: TestCluster,
+    ns: TestNamespace,
+    _crd: ExternalSecretCrd,
+    prefix: String,
+    names: String,
+}
+
+impl DryRuns {
+    fn new(label: &str) -> DryRuns {
+        let alpha = cluster("alpha");
+        let ns = TestNamespace::new(&alpha, label);
+        let _crd = ExternalSecretCrd::ensure(&alpha);
+        let prefix = format!("t-{}-", random_suffix());
+        let names = format!("clusterRBAC.namePrefix={prefix}");
+        DryRuns { alpha, ns, _crd, prefix, names }
+    }
 }
 
 #[test]
 fn every_chart_lints_renders_and_is_accepted_by_the_apiserver() {
-    let alpha = cluster("alpha");
-    let ns = TestNamespace::new(&alpha, "charts");
-    let _crd = ExternalSecretCrd::ensure(&alpha);
-    let prefix = format!("t-{}-", random_suffix());
-    let names = own_cluster_names(&prefix);
+    let DryRuns { alpha, ns, _crd, prefix, names } = DryRuns::new("charts");
     let agent_required = [
         "agent.serverURL=https://periscope.example.com",
         "agent.tunnelAddr=tunnel.example.com:8443",
@@ -250,16 +265,8 @@ fn every_chart_lints_renders_and_is_accepted_by_the_apiserver() {
             format!("{chart} {}", values.as_deref().map(|p| p.display().to_string()).unwrap_or("defaults".into()));
         let files: Vec<&Path> = values.iter().map(PathBuf::as_path).collect();
         let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
-        let dir = chart_dir(chart).to_string_lossy().into_owned();
-        let mut lint = vec!["lint", "--strict", dir.as_str()];
-        let file_args: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
-        for f in &file_args {
-            lint.extend(["--values", f.as_str()]);
-        }
-        for s in &sets {
-            lint.extend(["--set", s]);
-        }
-        helm(&alpha, &lint).unwrap_or_else(|e| panic!("helm lint {label}: {e}"));
+        helm_chart(&alpha, &["lint", "--strict"], chart, &files, &sets)
+            .unwrap_or_else(|e| panic!("helm lint {label}: {e}"));
         // Release names differ per case so cluster-scoped names (bindings) never collide.
         let release = format!("{prefix}r{index}");
         let manifest = render(&alpha, chart, &release, &ns.name, &files, &sets)
@@ -321,11 +328,7 @@ fn assert_hardened(label: &str, deployment: &Value) {
 
 #[test]
 fn the_server_deployment_follows_its_storage() {
-    let alpha = cluster("alpha");
-    let ns = TestNamespace::new(&alpha, "charts-server");
-    let _crd = ExternalSecretCrd::ensure(&alpha);
-    let prefix = format!("t-{}-", random_suffix());
-    let names = own_cluster_names(&prefix);
+    let DryRuns { alpha, ns, _crd, prefix, names } = DryRuns::new("charts-server");
     let example = |name: &str| chart_dir(SERVER).join("examples").join(name);
     let server = |release: &str, files: &[&Path], sets: &[&str]| {
         let sets: Vec<&str> = sets.iter().copied().chain([names.as_str()]).collect();
@@ -404,6 +407,7 @@ fn the_server_deployment_follows_its_storage() {
     assert_eq!(deployment["spec"]["strategy"]["type"], "Recreate");
 }
 
+/// The container's literal environment variables.
 fn env_of(deployment: &Value) -> BTreeMap<String, String> {
     deployment["spec"]["template"]["spec"]["containers"][0]["env"]
         .as_array()
@@ -446,8 +450,29 @@ fn the_rendered_configuration_is_what_the_server_accepts() {
             }
             text
         };
-        let auth = in_test(configmap["data"]["auth.yaml"].as_str().expect("auth.yaml"));
-        let clusters = in_test(configmap["data"]["clusters.yaml"].as_str().expect("clusters.yaml"));
+        let auth_text = configmap["data"]["auth.yaml"].as_str().expect("auth.yaml");
+        let clusters_text = configmap["data"]["clusters.yaml"].as_str().expect("clusters.yaml");
+        // Where the chart makes the Secret (from values or an ExternalSecret), every key the
+        // configuration and the environment refer to must be one it provides.
+        let provided: Option<BTreeSet<String>> = objects.iter().find_map(|o| match o["kind"].as_str() {
+            Some("Secret") => o["stringData"].as_object().map(|d| d.keys().cloned().collect()),
+            Some("ExternalSecret") => o["spec"]["data"]
+                .as_array()
+                .map(|d| d.iter().filter_map(|e| e["secretKey"].as_str().map(str::to_string)).collect()),
+            _ => None,
+        });
+        if let Some(provided) = provided {
+            let deployment = objects.iter().find(|o| o["kind"] == "Deployment").expect("Deployment");
+            let env =
+                serde_json::to_string(&deployment["spec"]["template"]["spec"]["containers"][0]["env"]).expect("env");
+            let mounted = Path::new("/etc/periscope/secrets");
+            let referenced: BTreeSet<String> =
+                [auth_text, clusters_text, &env].iter().flat_map(|t| referenced_secret_files(t, mounted)).collect();
+            let missing: Vec<&String> = referenced.difference(&provided).collect();
+            assert!(missing.is_empty(), "{label}: the Secret has no key {missing:?} (it has {provided:?})");
+        }
+        let auth = in_test(auth_text);
+        let clusters = in_test(clusters_text);
         periscope::config::auth::parse(&auth, None)
             .unwrap_or_else(|e| panic!("{label}: auth.yaml refused: {e}\n{auth}"));
         periscope::config::clusters::parse(Path::new("/etc/periscope/config/clusters.yaml"), &clusters)
@@ -620,9 +645,7 @@ fn each_tier_may_do_what_the_readme_table_says_and_no_more() {
     let prefix = format!("t-{sfx}-");
     let group_prefix = format!("t-{sfx}-tier:");
     let account = format!("t-{sfx}-server");
-    let kubectl = |args: &[&str], stdin: Option<&str>| {
-        periscope_testkit::cluster::kubectl(&alpha.kubectl_binary(), &alpha.admin_kubeconfig(), args, stdin)
-    };
+    let kubectl = |args: &[&str], stdin: Option<&str>| kubectl(&alpha, args, stdin);
 
     let values = tempfile::NamedTempFile::new().expect("values file");
     let own = json!({
@@ -632,9 +655,7 @@ fn each_tier_may_do_what_the_readme_table_says_and_no_more() {
     });
     std::fs::write(values.path(), own.to_string()).expect("values");
     let release = RbacRelease { cluster: alpha.clone(), release: format!("t-rbac-{sfx}"), namespace: ns.name.clone() };
-    let dir = chart_dir(RBAC).to_string_lossy().into_owned();
-    let values_path = values.path().to_string_lossy().into_owned();
-    helm(&alpha, &["install", &release.release, &dir, "-n", &ns.name, "--values", &values_path])
+    helm_chart(&alpha, &["install", &release.release, "-n", &ns.name], RBAC, &[values.path()], &[])
         .unwrap_or_else(|e| panic!("helm install the RBAC chart: {e}"));
 
     let cluster_scoped: BTreeSet<String> = kubectl(&["api-resources", "--namespaced=false", "-o", "name"], None)
