@@ -737,3 +737,29 @@ fn each_tier_may_do_what_the_readme_table_says_and_no_more() {
         assert!(ours.is_empty(), "left behind after uninstall: {ours:?}");
     }
 }
+
+#[test]
+fn packaged_charts_carry_their_sub_charts() {
+    // The sub-charts are links in charts/; `helm package` must turn them into files.
+    let alpha = cluster("alpha");
+    let package = |chart: &str| {
+        let out = tempfile::tempdir().expect("package dir");
+        let dir = out.path().to_string_lossy().into_owned();
+        helm_chart(&alpha, &["package", "--destination", &dir], chart, &[], &[])
+            .unwrap_or_else(|e| panic!("helm package {chart}: {e}"));
+        let archive = std::fs::read_dir(out.path()).expect("dir").next().expect("an archive").expect("entry").path();
+        (out, archive)
+    };
+    let _agent = package(AGENT);
+    let (_dir, archive) = package(SERVER);
+    let ha = chart_dir(SERVER).join("examples/ha-postgres.yaml");
+    let args = ["template", "r", archive.to_str().expect("path"), "--values", ha.to_str().expect("path")];
+    let manifest = helm(&alpha, &args).unwrap_or_else(|e| panic!("helm template the archive: {e}"));
+    let objects: Vec<Value> = serde_saphyr::from_multiple(&manifest).expect("YAML");
+    let bindings: Vec<&str> = objects
+        .iter()
+        .filter(|o| o["kind"] == "ClusterRoleBinding")
+        .filter_map(|o| o["metadata"]["name"].as_str())
+        .collect();
+    assert!(bindings.contains(&"periscope-tier-maintain-extras"), "the RBAC sub-chart rendered: {bindings:?}");
+}
