@@ -1,0 +1,4 @@
+{{/* The five tiers, lowest first. */}}
+{{- define "periscope-cluster-rbac.tierNames" -}}
+read triage write maintain admin
+{{- end }}
