@@ -339,3 +339,61 @@ async fn the_live_tail_sends_new_matching_rows_from_every_replica_and_only_the_c
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
     }
 }
+
+#[tokio::test]
+async fn an_apply_row_keeps_what_changed_and_never_a_secrets_values() {
+    use base64::Engine as _;
+    let alpha = cluster("alpha");
+    let ns = periscope_testkit::TestNamespace::new(&alpha, "applydiff");
+    ns.grant("alice", "edit");
+    let alice = dev_server(&alpha, "alice", &[], &[]);
+    let apply = |kind: &'static str, name: &'static str, body: String| {
+        let path = format!("/api/clusters/alpha/resources/core/v1/{kind}/{}/{name}", ns.name);
+        let request = alice.http.patch(alice.url(&path)).header("content-type", "application/yaml").body(body);
+        async move {
+            let response = request.send().await.expect("apply");
+            assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+        }
+    };
+    let secret = |password: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: creds, namespace: {}}}\nstringData: {{password: {password}}}\n",
+            ns.name
+        )
+    };
+    let config = |level: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: {}}}\ndata: {{level: {level}}}\n",
+            ns.name
+        )
+    };
+    apply("secrets", "creds", secret("hunter2-first")).await;
+    apply("secrets", "creds", secret("hunter2-second")).await;
+    apply("configmaps", "settings", config("debug")).await;
+    apply("configmaps", "settings", config("info")).await;
+
+    let (_, trail) = get_json(&alice, &format!("/api/audit?verb=apply&phase=outcome&namespace={}", ns.name)).await;
+    let rows = trail["items"].as_array().expect("items");
+    assert_eq!(rows.len(), 4, "{trail}");
+    let text = trail.to_string();
+    for secret in ["hunter2-first", "hunter2-second"] {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!text.contains(secret) && !text.contains(&encoded), "no Secret value in the trail: {text}");
+    }
+    let diff_of = |name: &str, nth: usize| {
+        rows.iter().filter(|r| r["resource"]["name"] == name).nth(nth).expect("row")["extra"]["diff"].clone()
+    };
+    // Newest first: the change, then the creation.
+    let changed = diff_of("creds", 0);
+    assert_eq!(
+        changed["changes"],
+        serde_json::json!([{"path": "data.password", "kind": "modify", "before": "(redacted)", "after": "(redacted)"}]),
+        "{changed}"
+    );
+    let created = diff_of("creds", 1);
+    assert!(created["changes"].as_array().expect("changes").iter().any(|c| c["kind"] == "add"), "{created}");
+    assert_eq!(
+        diff_of("settings", 0)["changes"],
+        serde_json::json!([{"path": "data.level", "kind": "modify", "before": "debug", "after": "info"}])
+    );
+}
