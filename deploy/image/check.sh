@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-out=target/image
+out="$PWD/target/image"
 uid=65532
 # shellcheck source=deploy/image/stamp.sh
 source deploy/image/stamp.sh
@@ -102,12 +102,16 @@ serve() {
   fi
   printf 'clusters: []\n' >"$rootfs/tmp/clusters.yaml"
   local -a env argv
+  local chroot user workdir
+  chroot="$(command -v chroot)" || fail "periscope: chroot (coreutils) is missing"
+  user="$(jq -r .config.User "$config")"
+  workdir="$(jq -r .config.WorkingDir "$config")"
   mapfile -t env < <(jq -r '.config.Env[]' "$config")
   mapfile -t argv < <(jq -r '(.config.Entrypoint + .config.Cmd)[]' "$config")
   (
-    cd "$rootfs$(jq -r .config.WorkingDir "$config")"
+    cd "$rootfs$workdir"
     exec env -i "${env[@]}" PERISCOPE_CLUSTERS_FILE=/tmp/clusters.yaml PERISCOPE_LISTEN=127.0.0.1:0 \
-      chroot --userspec="$(jq -r .config.User "$config")" "$rootfs" "${argv[@]}"
+      "$chroot" --userspec="$user" "$rootfs" "${argv[@]}"
   ) >"$work/serve.log" 2>&1 &
   server_pid=$!
   local port= deadline=$((SECONDS + 30)) path status
