@@ -200,7 +200,9 @@ fn now_millis() -> u64 {
 fn run_when_idle() {
     #[cfg(target_os = "linux")]
     {
-        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: sched_param is plain integers (and, on musl, timespecs for SCHED_SPORADIC that
+        // glibc's lacks, so no struct literal fits both); all zeros is a valid value, priority 0.
+        let param: libc::sched_param = unsafe { std::mem::zeroed() };
         // SAFETY: sched_setscheduler reads `param` only during the call; pid 0 is this thread.
         // Lowering one's own priority needs no privilege, and a failure leaves the thread as it was.
         let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
