@@ -1,9 +1,10 @@
 //! `PERISCOPE_BENCH=startup`: how long a release server takes from `exec` to its first 200 on
 //! `/healthz` and on `/readyz`, with one cluster (test cluster `alpha`, through its bridge
-//! kubeconfig) and a fresh SQLite audit journal each start — for the glibc build `make bench`
-//! runs and for the static musl build the image ships (`target/dist/periscope`, from
-//! `make release`). Also writes release.json: the sizes of the release binaries and of the
-//! images `make image` wrote to target/image/ (compressed, as a registry stores and a node pulls them).
+//! kubeconfig) and a fresh SQLite audit journal each start — for the static musl build the
+//! image ships (`target/dist/periscope`, from `make release`) and, unless `PERISCOPE_BIN` is
+//! that same file, for the glibc build `make bench` runs. Also writes release.json: the sizes of
+//! the release binaries and of the images `make image` wrote to target/image/ (compressed, as a
+//! registry stores them and a node pulls them).
 
 use std::{
     path::Path,
@@ -30,8 +31,13 @@ pub async fn run(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     );
     let musl = Path::new(DIST).join("periscope");
     anyhow::ensure!(musl.is_file(), "run `make image` first: {} is missing", musl.display());
+    // `PERISCOPE_BIN=target/dist/periscope` measures the shipped build alone.
+    let mut candidates = vec![("musl-static", musl.as_path())];
+    if std::fs::canonicalize(binary)? != std::fs::canonicalize(&musl)? {
+        candidates.insert(0, ("glibc", binary));
+    }
     let mut builds = Vec::new();
-    for (build, path) in [("glibc", binary), ("musl-static", musl.as_path())] {
+    for (build, path) in candidates {
         let mut healthz = Vec::with_capacity(STARTS);
         let mut readyz = Vec::with_capacity(STARTS);
         for _ in 0..STARTS {
