@@ -28,8 +28,8 @@ done
 # The image carries what the binaries were stamped with, not the tree's state now.
 VERSION="$(sed -n 's/^VERSION=//p' "$dist/stamp")"
 COMMIT="$(sed -n 's/^COMMIT=//p' "$dist/stamp")"
-# shellcheck source=deploy/image/stamp.sh
-SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(source deploy/image/stamp.sh && echo "$SOURCE_DATE_EPOCH")}"
+SOURCE_DATE_EPOCH="$(sed -n 's/^SOURCE_DATE_EPOCH=//p' "$dist/stamp")"
+[[ -n "$SOURCE_DATE_EPOCH" ]] || { echo "image: $dist/stamp is from an older make release; run it again" >&2; exit 1; }
 created="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
 
 work="$(mktemp -d)"

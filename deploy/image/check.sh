@@ -117,18 +117,19 @@ serve() {
   local port= deadline=$((SECONDS + 30)) path status
   while [[ -z "$port" ]]; do
     kill -0 "$server_pid" 2>/dev/null || fail "periscope: the server in the image exited:
-$(cat "$work/serve.log")"
+$(tail -n 20 "$work/serve.log")"
     ((SECONDS < deadline)) || fail "periscope: the server in the image did not listen within 30 s:
-$(cat "$work/serve.log")"
+$(tail -n 20 "$work/serve.log")"
     port="$(jq -r 'select(.message == "listening") | .addr | split(":") | last' "$work/serve.log" 2>/dev/null | head -n1)"
     [[ -n "$port" ]] || sleep 0.1
   done
+  # 503 is "not ready yet": asked again until the deadline; any other answer is final.
   for path in /healthz /readyz; do
-    while status="$(http_status "$port" "$path")" && [[ "$status" != 200 ]] && ((SECONDS < deadline)); do
+    while status="$(http_status "$port" "$path")" && [[ "$status" == 503 ]] && ((SECONDS < deadline)); do
       sleep 0.1
     done
-    [[ "$status" == 200 ]] || fail "periscope: $path answered '$status' inside the image:
-$(cat "$work/serve.log")"
+    [[ "$status" == 200 ]] || fail "periscope: $path answered '$status' inside the image; the server's last lines:
+$(tail -n 20 "$work/serve.log")"
   done
   [[ -s "$rootfs/var/lib/periscope/audit.db" ]] \
     || fail "periscope: no audit journal at /var/lib/periscope/audit.db inside the image"

@@ -40,7 +40,7 @@ for bin in periscope periscope-agent; do
     exit 1
   fi
 done
-printf '%s\n%s\n' "VERSION=$VERSION" "COMMIT=$COMMIT" >"$dist/stamp"
+printf '%s\n' "VERSION=$VERSION" "COMMIT=$COMMIT" "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH" >"$dist/stamp"
 echo "release: $dist (version $VERSION, commit $COMMIT)"
 for bin in periscope periscope-agent; do
   printf '  %-16s %10d bytes (%s MiB), sha256 %s\n' "$bin" "$(stat -c %s "$dist/$bin")" \
