@@ -122,7 +122,7 @@ fn client_factory_overhead(cluster: &TestCluster) -> anyhow::Result<Value> {
         let kubeconfig = kube::config::Kubeconfig::read_from(cluster.bridge_kubeconfig())?;
         kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await.map_err(anyhow::Error::from)
     })?;
-    let connection = ClusterConnection::new("bench", config, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let connection = ClusterConnection::new("bench", config, None, None).map_err(|e| anyhow::anyhow!("{e}"))?;
     let factory = ClientFactory::default();
     let authz = tier_authz("viewers", Tier::Read);
     let users: Vec<Identity> = (0..100)

@@ -295,6 +295,7 @@ pub fn router(state: AppState, timeouts: Timeouts) -> Router {
 
     Router::new()
         .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
         .nest("/api", api_router)
         .fallback(console::shell)
         .with_state(state)

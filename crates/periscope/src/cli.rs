@@ -191,6 +191,8 @@ pub struct ServeArgs {
     pub helm: crate::helm::HelmArgs,
     #[command(flatten)]
     pub agent: crate::agent::AgentArgs,
+    #[command(flatten)]
+    pub backends: crate::clusters::BackendArgs,
 }
 
 /// Runs the parsed command line; the error is printed by `main` and exits non-zero.
@@ -283,7 +285,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         .map(|c| c.name.clone())
         .collect();
     let agents = Arc::new(args.agent.agents(agent_clusters)?);
-    let registry = Registry::build(cluster_configs, &agents.tunnels).await?;
+    let registry = Registry::build(cluster_configs, &agents.tunnels, &args.backends).await?;
     let audit_config = args.audit.config()?;
     let audit = Audit::start(audit_config.clone()).await.map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
     agents.tunnels.set_audit(audit.clone());

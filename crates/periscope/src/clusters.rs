@@ -1,21 +1,41 @@
 //! The cluster registry: validated cluster entries, each with its prepared connection.
 //! Built once at start-up from `clusters.yaml`, or from the local kubeconfig's contexts.
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 
 use crate::agent::tunnel::Tunnels;
-use crate::config::clusters::{Backend, ClusterConfig, sanitize_label};
-use crate::kube::ClusterConnection;
+use crate::config::clusters::{Backend, ClusterConfig, EksEndpoint, sanitize_label};
+use crate::kube::{
+    ClusterConnection,
+    eks::{CredentialChain, EksTokens},
+    incluster,
+};
+
+/// Settings the backends read besides `clusters.yaml`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BackendArgs {
+    /// Directory with the service account's `token`, `ca.crt` and `namespace` (in-cluster backend).
+    #[arg(long = "serviceaccount-dir", env = "PERISCOPE_SERVICEACCOUNT_DIR", default_value = incluster::DEFAULT_SERVICEACCOUNT_DIR)]
+    pub serviceaccount_dir: PathBuf,
+}
+
+impl Default for BackendArgs {
+    fn default() -> Self {
+        BackendArgs { serviceaccount_dir: PathBuf::from(incluster::DEFAULT_SERVICEACCOUNT_DIR) }
+    }
+}
 
 /// Why the registry could not be built; each stops the server at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
-    /// A backend that the parser accepts but this build cannot serve yet.
-    #[error("cluster {name:?}: backend {backend} is not yet supported")]
-    Unsupported { name: String, backend: &'static str },
-    /// The cluster's kubeconfig or in-cluster credentials could not be loaded.
+    /// The cluster's kubeconfig, in-cluster or AWS credentials could not be loaded.
     #[error("cluster {name:?}: {message}")]
     Credentials { name: String, message: String },
     /// No clusters file and no usable local kubeconfig.
@@ -38,14 +58,29 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Prepares a connection for every configured cluster; `agent` clusters dial through `tunnels`.
-    pub async fn build(configs: Vec<ClusterConfig>, tunnels: &Arc<Tunnels>) -> Result<Registry, RegistryError> {
+    /// Prepares a connection for every configured cluster; `agent` clusters dial through `tunnels`,
+    /// `eks` clusters sign with the process's AWS identity (found once, shared).
+    pub async fn build(
+        configs: Vec<ClusterConfig>,
+        tunnels: &Arc<Tunnels>,
+        backends: &BackendArgs,
+    ) -> Result<Registry, RegistryError> {
         let mut clusters = Vec::with_capacity(configs.len());
+        let mut aws: Option<Arc<CredentialChain>> = None;
         for config in configs {
-            let kube_config = kube_config_for(&config).await?;
+            let credentials = |message: String| RegistryError::Credentials { name: config.name.clone(), message };
+            let kube_config = kube_config_for(&config, backends).await?;
             let through = (config.backend == Backend::Agent).then(|| tunnels.clone());
-            let connection = ClusterConnection::new(&config.name, kube_config, through)
-                .map_err(|e| RegistryError::Credentials { name: config.name.clone(), message: e.to_string() })?;
+            let eks = match (&config.eks, &config.region) {
+                (Some(endpoint), Some(region)) => {
+                    let chain = aws.get_or_insert_with(|| Arc::new(CredentialChain::from_env()));
+                    chain.check_configured().map_err(|e| credentials(e.to_string()))?;
+                    Some(Arc::new(EksTokens::new(endpoint.cluster_name.clone(), region.clone(), chain.clone())))
+                }
+                _ => None,
+            };
+            let connection = ClusterConnection::new(&config.name, kube_config, through, eks)
+                .map_err(|e| credentials(e.to_string()))?;
             clusters.push(Arc::new(Cluster { name: Arc::from(config.name.as_str()), config, connection }));
         }
         let by_name = clusters.iter().map(|c| (c.config.name.clone(), c.clone())).collect();
@@ -63,7 +98,7 @@ impl Registry {
     }
 }
 
-async fn kube_config_for(config: &ClusterConfig) -> Result<kube::Config, RegistryError> {
+async fn kube_config_for(config: &ClusterConfig, backends: &BackendArgs) -> Result<kube::Config, RegistryError> {
     let credentials = |message: String| RegistryError::Credentials { name: config.name.clone(), message };
     match config.backend {
         Backend::Kubeconfig => {
@@ -77,7 +112,8 @@ async fn kube_config_for(config: &ClusterConfig) -> Result<kube::Config, Registr
                 .map_err(|e| credentials(format!("kubeconfig {}: {e}", path.display())))
         }
         Backend::InCluster => {
-            kube::Config::incluster().map_err(|e| credentials(format!("in-cluster credentials: {e}")))
+            incluster::config(&backends.serviceaccount_dir, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+                .map_err(|e| credentials(format!("in-cluster credentials: {e}")))
         }
         // Never resolved: the dialer opens a tunnel stream instead, and the agent adds its own
         // credentials on the far side.
@@ -85,8 +121,23 @@ async fn kube_config_for(config: &ClusterConfig) -> Result<kube::Config, Registr
             .parse()
             .map(kube::Config::new)
             .map_err(|e| credentials(format!("agent URL: {e}"))),
-        Backend::Eks => Err(RegistryError::Unsupported { name: config.name.clone(), backend: config.backend.as_str() }),
+        Backend::Eks => match &config.eks {
+            Some(endpoint) => eks_config(endpoint).map_err(|e| credentials(format!("eks endpoint: {e}"))),
+            None => Err(credentials("backend eks without endpoint".into())),
+        },
     }
+}
+
+/// The connection settings of an EKS endpoint; the token is added per request.
+fn eks_config(endpoint: &EksEndpoint) -> Result<kube::Config, String> {
+    let url: http::Uri = endpoint.url.parse().map_err(|e| format!("{}: {e}", endpoint.url))?;
+    let roots = CertificateDer::pem_slice_iter(&endpoint.ca_pem)
+        .map(|cert| cert.map(|c| c.to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate authority: {e}"))?;
+    let mut config = kube::Config::new(url);
+    config.root_cert = Some(roots);
+    Ok(config)
 }
 
 /// With no clusters file: every context of `$KUBECONFIG` (first file) or `~/.kube/config`
@@ -113,6 +164,7 @@ pub fn from_local_kubeconfig() -> Result<Vec<ClusterConfig>, RegistryError> {
             tags: Default::default(),
             exec_enabled: true,
             exec: None,
+            eks: None,
         });
     }
     Ok(out)

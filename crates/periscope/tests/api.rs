@@ -38,7 +38,33 @@ fn configuration_errors_stop_start_up_with_a_clear_message() {
     let stderr = start_failure(clusters_only(
         "clusters:\n  - {name: prod, backend: eks, arn: 'arn:aws:eks:eu-west-1:1:cluster/prod', region: eu-west-1}\n",
     ));
-    assert!(stderr.contains("backend eks is not yet supported"), "{stderr}");
+    assert!(stderr.contains("backend eks requires endpoint"), "{stderr}");
+
+    // A complete eks entry without any AWS identity in the environment stops start-up too.
+    let ca_data = cluster("alpha").kubectl(&[
+        "config",
+        "view",
+        "--raw",
+        "-o",
+        "jsonpath={.clusters[0].cluster.certificate-authority-data}",
+    ]);
+    let mut options = clusters_only(&format!(
+        "clusters:\n  - name: prod\n    backend: eks\n    arn: 'arn:aws:eks:eu-west-1:1:cluster/prod'\n    region: eu-west-1\n    \
+         endpoint: https://127.0.0.1:1\n    certificateAuthorityData: {}\n",
+        ca_data.trim()
+    ));
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ] {
+        options.env.push((var.into(), String::new()));
+    }
+    let stderr = start_failure(options);
+    assert!(stderr.contains("cluster \"prod\": no AWS credentials"), "{stderr}");
 
     let stderr = start_failure(clusters_only("clusters:\n  - {name: edge, backend: agent}\n"));
     assert!(stderr.contains("use backend agent: set --agent-listen"), "{stderr}");
@@ -177,6 +203,11 @@ async fn shapes_of_clusters_features_and_whoami() {
     let response = server.http.get(server.url("/healthz")).send().await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.expect("text"), "ok");
+
+    // Readiness answers without a session too (probes carry no cookie).
+    let response = server.http.get(server.url("/readyz")).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<serde_json::Value>().await.expect("json"), json!({"ready": true}));
 }
 
 #[tokio::test]

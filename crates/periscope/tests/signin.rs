@@ -442,3 +442,24 @@ async fn sessions_in_postgres_are_shared_by_replicas_and_survive_restarts() {
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(on(&b).await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn readiness_follows_the_postgres_session_store() {
+    let alpha = cluster("alpha");
+    let idp = Idp::start(IdpOptions::default());
+    let pg = postgres::PrivatePostgres::start();
+    let session = format!("  store: postgres\n  postgresDSN: {}\n  encryptionKey: test-key-0123456789abcdef\n", pg.dsn);
+    let server = oidc_server(&idp, &alpha, &session, "");
+    let (status, body) = server.get_json("/readyz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"ready": true}));
+
+    pg.stop();
+    let (status, body) = server.get_json("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "E_UNAVAILABLE", "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("session store"), "{body}");
+    // Liveness does not follow: restarting the process would not bring PostgreSQL back.
+    let (status, _) = server.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -178,6 +178,17 @@ impl Audit {
         self.dropped.load(Ordering::Relaxed)
     }
 
+    /// Why the trail cannot take rows now, if it cannot: the writer stopped or its queue is full.
+    pub fn unavailable(&self) -> Option<&'static str> {
+        if self.tx.is_closed() {
+            Some("the audit writer stopped")
+        } else if self.tx.capacity() == 0 {
+            Some("the audit queue is full")
+        } else {
+            None
+        }
+    }
+
     /// Rows waiting for the writer, and how many the queue holds.
     pub fn queue_depth(&self) -> (usize, usize) {
         (self.tx.max_capacity() - self.tx.capacity(), self.tx.max_capacity())

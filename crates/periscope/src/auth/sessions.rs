@@ -86,6 +86,11 @@ impl Sessions {
         Sessions { store, cipher, oidc, settings }
     }
 
+    /// Whether the store answers: one lookup of an id no session has.
+    pub async fn ping(&self) -> Result<(), AuthError> {
+        self.store.get("readiness-probe").await.map(|_| ()).map_err(store_error)
+    }
+
     /// The OIDC client.
     pub fn oidc(&self) -> &OidcClient {
         &self.oidc

@@ -18,9 +18,9 @@ pub enum Backend {
     Kubeconfig,
     /// The service account of the pod Periscope runs in.
     InCluster,
-    /// Amazon EKS through the pod's AWS identity (parsed; not yet supported).
+    /// Amazon EKS: a token signed by the process's AWS identity (IRSA, Pod Identity, keys).
     Eks,
-    /// Through an outbound agent tunnel (parsed; not yet supported).
+    /// Through an outbound agent tunnel.
     Agent,
 }
 
@@ -77,10 +77,25 @@ struct RawCluster {
     region: Option<String>,
     kubeconfig_path: Option<PathBuf>,
     kubeconfig_context: Option<String>,
+    endpoint: Option<String>,
+    certificate_authority_data: Option<String>,
+    certificate_authority_file: Option<PathBuf>,
     environment: Option<String>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
     exec: Option<ExecSettings>,
+}
+
+/// Where an `eks` cluster's apiserver is and which CA signs its certificate (what
+/// `aws eks describe-cluster` reports as `endpoint` and `certificateAuthority.data`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EksEndpoint {
+    /// `https://…eks.amazonaws.com`.
+    pub url: String,
+    /// The CA bundle, PEM.
+    pub ca_pem: Vec<u8>,
+    /// The cluster's name inside its ARN: what tokens are minted for.
+    pub cluster_name: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +123,8 @@ pub struct ClusterConfig {
     pub exec_enabled: bool,
     /// The cluster's exec overrides, as written.
     pub exec: Option<ExecSettings>,
+    /// The `eks` backend's endpoint and CA (only that backend has one).
+    pub eks: Option<EksEndpoint>,
 }
 
 /// Reads and validates a clusters file.
@@ -149,17 +166,14 @@ fn validate(path: &Path, raw: RawClustersFile) -> Result<Vec<ClusterConfig>, Con
             Backend::Kubeconfig if entry.kubeconfig_path.is_none() => {
                 return Err(invalid(format!("{at} ({name}): backend kubeconfig requires kubeconfigPath")));
             }
-            Backend::Eks => {
-                let arn = entry.arn.as_deref().unwrap_or_default();
-                if arn.is_empty() || entry.region.as_deref().unwrap_or_default().is_empty() {
-                    return Err(invalid(format!("{at} ({name}): backend eks requires arn and region")));
-                }
-                if !arn.contains(":cluster/") {
-                    return Err(invalid(format!("{at} ({name}): arn {arn:?} does not name an EKS cluster")));
-                }
-            }
             _ => {}
         }
+        let eks = match backend {
+            Backend::Eks => {
+                Some(eks_endpoint(&entry, base_dir).map_err(|why| invalid(format!("{at} ({name}): {why}")))?)
+            }
+            _ => None,
+        };
         let kubeconfig_path = entry.kubeconfig_path.map(|p| if p.is_relative() { base_dir.join(p) } else { p });
         out.push(ClusterConfig {
             name,
@@ -172,9 +186,46 @@ fn validate(path: &Path, raw: RawClustersFile) -> Result<Vec<ClusterConfig>, Con
             tags: entry.tags,
             exec_enabled: entry.exec.as_ref().is_none_or(|e| e.enabled),
             exec: entry.exec,
+            eks,
         });
     }
     Ok(out)
+}
+
+/// The endpoint of an `eks` entry: its ARN names the cluster, `endpoint` and one CA field say
+/// how to reach it (`aws eks describe-cluster --query cluster.[endpoint,certificateAuthority]`).
+fn eks_endpoint(entry: &RawCluster, base_dir: &Path) -> Result<EksEndpoint, String> {
+    use base64::Engine as _;
+    let arn = entry.arn.as_deref().unwrap_or_default();
+    if arn.is_empty() || entry.region.as_deref().unwrap_or_default().is_empty() {
+        return Err("backend eks requires arn and region".into());
+    }
+    let cluster_name = match arn.split_once(":cluster/") {
+        Some((_, name)) if !name.is_empty() && !name.contains('/') => name.to_string(),
+        _ => return Err(format!("arn {arn:?} does not name an EKS cluster")),
+    };
+    let url = entry.endpoint.clone().unwrap_or_default();
+    if !url.starts_with("https://") || url.parse::<http::Uri>().is_err() {
+        return Err(format!("backend eks requires endpoint, the cluster's https:// URL (got {url:?})"));
+    }
+    let ca_pem = match (&entry.certificate_authority_data, &entry.certificate_authority_file) {
+        (Some(data), None) => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|e| format!("certificateAuthorityData is not base64: {e}"))?,
+        (None, Some(file)) => {
+            let path = if file.is_relative() { base_dir.join(file) } else { file.clone() };
+            std::fs::read(&path).map_err(|e| format!("cannot read certificateAuthorityFile {}: {e}", path.display()))?
+        }
+        _ => {
+            return Err(
+                "backend eks requires exactly one of certificateAuthorityData and certificateAuthorityFile".into()
+            );
+        }
+    };
+    if !String::from_utf8_lossy(&ca_pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err("the certificate authority is not a PEM certificate".into());
+    }
+    Ok(EksEndpoint { url, ca_pem, cluster_name })
 }
 
 /// Turns an arbitrary kubeconfig context name into a DNS-1123 label (`arn:aws:…/prod` → `arn-aws-prod`).
@@ -242,6 +293,18 @@ mod tests {
             ("clusters:\n  - {name: a, backend: kubeconfig}\n", "requires kubeconfigPath"),
             ("clusters:\n  - {name: a}\n", "requires arn and region"),
             ("clusters:\n  - {name: a, backend: eks, arn: x, region: eu-west-1}\n", "does not name an EKS cluster"),
+            (
+                "clusters:\n  - {name: a, backend: eks, arn: 'arn:aws:eks:eu-west-1:1:cluster/a', region: eu-west-1}\n",
+                "requires endpoint",
+            ),
+            (
+                "clusters:\n  - {name: a, backend: eks, arn: 'arn:aws:eks:eu-west-1:1:cluster/a', region: eu-west-1, endpoint: 'https://a.example'}\n",
+                "exactly one of certificateAuthorityData",
+            ),
+            (
+                "clusters:\n  - {name: a, backend: eks, arn: 'arn:aws:eks:eu-west-1:1:cluster/a', region: eu-west-1, endpoint: 'https://a.example', certificateAuthorityData: bm90IGEgY2VydA==}\n",
+                "not a PEM certificate",
+            ),
             ("clusters:\n  - {name: a, backend: in-cluster, colour: red}\n", "colour"),
             ("clusters: [\n", "invalid YAML"),
         ] {

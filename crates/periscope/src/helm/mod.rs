@@ -253,55 +253,23 @@ impl HelmReader {
         Ok(found.into_iter().flatten().collect())
     }
 
-    /// Every stored revision of release `name` in `namespace`, newest first (at most [`MAX_HISTORY`]).
-    async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Stored>, HelmError> {
+    /// Every stored revision of release `name` in `namespace`, newest first (at most
+    /// [`MAX_HISTORY`]): one read of Helm's storage, which a request then asks what it needs.
+    pub async fn revisions(&self, namespace: &str, name: &str) -> Result<Revisions, HelmError> {
         let mut all = self.stored(Some(namespace), &format!("owner=helm,name={name}")).await?;
         if all.is_empty() {
             return Err(HelmError::NoRelease(name.to_string(), namespace.to_string()));
         }
         all.sort_by_key(|s| std::cmp::Reverse(s.revision));
         all.truncate(MAX_HISTORY);
-        Ok(all)
-    }
-
-    /// Revision `revision` of a release (the latest for `None`).
-    pub async fn release(&self, namespace: &str, name: &str, revision: Option<i64>) -> Result<Release, HelmError> {
-        let revisions = self.revisions(namespace, name).await?;
-        let stored = match revision {
-            None => &revisions[0],
-            Some(n) => {
-                revisions.iter().find(|s| s.revision == n).ok_or_else(|| HelmError::NoRevision(name.to_string(), n))?
-            }
-        };
-        stored.decode()
-    }
-
-    /// The storage driver of release `name` (`secret` or `configmap`), from its latest revision.
-    pub async fn driver(&self, namespace: &str, name: &str) -> Result<&'static str, HelmError> {
-        Ok(self.revisions(namespace, name).await?[0].driver)
-    }
-
-    /// Where Periscope last installed or upgraded release `name` from (`None`: not through a
-    /// repository of Periscope's, e.g. installed with the helm CLI).
-    pub async fn source(&self, namespace: &str, name: &str) -> Result<Option<ChartSource>, HelmError> {
-        Ok(self.revisions(namespace, name).await?.into_iter().find_map(|s| s.source))
-    }
-
-    /// The whole chart of the latest revision (for an upgrade without a repository).
-    pub async fn stored_chart(&self, namespace: &str, name: &str) -> Result<StoredChart, HelmError> {
-        let latest = &self.revisions(namespace, name).await?[0];
-        let with: WithChart = storage::decode_as(&latest.data).map_err(|error| HelmError::Decode {
-            name: name.to_string(),
-            revision: latest.revision,
-            error,
-        })?;
-        Ok(with.chart)
+        Ok(Revisions { name: name.to_string(), stored: all })
     }
 
     /// Marks the latest revision of release `name` with where its chart came from, so a later
     /// upgrade can offer that repository's versions.
     pub async fn mark_source(&self, namespace: &str, name: &str, source: &ChartSource) -> Result<(), HelmError> {
-        let latest = &self.revisions(namespace, name).await?[0];
+        let revisions = self.revisions(namespace, name).await?;
+        let latest = revisions.latest();
         let patch = serde_json::json!({"metadata": {"annotations": {
             SOURCE_REPO_ANNOTATION: source.repo, SOURCE_CHART_ANNOTATION: source.chart,
         }}});
@@ -317,11 +285,58 @@ impl HelmReader {
         }
         Ok(())
     }
+}
 
-    /// A release's revisions, newest first.
-    pub async fn history(&self, namespace: &str, name: &str) -> Result<Vec<ReleaseSummary>, HelmError> {
-        let revisions = self.revisions(namespace, name).await?;
-        revisions.iter().map(|s| s.decode().map(|r| ReleaseSummary::of(&r))).collect()
+/// The stored revisions of one release, newest first (never empty), read once per request.
+pub struct Revisions {
+    name: String,
+    stored: Vec<Stored>,
+}
+
+impl Revisions {
+    fn latest(&self) -> &Stored {
+        // `HelmReader::revisions` answers NoRelease instead of an empty list.
+        &self.stored[0]
+    }
+
+    /// Revision `revision` (the latest for `None`).
+    pub fn release(&self, revision: Option<i64>) -> Result<Release, HelmError> {
+        let stored = match revision {
+            None => self.latest(),
+            Some(n) => self
+                .stored
+                .iter()
+                .find(|s| s.revision == n)
+                .ok_or_else(|| HelmError::NoRevision(self.name.clone(), n))?,
+        };
+        stored.decode()
+    }
+
+    /// The storage driver (`secret` or `configmap`), from the latest revision.
+    pub fn driver(&self) -> &'static str {
+        self.latest().driver
+    }
+
+    /// Where Periscope last installed or upgraded the release from (`None`: not through a
+    /// repository of Periscope's, e.g. installed with the helm CLI).
+    pub fn source(&self) -> Option<ChartSource> {
+        self.stored.iter().find_map(|s| s.source.clone())
+    }
+
+    /// The whole chart of the latest revision (for an upgrade without a repository).
+    pub fn stored_chart(&self) -> Result<StoredChart, HelmError> {
+        let latest = self.latest();
+        let with: WithChart = storage::decode_as(&latest.data).map_err(|error| HelmError::Decode {
+            name: self.name.clone(),
+            revision: latest.revision,
+            error,
+        })?;
+        Ok(with.chart)
+    }
+
+    /// Every revision's summary, newest first.
+    pub fn history(&self) -> Result<Vec<ReleaseSummary>, HelmError> {
+        self.stored.iter().map(|s| s.decode().map(|r| ReleaseSummary::of(&r))).collect()
     }
 }
 

@@ -74,6 +74,7 @@ async fn token_caller(tokens: &Tokens, cluster: &str, secret: &str) -> Result<Ar
 /// Paths that answer without a signed-in user. Every other `/api` path requires one.
 pub const PUBLIC_PATHS: &[&str] = &[
     "/healthz",
+    "/readyz",
     "/api/auth/config",
     "/api/auth/login",
     "/api/auth/callback",

@@ -10,7 +10,7 @@ use hyper_util::{
 use kube::client::{Body, ClientBuilder, ConfigExt, middleware::AuthLayer};
 use tower::{ServiceBuilder, ServiceExt, layer::Layer};
 
-use super::{dialer::Dialer, metrics::ApiserverMetricsLayer};
+use super::{bearer::BearerLayer, dialer::Dialer, eks::EksTokens, metrics::ApiserverMetricsLayer};
 use crate::{agent::tunnel::Tunnels, authz::Impersonation};
 
 type Https = hyper_rustls::HttpsConnector<Dialer>;
@@ -36,12 +36,21 @@ pub enum Pool {
     Watches,
 }
 
+/// How requests prove the backend's identity.
+enum Credential {
+    /// TLS client certificates only: nothing to add to requests.
+    None,
+    /// What the kube config names: a token, a token file, an exec plugin.
+    Kube(Arc<AuthLayer>),
+    /// Minted EKS tokens.
+    Eks(BearerLayer),
+}
+
 /// The shared, per-cluster part of every client: base config, credentials, connection pools.
 pub struct ClusterConnection {
     config: kube::Config,
-    /// The backend's own credential (token, exec plugin or none when TLS client certs are used).
-    /// Built once so token refresh state is shared by every identity.
-    auth: Option<Arc<AuthLayer>>,
+    /// The backend's own credential. Built once so token refresh state is shared by every identity.
+    auth: Credential,
     pool: HyperClient<Https, Body>,
     watch_pool: HyperClient<Https, Body>,
     /// Records every request's latency and outcome under the cluster's name.
@@ -50,8 +59,14 @@ pub struct ClusterConnection {
 
 impl ClusterConnection {
     /// Prepares the pools for cluster `name`'s base config. No network traffic happens here.
-    /// With `tunnels`, every connection is a stream through the cluster's agent tunnel.
-    pub fn new(name: &str, config: kube::Config, tunnels: Option<Arc<Tunnels>>) -> Result<Self, ConnectionError> {
+    /// With `tunnels`, every connection is a stream through the cluster's agent tunnel; with
+    /// `eks`, requests carry its tokens instead of what `config` names.
+    pub fn new(
+        name: &str,
+        config: kube::Config,
+        tunnels: Option<Arc<Tunnels>>,
+        eks: Option<Arc<EksTokens>>,
+    ) -> Result<Self, ConnectionError> {
         let dialer = match tunnels {
             Some(tunnels) => Dialer::Tunnel { cluster: Arc::from(name), tunnels },
             None => {
@@ -67,7 +82,13 @@ impl ClusterConnection {
             .map_err(|e| ConnectionError(format!("TLS setup failed: {e}")))?;
         let pool =
             |https| HyperClient::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(90)).build(https);
-        let auth = config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))?.map(Arc::new);
+        let auth = match eks {
+            Some(tokens) => Credential::Eks(BearerLayer::new(tokens)),
+            None => match config.auth_layer().map_err(|e| ConnectionError(format!("credentials: {e}")))? {
+                Some(layer) => Credential::Kube(Arc::new(layer)),
+                None => Credential::None,
+            },
+        };
         let metrics = ApiserverMetricsLayer::new(name);
         Ok(ClusterConnection { config, auth, pool: pool(https.clone()), watch_pool: pool(https), metrics })
     }
@@ -95,10 +116,11 @@ impl ClusterConnection {
             })
             .map_err(tower::BoxError::from);
         let client = match &self.auth {
-            Some(auth) => {
+            Credential::Kube(auth) => {
                 ClientBuilder::new(auth.layer(inner).map_err(tower::BoxError::from).boxed(), "default").build()
             }
-            None => ClientBuilder::new(inner.boxed(), "default").build(),
+            Credential::Eks(bearer) => ClientBuilder::new(bearer.layer(inner).boxed(), "default").build(),
+            Credential::None => ClientBuilder::new(inner.boxed(), "default").build(),
         };
         Ok(client)
     }

@@ -58,7 +58,7 @@ mod tests {
     #[tokio::test]
     async fn one_client_per_identity_and_cluster() {
         let config = kube::Config::new("https://127.0.0.1:1".parse().expect("uri"));
-        let connection = ClusterConnection::new("alpha", config, None).expect("connection");
+        let connection = ClusterConnection::new("alpha", config, None, None).expect("connection");
         let factory = ClientFactory::default();
         let get = |audience: Audience, pool| factory.client(&audience, &connection, pool).expect("client");
         for _ in 0..3 {

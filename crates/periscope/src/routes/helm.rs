@@ -75,10 +75,10 @@ pub async fn detail(
     Path((cluster, namespace, name)): Path<(String, String, String)>,
     Query(query): Query<RevisionQuery>,
 ) -> Result<Response, ApiError> {
-    let reader = reader(&state, &cluster, &user)?;
-    let (release, source) =
-        tokio::try_join!(reader.release(&namespace, &name, query.revision), reader.source(&namespace, &name))
-            .map_err(|e| e.into_api(&cluster))?;
+    let revisions =
+        reader(&state, &cluster, &user)?.revisions(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    let release = revisions.release(query.revision).map_err(|e| e.into_api(&cluster))?;
+    let source = revisions.source();
     let resources: Vec<Value> = compare::manifest_objects(&release.manifest)
         .map_err(ApiError::Unreadable)?
         .values()
@@ -109,8 +109,9 @@ pub async fn history(
     Path((cluster, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let revisions =
-        reader(&state, &cluster, &user)?.history(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
-    Ok(Json(json!({ "revisions": revisions })).into_response())
+        reader(&state, &cluster, &user)?.revisions(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    let summaries = revisions.history().map_err(|e| e.into_api(&cluster))?;
+    Ok(Json(json!({ "revisions": summaries })).into_response())
 }
 
 /// The two revisions of a diff.
@@ -128,12 +129,10 @@ pub async fn diff(
     Path((cluster, namespace, name)): Path<(String, String, String)>,
     Query(query): Query<DiffQuery>,
 ) -> Result<Response, ApiError> {
-    let reader = reader(&state, &cluster, &user)?;
-    let (from, to) = tokio::try_join!(
-        reader.release(&namespace, &name, Some(query.from)),
-        reader.release(&namespace, &name, Some(query.to))
-    )
-    .map_err(|e| e.into_api(&cluster))?;
+    let revisions =
+        reader(&state, &cluster, &user)?.revisions(&namespace, &name).await.map_err(|e| e.into_api(&cluster))?;
+    let (from, to) = (revisions.release(Some(query.from)), revisions.release(Some(query.to)));
+    let (from, to) = (from.map_err(|e| e.into_api(&cluster))?, to.map_err(|e| e.into_api(&cluster))?);
     let objects = compare::manifest_changes(&from.manifest, &to.manifest).map_err(ApiError::Unreadable)?;
     let empty = json!({});
     let values = compare::changes(from.config.as_ref().unwrap_or(&empty), to.config.as_ref().unwrap_or(&empty));
@@ -156,8 +155,9 @@ pub async fn drift(
 ) -> Result<Response, ApiError> {
     let client = state.client_for(&cluster, &user)?;
     let release = HelmReader::new(client.clone())
-        .release(&namespace, &name, query.revision)
+        .revisions(&namespace, &name)
         .await
+        .and_then(|revisions| revisions.release(query.revision))
         .map_err(|e| e.into_api(&cluster))?;
     let objects = compare::manifest_objects(&release.manifest).map_err(ApiError::Unreadable)?;
     let mut answer = Vec::new();

@@ -19,7 +19,7 @@ use crate::{
     audit::{AuditContext, Outcome, ResourceRef, Verb},
     error::ApiError,
     helm::{
-        HelmReader, ReleaseSummary, compare,
+        HelmReader, ReleaseSummary, Revisions, compare,
         repo::{ChartInfo, ChartSource, ChartVersion},
         runner::{self, HelmJob, HelmRun},
         storage::Release,
@@ -43,6 +43,8 @@ struct HelmWrite {
     name: String,
     client: kube::Client,
     reader: HelmReader,
+    /// The release's stored revisions, read once (`None` for a new release).
+    revisions: Option<Revisions>,
     /// The release's storage driver (helm must write with the same one).
     driver: &'static str,
     binary: std::path::PathBuf,
@@ -59,7 +61,19 @@ impl HelmWrite {
         let binary = runner::helm_binary().ok_or_else(no_helm)?;
         let client = state.client_for(&cluster, &user)?;
         let reader = HelmReader::new(client.clone());
-        Ok(HelmWrite { state, user, ctx, cluster, namespace, name, client, reader, driver: "secret", binary })
+        Ok(HelmWrite {
+            state,
+            user,
+            ctx,
+            cluster,
+            namespace,
+            name,
+            client,
+            reader,
+            revisions: None,
+            driver: "secret",
+            binary,
+        })
     }
 
     /// The context of a write to the existing release `namespace/name` (404 without it).
@@ -70,14 +84,28 @@ impl HelmWrite {
         release: (String, String, String),
     ) -> Result<Self, ApiError> {
         let mut write = HelmWrite::new(state, user, ctx, release)?;
-        write.driver =
-            write.reader.driver(&write.namespace, &write.name).await.map_err(|e| e.into_api(&write.cluster))?;
+        let revisions =
+            write.reader.revisions(&write.namespace, &write.name).await.map_err(|e| e.into_api(&write.cluster))?;
+        write.driver = revisions.driver();
+        write.revisions = Some(revisions);
         Ok(write)
     }
 
-    /// Revision `revision` (the latest for `None`) of the release.
-    async fn release(&self, revision: Option<i64>) -> Result<Release, ApiError> {
-        self.reader.release(&self.namespace, &self.name, revision).await.map_err(|e| e.into_api(&self.cluster))
+    /// The revisions read by [`HelmWrite::existing`].
+    fn revisions(&self) -> Result<&Revisions, ApiError> {
+        self.revisions.as_ref().ok_or_else(|| ApiError::Internal("a release write without its revisions".into()))
+    }
+
+    /// Revision `revision` (the latest for `None`) of the release, as read at the start.
+    fn release(&self, revision: Option<i64>) -> Result<Release, ApiError> {
+        self.revisions()?.release(revision).map_err(|e| e.into_api(&self.cluster))
+    }
+
+    /// The release as it is now, after a run: read again, since helm wrote a revision.
+    async fn release_now(&self) -> Result<Release, ApiError> {
+        let revisions =
+            self.reader.revisions(&self.namespace, &self.name).await.map_err(|e| e.into_api(&self.cluster))?;
+        revisions.release(None).map_err(|e| e.into_api(&self.cluster))
     }
 
     /// The access check on the release's own storage (Helm writes a revision object, or deletes them).
@@ -150,7 +178,7 @@ impl HelmWrite {
             audit.finish(&record, Outcome::Failure, Some("helm failed".into()), Some(details)).await?;
             return Err(ApiError::HelmFailed(run.output));
         }
-        let after = self.release(None).await.ok().map(|r| ReleaseSummary::of(&r));
+        let after = self.release_now().await.ok().map(|r| ReleaseSummary::of(&r));
         let details = json!({ "revision": after.as_ref().map(|r| r.revision) });
         audit.finish(&record, Outcome::Success, None, Some(details)).await?;
         Ok((run, after))
@@ -273,7 +301,7 @@ pub async fn rollback(
     JsonBody(body): JsonBody<RollbackBody>,
 ) -> Result<Response, ApiError> {
     let write = HelmWrite::existing(state, user, ctx, release).await?;
-    let (current, target) = tokio::try_join!(write.release(None), write.release(Some(body.revision)))?;
+    let (current, target) = (write.release(None)?, write.release(Some(body.revision))?);
     write.preflight("create", &target.manifest, "patch").await?;
     let extra = json!({ "release": write.name, "from": current.version, "to": body.revision });
     let args =
@@ -301,7 +329,7 @@ pub async fn uninstall(
     Query(query): Query<UninstallQuery>,
 ) -> Result<Response, ApiError> {
     let write = HelmWrite::existing(state, user, ctx, release).await?;
-    let current = write.release(None).await?;
+    let current = write.release(None)?;
     write.preflight(if query.keep_history { "update" } else { "delete" }, &current.manifest, "delete").await?;
     let extra = json!({ "release": write.name, "revision": current.version, "keepHistory": query.keep_history });
     let mut args = vec!["uninstall".into(), write.name.clone(), "-n".into(), write.namespace.clone()];
@@ -570,7 +598,7 @@ async fn prepare_upgrade(
     let values = values_json(&body.values)?;
     let new_values: Value = serde_json::from_slice(&values).unwrap_or_else(|_| json!({}));
     let write = HelmWrite::existing(state, user, ctx, release).await?;
-    let current = write.release(None).await?;
+    let current = write.release(None)?;
     let job = HelmJob::new().map_err(job_error)?;
     let (chart, source, version) = match &body.chart {
         Some(chart) => {
@@ -578,14 +606,10 @@ async fn prepare_upgrade(
             (chart_file(&job, &archive)?, Some(chart.source()), chart.version.clone())
         }
         None => {
-            let stored = write
-                .reader
-                .stored_chart(&write.namespace, &write.name)
-                .await
-                .map_err(|e| e.into_api(&write.cluster))?;
+            let revisions = write.revisions()?;
+            let stored = revisions.stored_chart().map_err(|e| e.into_api(&write.cluster))?;
             let dir = stored.write_to(job.path())?;
-            let source =
-                write.reader.source(&write.namespace, &write.name).await.map_err(|e| e.into_api(&write.cluster))?;
+            let source = revisions.source();
             (dir.to_string_lossy().into_owned(), source, current.chart.metadata.version.clone())
         }
     };
