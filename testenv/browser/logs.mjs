@@ -180,10 +180,14 @@ const scenarios = {
     await page.waitForFunction(() => document.querySelectorAll('[data-ts]').length === 0, null, { timeout: 3000 }).catch(() => {});
     const timestampsShown = await page.locator('[data-ts]').count();
 
-    // A line's permalink (the current match's line).
-    const linked = await page.locator('[data-current] [data-text]').innerText();
-    // Dispatched on the button itself: rows may still move as they are measured again after `w`.
-    await page.locator('[data-current] [data-permalink]').dispatchEvent('click');
+    // A line's permalink (the current match's line). Its text is read and its button clicked in
+    // one step in the page, so both are the same row even while rows re-render (they may still
+    // move as they are measured again after `w`).
+    const linked = await page.locator('[data-current]').evaluate((row) => {
+      const text = row.querySelector('[data-text]').innerText;
+      row.querySelector('[data-permalink]').click();
+      return text;
+    });
     const permalink = await page.locator('#log-permalink').inputValue();
 
     // Another container.

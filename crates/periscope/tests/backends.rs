@@ -8,17 +8,7 @@ use base64::Engine as _;
 use common::*;
 use periscope_testkit::{Server, ServerOptions, TestCluster, TestNamespace, cluster};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-
-async fn call(server: &Server, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = server.http.request(method, server.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 /// The AWS variables of a server: `set` as given, every other one a server could inherit from
 /// the test's environment emptied, so each test decides which credential source it sees.
@@ -43,14 +33,17 @@ fn aws_env(set: Vec<(&str, String)>) -> Vec<(String, String)> {
     env
 }
 
-/// A clusters.yaml with `cluster` as the EKS cluster `eks_name`, reached at its real apiserver.
-fn eks_clusters(cluster: &TestCluster, name: &str, eks_name: &str) -> String {
+/// A dev-mode server signed in as `user` (raw impersonation) with `cluster` as the EKS cluster
+/// `prod-eu` named `eks_name`, and the AWS variables `env`.
+fn eks_server(cluster: &TestCluster, eks_name: &str, user: &str, env: Vec<(String, String)>) -> Server {
     let ca = base64::engine::general_purpose::STANDARD.encode(cluster.ca_pem());
-    format!(
-        "clusters:\n  - name: {name}\n    backend: eks\n    arn: arn:aws:eks:eu-west-1:111122223333:cluster/{eks_name}\n    \
+    let clusters_yaml = Some(format!(
+        "clusters:\n  - name: prod-eu\n    backend: eks\n    arn: arn:aws:eks:eu-west-1:111122223333:cluster/{eks_name}\n    \
          region: eu-west-1\n    endpoint: {}\n    certificateAuthorityData: {ca}\n",
         cluster.server_url()
-    )
+    ));
+    let auth_yaml = Some(dev_auth(user, &[], "  mode: raw\n"));
+    Server::start(binary(), ServerOptions { clusters_yaml, auth_yaml, env, port: None })
 }
 
 /// The webhook's log lines written since `from` (bytes) about `access_key_id`.
@@ -181,15 +174,7 @@ async fn eks_backend_signs_one_token_the_cluster_verifies_and_acts_as_the_user()
         ("AWS_SESSION_TOKEN", aws.session_token.clone().expect("a session credential")),
     ]);
     let before = log_len(&alpha);
-    let server = Server::start(
-        binary(),
-        ServerOptions {
-            clusters_yaml: Some(eks_clusters(&alpha, "prod-eu", &aws.cluster_id)),
-            auth_yaml: Some(dev_auth(&user, &[], "  mode: raw\n")),
-            env,
-            port: None,
-        },
-    );
+    let server = eks_server(&alpha, &aws.cluster_id, &user, env);
     lists_applies_and_impersonates(&server, "prod-eu", &ns, &user).await;
     for _ in 0..5 {
         let (status, body) =
@@ -211,15 +196,7 @@ async fn eks_tokens_signed_with_a_wrong_secret_or_for_another_cluster_are_refuse
     ] {
         let env = aws_env(vec![("AWS_ACCESS_KEY_ID", aws.access_key_id.clone()), ("AWS_SECRET_ACCESS_KEY", secret)]);
         let before = log_len(&alpha);
-        let server = Server::start(
-            binary(),
-            ServerOptions {
-                clusters_yaml: Some(eks_clusters(&alpha, "prod-eu", &eks_name)),
-                auth_yaml: Some(dev_auth("someone", &[], "  mode: raw\n")),
-                env,
-                port: None,
-            },
-        );
+        let server = eks_server(&alpha, &eks_name, "someone", env);
         let (status, body) = server.get_json("/api/clusters/prod-eu/resources/core/v1/pods?namespace=default").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
         let lines = webhook_lines(&alpha, before, &aws.access_key_id);
@@ -339,15 +316,7 @@ async fn eks_backend_gets_its_keys_from_pod_identity_or_irsa_once_and_reuses_the
         ns.grant(&user, "view");
         let env = aws_env(vars);
         let calls_before = vendor.calls();
-        let server = Server::start(
-            binary(),
-            ServerOptions {
-                clusters_yaml: Some(eks_clusters(&alpha, "prod-eu", &aws.cluster_id)),
-                auth_yaml: Some(dev_auth(&user, &[], "  mode: raw\n")),
-                env,
-                port: None,
-            },
-        );
+        let server = eks_server(&alpha, &aws.cluster_id, &user, env);
         for _ in 0..4 {
             let path = format!("/api/clusters/prod-eu/resources/core/v1/configmaps?namespace={}", ns.name);
             let (status, body) = server.get_json(&path).await;

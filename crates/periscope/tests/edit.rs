@@ -10,16 +10,6 @@ use periscope_testkit::{Server, TestCluster, TestNamespace, cluster};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn call(server: &Server, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = server.http.request(method, server.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn deployment_path(namespace: &str, name: &str) -> String {
     format!("/api/clusters/alpha/resources/apps/v1/deployments/{namespace}/{name}")
 }

@@ -12,16 +12,6 @@ use periscope_testkit::{Server, TestCluster, TestNamespace, cluster, random_suff
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn call(server: &Server, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = server.http.request(method, server.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request reaches the server");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn deployment_yaml(namespace: &str, name: &str, image: &str) -> String {
     format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {namespace}\n  labels: {{app: {name}}}\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      nodeSelector: {{type: kwok}}\n      tolerations:\n        - {{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}}\n      containers:\n        - name: main\n          image: {image}\n"

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 import { LogRow, ROW_HEIGHT } from './LogRow';
+import type { LogLine } from './lines';
 import type { LogStore } from './store';
 
 /** A scroll the viewer asks for (a match, the newest line); `n` tells two asks for one line apart. */
@@ -23,7 +24,7 @@ interface LogLinesProps {
   current: number | null;
   marked: number | null;
   jump: Jump | null;
-  onCopyLink: (seq: number) => void;
+  onCopyLink: (line: LogLine) => void;
   /** Reports the first line in view (where find starts looking). */
   onTop: (seq: number) => void;
 }

@@ -69,7 +69,8 @@ interface LogRowProps {
   /** Observes the row's height (a ref callback; the row is in flow, so rows stack). */
   measure: (el: HTMLDivElement | null) => void;
   onToggleJson: (seq: number) => void;
-  onCopyLink: (seq: number) => void;
+  /** Copies a link to `line`: the line this row shows, even if the buffer moved on since. */
+  onCopyLink: (line: LogLine) => void;
 }
 
 /** One log line. Memoized (its props do not say where it is): a batch of new lines renders only the rows that come into view. */
@@ -98,7 +99,7 @@ export const LogRow = memo(function LogRow(props: LogRowProps) {
           data-permalink
           title="Copy a link to this line"
           className="w-5 shrink-0 text-center text-slate-400 opacity-0 hover:text-blue-600 focus:opacity-100 group-hover:opacity-100"
-          onClick={() => onCopyLink(seq)}
+          onClick={() => onCopyLink(line)}
         >
           #
         </button>

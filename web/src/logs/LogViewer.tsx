@@ -13,6 +13,7 @@ import type { KindRef } from '../lib/resources';
 import { FilterBox } from '../pages/list/FilterBox';
 import { containersOf, defaultContainer } from './containers';
 import { isPodRef, logsRoute } from './kinds';
+import type { LogLine } from './lines';
 import { type Jump, LogLines } from './LogLines';
 import { LogToolbar } from './LogToolbar';
 import { OmittedPods, PodChips } from './PodChips';
@@ -143,16 +144,14 @@ export default function LogViewer({ cluster, kind, namespace, name, path, object
   // Copying a line's permalink: the URL also shows in the status line (the clipboard may be refused).
   const [copied, setCopied] = useState<{ url: string; ok: boolean } | null>(null);
   const onCopyLink = useCallback(
-    (seq: number) => {
-      const line = store.ring.bySeq(seq);
-      if (!line) return;
+    (line: LogLine) => {
       const query = writeView(permalinkView(readView(latestSearch.current), { t: line.t, pod: line.pod })).toString();
       const url = `${window.location.origin}${logsRoute(cluster, kind, namespace, name, `?${query}`)}`;
       const done = (ok: boolean) => setCopied({ url, ok });
       if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
       else done(false);
     },
-    [store, cluster, kind, namespace, name],
+    [cluster, kind, namespace, name],
   );
 
   const pod = isPodRef(kind);

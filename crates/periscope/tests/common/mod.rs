@@ -150,3 +150,19 @@ pub fn helm(cluster: &TestCluster, driver: &str, args: &[&str]) -> String {
 pub fn hello_chart() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testenv/charts/hello").to_string_lossy().into_owned()
 }
+
+/// One JSON request to `server`: the status and the body (`Null` when it is not JSON).
+pub async fn call(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut request = server.http.request(method, server.url(path));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request reaches the server");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
