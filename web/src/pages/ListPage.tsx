@@ -109,7 +109,7 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const here = location.pathname + location.search;
   const open = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
   const selection = useSelection(location.pathname);
-  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)));
+  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)), { keyOf: rowKey });
   const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const [downloading, setDownloading] = useState<string[] | null>(null);
 
