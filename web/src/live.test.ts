@@ -198,10 +198,17 @@ describe('LiveStreams', () => {
   it('leaves a list polling when its subscription is refused', async () => {
     const h = harness({ subscribe: () => Promise.reject(new ApiError(403, 'E_FORBIDDEN', 'pods is forbidden')) });
     const pods = listener();
-    h.streams.subscribe(target, pods);
+    const refusals: unknown[] = [];
+    h.streams.subscribe(target, { ...pods, onRefused: (e) => refusals.push(e) });
     h.sources[0]?.emit('stream', { streamId: 'st1' });
     await flush();
     expect(pods.live).toEqual([false]);
+    expect(refusals).toHaveLength(1);
+    expect((refusals[0] as ApiError).code).toBe('E_FORBIDDEN');
+    // A page that comes back to it is told too.
+    const later: unknown[] = [];
+    h.streams.subscribe(target, { ...listener(), onRefused: (e) => later.push(e) });
+    expect(later).toEqual(refusals);
     expect(h.sources[0]?.closed).toBe(false);
   });
 });

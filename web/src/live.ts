@@ -45,6 +45,8 @@ export interface LiveListener<E = LiveEvent> {
   onEvents(events: E[]): void;
   /** Whether this list is kept fresh by the stream (else: poll). */
   onLive(live: boolean): void;
+  /** The server refused the subscription (403, 400, 429): it stays off until the stream reconnects. */
+  onRefused?(error: unknown): void;
 }
 
 /** The audit filters a live tail subscribes with (strings, as `GET /api/audit` takes them). */
@@ -90,6 +92,8 @@ interface Sub {
   live: boolean;
   /** Whether it was ever subscribed (an audit tail re-subscribed has missed rows). */
   attached?: boolean;
+  /** Why the server refused it on the current stream (told to listeners that join later). */
+  refused?: unknown;
   queue: (LiveEvent | AuditLiveEvent)[];
   flush?: unknown;
   release?: unknown;
@@ -176,6 +180,7 @@ export class LiveStreams {
     }
     sub.listeners.add(listener);
     listener.onLive(sub.live);
+    if (sub.refused !== undefined) listener.onRefused?.(sub.refused);
     if (!this.source && this.retry === null && !this.stopped) this.connect();
     const held = sub;
     return () => {
@@ -276,6 +281,7 @@ export class LiveStreams {
     this.ended.clear();
     this.subs.forEach((sub) => {
       sub.id = undefined;
+      sub.refused = undefined;
       this.setLive(sub, false);
     });
   }
@@ -311,9 +317,14 @@ export class LiveStreams {
       // The stream is gone under us: the connection's own error reconnects. Otherwise (403,
       // 400, 429) this list polls; its own fetch shows the envelope.
       if (error instanceof ApiError && error.status === 404 && error.code === 'E_NOT_FOUND' && this.streamId === streamId) this.drop(false);
+      else {
+        sub.refused = error;
+        sub.listeners.forEach((l) => l.onRefused?.(error));
+      }
       return;
     }
     sub.attaching = undefined;
+    sub.refused = undefined;
     if (this.streamId !== streamId) return;
     if (this.subs.get(sub.key) !== sub || sub.id) {
       this.ended.add(id);

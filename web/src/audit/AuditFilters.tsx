@@ -67,7 +67,7 @@ function RangePicker({ view, setView }: { view: AuditView; setView: (v: AuditVie
 export function AuditFilters({ view, setView, self }: { view: AuditView; setView: (v: AuditView) => void; self: boolean }) {
   const set = (patch: Filters) => setView(withFilters(view, patch));
   const text = (key: TextFilter, id: string, placeholder: string, width = 'w-36') => (
-    <FilterBox id={id} className={width} value={view.filters[key] ?? ''} placeholder={placeholder} onCommit={(v) => set({ [key]: v })} />
+    <FilterBox id={id} className={width} label={placeholder} value={view.filters[key] ?? ''} placeholder={placeholder} onCommit={(v) => set({ [key]: v })} />
   );
   const filtered = Object.keys(view.filters).length > 0 || view.range.kind !== 'preset' || view.range.preset !== DEFAULT_PRESET;
   return (

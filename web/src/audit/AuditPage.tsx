@@ -36,7 +36,7 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
   const refreshTimeline = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.auditTimeline(rowsKey) }), TIMELINE_REFRESH_MS);
   // "Now" for what a render decides with it: the live switch, a preset's start in the export links.
   const now = useNow(10_000);
-  const { query, rows, first, tail } = useAuditRows(view, rowsKey, now, refreshTimeline);
+  const { query, rows, first, tail, refusal } = useAuditRows(view, rowsKey, now, refreshTimeline);
 
   const scroller = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -88,7 +88,7 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
       data-rows-key={rowsKey}
       data-state={query.isPending || query.isPlaceholderData ? 'loading' : query.isFetching ? 'refreshing' : 'current'}
       data-tail={tail}
-      data-cursor={highlighted ? highlighted.requestId : ''}
+      data-cursor={highlighted ? String(highlighted.id) : ''}
     >
       <AuditToolbar
         view={view}
@@ -96,6 +96,7 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
         now={now}
         scope={scope}
         tail={tail}
+        refusal={refusal}
         count={countText(rows.length, first)}
         refreshing={query.isFetching}
         onRefresh={() => {

@@ -60,6 +60,7 @@ export const AuditRow = memo(function AuditRow({ item, index, top, isCursor, isO
       data-request-id={item.requestId}
       data-actor={item.actor.sub}
       data-verb={item.verb}
+      data-phase={item.phase}
       aria-selected={isCursor}
       onClick={() => onPick(index)}
       className={`absolute left-0 grid w-full cursor-pointer items-center border-b border-slate-100 text-sm dark:border-slate-900 ${

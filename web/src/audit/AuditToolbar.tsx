@@ -5,7 +5,7 @@ import { auditApi } from '../api/endpoints';
 import { apiQuery, type AuditView, endsInPast } from './filters';
 import type { TailState } from './useAuditRows';
 
-const TAIL_TEXT: Record<TailState, string> = { off: 'off', connecting: 'connecting…', live: 'live' };
+const TAIL_TEXT: Record<TailState, string> = { off: 'off', connecting: 'connecting…', live: 'live', refused: 'unavailable' };
 
 interface ToolbarProps {
   view: AuditView;
@@ -13,12 +13,14 @@ interface ToolbarProps {
   now: number;
   scope: 'self' | 'all';
   tail: TailState;
+  /** Why the server refused the live tail. */
+  refusal?: string;
   count: string;
   refreshing: boolean;
   onRefresh: () => void;
 }
 
-export function AuditToolbar({ view, setView, now, scope, tail, count, refreshing, onRefresh }: ToolbarProps) {
+export function AuditToolbar({ view, setView, now, scope, tail, refusal, count, refreshing, onRefresh }: ToolbarProps) {
   const past = endsInPast(view.range, now);
   const query = apiQuery(view, now);
   const actor = view.filters.actor;
@@ -37,11 +39,11 @@ export function AuditToolbar({ view, setView, now, scope, tail, count, refreshin
       <label className="flex items-center gap-1 text-sm" title={past ? 'The range ends in the past: nothing new can match' : 'New matching rows appear at the top as they are written'}>
         <input id="audit-live" type="checkbox" checked={view.live && !past} disabled={past} onChange={(e) => setView({ ...view, live: e.target.checked })} />
         Live
-        <span id="audit-live-state" data-state={tail} className={`text-xs ${tail === 'live' ? 'text-green-700 dark:text-green-300' : 'text-slate-500'}`}>
+        <span id="audit-live-state" data-state={tail} title={refusal} className={`text-xs ${tail === 'live' ? 'text-green-700 dark:text-green-300' : 'text-slate-500'}`}>
           ({TAIL_TEXT[tail]})
         </span>
       </label>
-      {tail === 'off' && (
+      {(tail === 'off' || tail === 'refused') && (
         <button type="button" id="audit-refresh" disabled={refreshing} onClick={onRefresh} className={`${link} disabled:opacity-50`}>
           Refresh
         </button>

@@ -5,6 +5,7 @@
 import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
+import { errorMessage } from '../api/client';
 import { auditApi } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
 import { auditKey, type AuditLiveEvent, liveStreams } from '../live';
@@ -15,7 +16,7 @@ import type { AuditItem } from './types';
 /** Live rows are merged again into whatever a fetch answers for this long (a fetch may have read before they were committed). */
 const REMERGE_MS = 30_000;
 
-export type TailState = 'off' | 'connecting' | 'live';
+export type TailState = 'off' | 'connecting' | 'live' | 'refused';
 
 /** The rows of `view` (`rowsKey` names it); `now` decides whether the tail still runs. */
 export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLiveRows: () => void) {
@@ -58,8 +59,8 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
 
   const filter = tail ? liveFilter(view) : null;
   const subscription = filter ? auditKey(filter) : null;
-  // Whether the stream carries the subscription named `key`.
-  const [carried, setCarried] = useState<{ key: string; live: boolean } | null>(null);
+  // Whether the stream carries the subscription named `key` (or why the server refused it).
+  const [carried, setCarried] = useState<{ key: string; live: boolean; refused?: string } | null>(null);
   useEffect(() => {
     recent.current = [];
     if (!subscription || !filter) return;
@@ -74,6 +75,7 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
         setCarried({ key: subscription, live });
         if (live) reread();
       },
+      onRefused: (error) => setCarried({ key: subscription, live: false, refused: errorMessage(error) }),
       onEvents: (events: AuditLiveEvent[]) => {
         if (events.some((e) => e.type === 'gap')) reread();
         const now = Date.now();
@@ -94,6 +96,7 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
 
   const data = query.data as AuditData | undefined;
   const rows = useMemo(() => loadedRows(data), [data]);
-  const tailState: TailState = !subscription ? 'off' : carried?.key === subscription && carried.live ? 'live' : 'connecting';
-  return { query, rows, first: data?.pages[0], tail: tailState };
+  const mine = carried?.key === subscription ? carried : null;
+  const tailState: TailState = !subscription ? 'off' : mine?.live ? 'live' : mine?.refused ? 'refused' : 'connecting';
+  return { query, rows, first: data?.pages[0], tail: tailState, refusal: mine?.refused };
 }
