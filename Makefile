@@ -12,10 +12,10 @@ WEB_CACHE := $(or $(PERISCOPE_CACHE),$(HOME)/.cache/periscope)/web-node-modules
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json \
   web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: test lint unit integration testenv testdeps web web-deps bench demo demo-down clean-clusters
+.PHONY: test lint unit integration testenv testdeps web web-deps bench demo demo-down clean-clusters release image image-check
 
-## test: format and lint checks, unit tests, then the integration tests against two real clusters.
-test: lint unit integration
+## test: format and lint checks, unit tests, the container image check, then the integration tests against two real clusters.
+test: lint unit image-check integration
 
 # The web app is built first: cargo embeds web/dist into the binary.
 lint: web
@@ -44,6 +44,18 @@ web-deps:
 
 web/dist/index.html: $(WEB_SOURCES)
 	npm --prefix web run --silent build
+
+## release: static Linux binaries (musl) of periscope and periscope-agent in target/dist/, stamped with version and commit.
+release: web
+	deploy/image/release.sh
+
+## image: OCI images of the release binaries (umoci, no daemon) in target/image/, plus docker-archive tarballs.
+image: release
+	deploy/image/build.sh
+
+## image-check: the images' config (non-root, entrypoint, ports, labels) and the extracted server running.
+image-check: image
+	deploy/image/check.sh
 
 ## testenv: build (or find cached) kube-apiserver, controller-manager, scheduler, etcd, kwok, kubectl, helm.
 testenv:

@@ -12,6 +12,7 @@
 //! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=helm` measures Helm release lists and revision diffs (helm.rs);
 //! `PERISCOPE_BENCH=agent` measures the agent tunnel against direct access (agent.rs);
+//! `PERISCOPE_BENCH=startup` measures start-up to ready and writes the release sizes (startup.rs);
 //! `PERISCOPE_BENCH=screenshots` (never part of a full run) captures docs/screenshots/.
 
 mod agent;
@@ -23,6 +24,7 @@ mod lists;
 mod logs;
 mod logs_web;
 mod proxy;
+mod startup;
 mod watch;
 mod web;
 
@@ -174,6 +176,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "editor") {
         editor::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "startup") {
+        startup::run(&binary, &dir).await?;
     }
     if only.as_deref() == Some("screenshots") {
         web::screenshots(&binary).await?;

@@ -17,7 +17,7 @@ use rustls::pki_types::ServerName;
 
 /// Command line of the agent.
 #[derive(Debug, Parser)]
-#[command(name = "periscope-agent", version, about)]
+#[command(name = "periscope-agent", version = periscope::cli::version_line(), about)]
 pub struct Args {
     /// The server's HTTP(S) base URL, for registration (`https://periscope.example.com`).
     #[arg(long, env = "PERISCOPE_SERVER_URL")]

@@ -26,10 +26,20 @@ use crate::{
 
 /// Periscope: a multi-cluster Kubernetes web console.
 #[derive(Debug, Parser)]
-#[command(name = "periscope", version, about)]
+#[command(name = "periscope", version = version_line(), about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--version`'s text: the crate version and the commit `make release` stamped (`PERISCOPE_COMMIT`),
+/// or `unknown` for a build without one. Shared with `periscope-agent`, built from the same tree.
+pub fn version_line() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        let build = BuildInfo::current();
+        format!("{} (commit {})", build.version, build.commit)
+    })
 }
 
 /// Top-level commands.

@@ -16,6 +16,7 @@ pub mod exec;
 pub mod helm;
 pub mod http;
 pub mod identity;
+pub mod json_diff;
 pub mod kube;
 pub mod logs;
 pub mod memory;

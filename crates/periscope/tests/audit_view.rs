@@ -239,3 +239,161 @@ async fn the_chain_status_names_an_edited_row_and_is_for_audit_admins_only() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["code"], "E_FORBIDDEN");
 }
+
+/// Opens the tab's multiplexed stream on `server` and subscribes to the audit tail of `filter`.
+async fn audit_tail(server: &Server, filter: Value) -> (periscope_testkit::sse::Sse, String) {
+    let http = periscope_testkit::sse::client();
+    let mut sse = periscope_testkit::sse::open_ok(&http, &server.url("/api/streams"), None).await;
+    let hello = sse.expect(std::time::Duration::from_secs(10)).await;
+    let stream = hello.data["streamId"].as_str().expect("stream id").to_string();
+    let response = server
+        .http
+        .post(server.url(&format!("/api/streams/{stream}/subscriptions")))
+        .json(&serde_json::json!({ "audit": filter }))
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let sub = response.json::<Value>().await.expect("json")["subscriptionId"].as_str().expect("id").to_string();
+    (sse, sub)
+}
+
+/// Deletes a pod that does not exist in `namespace` through `server`: one audited action
+/// (intent + outcome rows); returns its request id.
+async fn audited_delete(server: &Server, namespace: &str, pod: &str) -> String {
+    let url = server.url(&format!("/api/clusters/alpha/resources/core/v1/pods/{namespace}/{pod}"));
+    let response = server.http.delete(url).send().await.expect("delete");
+    response.headers()["x-request-id"].to_str().expect("ascii").to_string()
+}
+
+/// The rows of `audit` events on `sse` for `sub`, until `done` holds for them or `wait` ran out.
+async fn tailed(
+    sse: &mut periscope_testkit::sse::Sse,
+    sub: &str,
+    done: impl Fn(&[Value]) -> bool,
+    wait: std::time::Duration,
+) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut rows = Vec::new();
+    while !done(&rows) {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(event) = sse.next(left).await else { break };
+        assert_ne!(event.event, "audit_gap", "{event:?}");
+        if event.event == "audit" && event.data["sub"] == sub {
+            rows.extend(event.data["items"].as_array().expect("items").iter().cloned());
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn the_live_tail_sends_new_matching_rows_from_every_replica_and_only_the_callers_own_to_non_admins() {
+    let alpha = cluster("alpha");
+    let ns = periscope_testkit::TestNamespace::new(&alpha, "tail");
+    let dsn = periscope_testkit::postgres::fresh_database("tail");
+    let env = [("PERISCOPE_AUDIT_SINKS", "postgres".to_string()), ("PERISCOPE_AUDIT_POSTGRES_DSN", dsn)];
+    // Two replicas on one trail: carol (audit admin) on one, bob on the other.
+    let carol = dev_server(&alpha, "carol", &["sre"], &env);
+    let bob = dev_server(&alpha, "bob", &[], &env);
+    let (mut carol_tail, carol_sub) =
+        audit_tail(&carol, serde_json::json!({"namespace": ns.name, "phase": "outcome"})).await;
+    let (mut bob_tail, bob_sub) = audit_tail(&bob, serde_json::json!({"namespace": ns.name})).await;
+
+    let by_carol = audited_delete(&carol, &ns.name, "gone-1").await;
+    let by_bob = audited_delete(&bob, &ns.name, "gone-2").await;
+    let wait = std::time::Duration::from_secs(15);
+    let has = |rows: &[Value], id: &str| rows.iter().filter(|r| r["requestId"] == id).count();
+    let seen =
+        tailed(&mut carol_tail, &carol_sub, |rows| has(rows, &by_carol) > 0 && has(rows, &by_bob) > 0, wait).await;
+    let ids: Vec<&str> = seen.iter().filter_map(|r| r["requestId"].as_str()).collect();
+    assert!(ids.contains(&by_carol.as_str()), "carol's own replica's row: {seen:?}");
+    assert!(ids.contains(&by_bob.as_str()), "the other replica's row too: {seen:?}");
+    assert!(seen.iter().all(|r| r["phase"] == "outcome" && r["resource"]["namespace"] == ns.name.as_str()), "{seen:?}");
+    assert!(seen.iter().all(|r| r["id"].as_i64().is_some() && r["verb"] == "delete"), "rows are the API's items");
+
+    // bob is no audit admin: his tail carries his rows only, intent and outcome.
+    let seen = tailed(&mut bob_tail, &bob_sub, |rows| has(rows, &by_bob) == 2, wait).await;
+    assert!(seen.iter().all(|r| r["actor"]["sub"] == "bob"), "{seen:?}");
+    assert_eq!(seen.iter().filter(|r| r["requestId"] == by_bob.as_str()).count(), 2, "{seen:?}");
+    let (status, body) = get_json(&bob, "/api/audit?phase=outcome&limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["items"].as_array().expect("items").iter().all(|r| r["actor"]["sub"] == "bob"));
+
+    // A subscription takes filters only.
+    let http = periscope_testkit::sse::client();
+    let mut sse = periscope_testkit::sse::open_ok(&http, &carol.url("/api/streams"), None).await;
+    let stream =
+        sse.expect(std::time::Duration::from_secs(10)).await.data["streamId"].as_str().expect("id").to_string();
+    for body in [
+        serde_json::json!({"audit": {"limit": 5}}),
+        serde_json::json!({"audit": {"verb": "nope"}}),
+        serde_json::json!({"audit": {}, "cluster": "alpha"}),
+    ] {
+        let response = carol
+            .http
+            .post(carol.url(&format!("/api/streams/{stream}/subscriptions")))
+            .json(&body)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn an_apply_row_keeps_what_changed_and_never_a_secrets_values() {
+    use base64::Engine as _;
+    let alpha = cluster("alpha");
+    let ns = periscope_testkit::TestNamespace::new(&alpha, "applydiff");
+    ns.grant("alice", "edit");
+    let alice = dev_server(&alpha, "alice", &[], &[]);
+    let apply = |kind: &'static str, name: &'static str, body: String| {
+        let path = format!("/api/clusters/alpha/resources/core/v1/{kind}/{}/{name}", ns.name);
+        let request = alice.http.patch(alice.url(&path)).header("content-type", "application/yaml").body(body);
+        async move {
+            let response = request.send().await.expect("apply");
+            assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+        }
+    };
+    let secret = |password: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: creds, namespace: {}}}\nstringData: {{password: {password}}}\n",
+            ns.name
+        )
+    };
+    let config = |level: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: {}}}\ndata: {{level: {level}}}\n",
+            ns.name
+        )
+    };
+    apply("secrets", "creds", secret("hunter2-first")).await;
+    apply("secrets", "creds", secret("hunter2-second")).await;
+    apply("configmaps", "settings", config("debug")).await;
+    apply("configmaps", "settings", config("info")).await;
+
+    let (_, trail) = get_json(&alice, &format!("/api/audit?verb=apply&phase=outcome&namespace={}", ns.name)).await;
+    let rows = trail["items"].as_array().expect("items");
+    assert_eq!(rows.len(), 4, "{trail}");
+    let text = trail.to_string();
+    for secret in ["hunter2-first", "hunter2-second"] {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!text.contains(secret) && !text.contains(&encoded), "no Secret value in the trail: {text}");
+    }
+    let diff_of = |name: &str, nth: usize| {
+        rows.iter().filter(|r| r["resource"]["name"] == name).nth(nth).expect("row")["extra"]["diff"].clone()
+    };
+    // Newest first: the change, then the creation.
+    let changed = diff_of("creds", 0);
+    assert_eq!(
+        changed["changes"],
+        serde_json::json!([{"path": "data.password", "kind": "modify", "before": "(redacted)", "after": "(redacted)"}]),
+        "{changed}"
+    );
+    let created = diff_of("creds", 1);
+    assert!(created["changes"].as_array().expect("changes").iter().any(|c| c["kind"] == "add"), "{created}");
+    assert_eq!(
+        diff_of("settings", 0)["changes"],
+        serde_json::json!([{"path": "data.level", "kind": "modify", "before": "debug", "after": "info"}])
+    );
+}

@@ -107,7 +107,16 @@ async fn scale_changes_only_replicas_and_a_viewer_is_denied_and_recorded() {
         );
     }
     let alice_rows = audit_outcomes(&alice, "scale").await;
-    assert!(alice_rows.iter().any(|r| r["outcome"] == "success" && r["extra"].is_null()), "{alice_rows:?}");
+    // The outcome row keeps what the scale changed: one path, both values.
+    let scaled = alice_rows
+        .iter()
+        .find(|r| r["outcome"] == "success" && r["resource"]["namespace"] == ns.name.as_str())
+        .expect("alice's scale row");
+    assert_eq!(
+        scaled["extra"]["diff"],
+        json!({"changes": [{"path": "spec.replicas", "kind": "modify", "before": 1, "after": 3}], "truncated": 0}),
+        "{scaled}"
+    );
 
     // Wrong kind and bad bodies are refused before anything reaches the cluster.
     let (status, body) = call(

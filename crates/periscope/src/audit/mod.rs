@@ -5,6 +5,7 @@
 //! for their row to be committed, so an action the client saw finish has its rows on disk.
 
 pub mod chain;
+pub mod diff;
 pub mod event;
 pub mod journal;
 pub mod postgres;
@@ -74,6 +75,8 @@ pub struct Audit {
     query_store: Option<Arc<dyn AuditStore>>,
     fail_open: bool,
     dropped: AtomicU64,
+    /// Counts batches committed to every store: live tails read new rows when it moves.
+    commits: tokio::sync::watch::Receiver<u64>,
 }
 
 /// The trail cannot take a row of a fail-closed action: the action must not run (or, after
@@ -156,21 +159,27 @@ impl Audit {
         // Queries read the shared trail when there is one.
         let query_store = stores.last().cloned();
         let (tx, rx) = mpsc::channel(config.queue_size.max(1));
+        let (committed, commits) = tokio::sync::watch::channel(0u64);
         // The writer has its own OS thread: it must not queue behind request tasks for a worker.
         let (handle, writer_stores, stdout) = (tokio::runtime::Handle::current(), stores.clone(), config.stdout);
         std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || write_loop(rx, writer_stores, stdout, handle))
+            .spawn(move || write_loop(rx, writer_stores, stdout, handle, committed))
             .map_err(|e| StoreError(format!("cannot start the audit writer: {e}")))?;
         if config.retention.is_some() || config.max_bytes.is_some() {
             tokio::spawn(prune_loop(stores, config.retention, config.max_bytes, config.prune_interval));
         }
-        Ok(Arc::new(Audit { tx, query_store, fail_open: config.fail_open, dropped: AtomicU64::new(0) }))
+        Ok(Arc::new(Audit { tx, query_store, fail_open: config.fail_open, dropped: AtomicU64::new(0), commits }))
     }
 
     /// The store `GET /api/audit` reads, if any durable store is configured.
     pub fn query_store(&self) -> Option<&Arc<dyn AuditStore>> {
         self.query_store.as_ref()
+    }
+
+    /// Moves each time a batch of rows is committed (for live tails).
+    pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.clone()
     }
 
     /// Rows dropped because the queue was full (fail-open verbs).
@@ -309,6 +318,7 @@ fn write_loop(
     stores: Vec<Arc<dyn AuditStore>>,
     stdout: bool,
     runtime: tokio::runtime::Handle,
+    committed: tokio::sync::watch::Sender<u64>,
 ) {
     // A fresh chain per process and store; replicas and restarts each write their own chain.
     let writer_id = uuid::Uuid::new_v4().to_string();
@@ -348,6 +358,9 @@ fn write_loop(
                 }
                 println!("{line}");
             }
+        }
+        if failure.is_none() {
+            committed.send_modify(|n| *n += 1);
         }
         for p in batch {
             let _ = p.ack.send(failure.clone().map_or(Ok(()), Err));

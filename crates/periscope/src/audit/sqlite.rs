@@ -200,10 +200,16 @@ fn now_millis() -> u64 {
 fn run_when_idle() {
     #[cfg(target_os = "linux")]
     {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: sched_setscheduler reads `param` only during the call; pid 0 is this thread.
-        // Lowering one's own priority needs no privilege, and a failure leaves the thread as it was.
-        let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+        // SAFETY: sched_param is plain integers (and, on musl, timespecs for SCHED_SPORADIC that
+        // glibc's lacks, so no struct literal fits both); all zeros is a valid value, priority 0.
+        let param: libc::sched_param = unsafe { std::mem::zeroed() };
+        // The system call itself: musl's sched_setscheduler() always fails with ENOSYS (POSIX
+        // means the process, Linux changes one thread); glibc's wrapper makes this same call.
+        // SAFETY: the kernel reads `param` only during the call; pid 0 is this thread. Lowering
+        // one's own priority needs no privilege, and a failure leaves the thread as it was.
+        let rc = unsafe {
+            libc::syscall(libc::SYS_sched_setscheduler, 0, libc::SCHED_IDLE, &param as *const libc::sched_param)
+        };
         if rc != 0 {
             tracing::warn!(error = %std::io::Error::last_os_error(), "audit checkpointer keeps normal priority");
         }

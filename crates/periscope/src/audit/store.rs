@@ -61,6 +61,8 @@ pub struct Filter {
     /// Only rows after this one in newest-first order, `(ts_unix_nano, id)`: a keyset cursor,
     /// so a long export reads each page from an index instead of skipping `offset` rows.
     pub before: Option<(i64, i64)>,
+    /// Only rows with a larger id: what a live tail has not sent yet.
+    pub after_id: Option<i64>,
     pub limit: u32,
     pub offset: u64,
 }
@@ -94,6 +96,9 @@ impl Filter {
         }
         if let Some(to) = self.to_nanos {
             add("ts_unix_nano < ?", Param::Int(to));
+        }
+        if let Some(id) = self.after_id {
+            add("id > ?", Param::Int(id));
         }
         if let Some((ts, id)) = self.before {
             let (a, b, c) =

@@ -28,6 +28,12 @@ use crate::{
     names::Namespace,
 };
 
+/// Rows per live-tail frame; when more arrive at once, `audit_gap` tells the client to reload.
+const TAIL_PAGE: u32 = 200;
+/// How often a live tail also looks for rows another replica wrote (its own writer's commits
+/// wake it at once).
+const TAIL_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The most rows one export holds; the outcome row says when an export stopped there.
 pub const MAX_EXPORT_ROWS: u64 = 1_000_000;
 /// Rows per read while exporting.
@@ -82,13 +88,15 @@ pub fn filter_from(q: AuditQuery) -> Result<Filter, ApiError> {
         from_nanos: q.from.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("from", t)).transpose()?,
         to_nanos: q.to.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("to", t)).transpose()?,
         before: None,
+        after_id: None,
         limit,
         offset: q.offset.unwrap_or(0),
     };
     Ok(filter)
 }
 
-fn item(row: &StoredEvent) -> Value {
+/// One row as the API answers it.
+pub fn item(row: &StoredEvent) -> Value {
     let b = &row.body;
     let timestamp = jiff::Timestamp::from_nanosecond(b.ts_unix_nano as i128).map(|t| t.to_string()).unwrap_or_default();
     json!({
@@ -109,7 +117,7 @@ fn item(row: &StoredEvent) -> Value {
 
 /// The store, the caller's filter narrowed to what they may read, and their scope. Whatever
 /// actor a non-admin asks for, they read only their own rows.
-fn scoped(
+pub fn scoped(
     state: &AppState,
     user: &Identity,
     query: AuditQuery,
@@ -376,4 +384,57 @@ pub async fn chain(State(state): State<AppState>, CurrentUser(user): CurrentUser
     body["checkedAt"] = json!(jiff::Timestamp::now().to_string());
     body["elapsedMs"] = json!(started.elapsed().as_millis() as u64);
     Ok(Json(body).into_response())
+}
+
+/// The frames of a live tail of `filter`: `audit` `{items}` with the rows committed since the
+/// last frame (newest first), or `audit_gap` when more arrived than one frame holds. Rows are
+/// read from the store each time the writer commits, so they carry their ids and the filter
+/// and scope are the store's own.
+pub fn tail(
+    store: Arc<dyn AuditStore>,
+    mut filter: Filter,
+    commits: tokio::sync::watch::Receiver<u64>,
+    writer: crate::watch::event::FrameWriter,
+) -> futures::stream::BoxStream<'static, Vec<bytes::Bytes>> {
+    use futures::StreamExt;
+    (filter.limit, filter.offset) = (TAIL_PAGE, 0);
+    let state = (store, filter, commits, None::<i64>);
+    futures::stream::unfold(Some(state), move |state| {
+        let writer = writer.clone();
+        async move {
+            let (store, mut filter, mut commits, mut last) = state?;
+            loop {
+                if last.is_none() {
+                    // The tail starts after the newest row that matches now.
+                    let newest = store.page(&Filter { limit: 1, ..filter.clone() }).await;
+                    last = Some(newest.ok().and_then(|rows| rows.first().map(|r| r.id)).unwrap_or(0));
+                }
+                tokio::select! {
+                    changed = commits.changed() => if changed.is_err() {
+                        tokio::time::sleep(TAIL_SWEEP).await;
+                    },
+                    _ = tokio::time::sleep(TAIL_SWEEP) => {}
+                }
+                filter.after_id = last;
+                match store.page(&filter).await {
+                    Ok(rows) if rows.is_empty() => continue,
+                    Ok(rows) => {
+                        last = rows.iter().map(|r| r.id).max();
+                        let frame = if rows.len() >= TAIL_PAGE as usize {
+                            writer.members("audit_gap", serde_json::Map::new())
+                        } else {
+                            let items = rows.iter().map(item).collect::<Vec<_>>();
+                            writer.members(
+                                "audit",
+                                serde_json::Map::from_iter([("items".to_string(), Value::from(items))]),
+                            )
+                        };
+                        return Some((vec![frame], Some((store, filter, commits, last))));
+                    }
+                    Err(e) => return Some((vec![writer.error("E_UNAVAILABLE", &e.to_string())], None)),
+                }
+            }
+        }
+    })
+    .boxed()
 }

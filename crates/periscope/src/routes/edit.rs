@@ -90,7 +90,8 @@ pub async fn edit(request: Request, target: &Target) -> Result<Response, ApiErro
                     to_json(applied)?
                 }
             };
-            Ok(((plan.apply, object, live), None))
+            let diff = target.diff(&live, &object);
+            Ok(((plan.apply, object, live), diff))
         })
         .await?;
     Ok(Json(json!({

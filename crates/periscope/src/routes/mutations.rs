@@ -34,10 +34,11 @@ async fn one_click(
     let object = request
         .audited(verb, target, Some(extra), async {
             let api = target.api();
-            api.get(&target.name).await.map_err(|e| target.err(e))?;
+            let before = api.get(&target.name).await.map_err(|e| target.err(e))?;
             let params = PatchParams::apply(manager).force();
             let object = api.patch(&target.name, &params, &Patch::Apply(&doc)).await.map_err(|e| target.err(e))?;
-            Ok((object, None))
+            let diff = target.diff(&before, &object);
+            Ok((object, diff))
         })
         .await?;
     Ok(Json(json!({ "object": target.answer(object)? })).into_response())

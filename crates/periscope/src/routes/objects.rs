@@ -131,6 +131,12 @@ impl Target {
         }
     }
 
+    /// What a write changed on this object, for its audit outcome row (`{"diff": …}`).
+    pub fn diff(&self, before: &impl serde::Serialize, after: &impl serde::Serialize) -> Option<Value> {
+        let (before, after) = (serde_json::to_value(before).ok()?, serde_json::to_value(after).ok()?);
+        Some(json!({ "diff": crate::audit::diff::summary(&before, &after, self.kind.is_secret()) }))
+    }
+
     /// What an apply document for this object must name.
     pub fn identity(&self) -> apply::Identity<'_> {
         apply::Identity {
@@ -559,8 +565,14 @@ async fn apply_document(request: Request, target: &Target) -> Result<Response, A
             params.force = force;
             params.dry_run = dry_run;
             let patch = Patch::Apply(&doc);
+            // The object before, for the audit row's diff; an apply may also create it.
+            let before = target.api().get_opt(&target.name).await.map_err(|e| target.err(e))?;
             let object = target.api().patch(&target.name, &params, &patch).await.map_err(|e| target.err(e))?;
-            Ok((object, None))
+            let diff = match &before {
+                Some(before) => target.diff(before, &object),
+                None => target.diff(&json!({}), &object),
+            };
+            Ok((object, diff))
         })
         .await?;
     Ok(Json(json!({ "object": target.answer(object)?, "dryRun": dry_run })).into_response())

@@ -145,8 +145,13 @@ pub async fn rollback(request: Request, target: &Target) -> Result<Response, Api
             }
             let patch = json!({ "spec": { "template": template } });
             let params = PatchParams { field_manager: Some("periscope-rollback".into()), ..Default::default() };
-            target.api().patch(&target.name, &params, &Patch::Strategic(&patch)).await.map_err(|e| target.err(e))?;
-            Ok((found.revision, None))
+            let before = target.api().get(&target.name).await.map_err(|e| target.err(e))?;
+            let after = target
+                .api()
+                .patch(&target.name, &params, &Patch::Strategic(&patch))
+                .await
+                .map_err(|e| target.err(e))?;
+            Ok((found.revision, target.diff(&before, &after)))
         })
         .await?;
     Ok(Json(json!({ "rolledBackTo": revision })).into_response())

@@ -14,9 +14,13 @@ use tokio::sync::{
     oneshot,
 };
 
-use super::watch::{Resolved, Target, resolve, session_check};
+use super::{
+    audit as audit_routes,
+    watch::{Resolved, Target, resolve, session_check},
+};
 use crate::{
     app::AppState,
+    audit::store::AuditQuery,
     error::ApiError,
     http::{
         authn::{CurrentUser, SessionInfo},
@@ -24,8 +28,9 @@ use crate::{
         extract::Path,
     },
     watch::{
+        event::FrameWriter,
         sse::{self, StreamParts},
-        streams::{Control, MuxHandle, NewSubscription, StreamInfo},
+        streams::{Control, MuxHandle, NewFeed, NewSubscription, StreamInfo},
     },
 };
 
@@ -90,13 +95,33 @@ pub async fn subscribe(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(stream): Path<String>,
-    JsonBody(request): JsonBody<SubscribeBody>,
+    JsonBody(body): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let mux = handle(&state, &stream, &user.subject)?;
     let hub = state.watch.clone();
     let permit = hub.streams.acquire(&user.subject).inspect_err(|_| {
         hub.metrics.rejected_streams.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     })?;
+    if let Some(audit) = body.get("audit") {
+        if body.as_object().is_some_and(|fields| fields.len() > 1) {
+            return Err(ApiError::BadRequest("an audit subscription has only the field audit".into()));
+        }
+        let query: AuditQuery = serde_json::from_value(audit.clone())
+            .map_err(|e| ApiError::BadRequest(format!("audit subscription: {e}")))?;
+        if query.limit.is_some() || query.offset.is_some() || query.buckets.is_some() || query.format.is_some() {
+            return Err(ApiError::BadRequest(
+                "an audit subscription takes filters only (no limit, offset, buckets, format)".into(),
+            ));
+        }
+        let (store, filter, _) = audit_routes::scoped(&state, &user, query)?;
+        let id = format!("sub{}", hub.next_id());
+        let frames = audit_routes::tail(store, filter, state.audit.commits(), FrameWriter::tagged(&id));
+        let feed = NewFeed { id: id.clone(), frames, permit, label: "audit".into() };
+        send_control(&mux, &stream, Control::AddFeed(Box::new(feed))).await?;
+        return Ok((StatusCode::CREATED, Json(Subscribed { subscription_id: id })).into_response());
+    }
+    let request: SubscribeBody =
+        serde_json::from_value(body).map_err(|e| ApiError::BadRequest(format!("subscription: {e}")))?;
     let target = Target {
         cluster: &request.cluster,
         group: &request.group,
@@ -110,12 +135,17 @@ pub async fn subscribe(
     let id = format!("sub{}", hub.next_id());
     let add =
         Control::Add(Box::new(NewSubscription { id: id.clone(), sub, start, permit, label: target.label(), access }));
-    // A stream whose client stopped reading does not take requests; do not hang this one.
-    mux.control.send_timeout(add, CONTROL_WAIT).await.map_err(|e| match e {
+    send_control(&mux, &stream, add).await?;
+    Ok((StatusCode::CREATED, Json(Subscribed { subscription_id: id })).into_response())
+}
+
+/// Hands `control` to the stream's task. A stream whose client stopped reading does not take
+/// requests; do not hang this one.
+async fn send_control(mux: &MuxHandle, stream: &str, control: Control) -> Result<(), ApiError> {
+    mux.control.send_timeout(control, CONTROL_WAIT).await.map_err(|e| match e {
         SendTimeoutError::Closed(_) => ApiError::StreamNotFound(format!("stream {stream:?} has closed")),
         SendTimeoutError::Timeout(_) => ApiError::Unavailable(format!("stream {stream:?} is not being read")),
-    })?;
-    Ok((StatusCode::CREATED, Json(Subscribed { subscription_id: id })).into_response())
+    })
 }
 
 /// The answer of a subscribe request.

@@ -88,6 +88,14 @@ impl FrameWriter {
         FrameWriter { sub: Some(serde_json::Value::from(id).to_string()) }
     }
 
+    /// `event: {event}` with the members of `data`, plus `sub` when tagged.
+    pub fn members(&self, event: &str, mut data: serde_json::Map<String, serde_json::Value>) -> Bytes {
+        if let Some(sub) = self.sub.as_deref().and_then(|s| serde_json::from_str(s).ok()) {
+            data.insert("sub".into(), sub);
+        }
+        Self::frame(event, None, &serde_json::Value::Object(data).to_string())
+    }
+
     /// `{` plus the `"sub"` member when tagged, ready for more members.
     fn open(&self) -> String {
         match &self.sub {

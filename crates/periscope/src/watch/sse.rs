@@ -26,7 +26,7 @@ use super::{
     event::{FrameWriter, Update, ping},
     hub::{Hub, Next, Start, Subscription},
     shared::{AccessCheck, RECHECK},
-    streams::{Control, NewSubscription, Permit, Ticket},
+    streams::{Control, NewFeed, NewSubscription, Permit, Ticket},
 };
 use crate::auth::sessions::{Sessions, unix_now};
 
@@ -113,6 +113,17 @@ fn frames_of(id: String, writer: FrameWriter, sub: Subscription, permit: Option<
         }
     })
     .boxed()
+}
+
+/// The frames of a feed subscription, holding its unit of the user's budget while it lives.
+fn feed_out(id: String, frames: BoxStream<'static, Vec<Bytes>>, permit: Permit) -> BoxStream<'static, SubOut> {
+    frames
+        .map(move |frames| {
+            // Moved in so the permit is released only when the subscription ends.
+            let _held = &permit;
+            SubOut { id: id.clone(), frames, last: false, at: None }
+        })
+        .boxed()
 }
 
 /// What a stream task owns.
@@ -398,6 +409,14 @@ impl Pump {
                 self.handles.insert(id, (handle, label));
                 self.publish_subscriptions();
                 self.send_all(frames).await
+            }
+            Control::AddFeed(new) => {
+                let NewFeed { id, frames, permit, label } = *new;
+                let (handle, registration) = AbortHandle::new_pair();
+                self.subs.push(Abortable::new(feed_out(id.clone(), frames, permit), registration));
+                self.handles.insert(id, (handle, label));
+                self.publish_subscriptions();
+                Flow::Continue
             }
             Control::Remove { id, done } => {
                 let found = self.handles.remove(&id).map(|(h, _)| h.abort()).is_some();

@@ -35,9 +35,19 @@ pub struct NewSubscription {
     pub access: Option<super::shared::AccessCheck>,
 }
 
+/// A subscription whose frames come from elsewhere than the watch engine (the audit trail's
+/// live tail): they are sent as they come, under the stream's own rules (budget, removal).
+pub struct NewFeed {
+    pub id: String,
+    pub frames: futures::stream::BoxStream<'static, Vec<bytes::Bytes>>,
+    pub permit: Permit,
+    pub label: String,
+}
+
 /// A request to the task of a multiplexed stream.
 pub enum Control {
     Add(Box<NewSubscription>),
+    AddFeed(Box<NewFeed>),
     /// Answers whether the subscription existed.
     Remove {
         id: String,
