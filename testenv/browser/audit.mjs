@@ -18,7 +18,7 @@
 //   live    open P and wait for the live tail; in a second tab, POST --body to --action through
 //           fetch: its status and request id; the milliseconds from the answer until its
 //           outcome row shows on the first tab, and how many /api/audit reads the page made
-//           meanwhile (the tail must not poll)
+//           meanwhile (the tail must not poll); then open that row: the detail's changed paths
 //   chain   open P, Verify chains: the status, the counts and each problem (writer, row id, seq,
 //           reason)
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
@@ -187,7 +187,12 @@ const scenarios = {
     const elapsedMs = Date.now() - answered;
     const readsMeanwhile = reads.length;
     const after = await view(page);
-    return { ...answer, elapsedMs, readsMeanwhile, before, after };
+    await page.locator(`[data-testid="audit-row"][data-request-id="${answer.requestId}"][data-phase="outcome"]`).click();
+    await page.locator('[data-testid="audit-diff-change"]').first().waitFor();
+    const changes = await page.locator('[data-testid="audit-diff-change"]').evaluateAll((rows) =>
+      rows.map((r) => ({ path: r.dataset.path, cells: [...r.querySelectorAll('td')].map((td) => td.textContent) })),
+    );
+    return { ...answer, elapsedMs, readsMeanwhile, before, after, changes };
   },
 
   async chain(page) {

@@ -328,4 +328,10 @@ async fn an_action_in_another_tab_shows_on_the_page_within_two_seconds_without_p
     let top = &r["after"]["rows"][0];
     assert_eq!((top["requestId"].as_str(), top["verb"].as_str()), (Some(request), Some("scale")), "newest on top: {r}");
     assert_same_rows(&kate, &r["after"], 1).await;
+    // Its detail shows what the scale changed, from the outcome row's diff.
+    assert_eq!(
+        r["changes"],
+        json!([{ "path": "spec.replicas", "cells": ["spec.replicas", "modify", "1 → 2"] }]),
+        "{r}"
+    );
 }

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { auditRoute, diffOf, objectRoute, recordingRoute } from './routes';
+import type { JsonValue } from '../api/types.gen';
+import { auditRoute, diffChanges, diffOf, objectRoute, recordingRoute } from './routes';
 import { AUDIT_VERBS } from './verbs';
 
 describe('audit links', () => {
@@ -30,6 +31,19 @@ describe('audit links', () => {
     expect(recordingRoute(null)).toBeNull();
     expect(diffOf({ diff: [{ path: 'spec.replicas', before: 1, after: 3 }] })).toEqual([{ path: 'spec.replicas', before: 1, after: 3 }]);
     expect(diffOf({ replicas: 3 })).toBeNull();
+  });
+
+  it('reads the changes an apply kept, defensively', () => {
+    const diff: JsonValue = { changes: [{ path: 'spec.replicas', kind: 'modify', before: 2, after: 5 }, { path: 'metadata.labels.app', kind: 'add', after: 'web' }, { nonsense: 1 }], truncated: 3 };
+    expect(diffChanges(diff)).toEqual({
+      changes: [
+        { path: 'spec.replicas', kind: 'modify', before: 2, after: 5 },
+        { path: 'metadata.labels.app', kind: 'add', before: undefined, after: 'web' },
+      ],
+      truncated: 3,
+    });
+    expect(diffChanges([{ path: 'x' }])).toBeNull();
+    expect(diffChanges(null)).toBeNull();
   });
 
   it('offers exactly the verbs docs/audit.md lists', () => {

@@ -50,3 +50,23 @@ export function recordingRoute(extra: JsonValue | null): string | null {
 export function diffOf(extra: JsonValue | null): JsonValue | null {
   return isRecord(extra) && extra.diff !== undefined && extra.diff !== null ? extra.diff : null;
 }
+
+/** One changed path of an `extra.diff` (docs/audit.md "What changed"). */
+export interface DiffChange {
+  path: string;
+  kind: string;
+  before?: JsonValue;
+  after?: JsonValue;
+}
+
+/**
+ * `extra.diff` read defensively: its changes and how many more paths the server left out, or
+ * null when it is not `{changes, truncated}` (then the detail shows it as JSON).
+ */
+export function diffChanges(diff: JsonValue | null): { changes: DiffChange[]; truncated: number } | null {
+  if (!isRecord(diff) || !Array.isArray(diff.changes)) return null;
+  const changes = diff.changes.flatMap((c): DiffChange[] =>
+    isRecord(c) && typeof c.path === 'string' ? [{ path: c.path, kind: typeof c.kind === 'string' ? c.kind : 'modify', before: c.before, after: c.after }] : [],
+  );
+  return { changes, truncated: typeof diff.truncated === 'number' ? diff.truncated : 0 };
+}
