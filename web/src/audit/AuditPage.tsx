@@ -2,7 +2,6 @@
 // virtualized table kept live by the tab's stream, with one event's rows in a side panel.
 
 import { useQueryClient } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef } from 'react';
 import { useLocation } from 'react-router';
 
@@ -11,8 +10,8 @@ import { queryKeys } from '../api/queryKeys';
 import { useThrottled } from '../api/liveTargets';
 import { ErrorBox } from '../components/ErrorBox';
 import { useNow } from '../lib/useNow';
-import { HEADER_HEIGHT } from '../pages/list/ListTable';
 import { useCursor } from '../pages/list/useCursor';
+import { useVirtualRows } from '../pages/list/useVirtualRows';
 import { AuditFilters } from './AuditFilters';
 import { auditRowKey, ROW_HEIGHT } from './AuditRow';
 import { AuditTable } from './AuditTable';
@@ -38,23 +37,8 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
   const now = useNow(10_000);
   const { query, rows, first, tail, refusal } = useAuditRows(view, rowsKey, now, refreshTimeline);
 
-  const scroller = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtual = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    useFlushSync: false,
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
-  });
-  const items = virtual.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { scroller, virtual } = useVirtualRows(rows.length, ROW_HEIGHT, query);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
-  useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
 
   const location = useLocation();
   const open = (row: AuditItem) => setView({ ...view, event: row.requestId });
