@@ -19,8 +19,8 @@
 //           fetch: its status and request id; the milliseconds from the answer until its
 //           outcome row shows on the first tab, and how many /api/audit reads the page made
 //           meanwhile (the tail must not poll); then open that row: the detail's changed paths
-//   chain   open P, Verify chains: the status, the counts and each problem (writer, row id, seq,
-//           reason)
+//   chain   open P in the dark theme, Verify chains: the status, the counts and each problem
+//           (writer, row id, seq, reason); whether the page is dark
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { parseArgs } from 'node:util';
@@ -196,11 +196,13 @@ const scenarios = {
   },
 
   async chain(page) {
+    await page.addInitScript(() => localStorage.setItem('periscope.theme', 'dark'));
     await page.goto(url(opts.path));
     await view(page);
     await page.locator('#audit-verify').click();
     await page.locator('#audit-chain-status').waitFor();
     return page.evaluate(() => ({
+      dark: document.documentElement.classList.contains('dark'),
       ok: document.querySelector('#audit-chain').dataset.ok,
       status: document.querySelector('#audit-chain-status').textContent,
       counts: document.querySelector('#audit-chain-counts').textContent,

@@ -301,6 +301,7 @@ async fn a_tampered_row_shows_in_the_chain_status() {
     let carol = server_on(&db, "carol", &["sre"]);
 
     let r = drive(&carol, "chain", &["--path", "/audit"]).await;
+    assert_eq!(r["dark"], true, "shown in the dark theme (screenshot audit-chain.png): {r}");
     assert_eq!(r["ok"], "false", "{r}");
     assert_eq!(r["status"], "✗ 1 broken chain", "{r}");
     let problems = r["problems"].as_array().expect("problems");
