@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError } from './api/client';
 import type { SubscribeBody } from './api/types.gen';
-import { type AuditLiveEvent, auditKey, BATCH_MS, type EventSourceLike, type LiveDeps, type LiveEvent, LiveStreams, RELEASE_MS } from './live';
+import { type AuditLiveEvent, auditKey, BATCH_MS, fromAuditKey, type EventSourceLike, type LiveDeps, type LiveEvent, LiveStreams, RELEASE_MS } from './live';
 
 class FakeSource implements EventSourceLike {
   readonly listeners = new Map<string, ((e: MessageEvent<string> | Event) => void)[]>();
@@ -312,6 +312,7 @@ describe('LiveStreams after sign-out', () => {
 
   it('keys an audit tail by its filters, in any order', () => {
     expect(auditKey({ verb: 'scale', actor: 'kate' })).toBe(auditKey({ actor: 'kate', verb: 'scale' }));
+    expect(fromAuditKey(auditKey({ verb: 'scale', actor: 'kate' }))).toEqual({ actor: 'kate', verb: 'scale' });
     expect(auditKey({ verb: 'scale' })).not.toBe(auditKey({ verb: 'delete' }));
   });
 });

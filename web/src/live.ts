@@ -106,6 +106,12 @@ export function auditKey(filter: AuditFilter): string {
   return JSON.stringify(['audit', ...Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 }
 
+/** The filters an `auditKey` names. */
+export function fromAuditKey(key: string): AuditFilter {
+  const [, ...entries] = JSON.parse(key) as [string, ...[string, string][]];
+  return Object.fromEntries(entries);
+}
+
 export function targetKey(t: ListTarget): string {
   const group = t.group === '' ? 'core' : t.group;
   return JSON.stringify([t.cluster, group, t.version, t.resource, t.namespace ?? '', t.labelSelector ?? '']);

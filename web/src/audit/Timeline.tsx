@@ -2,7 +2,7 @@
 // failure drawn in colours of their own on top. Drag across it to zoom into that range (a click
 // zooms into one bar); Zoom out doubles the range, Reset returns to the default 24 hours.
 
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type PointerEvent, useRef, useState } from 'react';
 
 import { auditApi } from '../api/endpoints';
@@ -39,7 +39,7 @@ export function Timeline({ view, rowsKey, onZoom, onReset }: { view: AuditView; 
   const timeline = useQuery({
     queryKey: queryKeys.auditTimeline(rowsKey),
     queryFn: ({ signal }) => auditApi.timeline(apiQuery(view, Date.now()), BUCKETS, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);

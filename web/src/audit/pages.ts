@@ -53,7 +53,12 @@ export function withLiveRows(data: AuditData | undefined, items: AuditItem[]): A
   const first = data?.pages[0];
   if (!data || !first) return data;
   const loaded = new Set(data.pages.flatMap((p) => p.items.map((i) => i.id)));
-  const fresh = items.filter((i) => !loaded.has(i.id) && loaded.add(i.id));
+  const fresh: AuditItem[] = [];
+  for (const item of items) {
+    if (loaded.has(item.id)) continue;
+    loaded.add(item.id);
+    fresh.push(item);
+  }
   if (fresh.length === 0) return data;
   const total = first.total + fresh.length;
   const page: AuditPage = {

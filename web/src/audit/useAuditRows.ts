@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { auditApi } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
-import { auditKey, type AuditLiveEvent, liveStreams } from '../live';
+import { auditKey, type AuditLiveEvent, fromAuditKey, liveStreams } from '../live';
 import { apiQuery, type AuditView, inRange, liveFilter, liveTail } from './filters';
 import { type AuditData, firstPageOnly, loadedRows, nextOffset, PAGE_SIZE, withLiveRows } from './pages';
 import type { AuditItem } from './types';
@@ -57,19 +57,18 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
     if (recent.current.length > 0) mergeRef.current(recent.current.map((r) => r.item));
   }, [dataUpdatedAt]);
 
-  const filter = tail ? liveFilter(view) : null;
-  const subscription = filter ? auditKey(filter) : null;
+  const subscription = tail ? auditKey(liveFilter(view)) : null;
   // Whether the stream carries the subscription named `key` (or why the server refused it).
   const [carried, setCarried] = useState<{ key: string; live: boolean; refused?: string } | null>(null);
   useEffect(() => {
     recent.current = [];
-    if (!subscription || !filter) return;
+    if (!subscription) return;
     const reread = () => {
       const { queryKey: key } = current.current;
       queryClient.setQueryData<AuditData>(key, (data) => firstPageOnly(data));
       void queryClient.invalidateQueries({ queryKey: key, exact: true });
     };
-    const off = liveStreams().subscribeAudit(filter, {
+    const off = liveStreams().subscribeAudit(fromAuditKey(subscription), {
       // Rows committed before the subscription took hold are read again once it has.
       onLive: (live) => {
         setCarried({ key: subscription, live });
@@ -90,8 +89,6 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
       off();
       setCarried(null);
     };
-    // `filter` is what `subscription` names.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [subscription, queryClient]);
 
   const data = query.data as AuditData | undefined;
