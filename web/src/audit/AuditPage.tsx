@@ -35,7 +35,13 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
   const refreshTimeline = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.auditTimeline(rowsKey) }), TIMELINE_REFRESH_MS);
   // "Now" for what a render decides with it: the live switch, a preset's start in the export links.
   const now = useNow(10_000);
-  const { query, rows, first, tail, refusal } = useAuditRows(view, rowsKey, now, refreshTimeline);
+  const onLiveRows = (items: AuditItem[]) => {
+    refreshTimeline();
+    // The open event's outcome (or a later row of its request) came in: show it in the detail.
+    const open = view.event;
+    if (open && items.some((i) => i.requestId === open)) void queryClient.invalidateQueries({ queryKey: queryKeys.auditRequest(open) });
+  };
+  const { query, rows, first, tail, refusal } = useAuditRows(view, rowsKey, now, onLiveRows);
 
   const { scroller, virtual } = useVirtualRows(rows.length, ROW_HEIGHT, query);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;

@@ -18,8 +18,8 @@ const REMERGE_MS = 30_000;
 
 export type TailState = 'off' | 'connecting' | 'live' | 'refused';
 
-/** The rows of `view` (`rowsKey` names it); `now` decides whether the tail still runs. */
-export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLiveRows: () => void) {
+/** The rows of `view` (`rowsKey` names it); `now` decides whether the tail still runs; `onLiveRows` hears what the tail brings. */
+export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLiveRows: (items: AuditItem[]) => void) {
   const queryClient = useQueryClient();
   const queryKey = useMemo(() => queryKeys.auditRows(rowsKey), [rowsKey]);
   const tail = liveTail(view, now);
@@ -82,7 +82,7 @@ export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLi
         if (items.length === 0) return;
         recent.current.push(...items.map((item) => ({ at: now, item })));
         mergeRef.current(items);
-        current.current.onLiveRows();
+        current.current.onLiveRows(items);
       },
     });
     return () => {
