@@ -18,6 +18,8 @@ const LogsPage = lazy(() => import('./pages/LogsPage'));
 // The Helm section too (and the YAML library it renders values with).
 const HelmListPage = lazy(() => import('./helm/HelmListPage'));
 const ReleasePage = lazy(() => import('./helm/ReleasePage'));
+// And the audit page.
+const AuditPage = lazy(() => import('./audit/AuditPage'));
 
 const loading = (what: string) => <p className="p-6 text-sm text-slate-500">Loading {what}…</p>;
 
@@ -39,6 +41,7 @@ export function App() {
           element={<Page><Suspense fallback={loading('the log viewer')}><LogsPage /></Suspense></Page>}
         />
         <Route path="clusters/:cluster/r/core/v1/pods/:namespace/:name/exec" element={<Page><ExecPage /></Page>} />
+        <Route path="audit" element={<Page><Suspense fallback={loading('the audit trail')}><AuditPage /></Suspense></Page>} />
         <Route path="exec" element={<Page><SessionsPage /></Page>} />
         <Route path="exec/recordings/:id" element={<Page><ReplayPage /></Page>} />
         <Route path="*" element={<NotFound />} />

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError } from './api/client';
 import type { SubscribeBody } from './api/types.gen';
-import { BATCH_MS, type EventSourceLike, type LiveDeps, type LiveEvent, LiveStreams, RELEASE_MS } from './live';
+import { type AuditLiveEvent, auditKey, BATCH_MS, fromAuditKey, type EventSourceLike, type LiveDeps, type LiveEvent, LiveStreams, RELEASE_MS } from './live';
 
 class FakeSource implements EventSourceLike {
   readonly listeners = new Map<string, ((e: MessageEvent<string> | Event) => void)[]>();
@@ -198,10 +198,17 @@ describe('LiveStreams', () => {
   it('leaves a list polling when its subscription is refused', async () => {
     const h = harness({ subscribe: () => Promise.reject(new ApiError(403, 'E_FORBIDDEN', 'pods is forbidden')) });
     const pods = listener();
-    h.streams.subscribe(target, pods);
+    const refusals: unknown[] = [];
+    h.streams.subscribe(target, { ...pods, onRefused: (e) => refusals.push(e) });
     h.sources[0]?.emit('stream', { streamId: 'st1' });
     await flush();
     expect(pods.live).toEqual([false]);
+    expect(refusals).toHaveLength(1);
+    expect((refusals[0] as ApiError).code).toBe('E_FORBIDDEN');
+    // A page that comes back to it is told too.
+    const later: unknown[] = [];
+    h.streams.subscribe(target, { ...listener(), onRefused: (e) => later.push(e) });
+    expect(later).toEqual(refusals);
     expect(h.sources[0]?.closed).toBe(false);
   });
 });
@@ -267,5 +274,45 @@ describe('LiveStreams after sign-out', () => {
       namespace: undefined,
       labelSelector: 'app=web',
     });
+  });
+
+  it('tails the audit trail on the same stream: rows in batches, a gap, and a gap after a reconnect', async () => {
+    const h = harness();
+    const batches: AuditLiveEvent[][] = [];
+    const live: boolean[] = [];
+    const off = h.streams.subscribeAudit({ verb: 'scale', namespace: 'team-a' }, { onEvents: (e) => batches.push(e), onLive: (l) => live.push(l) });
+    h.streams.subscribe(target, listener());
+    expect(h.sources).toHaveLength(1);
+    h.sources[0]?.emit('stream', { streamId: 'st1' });
+    await flush();
+    expect(h.requests[0]?.body).toEqual({ audit: { verb: 'scale', namespace: 'team-a' } });
+    expect(live.at(-1)).toBe(true);
+
+    const row = (id: number) => ({ id, requestId: `r${id}`, timestamp: '2026-01-01T00:00:00Z' });
+    h.sources[0]?.emit('audit', { sub: 's1', items: [row(2), row(1)] });
+    h.sources[0]?.emit('audit', { sub: 's1', items: [row(3)] });
+    h.sources[0]?.emit('audit_gap', { sub: 's1' });
+    await h.advance(BATCH_MS);
+    expect(batches).toEqual([[{ type: 'rows', items: [row(2), row(1)] }, { type: 'rows', items: [row(3)] }, { type: 'gap' }]]);
+
+    // Down and up again: rows committed meanwhile were not sent, so the page reads them.
+    h.sources[0]?.emit('server_shutdown', {});
+    expect(live.at(-1)).toBe(false);
+    await h.advance(500);
+    h.sources[1]?.emit('stream', { streamId: 'st2' });
+    await flush();
+    await h.advance(BATCH_MS);
+    expect(live.at(-1)).toBe(true);
+    expect(batches.at(-1)).toEqual([{ type: 'gap' }]);
+
+    off();
+    await h.advance(RELEASE_MS);
+    expect(h.requests.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/streams/st2/subscriptions/s3' });
+  });
+
+  it('keys an audit tail by its filters, in any order', () => {
+    expect(auditKey({ verb: 'scale', actor: 'kate' })).toBe(auditKey({ actor: 'kate', verb: 'scale' }));
+    expect(fromAuditKey(auditKey({ verb: 'scale', actor: 'kate' }))).toEqual({ actor: 'kate', verb: 'scale' });
+    expect(auditKey({ verb: 'scale' })).not.toBe(auditKey({ verb: 'delete' }));
   });
 });

@@ -1,6 +1,8 @@
 // Live updates: ONE multiplexed EventSource per tab (`GET /api/streams`, docs/watch.md), with a
 // subscription per visible list. Events are routed by their `sub` to the list's listeners in
 // short batches; the list applies them to its query cache (api/liveList.ts, lib/liveRows.ts).
+// The audit page's live tail rides the same stream: a subscription with the audit filters
+// (`{"audit": {…}}`) whose `audit` events carry newly committed rows (docs/audit.md).
 //
 // Health: `live` while the stream is open, `reconnecting` while it is being (re)opened with
 // backoff, `polling` when it could not be opened (three failures in a row, or no EventSource):
@@ -9,8 +11,9 @@
 import { useSyncExternalStore } from 'react';
 
 import { ApiError, signInAgain } from './api/client';
-import { api } from './api/endpoints';
+import { type AuditSubscribeBody, api } from './api/endpoints';
 import type { Row, SubscribeBody } from './api/types.gen';
+import type { AuditItem } from './audit/types';
 
 export type StreamHealth = 'live' | 'reconnecting' | 'polling';
 
@@ -38,11 +41,25 @@ export type LiveEvent =
   | { type: 'added' | 'modified' | 'deleted'; resourceVersion: string; object: Row }
   | { type: 'relist' };
 
-export interface LiveListener {
-  onEvents(events: LiveEvent[]): void;
+export interface LiveListener<E = LiveEvent> {
+  onEvents(events: E[]): void;
   /** Whether this list is kept fresh by the stream (else: poll). */
   onLive(live: boolean): void;
+  /** The server refused the subscription (403, 400, 429): it stays off until the stream reconnects. */
+  onRefused?(error: unknown): void;
 }
+
+/** The audit filters a live tail subscribes with (strings, as `GET /api/audit` takes them). */
+export type AuditFilter = Record<string, string>;
+
+/**
+ * What the live tail hears: rows that match, newest first; or `gap` when rows were missed
+ * (more than one event carries, or the stream was down): read the first page again.
+ */
+export type AuditLiveEvent = { type: 'rows'; items: AuditItem[] } | { type: 'gap' };
+
+/** A list, or the audit trail. */
+type Target = { list: ListTarget } | { audit: AuditFilter };
 
 /** What the stream needs of EventSource (a fake in tests). */
 export interface EventSourceLike {
@@ -64,8 +81,8 @@ export interface LiveDeps {
 
 interface Sub {
   key: string;
-  target: ListTarget;
-  listeners: Set<LiveListener>;
+  target: Target;
+  listeners: Set<LiveListener<LiveEvent> | LiveListener<AuditLiveEvent>>;
   /** The server's subscriptionId on the current stream. */
   id?: string;
   /** The stream a subscribe request is in flight on. */
@@ -73,12 +90,27 @@ interface Sub {
   /** The last resourceVersion seen, to resume without a snapshot. */
   lastEventId?: string;
   live: boolean;
-  queue: LiveEvent[];
+  /** Whether it was ever subscribed (an audit tail re-subscribed has missed rows). */
+  attached?: boolean;
+  /** Why the server refused it on the current stream (told to listeners that join later). */
+  refused?: unknown;
+  queue: (LiveEvent | AuditLiveEvent)[];
   flush?: unknown;
   release?: unknown;
 }
 
 const DELTAS = ['added', 'modified', 'deleted'] as const;
+
+/** The key of an audit tail (filters in a stable order). */
+export function auditKey(filter: AuditFilter): string {
+  return JSON.stringify(['audit', ...Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
+
+/** The filters an `auditKey` names. */
+export function fromAuditKey(key: string): AuditFilter {
+  const [, ...entries] = JSON.parse(key) as [string, ...[string, string][]];
+  return Object.fromEntries(entries);
+}
 
 export function targetKey(t: ListTarget): string {
   const group = t.group === '' ? 'core' : t.group;
@@ -133,7 +165,15 @@ export class LiveStreams {
 
   /** Keeps `target` live for `listener` until the returned function is called. */
   subscribe(target: ListTarget, listener: LiveListener): () => void {
-    const key = targetKey(target);
+    return this.add(targetKey(target), { list: target }, listener);
+  }
+
+  /** Tails the audit rows that match `filter` for `listener` until the returned function is called. */
+  subscribeAudit(filter: AuditFilter, listener: LiveListener<AuditLiveEvent>): () => void {
+    return this.add(auditKey(filter), { audit: filter }, listener);
+  }
+
+  private add(key: string, target: Target, listener: LiveListener<LiveEvent> | LiveListener<AuditLiveEvent>): () => void {
     let sub = this.subs.get(key);
     if (!sub) {
       sub = { key, target, listeners: new Set(), live: false, queue: [] };
@@ -146,6 +186,7 @@ export class LiveStreams {
     }
     sub.listeners.add(listener);
     listener.onLive(sub.live);
+    if (sub.refused !== undefined) listener.onRefused?.(sub.refused);
     if (!this.source && this.retry === null && !this.stopped) this.connect();
     const held = sub;
     return () => {
@@ -219,7 +260,7 @@ export class LiveStreams {
       this.setHealth('live');
       this.subs.forEach((sub) => void this.attach(sub));
     });
-    for (const name of ['snapshot', ...DELTAS, 'relist', 'backpressure']) {
+    for (const name of ['snapshot', ...DELTAS, 'relist', 'backpressure', 'audit', 'audit_gap']) {
       source.addEventListener(name, (e) => this.source === source && this.route(name, e));
     }
     source.addEventListener('error', (e) => {
@@ -246,6 +287,7 @@ export class LiveStreams {
     this.ended.clear();
     this.subs.forEach((sub) => {
       sub.id = undefined;
+      sub.refused = undefined;
       this.setLive(sub, false);
     });
   }
@@ -272,28 +314,23 @@ export class LiveStreams {
     const streamId = this.streamId;
     if (!streamId || sub.id || sub.attaching === streamId) return;
     sub.attaching = streamId;
-    const t = sub.target;
-    const body: SubscribeBody = {
-      cluster: t.cluster,
-      group: t.group === '' ? 'core' : t.group,
-      version: t.version,
-      resource: t.resource,
-      ...(t.namespace ? { namespace: t.namespace } : {}),
-      ...(t.labelSelector ? { labelSelector: t.labelSelector } : {}),
-      ...(sub.lastEventId ? { lastEventId: sub.lastEventId } : {}),
-    };
     let id: string;
     try {
-      const answer = await this.deps.subscribe(streamId, body);
+      const answer = await this.deps.subscribe(streamId, subscribeBody(sub));
       id = answer.subscriptionId;
     } catch (error) {
       sub.attaching = undefined;
       // The stream is gone under us: the connection's own error reconnects. Otherwise (403,
       // 400, 429) this list polls; its own fetch shows the envelope.
       if (error instanceof ApiError && error.status === 404 && error.code === 'E_NOT_FOUND' && this.streamId === streamId) this.drop(false);
+      else {
+        sub.refused = error;
+        sub.listeners.forEach((l) => l.onRefused?.(error));
+      }
       return;
     }
     sub.attaching = undefined;
+    sub.refused = undefined;
     if (this.streamId !== streamId) return;
     if (this.subs.get(sub.key) !== sub || sub.id) {
       this.ended.add(id);
@@ -303,6 +340,9 @@ export class LiveStreams {
     sub.id = id;
     this.byId.set(id, sub);
     this.setLive(sub, true);
+    // An audit tail has no resume point: whatever was committed while it was away is read again.
+    if ('audit' in sub.target && sub.attached) this.enqueue(sub, { type: 'gap' });
+    sub.attached = true;
     const early = this.early.get(id) ?? [];
     this.early.delete(id);
     early.forEach(({ name, event }) => this.route(name, event));
@@ -330,7 +370,12 @@ export class LiveStreams {
       return;
     }
     const lastEventId = 'lastEventId' in event && typeof event.lastEventId === 'string' ? event.lastEventId : '';
-    if (name === 'snapshot') {
+    if (name === 'audit') {
+      const items = Array.isArray(data.items) ? (data.items as AuditItem[]) : [];
+      if (items.length > 0) this.enqueue(sub, { type: 'rows', items });
+    } else if (name === 'audit_gap') {
+      this.enqueue(sub, { type: 'gap' });
+    } else if (name === 'snapshot') {
       const resourceVersion = String(data.resourceVersion ?? '');
       const items = Array.isArray(data.items) ? (data.items as Row[]) : [];
       sub.lastEventId = resourceVersion || undefined;
@@ -344,16 +389,32 @@ export class LiveStreams {
     }
   }
 
-  private enqueue(sub: Sub, event: LiveEvent): void {
+  private enqueue(sub: Sub, event: LiveEvent | AuditLiveEvent): void {
     sub.queue.push(event);
     if (sub.flush !== undefined) return;
     sub.flush = this.deps.setTimeout(() => {
       sub.flush = undefined;
       const batch = sub.queue;
       sub.queue = [];
-      sub.listeners.forEach((l) => l.onEvents(batch));
+      // A subscription's events are all of its target's type.
+      sub.listeners.forEach((l) => (l.onEvents as (events: (LiveEvent | AuditLiveEvent)[]) => void)(batch));
     }, BATCH_MS);
   }
+}
+
+/** The subscribe request of `sub`: a list (resuming where it was), or the audit filters. */
+function subscribeBody(sub: Sub): SubscribeBody | AuditSubscribeBody {
+  if ('audit' in sub.target) return { audit: sub.target.audit };
+  const t = sub.target.list;
+  return {
+    cluster: t.cluster,
+    group: t.group === '' ? 'core' : t.group,
+    version: t.version,
+    resource: t.resource,
+    ...(t.namespace ? { namespace: t.namespace } : {}),
+    ...(t.labelSelector ? { labelSelector: t.labelSelector } : {}),
+    ...(sub.lastEventId ? { lastEventId: sub.lastEventId } : {}),
+  };
 }
 
 function browserDeps(): LiveDeps {

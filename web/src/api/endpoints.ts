@@ -42,6 +42,7 @@ import type {
   UpgradeBody,
   WriteResult,
 } from '../helm/types';
+import type { AuditPage, AuditTimeline, ChainReport } from '../audit/types';
 
 const seg = encodeURIComponent;
 const clusterPath = (cluster: string) => `/api/clusters/${seg(cluster)}`;
@@ -147,7 +148,7 @@ export const api = {
       scope === 'cluster' && cluster ? `${clusterPath(cluster)}/search?q=${seg(q)}&limit=20` : `/api/search?q=${seg(q)}&limit=20`,
       signal,
     ),
-  subscribe: (streamId: string, body: SubscribeBody) => send<Subscribed>('POST', `/api/streams/${seg(streamId)}/subscriptions`, body),
+  subscribe: (streamId: string, body: SubscribeBody | AuditSubscribeBody) => send<Subscribed>('POST', `/api/streams/${seg(streamId)}/subscriptions`, body),
   unsubscribe: async (streamId: string, id: string) => {
     await send<JsonValue>('DELETE', `/api/streams/${seg(streamId)}/subscriptions/${seg(id)}`);
   },
@@ -174,6 +175,35 @@ export const api = {
   },
   /** A kubeconfig for `clusters` (proxy contexts and a fresh token; docs/api.md#proxy). */
   kubeconfig: (clusters: string[]) => getText(`/api/kubeconfig?clusters=${clusters.map(seg).join(',')}`),
+};
+
+/** The live tail's subscription body: the audit filters (strings, no limit or offset; docs/audit.md). */
+export interface AuditSubscribeBody {
+  audit: Record<string, string>;
+}
+
+/** The audit page's calls (docs/audit.md "Reading the trail"); `query` from audit/filters.ts. */
+export const auditApi = {
+  list: (query: URLSearchParams, offset: number, limit: number, signal?: AbortSignal) => {
+    const q = new URLSearchParams(query);
+    q.set('limit', String(limit));
+    q.set('offset', String(offset));
+    return getJson<AuditPage>(`/api/audit?${q.toString()}`, signal);
+  },
+  /** Both rows (intent and outcome) of one request. */
+  request: (requestId: string, signal?: AbortSignal) => getJson<AuditPage>(`/api/audit?requestId=${seg(requestId)}&limit=50`, signal),
+  timeline: (query: URLSearchParams, buckets: number, signal?: AbortSignal) => {
+    const q = new URLSearchParams(query);
+    q.set('buckets', String(buckets));
+    return getJson<AuditTimeline>(`/api/audit/timeline?${q.toString()}`, signal);
+  },
+  chain: () => getJson<ChainReport>('/api/audit/chain'),
+  /** Where the browser downloads the filtered rows (a plain link: the server names the file). */
+  exportUrl: (query: URLSearchParams, format: 'jsonl' | 'csv') => {
+    const q = new URLSearchParams(query);
+    q.set('format', format);
+    return `/api/audit/export?${q.toString()}`;
+  },
 };
 
 /** The YAML editor's calls (web/src/editor; decoded by editor/types.ts). */

@@ -46,6 +46,12 @@ export const queryKeys = {
   /** Open terminal sessions (the caller's, or everyone's for audit admins). */
   execSessions: () => ['exec', 'sessions'] as const,
   recordings: () => ['exec', 'recordings'] as const,
+  /** The audit rows of a view (its filters and range as in its URL; a preset's start is resolved when read), paged. */
+  auditRows: (view: string) => ['audit', 'rows', view] as const,
+  /** The density timeline of a view (its filters and range, not the resolved times). */
+  auditTimeline: (view: string) => ['audit', 'timeline', view] as const,
+  /** The rows of one request (the event detail). */
+  auditRequest: (requestId: string) => ['audit', 'request', requestId] as const,
   /** Personal access tokens: the caller's (`mine`) or everyone's (audit admins); no scope: both. */
   tokens: (scope?: 'mine' | 'all') => (scope ? (['tokens', scope] as const) : (['tokens'] as const)),
 };

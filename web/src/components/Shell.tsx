@@ -4,6 +4,7 @@ import { Link, Outlet, useNavigate, useParams, useSearchParams } from 'react-rou
 import { useClusters, useKinds } from '../api/hooks';
 import { Drawer } from '../exec/Drawer';
 import { helmListRoute } from '../helm/routes';
+import { AUDIT_ROUTE } from '../audit/routes';
 import { SESSIONS_ROUTE } from '../exec/routes';
 import type { CommandContext } from '../lib/command';
 import { builtinByPlural, findEntry, type KindEntry, PODS_REF, unknownKind } from '../lib/kinds';
@@ -69,6 +70,7 @@ export function Shell() {
       overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
       fleet: () => navigate('/'),
       helm: () => target && navigate(helmListRoute(target)),
+      audit: () => navigate(AUDIT_ROUTE),
       palette: () => setOverlay((o) => (o === 'palette' ? null : 'palette')),
       help: () => setOverlay('help'),
       escape: () => undefined,
@@ -149,6 +151,9 @@ export function Shell() {
           >
             kubectl
           </button>
+          <Link to={AUDIT_ROUTE} id="audit-link" title="Audit trail: who did what (g a)" className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
+            Audit
+          </Link>
           <Link to={SESSIONS_ROUTE} id="sessions-link" title="Terminal sessions and recordings" className="rounded px-2 py-0.5 text-sm text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800">
             Sessions
           </Link>
@@ -172,6 +177,7 @@ export function Shell() {
           globalActions={[
             ...(target ? [{ id: 'apply-yaml', label: 'Apply YAML…', run: () => setOverlay('apply') }] : []),
             ...(names.length > 0 ? [{ id: 'kubectl', label: 'Use with kubectl (kubeconfig, tokens)…', run: openKubectl }] : []),
+            { id: 'audit', label: 'Audit trail: who did what', run: () => navigate(AUDIT_ROUTE) },
           ]}
         />
       )}

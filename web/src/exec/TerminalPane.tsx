@@ -1,22 +1,12 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 
+import { useNow } from '../lib/useNow';
 import { formatClock } from './asciicast';
 import { CapDialog } from './CapDialog';
 import { RECONNECT_DELAYS_MS } from './reconnect';
 import type { ExecSession, SessionView } from './session';
 import { LiveTerminalView } from './terminalViews';
-
-/** The time now, every `ms` while `on`. */
-function useNow(ms: number, on: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!on) return;
-    const timer = window.setInterval(() => setNow(Date.now()), ms);
-    return () => window.clearInterval(timer);
-  }, [ms, on]);
-  return now;
-}
 
 const seconds = (until: number, now: number) => Math.max(0, Math.ceil((until - now) / 1000));
 

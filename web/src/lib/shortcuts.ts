@@ -12,6 +12,7 @@ export type ShortcutId =
   | 'overview'
   | 'fleet'
   | 'helm'
+  | 'audit'
   | 'palette'
   | 'help'
   | 'escape'
@@ -42,6 +43,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
   { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
   { id: 'helm', shown: ['g h'], bind: ['g h'], what: 'Helm releases of this cluster' },
+  { id: 'audit', shown: ['g a'], bind: ['g a'], what: 'Audit trail: who did what, filtered and live' },
   // Ctrl/Cmd+K is matched with its modifier, before the plain-key bindings.
   { id: 'palette', shown: ['Ctrl K', '⌘ K'], bind: [], what: 'Jump to a resource by name (this cluster or all), or a cluster' },
   { id: 'help', shown: ['?'], bind: ['?'], what: 'This sheet' },

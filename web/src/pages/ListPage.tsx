@@ -1,6 +1,5 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import { api } from '../api/endpoints';
@@ -15,9 +14,10 @@ import { POLL_INTERVAL_MS } from '../live';
 import { FilterBox } from './list/FilterBox';
 import { useListParams } from './list/listParams';
 import { ROW_HEIGHT, rowKey } from './list/ListRow';
-import { HEADER_HEIGHT, ListTable } from './list/ListTable';
+import { ListTable } from './list/ListTable';
 import { MAX_SELECTED, useSelection } from './list/selection';
 import { useCursor } from './list/useCursor';
+import { useVirtualRows } from './list/useVirtualRows';
 
 // Loaded on first use: the YAML parser it needs stays out of the initial bundle.
 const BulkDownloadDialog = lazy(() => import('../bulk/BulkDownloadDialog'));
@@ -82,34 +82,15 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const first = list.data?.pages[0];
 
-  const scroller = useRef<HTMLDivElement>(null);
-  // Rows sit below the sticky header: `scrollMargin` says so, and scrolling to a row keeps it
-  // clear of the header (`scrollPaddingStart`). Its functions are read on every render (the
-  // compiler skips this component); rows are memoized components of their own.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtual = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    // Let React batch scroll updates instead of flushing each one synchronously.
-    useFlushSync: false,
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
-  });
-  const items = virtual.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { scroller, virtual } = useVirtualRows(rows.length, ROW_HEIGHT, list);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
-  useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
 
   const location = useLocation();
   const navigate = useNavigate();
   const here = location.pathname + location.search;
   const open = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
   const selection = useSelection(location.pathname);
-  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)));
+  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)), { keyOf: rowKey });
   const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const [downloading, setDownloading] = useState<string[] | null>(null);
 

@@ -14,10 +14,12 @@ export function FilterBox(props: {
   /** Milliseconds of quiet before a commit (default: 60 for the search box, else 300). */
   delay?: number;
   className?: string;
+  /** The accessible name, when the placeholder (gone once something is typed) is not enough. */
+  label?: string;
   /** Called before the box's own Enter/Escape handling, which `preventDefault()` skips. */
   onKey?: (event: KeyboardEvent<HTMLInputElement>) => void;
 }) {
-  const { value, onCommit, placeholder, id, search, delay, className, onKey } = props;
+  const { value, onCommit, placeholder, id, search, delay, className, label, onKey } = props;
   const [text, setText] = useState(value);
   // What this box last saved: when the URL comes back with it, keys typed meanwhile stay.
   const [saved, setSaved] = useState<string | null>(null);
@@ -46,6 +48,7 @@ export function FilterBox(props: {
       data-search-box={search ? '' : undefined}
       className={`${className ?? 'w-56'} rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900`}
       placeholder={placeholder}
+      aria-label={label}
       value={text}
       onChange={(e) => setText(e.target.value)}
       onKeyDown={(e) => {

@@ -1,9 +1,7 @@
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import type { Row } from '../../api/types.gen';
 import { usePageKeys } from '../../components/pageKeys';
-import { rowKey } from './ListRow';
 
 /** The highlighted row of each list view this tab has shown (so Back returns to it). */
 const cursors = new Map<string, string>();
@@ -22,12 +20,27 @@ interface Cursor {
   index: number;
 }
 
+/** How a list names its rows, and what Esc does before it drops the highlight. */
+export interface CursorOptions<T> {
+  /** A row's stable key (`rowKey` for Kubernetes rows). */
+  keyOf: (row: T) => string;
+  /** Runs first on Esc; returns whether it used the key (e.g. closed a side panel). */
+  onClear?: () => boolean;
+}
+
 /**
  * The highlighted row of the list view `view` (its URL): j/k/arrows move it, Enter opens it
  * (`open`), `x` ticks it (`select`), Esc drops it. Kept by row key so live inserts do not move it, remembered per view
  * for this tab (Back from a detail page returns to it), and scrolled into view.
  */
-export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDivElement, Element>, open: (row: Row) => void, select: (row: Row) => void) {
+export function useCursor<T>(
+  view: string,
+  rows: T[],
+  virtual: Virtualizer<HTMLDivElement, Element>,
+  open: (row: T) => void,
+  select: (row: T) => void,
+  { keyOf: rowKey, onClear }: CursorOptions<T>,
+) {
   const [cursor, setCursor] = useState<Cursor | null>(() => {
     const key = cursors.get(view);
     return key ? { key, index: 0 } : null;
@@ -39,7 +52,7 @@ export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDi
     if (at && rowKey(at) === cursor.key) return cursor.index;
     const found = rows.findIndex((r) => rowKey(r) === cursor.key);
     return found >= 0 ? found : Math.min(cursor.index, rows.length - 1);
-  }, [rows, cursor]);
+  }, [rows, cursor, rowKey]);
   // A highlight restored on coming back (Back from a detail page) is scrolled to once its row loads.
   const restore = useRef(cursor?.key ?? null);
   useEffect(() => {
@@ -48,7 +61,7 @@ export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDi
     if (index < 0) return;
     restore.current = null;
     virtual.scrollToIndex(index, { align: 'center' });
-  }, [rows, virtual]);
+  }, [rows, virtual, rowKey]);
   const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
   useEffect(() => {
     if (scrollTo) virtual.scrollToIndex(scrollTo.index, { align: 'auto' });
@@ -62,6 +75,7 @@ export function useCursor(view: string, rows: Row[], virtual: Virtualizer<HTMLDi
   };
   usePageKeys((key) => {
     if (key === 'clear') {
+      if (onClear?.()) return true;
       if (cursor === null) return false;
       setCursor(null);
       cursors.delete(view);
