@@ -231,6 +231,9 @@ async fn the_chain_status_names_an_edited_row_and_is_for_audit_admins_only() {
     assert_eq!(problems.len(), 1, "{report}");
     assert_eq!(problems[0]["writerId"], "seed");
     assert_eq!(problems[0]["rowId"], id);
+    let (_, found) =
+        get_json(&carol, &format!("/api/audit?requestId={}", problems[0]["requestId"].as_str().expect("id"))).await;
+    assert_eq!(found["items"][0]["id"], id, "the problem's request id finds the row: {found}");
     assert!(problems[0]["reason"].as_str().unwrap_or_default().contains("edited"), "{report}");
     drop(carol);
 

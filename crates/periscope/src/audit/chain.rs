@@ -26,6 +26,8 @@ pub struct Problem {
     /// The row id where the chain breaks.
     pub row_id: i64,
     pub seq: i64,
+    /// The row's request id, which finds it (and its pair) through `/api/audit?requestId=`.
+    pub request_id: String,
     pub reason: String,
 }
 
@@ -69,7 +71,13 @@ impl Verifier {
             Some(reason) => {
                 *broken = true;
                 self.report.ok = false;
-                self.report.problems.push(Problem { writer_id: writer.clone(), row_id: row.id, seq: link.seq, reason });
+                self.report.problems.push(Problem {
+                    writer_id: writer.clone(),
+                    row_id: row.id,
+                    seq: link.seq,
+                    request_id: row.body.request_id.clone(),
+                    reason,
+                });
             }
             None => {
                 *last_seq = link.seq;
