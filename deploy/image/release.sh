@@ -23,7 +23,11 @@ rustup target list --installed 2>/dev/null | grep -qx "$target" \
 
 # ring and SQLite compile C for the target: musl-gcc is Debian's wrapper around gcc for musl.
 export CC_x86_64_unknown_linux_musl=musl-gcc
-${CARGO:-cargo} build --release --locked --target "$target" -p periscope -p periscope-agent
+# The compilers get a constant SOURCE_DATE_EPOCH, not the commit's time: cc's build scripts
+# (ring, SQLite) rebuild whenever it changes, which rebuilt rustls and everything above it on
+# every commit. A constant keeps the C objects reproducible and the cache warm; the image is
+# still stamped with the commit's time (build.sh reads it from the stamp file).
+SOURCE_DATE_EPOCH=0 ${CARGO:-cargo} build --release --locked --target "$target" -p periscope -p periscope-agent
 
 mkdir -p "$dist"
 for bin in periscope periscope-agent; do
