@@ -228,7 +228,7 @@ async fn audit_benchmarks(binary: &std::path::Path, dir: &std::path::Path) -> an
     };
     let report = json!({
         "benchmark": "audit",
-        "targets": {"actions_per_second": 5000, "audit_latency_p99_ms": 2.0, "query_p95_ms_over_1m_rows": 50.0},
+        "targets": {"actions_per_second": 5000, "audit_latency_p99_ms": 2.0, "query_p95_ms_over_1m_rows": 50.0, "page_first_paint_ms": 1000.0, "page_filter_change_p95_ms": 300.0},
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "throughput_sqlite": throughput,
         "latency_sqlite_at_5000_per_second": paced,

@@ -38,7 +38,7 @@ fn loadavg() -> String {
 
 /// Runs `node testenv/browser/<script> args…` and returns its last JSON line (its progress goes
 /// to our stderr); an `error` in it fails the bench.
-async fn node(script: &str, args: Vec<String>) -> anyhow::Result<Value> {
+pub(crate) async fn node(script: &str, args: Vec<String>) -> anyhow::Result<Value> {
     let mut command = Command::new("node");
     command.arg(repo_root().join("testenv/browser").join(script)).args(&args).stderr(Stdio::inherit());
     let out = tokio::task::spawn_blocking(move || command.output()).await??;

@@ -21,11 +21,14 @@
 //           meanwhile (the tail must not poll); then open that row: the detail's changed paths
 //   chain   open P in the dark theme, Verify chains: the status, the counts and each problem
 //           (writer, row id, seq, reason); whether the page is dark
+//   bench   (make bench, not a test) --rounds times: open P in a fresh tab, ms until its first
+//           row shows; then on one tab pick a verb in #audit-verb, ms until every row shown is
+//           of that verb: {firstPaint, filterChange} as count/p50/p95/p99/max
 // Every result also carries pageErrors (uncaught exceptions) and blockedRequests.
 
 import { parseArgs } from 'node:util';
 
-import { runScenario } from './harness.mjs';
+import { runScenario, summarize } from './harness.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values: opts } = parseArgs({
     body: { type: 'string', default: '{}' },
     screenshot: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
+    rounds: { type: 'string', default: '20' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
   },
   strict: true,
@@ -112,6 +116,34 @@ async function detail(page) {
 const urlChanged = (page, before) => page.waitForFunction((b) => location.pathname + location.search !== b, before, { timeout });
 
 const scenarios = {
+  async bench(page) {
+    const rounds = Number(opts.rounds);
+    const firstPaint = [];
+    for (let i = 0; i < rounds; i += 1) {
+      const tab = await page.context().newPage();
+      const started = Date.now();
+      await tab.goto(url(opts.path));
+      await tab.locator('[data-testid="audit-row"]').first().waitFor();
+      firstPaint.push(Date.now() - started);
+      await tab.close();
+    }
+    await page.goto(url(opts.path));
+    await settled(page);
+    const verbs = ['delete', 'auth.login', 'auth.logout'];
+    const filterChange = [];
+    for (let i = 0; i < rounds; i += 1) {
+      const verb = verbs[i % verbs.length];
+      const started = Date.now();
+      await page.locator('#audit-verb').selectOption(verb);
+      await page.waitForFunction((v) => {
+        const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+        return document.querySelector('#audit-page')?.dataset.state === 'current' && rows.length > 0 && rows.every((r) => r.dataset.verb === v);
+      }, verb, { timeout });
+      filterChange.push(Date.now() - started);
+    }
+    return { firstPaint: summarize(firstPaint), filterChange: summarize(filterChange) };
+  },
+
   async rows(page) {
     await page.goto(url(opts.path));
     const initial = await view(page);
