@@ -30,7 +30,8 @@ pub struct Args {
     #[arg(long, env = "PERISCOPE_CLUSTER_NAME")]
     cluster: String,
     /// A registration token (needed until the agent holds a certificate).
-    #[arg(long, env = "PERISCOPE_REGISTRATION_TOKEN")]
+    // Tokens are base64url: one in 64 starts with `-`, which must not be read as a flag.
+    #[arg(long, env = "PERISCOPE_REGISTRATION_TOKEN", allow_hyphen_values = true)]
     token: Option<String>,
     /// Where the key, certificate and CA bundle are kept (unless `--state-secret`).
     #[arg(long, env = "PERISCOPE_AGENT_STATE_DIR", default_value = "/var/lib/periscope-agent")]
@@ -163,5 +164,21 @@ async fn health(addr: SocketAddr, ready: Arc<std::sync::atomic::AtomicBool>) {
                 format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
             let _ = socket.write_all(answer.as_bytes()).await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Args;
+
+    #[test]
+    fn a_token_that_starts_with_a_dash_is_a_token() {
+        let base = ["periscope-agent", "--server-url", "https://s", "--tunnel-addr", "s:8443", "--cluster", "beta"];
+        for token in ["-tQz8", "--xy"] {
+            let args = Args::try_parse_from(base.iter().copied().chain(["--token", token])).expect("parses");
+            assert_eq!(args.token.as_deref(), Some(token));
+        }
     }
 }
