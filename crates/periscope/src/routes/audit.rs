@@ -30,6 +30,8 @@ use crate::{
 
 /// Rows per live-tail frame; when more arrive at once, `audit_gap` tells the client to reload.
 const TAIL_PAGE: u32 = 200;
+/// How long a live tail waits after a commit for more before it reads the store.
+const TAIL_GATHER: std::time::Duration = std::time::Duration::from_millis(250);
 /// How often a live tail also looks for rows another replica wrote (its own writer's commits
 /// wake it at once).
 const TAIL_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
@@ -412,6 +414,10 @@ pub fn tail(
                 tokio::select! {
                     changed = commits.changed() => if changed.is_err() {
                         tokio::time::sleep(TAIL_SWEEP).await;
+                    } else {
+                        // Under a burst of writes the writer commits many batches a second:
+                        // gather them, so each tail reads the store a few times a second at most.
+                        tokio::time::sleep(TAIL_GATHER).await;
                     },
                     _ = tokio::time::sleep(TAIL_SWEEP) => {}
                 }
