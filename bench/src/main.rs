@@ -20,6 +20,7 @@ mod audit;
 mod editor;
 mod exec;
 mod helm;
+mod history;
 mod lists;
 mod logs;
 mod logs_web;
@@ -158,6 +159,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "helm") {
         helm::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "history") {
+        history::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "agent") {
         agent::run(&binary, &dir).await?;

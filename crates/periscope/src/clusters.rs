@@ -8,7 +8,6 @@ use std::{
 };
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use rustls::pki_types::{CertificateDer, pem::PemObject};
 
 use crate::agent::tunnel::Tunnels;
 use crate::config::clusters::{Backend, ClusterConfig, EksEndpoint, sanitize_label};
@@ -131,10 +130,7 @@ async fn kube_config_for(config: &ClusterConfig, backends: &BackendArgs) -> Resu
 /// The connection settings of an EKS endpoint; the token is added per request.
 fn eks_config(endpoint: &EksEndpoint) -> Result<kube::Config, String> {
     let url: http::Uri = endpoint.url.parse().map_err(|e| format!("{}: {e}", endpoint.url))?;
-    let roots = CertificateDer::pem_slice_iter(&endpoint.ca_pem)
-        .map(|cert| cert.map(|c| c.to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("certificate authority: {e}"))?;
+    let roots = crate::kube::ca_certificates(&endpoint.ca_pem).map_err(|e| format!("certificate authority: {e}"))?;
     let mut config = kube::Config::new(url);
     config.root_cert = Some(roots);
     Ok(config)

@@ -32,7 +32,10 @@ pub const COLUMNS: &str = "id, ts_unix_nano, request_id, route, phase, verb, out
 /// An audit database in one SQLite file.
 pub struct SqliteStore {
     write: Arc<Mutex<Connection>>,
-    read: Arc<Mutex<Connection>>,
+    /// Read connections: WAL lets readers run side by side, so one slow query (a timeline
+    /// over millions of rows) does not hold up every other reader.
+    reads: Vec<Arc<Mutex<Connection>>>,
+    next_read: AtomicU64,
     path: PathBuf,
     checkpointer: Arc<AtomicBool>,
     last_write: Arc<AtomicU64>,
@@ -78,6 +81,8 @@ const INGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Acknowledged batches waiting for SQLite at most; beyond it acknowledging waits for the
 /// ingester, so a disk that cannot keep up slows actions down instead of filling memory.
 const INGEST_BACKLOG: usize = 4096;
+/// Read connections per store.
+const READ_CONNECTIONS: usize = 4;
 /// Batches the ingester writes in one transaction at most.
 const INGEST_BATCHES: usize = 512;
 
@@ -292,7 +297,8 @@ impl SqliteStore {
             tx.commit().map_err(err)?;
         }
         conn.execute_batch("PRAGMA optimize=0x10002;").map_err(err)?;
-        let read = open_connection(path)?;
+        let reads =
+            (0..READ_CONNECTIONS).map(|_| open_connection(path).map(|c| Arc::new(Mutex::new(c)))).collect::<Result<_, _>>()?;
         let checkpointer = Arc::new(AtomicBool::new(false));
         let last_write = Arc::new(AtomicU64::new(now_millis()));
         let opened = Journal::open(path)?;
@@ -304,7 +310,8 @@ impl SqliteStore {
         spawn_checkpointer(path.to_path_buf(), checkpointer.clone(), last_write.clone());
         Ok(SqliteStore {
             write,
-            read: Arc::new(Mutex::new(read)),
+            reads,
+            next_read: AtomicU64::new(0),
             path: path.to_path_buf(),
             checkpointer,
             last_write,
@@ -315,6 +322,13 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A read connection, an idle one if there is one.
+    fn reader(&self) -> Arc<Mutex<Connection>> {
+        let idle = self.reads.iter().find(|c| c.try_lock().is_ok());
+        let next = self.next_read.fetch_add(1, Ordering::Relaxed) as usize % self.reads.len();
+        idle.unwrap_or(&self.reads[next]).clone()
     }
 
     /// Runs `f` on a blocking thread at once (object changes do not go through the journal).
@@ -575,7 +589,7 @@ impl AuditStore for SqliteStore {
     async fn query(&self, filter: &Filter) -> Result<(Vec<StoredEvent>, u64), StoreError> {
         let (clause, params) = filter.where_clause(|n| format!("?{n}"));
         let (limit, offset) = (filter.limit as i64, filter.offset as i64);
-        self.blocking(&self.read, move |c| {
+        self.blocking(&self.reader(), move |c| {
             let params = to_sql(params);
             let items = page_rows(c, &clause, &params, limit, offset)?;
             let total: i64 = c
@@ -593,12 +607,12 @@ impl AuditStore for SqliteStore {
     async fn page(&self, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError> {
         let (clause, params) = filter.where_clause(|n| format!("?{n}"));
         let (limit, offset) = (filter.limit as i64, filter.offset as i64);
-        self.blocking(&self.read, move |c| page_rows(c, &clause, &to_sql(params), limit, offset)).await
+        self.blocking(&self.reader(), move |c| page_rows(c, &clause, &to_sql(params), limit, offset)).await
     }
 
     async fn timeline(&self, filter: &Filter, from: i64, width: i64) -> Result<Vec<Bucket>, StoreError> {
         let (clause, params) = filter.where_clause(|n| format!("?{n}"));
-        self.blocking(&self.read, move |c| {
+        self.blocking(&self.reader(), move |c| {
             let mut params = to_sql(params);
             let sql = timeline_sql(&clause, params.len(), |n| format!("?{n}"));
             params.extend([SqlValue::Integer(from), SqlValue::Integer(width.max(1))]);
@@ -709,7 +723,7 @@ impl AuditStore for SqliteStore {
     ) -> Result<Vec<StoredChange>, StoreError> {
         let key = key.clone();
         let (ts, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        Self::now(&self.read, move |c| {
+        Self::now(&self.reader(), move |c| {
             let mut stmt = c.prepare_cached(&changes::page_sql(|n| format!("?{n}"))).map_err(err)?;
             stmt.query_map(
                 params![key.cluster, key.name, key.namespace, key.resource, key.group, ts, ts, id, limit as i64],
@@ -748,7 +762,7 @@ impl AuditStore for SqliteStore {
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        self.blocking(&self.read, move |c| {
+        self.blocking(&self.reader(), move |c| {
             let mut verifier = Verifier::new(anchors(c)?);
             let mut stmt =
                 c.prepare(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY writer_id, seq")).map_err(err)?;

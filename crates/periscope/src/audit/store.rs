@@ -220,6 +220,8 @@ pub fn schema(id_column: &str) -> Vec<String> {
         ("audit_verb_ts", "verb, ts_unix_nano"),
         ("audit_cluster_ns_ts", "cluster, res_namespace, ts_unix_nano"),
         ("audit_request", "request_id"),
+        // One object's rows (its history), however many rows its namespace has.
+        ("audit_object_ts", "res_name, cluster, res_namespace, ts_unix_nano"),
         // Covers multi-column filters, so capped counts read the index only.
         ("audit_filters", "outcome, verb, cluster, res_namespace, actor_sub, phase, ts_unix_nano"),
     ];

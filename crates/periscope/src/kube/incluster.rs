@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use rustls::pki_types::{CertificateDer, pem::PemObject};
 
 /// Where Kubernetes mounts a pod's service-account credentials.
 pub const DEFAULT_SERVICEACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -24,13 +23,7 @@ pub fn config(dir: &Path, lookup: impl Fn(&str) -> Option<String>) -> Result<kub
     }
     let ca_path = dir.join("ca.crt");
     let ca_pem = std::fs::read(&ca_path).map_err(|e| format!("cannot read {}: {e}", ca_path.display()))?;
-    let roots = CertificateDer::pem_slice_iter(&ca_pem)
-        .map(|cert| cert.map(|c| c.to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{} is not PEM: {e}", ca_path.display()))?;
-    if roots.is_empty() {
-        return Err(format!("{} holds no certificate", ca_path.display()));
-    }
+    let roots = super::ca_certificates(&ca_pem).map_err(|e| format!("{}: {e}", ca_path.display()))?;
     let namespace = std::fs::read_to_string(dir.join("namespace")).map(|n| n.trim().to_string()).ok();
     let mut config = kube::Config::new(url);
     config.root_cert = Some(roots);
