@@ -20,13 +20,14 @@ import { POLL_INTERVAL_MS } from '../live';
 import { Describe } from './detail/Describe';
 import { Events, Gone, SecretYaml, Yaml } from './detail/tabs';
 
-const TABS = ['describe', 'yaml', 'events', 'logs'] as const;
+const TABS = ['describe', 'yaml', 'events', 'history', 'logs'] as const;
 type Tab = (typeof TABS)[number];
 
-// Loaded when the Logs tab is first opened: it stays out of the initial JavaScript.
+// Loaded when the Logs or History tab is first opened: they stay out of the initial JavaScript.
 const LogViewer = lazy(() => import('../logs/LogViewer'));
+const HistoryTab = lazy(() => import('../history/HistoryTab'));
 
-/** One object: describe, YAML, events (and logs) tabs, its actions, kept live by the tab's stream. */
+/** One object: describe, YAML, events, history (and logs) tabs, its actions, kept live by the tab's stream. */
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -98,6 +99,11 @@ export function DetailPage() {
         )}
         {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
         {tab === 'events' && <Events path={path} />}
+        {tab === 'history' && (
+          <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+            <HistoryTab path={path} live={live} />
+          </Suspense>
+        )}
         {tab === 'logs' && (
           <div className="h-[calc(100vh-14rem)] min-h-96">
             <Suspense fallback={<p className="text-sm text-slate-500">Loading the log viewer…</p>}>

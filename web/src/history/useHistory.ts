@@ -1,0 +1,50 @@
+// The History tab's reads and keys: the pages of `GET {obj}/history` as one infinite query
+// under the object's key (so whatever refreshes the object refreshes its history), and the
+// highlighted entry, kept by id so entries arriving on top do not move it.
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+
+import { api } from '../api/endpoints';
+import { queryKeys } from '../api/queryKeys';
+import { usePageKeys } from '../components/pageKeys';
+import { POLL_INTERVAL_MS } from '../live';
+import { moveCursor, PAGE_SIZE } from './model';
+
+/**
+ * How often the history is read while the page is live anyway: a delta of the object refreshes
+ * it, but its Events are another kind and come without one.
+ */
+export const LIVE_POLL_MS = 30_000;
+
+/** The object's history, newest first, a page at a time ("Load older" asks for the next). */
+export function useHistory(path: string, live: boolean) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.objectPart(path, 'history'),
+    queryFn: ({ pageParam, signal }) => api.history(path, pageParam, PAGE_SIZE, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next ?? undefined,
+    refetchInterval: live ? LIVE_POLL_MS : POLL_INTERVAL_MS,
+  });
+}
+
+/** The highlighted entry (j/k/arrows), Enter runs `open` on it, Esc drops it. */
+export function useEntryCursor(ids: readonly string[], open: (id: string) => void) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  usePageKeys((key) => {
+    if (key === 'clear') {
+      if (cursor === null) return false;
+      setCursor(null);
+      return true;
+    }
+    if (key === 'select' || ids.length === 0) return false;
+    if (key === 'open') {
+      if (cursor === null || !ids.includes(cursor)) return false;
+      open(cursor);
+      return true;
+    }
+    setCursor(moveCursor(ids, cursor, key === 'down' ? 1 : -1));
+    return true;
+  });
+  return { cursor, setCursor };
+}
