@@ -52,9 +52,10 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** Lets the fake server answer (inside act, as React wants) until `check` holds. */
-async function until(check: () => boolean) {
-  for (let i = 0; i < 100 && !check(); i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 5)));
+/** Lets the fake server answer (inside act, as React wants) until `check` holds, for at most `ms`. */
+async function until(check: () => boolean, ms = 1000) {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await act(async () => new Promise((resolve) => setTimeout(resolve, 5)));
   expect(check()).toBe(true);
 }
 
@@ -64,19 +65,26 @@ function Where() {
 }
 const where = () => dom.container.querySelector('#where')?.textContent;
 
-async function show(url = '/x?tab=history') {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+const client = () => new QueryClient({ defaultOptions: { queries: { retry: false } } });
+
+/** Renders the tab at `url` (again, with other props, on the same client). */
+async function render(queries: QueryClient, url: string, live: boolean, changes: number) {
   await act(async () =>
     dom.root.render(
-      <QueryClientProvider client={client}>
+      <QueryClientProvider client={queries}>
         <MemoryRouter initialEntries={[url]}>
-          <HistoryTab path={path} live />
+          <HistoryTab path={path} live={live} changes={changes} />
           <Where />
         </MemoryRouter>
       </QueryClientProvider>,
     ),
   );
+}
+
+async function show(url = '/x?tab=history', live = true, queries = client()) {
+  await render(queries, url, live, 0);
   await until(() => dom.container.querySelector('#history')?.getAttribute('data-state') === 'loaded');
+  return queries;
 }
 
 const entries = () => [...dom.container.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')];
@@ -164,17 +172,28 @@ describe('HistoryTab', () => {
 
   it('shows a refusal in the envelope', async () => {
     fetchMock.mockImplementation(async () => new Response('{"code":"E_FORBIDDEN","message":"deployments.apps \\"web\\" is forbidden"}', { status: 403 }));
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    await act(async () =>
-      dom.root.render(
-        <QueryClientProvider client={client}>
-          <MemoryRouter>
-            <HistoryTab path={path} live={false} />
-          </MemoryRouter>
-        </QueryClientProvider>,
-      ),
-    );
+    await render(client(), '/x', false, 0);
     await until(() => dom.container.querySelector('[role="status"]') !== null);
     expect(dom.container.querySelector('[role="status"]')?.textContent).toContain("Your role can't see this.");
+  });
+
+  it('reads again a moment after a delta of the object, for a change the recorder commits after it', async () => {
+    const queries = await show();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    pages[''] = page([entry('change:10', 55, { who: 'kubectl-rollout', manager: 'kubectl-rollout' }), ...(pages['']?.items ?? [])], 'cursor-1');
+    await render(queries, '/x?tab=history', true, 1);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await until(() => ids()[0] === 'change:10', 2000);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads again when the page turns live: the first read may have raced its subscription', async () => {
+    pages[''] = page([entry('change:1', 1)], null, false);
+    const queries = await show('/x?tab=history', false);
+    expect(dom.container.querySelector('#history-recording')?.getAttribute('data-recording')).toBe('false');
+    pages[''] = page([entry('change:1', 1)], null, true);
+    await render(queries, '/x?tab=history', true, 0);
+    await until(() => dom.container.querySelector('#history-recording')?.getAttribute('data-recording') === 'true');
+    expect(fetchMock).toHaveBeenCalledTimes(2);
   });
 });

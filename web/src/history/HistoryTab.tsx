@@ -10,7 +10,7 @@ import { useNow } from '../lib/useNow';
 import { HistoryEntry } from './HistoryEntry';
 import { countBySource, hiddenSources, hideParam, loadedItems, newIncarnations, SOURCE_LABELS, SOURCES, toggled, visibleItems } from './model';
 import type { HistorySource } from './types';
-import { useEntryCursor, useHistory } from './useHistory';
+import { useEntryCursor, useHistory, useHistoryFreshness } from './useHistory';
 
 /** Whether out-of-band changes are being recorded, and when they are at all. */
 function Recording({ recording }: { recording: boolean | undefined }) {
@@ -53,13 +53,22 @@ function SourceToggles({ hidden, counts, onToggle }: ToggleProps) {
   );
 }
 
-/** `live`: the page's stream keeps the object fresh (a delta refreshes the history); else it polls. */
-export default function HistoryTab({ path, live }: { path: string; live: boolean }) {
+interface Props {
+  /** The object's API path. */
+  path: string;
+  /** The page's stream keeps the object fresh (a delta refreshes the history); else it polls. */
+  live: boolean;
+  /** How many deltas of the object the page has seen. */
+  changes: number;
+}
+
+export default function HistoryTab({ path, live, changes }: Props) {
   const [search, setSearch] = useSearchParams();
   const location = useLocation();
   const hideText = search.get('hide');
   const hidden = useMemo(() => hiddenSources(hideText), [hideText]);
   const history = useHistory(path, live);
+  useHistoryFreshness(path, live, changes);
   const items = useMemo(() => loadedItems(history.data?.pages), [history.data]);
   const shown = useMemo(() => visibleItems(items, hidden), [items, hidden]);
   const ids = useMemo(() => shown.map((i) => i.id), [shown]);

@@ -2,8 +2,8 @@
 // under the object's key (so whatever refreshes the object refreshes its history), and the
 // highlighted entry, kept by id so entries arriving on top do not move it.
 
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 
 import { api } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
@@ -26,6 +26,32 @@ export function useHistory(path: string, live: boolean) {
     getNextPageParam: (last) => last.next ?? undefined,
     refetchInterval: live ? LIVE_POLL_MS : POLL_INTERVAL_MS,
   });
+}
+
+/**
+ * The watch engine hands a delta to the page and the change to its store writer at the same
+ * time, so the read a delta starts may come before the change is committed: one more read
+ * this long after the last delta finds it.
+ */
+export const RECORD_LAG_MS = 1000;
+
+/**
+ * Reads the history again `RECORD_LAG_MS` after the page saw a delta of the object (`changes`
+ * counts them), and when the page turns live while the tab is open: a read made before the
+ * page's own subscription held may say the object's changes are not being recorded.
+ */
+export function useHistoryFreshness(path: string, live: boolean, changes: number) {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (changes === 0) return;
+    const timer = window.setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.objectPart(path, 'history') }), RECORD_LAG_MS);
+    return () => window.clearTimeout(timer);
+  }, [changes, path, queryClient]);
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (live && !wasLive.current) void queryClient.invalidateQueries({ queryKey: queryKeys.objectPart(path, 'history') });
+    wasLive.current = live;
+  }, [live, path, queryClient]);
 }
 
 /** The highlighted entry (j/k/arrows), Enter runs `open` on it, Esc drops it. */

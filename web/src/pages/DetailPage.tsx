@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 
 import { ApiError } from '../api/client';
@@ -48,10 +48,13 @@ export function DetailPage() {
   const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.object(path) }), 1000);
   const isThis = (row: Row) => row.name === name && (row.namespace ?? '') === (ns ?? '');
   const targets = entry.live || kinds.query.isPending ? [{ cluster, group, version, resource, namespace: ns }] : [];
+  // Deltas naming this object so far: the History tab reads once more a moment after each.
+  const [changes, setChanges] = useState(0);
   const live = useLiveTargets(targets, (_target, events) => {
     const updatedAt = queryClient.getQueryState(queryKeys.objectPart(path, 'detail'))?.dataUpdatedAt ?? 0;
     const named = events.some((e) => (e.type === 'snapshot' ? !e.items.some(isThis) : e.type !== 'relist' && isThis(e.object)));
     if (named || snapshotIsNews(events, updatedAt)) refetch();
+    if (named) setChanges((n) => n + 1);
   });
   const object = useQuery({
     queryKey: queryKeys.objectPart(path, 'detail'),
@@ -101,7 +104,7 @@ export function DetailPage() {
         {tab === 'events' && <Events path={path} />}
         {tab === 'history' && (
           <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
-            <HistoryTab path={path} live={live} />
+            <HistoryTab path={path} live={live} changes={changes} />
           </Suspense>
         )}
         {tab === 'logs' && (
