@@ -9,7 +9,7 @@ import { OutcomePill } from '../audit/AuditRow';
 import { DiffTable } from '../components/DiffTable';
 import { formatTime } from '../lib/format';
 import { auditLink, pathChips, relativeTime, SOURCE_LABELS, whatText } from './model';
-import type { HistoryItem } from './types';
+import type { HistoryEvent, HistoryItem } from './types';
 
 const BADGE = {
   console: 'bg-blue-100 text-blue-800 dark:bg-blue-900 dark:text-blue-100',
@@ -22,6 +22,12 @@ function edge(item: HistoryItem): string {
   if (item.outcome === 'denied') return 'border-l-red-500';
   if (item.outcome === 'failure' || item.event?.type === 'Warning') return 'border-l-amber-500';
   return 'border-l-transparent';
+}
+
+/** `Warning · BackOff · 3 times`. */
+function eventText(event: HistoryEvent): string {
+  const parts = [event.type, event.reason, event.count > 1 ? `${event.count} times` : null];
+  return parts.filter(Boolean).join(' · ');
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -52,8 +58,8 @@ function Details({ item, id }: { item: HistoryItem; id: string }) {
       )}
       <dl className="grid grid-cols-[9rem_1fr] gap-x-2 gap-y-0.5 text-xs">
         <Field label="Time">{item.ts}</Field>
-        {item.event && <Field label="Event">{`${item.event.type} · ${item.event.reason}${item.event.count > 1 ? ` · ${item.event.count} times` : ''}`}</Field>}
-        {item.event && <Field label="Message">{item.event.message}</Field>}
+        {item.event && <Field label="Event">{eventText(item.event)}</Field>}
+        {item.event?.message && <Field label="Message">{item.event.message}</Field>}
         {item.manager && <Field label="Field manager">{item.manager}</Field>}
         {item.operation && <Field label="Operation">{item.operation}</Field>}
         {item.subresource && <Field label="Subresource">{item.subresource}</Field>}
@@ -133,7 +139,7 @@ export const HistoryEntry = memo(function HistoryEntry({ item, now, isCursor, is
               new object
             </span>
           )}
-          {item.event && <span className="min-w-0 truncate text-slate-600 dark:text-slate-400" title={item.event.message}>{item.event.message}</span>}
+          {item.event?.message && <span className="min-w-0 truncate text-slate-600 dark:text-slate-400" title={item.event.message}>{item.event.message}</span>}
           {shown.map((p) => (
             <span key={p} data-testid="history-chip" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">
               {p}

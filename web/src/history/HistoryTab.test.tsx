@@ -163,11 +163,12 @@ describe('HistoryTab', () => {
     expect(dom.container.querySelector('#history-older')).toBeNull();
   });
 
-  it('says when nothing is recorded and changes are not being recorded', async () => {
-    pages = { '': page([], null, false) };
+  it('says when nothing is recorded, changes are not being recorded and Events could not be read', async () => {
+    pages = { '': { ...page([], null, false), eventsError: 'events is forbidden' } };
     await show();
     expect(dom.container.textContent).toContain('Nothing is recorded for this object yet.');
     expect(dom.container.querySelector('#history-recording')?.getAttribute('data-recording')).toBe('false');
+    expect(dom.container.querySelector('#history-events-error')?.textContent).toBe("The object's Events could not be read: events is forbidden");
   });
 
   it('shows a refusal in the envelope', async () => {

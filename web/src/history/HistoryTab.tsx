@@ -121,6 +121,11 @@ export default function HistoryTab({ path, live, changes }: Props) {
         </span>
       </div>
       <Recording recording={first?.recording} />
+      {first?.eventsError && (
+        <p id="history-events-error" role="status" className="text-xs text-amber-800 dark:text-amber-300">
+          The object's Events could not be read: {first.eventsError}
+        </p>
+      )}
       {history.isError && <ErrorBox error={history.error} />}
       {history.isPending && <p className="text-sm text-slate-500">Loading…</p>}
       {history.isSuccess && items.length === 0 && <p className="text-sm text-slate-500">Nothing is recorded for this object yet.</p>}

@@ -10,9 +10,10 @@ export type HistorySource = 'console' | 'change' | 'event';
 
 /** The Event an `event` entry is. */
 export interface HistoryEvent {
-  type: string;
-  reason: string;
-  message: string;
+  /** `Normal` or `Warning`. */
+  type: string | null;
+  reason: string | null;
+  message: string | null;
   count: number;
 }
 
@@ -52,4 +53,6 @@ export interface HistoryPage {
   next: string | null;
   /** Whether out-of-band changes of this object are being recorded right now. */
   recording: boolean;
+  /** Why the object's Events could not be read (the rest of the answer stands). */
+  eventsError?: string;
 }
