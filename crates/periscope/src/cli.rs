@@ -178,6 +178,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub watch: crate::watch::WatchArgs,
     #[command(flatten)]
+    pub history: crate::history::HistoryArgs,
+    #[command(flatten)]
     pub lists: crate::resources::list::ListArgs,
     #[command(flatten)]
     pub logs: crate::logs::LogArgs,
@@ -297,6 +299,12 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         "configuration loaded"
     );
     let can_i_ttl = auth.authz.can_i_cache_ttl;
+    // History lives in the durable store the audit page reads; with none, nothing records it.
+    let history = args
+        .history
+        .config()
+        .zip(audit.query_store().cloned())
+        .map(|(config, store)| crate::history::Recorder::start(store, config));
     Ok(AppState {
         registry: Arc::new(registry),
         clients: Arc::new(ClientFactory::default()),
@@ -308,7 +316,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         kinds: Arc::default(),
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
         lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
-        watch: Arc::new(crate::watch::Hub::new(args.watch.config())),
+        watch: Arc::new(crate::watch::Hub::new(args.watch.config()).with_history(history)),
         logs: crate::logs::LogHub::new(args.logs.limits()),
         exec,
         tokens,

@@ -14,6 +14,7 @@ pub mod edit;
 pub mod error;
 pub mod exec;
 pub mod helm;
+pub mod history;
 pub mod http;
 pub mod identity;
 pub mod json_diff;

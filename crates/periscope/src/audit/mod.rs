@@ -5,6 +5,7 @@
 //! for their row to be committed, so an action the client saw finish has its rows on disk.
 
 pub mod chain;
+pub mod changes;
 pub mod diff;
 pub mod event;
 pub mod journal;

@@ -8,6 +8,7 @@ use sqlx::{PgPool, Postgres, Row, postgres::PgRow, query::Query};
 
 use super::{
     chain::{Verifier, VerifyReport},
+    changes::{self, CHANGE_COLUMNS, ObjectChange, ObjectKey, StoredChange},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     sqlite::COLUMNS,
     store::{AuditStore, Bucket, Filter, MAX_COUNT, Param, StoreError, schema, timeline_sql},
@@ -74,6 +75,31 @@ fn from_row(r: &PgRow) -> Result<StoredEvent, sqlx::Error> {
             seq: r.try_get("seq")?,
             prev_hash: r.try_get("prev_hash")?,
             hash: r.try_get("hash")?,
+        },
+    })
+}
+
+fn change_from_row(r: &PgRow) -> Result<StoredChange, sqlx::Error> {
+    let paths: String = r.try_get("paths")?;
+    Ok(StoredChange {
+        id: r.try_get("id")?,
+        change: ObjectChange {
+            ts_unix_nano: r.try_get("ts_unix_nano")?,
+            object: ObjectKey {
+                cluster: r.try_get("cluster")?,
+                group: r.try_get("res_group")?,
+                resource: r.try_get("res_resource")?,
+                namespace: r.try_get("res_namespace")?,
+                name: r.try_get("res_name")?,
+            },
+            uid: r.try_get("uid")?,
+            resource_version: r.try_get("resource_version")?,
+            action: r.try_get("action")?,
+            manager: r.try_get("manager")?,
+            operation: r.try_get("operation")?,
+            subresource: r.try_get("subresource")?,
+            paths: changes::paths_of(&paths),
+            truncated: r.try_get::<i64, _>("truncated")? as u32,
         },
     })
 }
@@ -239,6 +265,94 @@ impl AuditStore for PgAuditStore {
             }
         }
         tx.commit().await.map_err(err)?;
+        Ok(deleted)
+    }
+
+    async fn record_changes(&self, rows: &[ObjectChange]) -> Result<u64, StoreError> {
+        let insert = format!(
+            "INSERT INTO object_changes ({CHANGE_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
+            (1..=14).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut tx = self.pool.begin().await.map_err(err)?;
+        let mut written = 0;
+        for ch in rows {
+            let o = &ch.object;
+            written += sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                .bind(ch.ts_unix_nano)
+                .bind(&o.cluster)
+                .bind(&o.group)
+                .bind(&o.resource)
+                .bind(&o.namespace)
+                .bind(&o.name)
+                .bind(&ch.uid)
+                .bind(&ch.resource_version)
+                .bind(&ch.action)
+                .bind(&ch.manager)
+                .bind(&ch.operation)
+                .bind(&ch.subresource)
+                .bind(changes::paths_text(&ch.paths))
+                .bind(ch.truncated as i64)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
+        }
+        tx.commit().await.map_err(err)?;
+        Ok(written)
+    }
+
+    async fn changes(
+        &self,
+        key: &ObjectKey,
+        before: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<StoredChange>, StoreError> {
+        let (ts, id) = before.unwrap_or((i64::MAX, i64::MAX));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(changes::page_sql(|n| format!("${n}"))))
+            .bind(&key.cluster)
+            .bind(&key.name)
+            .bind(&key.namespace)
+            .bind(&key.resource)
+            .bind(&key.group)
+            .bind(ts)
+            .bind(ts)
+            .bind(id)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err)?;
+        rows.iter().map(change_from_row).collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    async fn prune_changes(&self, before_nanos: Option<i64>, max_rows: Option<u64>) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        if let Some(before) = before_nanos {
+            deleted += sqlx::query("DELETE FROM object_changes WHERE ts_unix_nano < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await
+                .map_err(err)?
+                .rows_affected();
+        }
+        if let Some(max) = max_rows {
+            let rows: i64 = sqlx::query("SELECT COUNT(*) AS n FROM object_changes")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(err)?
+                .try_get("n")
+                .map_err(err)?;
+            if let Some(excess) = changes::rows_over(rows, max) {
+                deleted += sqlx::query(
+                    "DELETE FROM object_changes WHERE id <= \
+                     (SELECT MAX(id) FROM (SELECT id FROM object_changes ORDER BY id LIMIT $1) s)",
+                )
+                .bind(excess)
+                .execute(&self.pool)
+                .await
+                .map_err(err)?
+                .rows_affected();
+            }
+        }
         Ok(deleted)
     }
 

@@ -15,13 +15,14 @@ use rusqlite::{Connection, Row, params, params_from_iter, types::Value as SqlVal
 
 use super::{
     chain::{Verifier, VerifyReport},
+    changes::{self, CHANGE_COLUMNS, ObjectChange, ObjectKey, StoredChange},
     event::{Actor, ChainLink, EventBody, Phase, ResourceRef, StoredEvent},
     journal::{self, Journal},
     store::{AuditStore, Bucket, Filter, MAX_COUNT, Param, StoreError, schema, timeline_sql},
 };
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Columns in the order [`row_to_event`] reads them.
 pub const COLUMNS: &str = "id, ts_unix_nano, request_id, route, phase, verb, outcome, actor_sub, actor_email, \
@@ -281,12 +282,13 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        if version < 1 {
+        if version < SCHEMA_VERSION {
+            // Every statement is `IF NOT EXISTS`: version 2 only added the object changes table.
             let tx = conn.transaction().map_err(err)?;
             for statement in schema("INTEGER PRIMARY KEY AUTOINCREMENT") {
                 tx.execute_batch(&statement).map_err(err)?;
             }
-            tx.pragma_update(None, "user_version", 1).map_err(err)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
             tx.commit().map_err(err)?;
         }
         conn.execute_batch("PRAGMA optimize=0x10002;").map_err(err)?;
@@ -313,6 +315,15 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs `f` on a blocking thread at once (object changes do not go through the journal).
+    async fn now<T: Send + 'static>(
+        conn: &Arc<Mutex<Connection>>,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = conn.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock_conn(&conn))).await.map_err(err)?
     }
 
     /// Runs `f` on a blocking thread once every acknowledged row is in SQLite.
@@ -373,6 +384,32 @@ pub fn row_to_event(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
             extra: extra.and_then(|e| serde_json::from_str(&e).ok()),
         },
         link: ChainLink { writer_id: r.get(18)?, seq: r.get(19)?, prev_hash: r.get(20)?, hash: r.get(21)? },
+    })
+}
+
+/// A change row read with `SELECT id, {CHANGE_COLUMNS}`.
+fn row_to_change(r: &Row<'_>) -> rusqlite::Result<StoredChange> {
+    let paths: String = r.get(13)?;
+    Ok(StoredChange {
+        id: r.get(0)?,
+        change: ObjectChange {
+            ts_unix_nano: r.get(1)?,
+            object: ObjectKey {
+                cluster: r.get(2)?,
+                group: r.get(3)?,
+                resource: r.get(4)?,
+                namespace: r.get(5)?,
+                name: r.get(6)?,
+            },
+            uid: r.get(7)?,
+            resource_version: r.get(8)?,
+            action: r.get(9)?,
+            manager: r.get(10)?,
+            operation: r.get(11)?,
+            subresource: r.get(12)?,
+            paths: changes::paths_of(&paths),
+            truncated: r.get::<_, i64>(14)? as u32,
+        },
     })
 }
 
@@ -620,6 +657,91 @@ impl AuditStore for SqliteStore {
             }
             // Keeps the planner's statistics current so filters pick the right index.
             c.execute_batch("PRAGMA optimize;").map_err(err)?;
+            Ok(deleted)
+        })
+        .await
+    }
+
+    async fn record_changes(&self, rows: &[ObjectChange]) -> Result<u64, StoreError> {
+        let rows = rows.to_vec();
+        Self::now(&self.write, move |c| {
+            let tx = c.transaction().map_err(err)?;
+            let mut written = 0;
+            {
+                let sql = format!(
+                    "INSERT OR IGNORE INTO object_changes ({CHANGE_COLUMNS}) VALUES ({})",
+                    (1..=14).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                );
+                let mut stmt = tx.prepare_cached(&sql).map_err(err)?;
+                for ch in &rows {
+                    let o = &ch.object;
+                    written += stmt
+                        .execute(params![
+                            ch.ts_unix_nano,
+                            o.cluster,
+                            o.group,
+                            o.resource,
+                            o.namespace,
+                            o.name,
+                            ch.uid,
+                            ch.resource_version,
+                            ch.action,
+                            ch.manager,
+                            ch.operation,
+                            ch.subresource,
+                            changes::paths_text(&ch.paths),
+                            ch.truncated as i64,
+                        ])
+                        .map_err(err)? as u64;
+                }
+            }
+            tx.commit().map_err(err)?;
+            Ok(written)
+        })
+        .await
+    }
+
+    async fn changes(
+        &self,
+        key: &ObjectKey,
+        before: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<StoredChange>, StoreError> {
+        let key = key.clone();
+        let (ts, id) = before.unwrap_or((i64::MAX, i64::MAX));
+        Self::now(&self.read, move |c| {
+            let mut stmt = c.prepare_cached(&changes::page_sql(|n| format!("?{n}"))).map_err(err)?;
+            stmt.query_map(
+                params![key.cluster, key.name, key.namespace, key.resource, key.group, ts, ts, id, limit as i64],
+                row_to_change,
+            )
+            .map_err(err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn prune_changes(&self, before_nanos: Option<i64>, max_rows: Option<u64>) -> Result<u64, StoreError> {
+        Self::now(&self.write, move |c| {
+            let mut deleted = 0;
+            if let Some(before) = before_nanos {
+                deleted += c
+                    .execute("DELETE FROM object_changes WHERE ts_unix_nano < ?1", params![before])
+                    .map_err(err)? as u64;
+            }
+            if let Some(max) = max_rows {
+                let rows: i64 = c.query_row("SELECT COUNT(*) FROM object_changes", [], |r| r.get(0)).map_err(err)?;
+                if let Some(excess) = changes::rows_over(rows, max) {
+                    deleted += c
+                        .execute(
+                            "DELETE FROM object_changes WHERE id <= \
+                             (SELECT MAX(id) FROM (SELECT id FROM object_changes ORDER BY id LIMIT ?1))",
+                            params![excess],
+                        )
+                        .map_err(err)? as u64;
+                }
+            }
             Ok(deleted)
         })
         .await

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::{
     chain::VerifyReport,
+    changes::{ObjectChange, ObjectKey, StoredChange},
     event::{ChainLink, EventBody, StoredEvent},
 };
 
@@ -24,6 +25,8 @@ pub struct AuditQuery {
     pub cluster: Option<String>,
     pub namespace: Option<String>,
     pub name: Option<String>,
+    /// The object's kind as its plural (`deployments`).
+    pub resource: Option<String>,
     #[serde(alias = "request_id")]
     pub request_id: Option<String>,
     /// RFC 3339.
@@ -55,6 +58,7 @@ pub struct Filter {
     pub cluster: Option<String>,
     pub namespace: Option<String>,
     pub name: Option<String>,
+    pub resource: Option<String>,
     pub request_id: Option<String>,
     pub from_nanos: Option<i64>,
     pub to_nanos: Option<i64>,
@@ -84,6 +88,7 @@ impl Filter {
             ("cluster = ?", &self.cluster),
             ("res_namespace = ?", &self.namespace),
             ("res_name = ?", &self.name),
+            ("res_resource = ?", &self.resource),
             ("request_id = ?", &self.request_id),
         ];
         for (clause, value) in text {
@@ -165,6 +170,18 @@ pub trait AuditStore: Send + Sync {
     async fn prune(&self, before_nanos: Option<i64>, max_bytes: Option<u64>) -> Result<u64, StoreError>;
     /// Walks every chain.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
+    /// Records observed object changes; a change already recorded (same cluster, uid and
+    /// resourceVersion, seen through another watch or replica) is skipped. Returns rows written.
+    async fn record_changes(&self, changes: &[ObjectChange]) -> Result<u64, StoreError>;
+    /// One object's changes newest first, older than the `(ts, id)` cursor `before`.
+    async fn changes(
+        &self,
+        key: &ObjectKey,
+        before: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<StoredChange>, StoreError>;
+    /// Deletes changes older than `before_nanos` and the oldest beyond `max_rows`. Returns rows deleted.
+    async fn prune_changes(&self, before_nanos: Option<i64>, max_rows: Option<u64>) -> Result<u64, StoreError>;
 }
 
 /// The schema both stores create; only the id column's type differs between dialects
@@ -213,5 +230,6 @@ pub fn schema(id_column: &str) -> Vec<String> {
         "CREATE TABLE IF NOT EXISTS audit_anchors (writer_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)"
             .into(),
     );
+    statements.extend(super::changes::schema(id_column));
     statements
 }

@@ -65,6 +65,13 @@ impl Kind {
         }
     }
 
+    /// Whether the watch engine records writes to this kind for object history: every kind but
+    /// those whose objects change all the time on their own (Pods' status, Events, Leases,
+    /// Endpoints), where a history would be all churn and its memory a second copy of the list.
+    pub fn records_history(&self) -> bool {
+        !NO_HISTORY.contains(&(self.api.group.as_str(), self.api.plural.as_str()))
+    }
+
     /// Whether this is the core group's Secrets, whose values leave the server only through an
     /// audited reveal.
     pub fn is_secret(&self) -> bool {
@@ -116,6 +123,16 @@ impl Default for KindCatalog {
         }
     }
 }
+
+/// `(group, plural)` of the kinds without recorded history (see [`Kind::records_history`]).
+const NO_HISTORY: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("", "events"),
+    ("events.k8s.io", "events"),
+    ("coordination.k8s.io", "leases"),
+    ("", "endpoints"),
+    ("discovery.k8s.io", "endpointslices"),
+];
 
 /// The CustomResourceDefinition kind, for dynamic calls.
 pub fn crd_resource() -> ApiResource {

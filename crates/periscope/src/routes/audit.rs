@@ -86,6 +86,7 @@ pub fn filter_from(q: AuditQuery) -> Result<Filter, ApiError> {
         cluster: nonempty(q.cluster),
         namespace: nonempty(q.namespace).map(Namespace::parse).transpose()?.map(String::from),
         name: nonempty(q.name),
+        resource: nonempty(q.resource),
         request_id: nonempty(q.request_id),
         from_nanos: q.from.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("from", t)).transpose()?,
         to_nanos: q.to.as_deref().filter(|s| !s.is_empty()).map(|t| parse_time("to", t)).transpose()?,

@@ -36,6 +36,9 @@ pub async fn metrics(State(state): State<AppState>, CurrentUser(_user): CurrentU
         "Audit rows of fail-open actions dropped because the queue was full.",
         state.audit.dropped(),
     );
+    if let Some(history) = &state.watch.history {
+        history.render_metrics(&mut text);
+    }
     text.push_str(&state.lists.render_metrics());
     state.logs.render_metrics(&mut text);
     telemetry::render(&mut text);

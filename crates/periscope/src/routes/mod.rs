@@ -15,6 +15,7 @@ pub mod exec;
 pub mod fleet;
 pub mod helm;
 pub mod helm_write;
+pub mod history;
 pub mod kinds;
 pub mod logs;
 pub mod metrics;

@@ -23,6 +23,7 @@ pub enum ObjectOp {
     Delete,
     Yaml,
     Events,
+    History,
     Meta,
     Revisions,
     Rollback,
@@ -82,6 +83,7 @@ impl ObjectOp {
         ObjectOp::Delete,
         ObjectOp::Yaml,
         ObjectOp::Events,
+        ObjectOp::History,
         ObjectOp::Meta,
         ObjectOp::Revisions,
         ObjectOp::Rollback,
@@ -158,6 +160,16 @@ impl ObjectOp {
                 None,
                 "`{items}`: core/v1 Events whose `involvedObject` is the object (name, namespace, kind, and uid \
                  while the object exists), newest first",
+            ),
+            ObjectOp::History => spec(
+                "history",
+                Method::GET,
+                Any,
+                Audited::Never,
+                None,
+                "`?limit=1..1000&before=` → `{items, next, recording}`: the object's audit rows, the writes the \
+                 watch engine saw (field manager, changed paths) and its Events, merged newest first, see \
+                 [Object history](#object-history)",
             ),
             ObjectOp::Meta => spec(
                 "meta",
@@ -312,7 +324,7 @@ impl ObjectOp {
 
     /// Whether it reads its own query parameters (logs, exec) instead of `ObjectQuery`.
     pub fn reads_own_query(self) -> bool {
-        matches!(self, ObjectOp::Logs | ObjectOp::LogsDownload | ObjectOp::Exec)
+        matches!(self, ObjectOp::Logs | ObjectOp::LogsDownload | ObjectOp::Exec | ObjectOp::History)
     }
 
     /// Whether the request carries a body the handler reads.

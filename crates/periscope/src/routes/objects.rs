@@ -131,10 +131,14 @@ impl Target {
         }
     }
 
-    /// What a write changed on this object, for its audit outcome row (`{"diff": …}`).
+    /// What a write changed on this object, for its audit outcome row (`{"diff": …}`), with
+    /// the resourceVersion it made, which ties the row to the write the watch engine saw.
     pub fn diff(&self, before: &impl serde::Serialize, after: &impl serde::Serialize) -> Option<Value> {
         let (before, after) = (serde_json::to_value(before).ok()?, serde_json::to_value(after).ok()?);
-        Some(json!({ "diff": crate::audit::diff::summary(&before, &after, self.kind.is_secret()) }))
+        Some(json!({
+            "diff": crate::audit::diff::summary(&before, &after, self.kind.is_secret()),
+            "resourceVersion": after.pointer("/metadata/resourceVersion"),
+        }))
     }
 
     /// What an apply document for this object must name.
@@ -361,6 +365,7 @@ async fn serve(mut request: Request, target: Target, sub: &[&str], body: Body) -
         ObjectOp::Delete => delete(&request, &target).await,
         ObjectOp::Yaml => yaml(&request, &target).await,
         ObjectOp::Events => events(&target).await,
+        ObjectOp::History => super::history::history(&request, &target).await,
         ObjectOp::Meta => meta(&target).await,
         ObjectOp::Revisions => rollout::revisions(&target).await,
         ObjectOp::Rollback => rollout::rollback(request, &target).await,
@@ -496,6 +501,11 @@ async fn reveal_key(request: &Request, target: &Target, key: &str) -> Result<Res
 
 /// `GET …/events`: core/v1 Events about the object, newest first.
 async fn events(target: &Target) -> Result<Response, ApiError> {
+    Ok(Json(super::Items { items: object_events(target).await? }).into_response())
+}
+
+/// The object's core/v1 Events (without `managedFields`), newest first.
+pub async fn object_events(target: &Target) -> Result<Vec<Value>, ApiError> {
     // The uid tells a recreated object's events from its predecessor's; a deleted object still
     // has events worth showing, so a 404 here only drops the uid from the selector.
     let uid = match target.api().get(&target.name).await {
@@ -526,17 +536,18 @@ async fn events(target: &Target) -> Result<Response, ApiError> {
             e
         })
         .collect();
-    // RFC 3339 UTC timestamps sort as text.
-    let when = |e: &Value| {
-        ["lastTimestamp", "eventTime", "firstTimestamp"]
-            .iter()
-            .find_map(|k| e.get(*k).and_then(Value::as_str))
-            .or_else(|| e.pointer("/metadata/creationTimestamp").and_then(Value::as_str))
-            .unwrap_or_default()
-            .to_string()
-    };
-    items.sort_by_key(|e| std::cmp::Reverse(when(e)));
-    Ok(Json(super::Items { items }).into_response())
+    items.sort_by_key(|e| std::cmp::Reverse(event_time(e)));
+    Ok(items)
+}
+
+/// When an Event last happened (RFC 3339 UTC, which sorts as text).
+pub fn event_time(e: &Value) -> String {
+    ["lastTimestamp", "eventTime", "firstTimestamp"]
+        .iter()
+        .find_map(|k| e.get(*k).and_then(Value::as_str))
+        .or_else(|| e.pointer("/metadata/creationTimestamp").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// `GET …/meta`: what the editor polls for drift.

@@ -227,6 +227,8 @@ pub struct Hub {
     pub streams: Arc<OpenStreams>,
     /// Shared cache mode: which clusters, as whom, and cached access answers.
     pub shared: Arc<super::shared::SharedCache>,
+    /// Records writes the upstream watches see, for object history (when history is on).
+    pub history: Option<Arc<crate::history::Recorder>>,
     shutdown: watch::Sender<bool>,
     next_id: AtomicU64,
 }
@@ -259,9 +261,27 @@ impl Hub {
             config,
             metrics: Arc::default(),
             streams,
+            history: None,
             shutdown: watch::channel(false).0,
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// The same hub, recording what its watches see into `history`.
+    pub fn with_history(mut self, history: Option<Arc<crate::history::Recorder>>) -> Self {
+        self.history = history;
+        self
+    }
+
+    /// Whether a live upstream watch covers objects of `kind` (`group/version/plural` as in
+    /// [`WatchKey`]) in `namespace` of `cluster` now, so their writes are being recorded.
+    pub fn watches(&self, cluster: &str, kind: &str, namespace: &str) -> bool {
+        self.entries().values().any(|e| {
+            e.key.audience.cluster() == cluster
+                && e.key.kind == kind
+                && (e.key.namespace.is_empty() || e.key.namespace == namespace)
+                && matches!(*e.phase.borrow(), Phase::Live)
+        })
     }
 
     fn entries(&self) -> MutexGuard<'_, HashMap<WatchKey, Arc<Entry>>> {

@@ -14,7 +14,7 @@ use super::{
     event::{DeltaKind, Update},
     hub::{Entry, Hub, Phase, Source},
 };
-use crate::error::ApiError;
+use crate::{error::ApiError, history::Sighting};
 
 /// Objects per page of the initial list.
 const PAGE: u32 = 500;
@@ -60,8 +60,16 @@ fn row_of(source: &Source, obj: &DynamicObject) -> (String, String, String, Arc<
     )
 }
 
-/// Reads the whole list in pages; an expired continue token restarts it (a few times).
-async fn list_all(api: &Api<DynamicObject>, source: &Source, cluster: &str) -> Result<(Rows, String), ApiError> {
+/// Reads the whole list in pages; an expired continue token restarts it (a few times). Each
+/// object is remembered by the history recorder, so its next write can be told apart.
+async fn list_all(
+    hub: &Hub,
+    api: &Api<DynamicObject>,
+    source: &Source,
+    cluster: &str,
+) -> Result<(Rows, String), ApiError> {
+    let history = hub.history.as_ref().filter(|_| source.kind.records_history());
+    let cluster_name: Arc<str> = Arc::from(cluster);
     let mut attempts = 0;
     'again: loop {
         attempts += 1;
@@ -77,6 +85,9 @@ async fn list_all(api: &Api<DynamicObject>, source: &Source, cluster: &str) -> R
                 Err(e) => return Err(ApiError::from_kube(cluster, e)),
             };
             rows.extend(list.items.iter().map(|o| row_of(source, o)));
+            if let Some(history) = history {
+                list.items.iter().for_each(|o| history.listed(&cluster_name, &source.kind, o));
+            }
             match list.metadata.continue_.filter(|c| !c.is_empty()) {
                 Some(next) => params = params.continue_token(&next),
                 None => return Ok((rows, list.metadata.resource_version.unwrap_or_default())),
@@ -99,7 +110,7 @@ fn refused(status: Status) -> ApiError {
 pub(super) async fn run(hub: Arc<Hub>, entry: Arc<Entry>, source: Source) {
     let api = api_of(&source);
     let cluster = entry.key.audience.cluster().to_string();
-    match list_all(&api, &source, &cluster).await {
+    match list_all(&hub, &api, &source, &cluster).await {
         Ok((rows, rv)) => {
             entry.lock().store.replace(rows, rv);
             crate::memory::release_freed_memory();
@@ -156,7 +167,7 @@ pub(super) async fn run(hub: Arc<Hub>, entry: Arc<Entry>, source: Source) {
 
 /// Reads the list again, replaces the store and sends `relist` + snapshot to subscribers.
 async fn relist(hub: &Hub, entry: &Arc<Entry>, source: &Source, api: &Api<DynamicObject>, cluster: &str) -> After {
-    match list_all(api, source, cluster).await {
+    match list_all(hub, api, source, cluster).await {
         Ok((rows, rv)) => {
             let mut state = entry.lock();
             state.store.replace(rows, rv);
@@ -183,6 +194,7 @@ async fn watch_once(
     backoff: &mut Duration,
 ) -> After {
     let rv = entry.lock().store.rv().to_string();
+    let cluster: &Arc<str> = &Arc::from(entry.key.audience.cluster());
     let mut params = WatchParams::default().timeout(WATCH_TIMEOUT_SECS);
     if let Some(sel) = &source.label_selector {
         params = params.labels(sel);
@@ -215,6 +227,14 @@ async fn watch_once(
                     WatchEvent::Error(s) => return After::Retry(s.message),
                 };
                 *backoff = BACKOFF_MIN;
+                if let Some(history) = &hub.history {
+                    let sighting = match kind {
+                        DeltaKind::Added => Sighting::Added,
+                        DeltaKind::Modified => Sighting::Modified,
+                        DeltaKind::Deleted => Sighting::Deleted,
+                    };
+                    history.observed(cluster, &source.kind, sighting, &obj);
+                }
                 let (ns, name, uid, row) = row_of(source, &obj);
                 let rv = obj.metadata.resource_version.clone().unwrap_or_default();
                 hub.metrics.events_in.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
