@@ -29,9 +29,7 @@ async fn a_console_scale_a_gitops_apply_and_a_rollout_show_on_the_history_tab_in
     let ns = TestNamespace::new(&alpha, "history-web");
     ns.grant("kate", "edit");
     alpha.kubectl(&["-n", &ns.name, "create", "deployment", "web", "--image=registry.invalid/web", "--replicas=1"]);
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("audit.db").display().to_string();
-    let kate = dev_server(&alpha, "kate", &[], &[("PERISCOPE_AUDIT_DB_PATH", db)]);
+    let kate = tier_server(&alpha, "kate", &[]);
     let path = format!("/clusters/alpha/r/apps/v1/deployments/{}/web?tab=history", ns.name);
     let kubectl = alpha.kubectl_binary().display().to_string();
     let kubeconfig = alpha.admin_kubeconfig().display().to_string();
@@ -68,7 +66,7 @@ async fn a_console_scale_a_gitops_apply_and_a_rollout_show_on_the_history_tab_in
     assert!(chips(apply).iter().any(|p| p.starts_with("metadata.labels")), "the apply changed a label: {apply}");
     let (restart, restarted) = find(entries, "restart", |e| e["source"] == "change" && e["who"] == "kubectl-rollout");
     assert!(
-        chips(restarted).iter().any(|p| p.contains("restartedAt")),
+        chips(restarted).iter().any(|p| p.starts_with("spec.template.metadata.annotations")),
         "the restart stamped the template: {restarted}"
     );
     let (rollout, _) =

@@ -121,7 +121,7 @@ export const HistoryEntry = memo(function HistoryEntry({ item, now, isCursor, is
         >
           {isOpen ? '▾' : '▸'}
         </button>
-        <span className="w-40 shrink-0" title={item.ts}>
+        <span className="w-56 shrink-0 whitespace-nowrap" title={item.ts}>
           <span className="font-medium">{relativeTime(item.ts, now)}</span>{' '}
           <span className="font-mono text-xs text-slate-500">{formatTime(item.ts)}</span>
         </span>

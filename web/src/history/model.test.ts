@@ -61,6 +61,8 @@ describe('how an entry reads', () => {
   it('says how long ago', () => {
     const now = Date.parse('2026-12-01T06:10:00Z');
     expect(relativeTime('2026-12-01T06:09:15Z', now)).toBe('45s ago');
+    expect(relativeTime('2026-12-01T06:09:57Z', now)).toBe('just now');
+    expect(relativeTime('2026-12-01T06:10:03Z', now)).toBe('just now');
     expect(relativeTime('2026-12-01T03:00:00Z', now)).toBe('3h ago');
     expect(relativeTime('not a time', now)).toBe('');
   });

@@ -74,10 +74,11 @@ export function pathChips(item: Pick<HistoryItem, 'paths' | 'truncated'>, max: n
   return { shown, more: item.paths.length - shown.length + Math.max(0, item.truncated) };
 }
 
-/** `45s ago`, `3h ago`; empty for a time that is not one. */
+/** `just now` (under 5 s, or ahead of this browser's clock), `45s ago`, `3h ago`; empty for a time that is not one. */
 export function relativeTime(iso: string, now: number): string {
-  const age = formatAge(iso, now);
-  return age ? `${age} ago` : '';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  return now - at < 5000 ? 'just now' : `${formatAge(iso, now)} ago`;
 }
 
 /**
