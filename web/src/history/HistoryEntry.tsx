@@ -102,7 +102,7 @@ export const HistoryEntry = memo(function HistoryEntry({ item, now, isCursor, is
       data-ts={item.ts}
       aria-current={isCursor ? 'true' : undefined}
       onClick={() => onPick(item.id)}
-      className={`scroll-mt-4 border-b border-l-4 border-b-slate-100 px-2 py-1.5 dark:border-b-slate-900 ${edge(item)} ${
+      className={`scroll-mt-4 border-b border-l-4 [contain-intrinsic-size:auto_2.5rem] [content-visibility:auto] border-b-slate-100 px-2 py-1.5 dark:border-b-slate-900 ${edge(item)} ${
         isCursor ? 'bg-blue-100 dark:bg-blue-950' : 'hover:bg-slate-50 dark:hover:bg-slate-900'
       }`}
     >
@@ -140,12 +140,14 @@ export const HistoryEntry = memo(function HistoryEntry({ item, now, isCursor, is
             </span>
           )}
           {item.event?.message && <span className="min-w-0 truncate text-slate-600 dark:text-slate-400" title={item.event.message}>{item.event.message}</span>}
-          {shown.map((p) => (
-            <span key={p} data-testid="history-chip" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">
-              {p}
-            </span>
-          ))}
-          {more > 0 && <span className="text-xs text-slate-500" title={`${more} more changed ${more === 1 ? 'path' : 'paths'}`}>+{more}</span>}
+          {/* Expanded, the details list every path. */}
+          {!isOpen &&
+            shown.map((p) => (
+              <span key={p} data-testid="history-chip" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">
+                {p}
+              </span>
+            ))}
+          {!isOpen && more > 0 && <span className="text-xs text-slate-500" title={`${more} more changed ${more === 1 ? 'path' : 'paths'}`}>+{more}</span>}
         </span>
       </div>
       {isOpen && <Details item={item} id={detailId} />}

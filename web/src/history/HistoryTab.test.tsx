@@ -150,6 +150,7 @@ describe('HistoryTab', () => {
     await click(entries()[2]?.querySelector('button[aria-expanded]'));
     const detail = entries()[2]?.querySelector('[data-testid="history-detail"]');
     expect(text(detail!, 'history-path')).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(text(entries()[2]!, 'history-chip')).toEqual([]);
     expect(detail?.textContent).toContain('and 3 more not kept');
     expect(detail?.textContent).toContain('gitops-sim');
   });

@@ -9,8 +9,6 @@ import type { HistoryItem, HistoryPage, HistorySource } from './types';
 export const SOURCES: readonly HistorySource[] = ['console', 'change', 'event'];
 export const SOURCE_LABELS: Record<HistorySource, string> = { console: 'Console', change: 'Change', event: 'Event' };
 
-/** Entries per page (the API's default; it takes 1–1000). */
-export const PAGE_SIZE = 200;
 /** Changed paths a row shows as chips; the rest are counted ("+n") and listed when it is expanded. */
 export const CHIPS = 6;
 

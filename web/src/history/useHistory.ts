@@ -5,11 +5,11 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
-import { api } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
 import { usePageKeys } from '../components/pageKeys';
 import { POLL_INTERVAL_MS } from '../live';
-import { moveCursor, PAGE_SIZE } from './model';
+import { moveCursor } from './model';
+import { historyQuery } from './query';
 
 /**
  * How often the history is read while the page is live anyway: a delta of the object refreshes
@@ -19,13 +19,7 @@ export const LIVE_POLL_MS = 30_000;
 
 /** The object's history, newest first, a page at a time ("Load older" asks for the next). */
 export function useHistory(path: string, live: boolean) {
-  return useInfiniteQuery({
-    queryKey: queryKeys.objectPart(path, 'history'),
-    queryFn: ({ pageParam, signal }) => api.history(path, pageParam, PAGE_SIZE, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next ?? undefined,
-    refetchInterval: live ? LIVE_POLL_MS : POLL_INTERVAL_MS,
-  });
+  return useInfiniteQuery({ ...historyQuery(path), refetchInterval: live ? LIVE_POLL_MS : POLL_INTERVAL_MS });
 }
 
 /**
