@@ -43,6 +43,7 @@ import type {
   WriteResult,
 } from '../helm/types';
 import type { AuditPage, AuditTimeline, ChainReport } from '../audit/types';
+import type { HistoryPage } from '../history/types';
 
 const seg = encodeURIComponent;
 const clusterPath = (cluster: string) => `/api/clusters/${seg(cluster)}`;
@@ -114,6 +115,9 @@ export const api = {
   yaml: (path: string, signal?: AbortSignal) => getText(`${path}/yaml`, signal),
   events: async (path: string, signal?: AbortSignal) => (await getJson<Items<JsonValue>>(`${path}/events`, signal)).items.map(toEvent),
   revisions: async (path: string, signal?: AbortSignal) => (await getJson<Items<Revision>>(`${path}/revisions`, signal)).items,
+  /** One page of an object's history, newest first; `before`: the previous page's `next`. */
+  history: (path: string, before: string | null, limit: number, signal?: AbortSignal) =>
+    getJson<HistoryPage>(`${path}/history?limit=${limit}${before === null ? '' : `&before=${seg(before)}`}`, signal),
   /** One decoded Secret value (an audited reveal): the caller keeps it out of any cache. */
   secretValue: (path: string, key: string, signal?: AbortSignal) => getText(`${path}/data/${seg(key)}`, signal),
   canI: (cluster: string, checks: Check[]) => send<CanIResponse>('POST', `${clusterPath(cluster)}/can-i`, { checks } satisfies CanIRequest),

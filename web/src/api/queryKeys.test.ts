@@ -22,12 +22,13 @@ describe('query keys', () => {
     expect(queryKeys.list('alpha', pods, { namespace: 'a' }, 'related')).not.toEqual(queryKeys.list('alpha', pods, { namespace: 'a' }));
   });
 
-  it('a mutation invalidates the object (detail, YAML, events, revisions), the lists, the overview and fleet', async () => {
+  it('a mutation invalidates the object (detail, YAML, events, revisions, history), the lists, the overview and fleet', async () => {
     const touched: QueryKey[] = [
       queryKeys.objectPart(path, 'detail'),
       queryKeys.objectPart(path, 'yaml'),
       queryKeys.objectPart(path, 'events'),
       queryKeys.objectPart(path, 'revisions'),
+      queryKeys.objectPart(path, 'history'),
       queryKeys.list('alpha', deployments, { namespace: 'team-a' }),
       queryKeys.list('alpha', pods, { namespace: 'team-a', labelSelector: 'app=web' }, 'related'),
       queryKeys.list('alpha', { group: 'core', version: 'v1', resource: 'namespaces' }, { limit: 1000 }, 'picker'),

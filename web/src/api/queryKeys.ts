@@ -1,6 +1,6 @@
 // Every query key of the app, from one factory, so a query and whatever invalidates it cannot
 // drift apart. Keys are hierarchical: invalidating `object(path)` reaches that object's
-// detail, YAML, events and revisions; `lists(cluster)` every list of the cluster.
+// detail, YAML, events, revisions and history; `lists(cluster)` every list of the cluster.
 
 import type { QueryKey } from '@tanstack/react-query';
 
@@ -9,7 +9,7 @@ import type { SearchScope } from './endpoints';
 import type { Check } from './types.gen';
 
 /** What one object's page reads. */
-export type ObjectPart = 'detail' | 'yaml' | 'events' | 'revisions';
+export type ObjectPart = 'detail' | 'yaml' | 'events' | 'revisions' | 'history';
 
 /** What one Helm release's page reads. */
 export type HelmPart = 'detail' | 'history' | 'diff' | 'drift';
@@ -64,7 +64,7 @@ export interface Mutated {
 }
 
 /**
- * What a mutation of one object may change: the object (detail, YAML, events, revisions),
+ * What a mutation of one object may change: the object (detail, YAML, events, revisions, history),
  * every list of its cluster (its kind's, and the kinds it owns or creates: a rollout's pods, a
  * triggered Job), the cluster's overview, the fleet's counts and search results. Queries not
  * on screen are only marked stale.

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 
+import { formatTime } from '../lib/format';
 import type { AuditItem } from './types';
 
 export const ROW_HEIGHT = 32;
@@ -8,15 +9,6 @@ export const TEMPLATE = '11rem minmax(8rem,1fr) 9rem 6rem 7rem minmax(10rem,1.5f
 
 /** A row's key: its id (unique in the store). */
 export const auditRowKey = (row: AuditItem) => String(row.id);
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** Local date and time to the second: 2026-03-01 12:30:05. */
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
 
 const PILL = {
   success: 'bg-green-100 text-green-800 dark:bg-green-900 dark:text-green-200',

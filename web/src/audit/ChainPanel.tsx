@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 
 import { auditApi } from '../api/endpoints';
 import { ErrorBox } from '../components/ErrorBox';
-import { formatTime } from './AuditRow';
+import { formatTime } from '../lib/format';
 import { AUDIT_ROUTE } from './routes';
 import type { ChainProblem } from './types';
 

@@ -8,9 +8,11 @@ import { Link } from 'react-router';
 
 import { auditApi } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
+import { DiffTable } from '../components/DiffTable';
 import { ErrorBox } from '../components/ErrorBox';
-import { formatTime, OutcomePill } from './AuditRow';
-import { type DiffChange, diffChanges, diffOf, objectRoute, recordingRoute } from './routes';
+import { formatTime } from '../lib/format';
+import { OutcomePill } from './AuditRow';
+import { diffChanges, diffOf, objectRoute, recordingRoute } from './routes';
 import type { AuditItem } from './types';
 
 const link = 'text-blue-700 hover:underline dark:text-blue-300';
@@ -66,45 +68,6 @@ function RowFields({ item }: { item: AuditItem }) {
   );
 }
 
-const valueText = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-
-/** The changed paths an apply or one-click action kept: path, kind, before and after. */
-function DiffTable({ changes, truncated }: { changes: DiffChange[]; truncated: number }) {
-  return (
-    <table className="mt-1 w-full table-fixed text-left text-xs">
-      <thead className="text-slate-500">
-        <tr>
-          <th className="w-2/5 font-normal">Path</th>
-          <th className="w-1/5 font-normal">Change</th>
-          <th className="font-normal">Before → after</th>
-        </tr>
-      </thead>
-      <tbody>
-        {changes.map((c) => (
-          <tr key={c.path} data-testid="audit-diff-change" data-path={c.path} className="border-t border-slate-200 align-top dark:border-slate-800">
-            <td className="break-all pr-2 font-mono">{c.path}</td>
-            <td className="pr-2">{c.kind}</td>
-            <td className="break-all font-mono">
-              {c.kind !== 'add' && <span className="text-red-700 line-through dark:text-red-300">{valueText(c.before)}</span>}
-              {c.kind === 'modify' && ' → '}
-              {c.kind !== 'remove' && <span className="text-green-700 dark:text-green-300">{valueText(c.after)}</span>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-      {truncated > 0 && (
-        <tfoot>
-          <tr>
-            <td colSpan={3} className="pt-1 text-slate-500">
-              and {truncated} more {truncated === 1 ? 'path' : 'paths'} not kept
-            </td>
-          </tr>
-        </tfoot>
-      )}
-    </table>
-  );
-}
-
 /** What the action touched, from whichever of its rows names it. */
 function Links({ rows }: { rows: AuditItem[] }) {
   const object = rows.map(objectRoute).find(Boolean);
@@ -129,7 +92,7 @@ function Links({ rows }: { rows: AuditItem[] }) {
       {diff !== undefined && (
         <div id="audit-diff">
           <h4 className="text-xs font-semibold text-slate-500">What changed</h4>
-          {table ? <DiffTable {...table} /> : <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">{JSON.stringify(diff, null, 2)}</pre>}
+          {table ? <DiffTable {...table} testId="audit-diff-change" /> : <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">{JSON.stringify(diff, null, 2)}</pre>}
         </div>
       )}
     </div>

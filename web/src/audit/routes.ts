@@ -1,6 +1,7 @@
 // Where the audit page links: itself (with filters), and from an event to what it touched.
 
 import type { JsonValue } from '../api/types.gen';
+import type { DiffChange } from '../components/DiffTable';
 import { replayRoute } from '../exec/routes';
 import { releaseRoute } from '../helm/routes';
 import { detailRoute } from '../lib/resources';
@@ -49,14 +50,6 @@ export function recordingRoute(extra: JsonValue | null): string | null {
 /** The changed fields an apply or one-click action kept (`extra.diff`), if any. */
 export function diffOf(extra: JsonValue | null): JsonValue | null {
   return isRecord(extra) && extra.diff !== undefined && extra.diff !== null ? extra.diff : null;
-}
-
-/** One changed path of an `extra.diff` (docs/audit.md "What changed"). */
-export interface DiffChange {
-  path: string;
-  kind: string;
-  before?: JsonValue;
-  after?: JsonValue;
 }
 
 /**

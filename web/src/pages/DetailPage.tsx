@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, startTransition, Suspense, useEffect, useState } from 'react';
 import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 
 import { ApiError } from '../api/client';
@@ -13,6 +13,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { EditButton } from '../editor/EditButton';
 import { execFit } from '../exec/containers';
 import { ExecButton } from '../exec/ExecButton';
+import { historyQuery } from '../history/query';
 import { findEntry, unknownKind } from '../lib/kinds';
 import { logsRoute } from '../logs/kinds';
 import { listRoute, objectPath } from '../lib/resources';
@@ -20,13 +21,15 @@ import { POLL_INTERVAL_MS } from '../live';
 import { Describe } from './detail/Describe';
 import { Events, Gone, SecretYaml, Yaml } from './detail/tabs';
 
-const TABS = ['describe', 'yaml', 'events', 'logs'] as const;
+const TABS = ['describe', 'yaml', 'events', 'history', 'logs'] as const;
 type Tab = (typeof TABS)[number];
 
-// Loaded when the Logs tab is first opened: it stays out of the initial JavaScript.
+// Loaded when the Logs or History tab is first opened: they stay out of the initial JavaScript.
 const LogViewer = lazy(() => import('../logs/LogViewer'));
+const loadHistoryTab = () => import('../history/HistoryTab');
+const HistoryTab = lazy(loadHistoryTab);
 
-/** One object: describe, YAML, events (and logs) tabs, its actions, kept live by the tab's stream. */
+/** One object: describe, YAML, events, history (and logs) tabs, its actions, kept live by the tab's stream. */
 export function DetailPage() {
   const { cluster = '', group = '', version = '', resource = '', namespace = '_', name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -47,16 +50,24 @@ export function DetailPage() {
   const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.object(path) }), 1000);
   const isThis = (row: Row) => row.name === name && (row.namespace ?? '') === (ns ?? '');
   const targets = entry.live || kinds.query.isPending ? [{ cluster, group, version, resource, namespace: ns }] : [];
+  // Deltas naming this object so far: the History tab reads once more a moment after each.
+  const [changes, setChanges] = useState(0);
   const live = useLiveTargets(targets, (_target, events) => {
     const updatedAt = queryClient.getQueryState(queryKeys.objectPart(path, 'detail'))?.dataUpdatedAt ?? 0;
     const named = events.some((e) => (e.type === 'snapshot' ? !e.items.some(isThis) : e.type !== 'relist' && isThis(e.object)));
     if (named || snapshotIsNews(events, updatedAt)) refetch();
+    if (named) setChanges((n) => n + 1);
   });
   const object = useQuery({
     queryKey: queryKeys.objectPart(path, 'detail'),
     queryFn: ({ signal }) => api.object(path, signal),
     refetchInterval: live ? false : POLL_INTERVAL_MS,
   });
+  // History is on every object's page: its code is fetched once the page shows, so opening the
+  // tab waits for its entries only.
+  useEffect(() => {
+    void loadHistoryTab();
+  }, []);
   const listUrl = `${listRoute(cluster, ref)}${ns ? `?namespace=${encodeURIComponent(ns)}` : ''}`;
   // Came from a (filtered, sorted) list of this kind: go back to exactly that view.
   const from = (location.state as { from?: unknown } | null)?.from;
@@ -84,7 +95,13 @@ export function DetailPage() {
             role="tab"
             aria-selected={t === tab}
             data-tab={t}
-            onClick={() => setSearch(t === 'describe' ? {} : { tab: t }, { replace: true, state: location.state })}
+            // A transition: a tab whose code is still loading leaves the current one on screen
+            // rather than a fallback (React keeps a fallback up for at least 300 ms once shown).
+            onClick={() => {
+              // History's entries are asked for at once, while its tab renders.
+              if (t === 'history') void queryClient.prefetchInfiniteQuery(historyQuery(path));
+              startTransition(() => setSearch(t === 'describe' ? {} : { tab: t }, { replace: true, state: location.state }));
+            }}
             className={`px-3 py-1.5 text-sm capitalize ${t === tab ? 'border-b-2 border-blue-600 font-medium' : 'text-slate-500'}`}
           >
             {t === 'yaml' ? 'YAML' : t}
@@ -93,26 +110,31 @@ export function DetailPage() {
       </nav>
       <div className="mt-4">
         {gone ? <Gone what={`${resource}/${name}`} backUrl={backUrl} /> : object.isError && <ErrorBox error={object.error} />}
-        {tab === 'describe' && object.data && !gone && (
-          <Describe cluster={cluster} group={group} resource={resource} path={path} object={object.data} catalog={kinds.entries} />
-        )}
-        {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
-        {tab === 'events' && <Events path={path} />}
-        {tab === 'logs' && (
-          <div className="h-[calc(100vh-14rem)] min-h-96">
-            <Suspense fallback={<p className="text-sm text-slate-500">Loading the log viewer…</p>}>
-              <LogViewer
-                cluster={cluster}
-                kind={ref}
-                namespace={ns}
-                name={name}
-                path={path}
-                object={object.data}
-                extra={<FullPageLink to={logsRoute(cluster, ref, ns, name, withoutTab(search))} />}
-              />
-            </Suspense>
-          </div>
-        )}
+        {/* One boundary for every tab, already on screen when the tab changes: a switch to a tab
+            whose code is loading (a transition) keeps the current tab up instead of a fallback. */}
+        <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+          {tab === 'describe' && object.data && !gone && (
+            <Describe cluster={cluster} group={group} resource={resource} path={path} object={object.data} catalog={kinds.entries} />
+          )}
+          {tab === 'yaml' && (isSecret ? <SecretYaml key={path} path={path} /> : <Yaml path={path} />)}
+          {tab === 'events' && <Events path={path} />}
+          {tab === 'history' && <HistoryTab path={path} live={live} changes={changes} />}
+          {tab === 'logs' && (
+            <div className="h-[calc(100vh-14rem)] min-h-96">
+              <Suspense fallback={<p className="text-sm text-slate-500">Loading the log viewer…</p>}>
+                <LogViewer
+                  cluster={cluster}
+                  kind={ref}
+                  namespace={ns}
+                  name={name}
+                  path={path}
+                  object={object.data}
+                  extra={<FullPageLink to={logsRoute(cluster, ref, ns, name, withoutTab(search))} />}
+                />
+              </Suspense>
+            </div>
+          )}
+        </Suspense>
       </div>
     </div>
   );
