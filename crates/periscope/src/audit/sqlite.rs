@@ -297,8 +297,9 @@ impl SqliteStore {
             tx.commit().map_err(err)?;
         }
         conn.execute_batch("PRAGMA optimize=0x10002;").map_err(err)?;
-        let reads =
-            (0..READ_CONNECTIONS).map(|_| open_connection(path).map(|c| Arc::new(Mutex::new(c)))).collect::<Result<_, _>>()?;
+        let reads = (0..READ_CONNECTIONS)
+            .map(|_| open_connection(path).map(|c| Arc::new(Mutex::new(c))))
+            .collect::<Result<_, _>>()?;
         let checkpointer = Arc::new(AtomicBool::new(false));
         let last_write = Arc::new(AtomicU64::new(now_millis()));
         let opened = Journal::open(path)?;

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-
 /// Where Kubernetes mounts a pod's service-account credentials.
 pub const DEFAULT_SERVICEACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 

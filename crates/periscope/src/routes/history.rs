@@ -196,14 +196,6 @@ pub async fn history(request: &Request, target: &Target) -> Result<Response, Api
         }
         None => None,
     };
-    // The caller must be allowed to read the object: its story is no less private than it is.
-    // A 404 passed that check (the apiserver authorises before it looks), and a deleted
-    // object's story (who deleted it) is worth telling.
-    match target.api().get_metadata(&target.name).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(status)) if status.code == 404 => {}
-        Err(e) => return Err(target.err(e)),
-    }
     let state = &request.state;
     let store = state.audit.query_store().ok_or(ApiError::AuditDisabled)?.clone();
     let group = target.kind.api.group.clone();
@@ -224,8 +216,21 @@ pub async fn history(request: &Request, target: &Target) -> Result<Response, Api
         limit,
         ..Filter::default()
     };
-    let (rows, changes, events) =
-        tokio::join!(store.page(&filter), store.changes(&key, before.map(|b| (b, 0)), limit), object_events(target));
+    // Read side by side; nothing is answered unless the caller may read the object: its story
+    // is no less private than it is. A 404 passed that check (the apiserver authorises before
+    // it looks), and a deleted object's story (who deleted it) is worth telling.
+    let api = target.api();
+    let (allowed, rows, changes, events) = tokio::join!(
+        api.get_metadata(&target.name),
+        store.page(&filter),
+        store.changes(&key, before.map(|b| (b, 0)), limit),
+        object_events(target)
+    );
+    match allowed {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => {}
+        Err(e) => return Err(target.err(e)),
+    }
     let unavailable = |e: crate::audit::store::StoreError| ApiError::Unavailable(e.to_string());
     let admin = state.auth.authz.audit_scope(&request.user) == AuditScope::All;
     let writes: Vec<&str> = OBJECT_WRITES.iter().map(|v| v.as_str()).collect();
