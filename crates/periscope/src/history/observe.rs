@@ -102,11 +102,13 @@ pub fn creator(after: &[Writer]) -> Option<&Writer> {
     after.iter().filter(|w| w.subresource.is_none()).min_by(|a, b| a.time.cmp(&b.time)).or(after.first())
 }
 
-/// Paths that change on every write or say nothing about what the writer did.
+/// Paths that change on every write or say nothing about what the writer did (a Node's
+/// condition heartbeats move every few minutes with nothing else).
 fn is_noise(path: &str) -> bool {
-    ["metadata.resourceVersion", "metadata.managedFields", "metadata.generation"]
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
+    path.ends_with(".lastHeartbeatTime")
+        || ["metadata.resourceVersion", "metadata.managedFields", "metadata.generation"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
 }
 
 /// A short digest standing in for a value that must not be kept.
@@ -254,6 +256,8 @@ mod tests {
         let before = json!({"metadata": {"generation": 1, "labels": {}}, "spec": {"replicas": 1}});
         let mut after = json!({"metadata": {"generation": 2, "labels": {}}, "spec": {"replicas": 3}});
         assert_eq!(changed_paths(&before, &after), (vec!["spec.replicas".to_string()], 0));
+        let beat = |t: &str| json!({"status": {"conditions": [{"type": "Ready", "lastHeartbeatTime": t}]}});
+        assert_eq!(changed_paths(&beat("06:00"), &beat("06:05")), (vec![], 0));
         for i in 0..60 {
             after["metadata"]["labels"][format!("l{i:02}")] = json!("x");
         }
