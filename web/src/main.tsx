@@ -5,6 +5,7 @@ import { BrowserRouter } from 'react-router';
 
 import { ApiError } from './api/client';
 import { App, preloadRoute } from './App';
+import { initialTheme } from './components/ThemeToggle';
 import './index.css';
 
 const queryClient = new QueryClient({
@@ -21,7 +22,9 @@ const queryClient = new QueryClient({
 const root = document.getElementById('root');
 if (root) {
   // A page opened straight from the address bar starts its reads and code before rendering.
-  void preloadRoute(queryClient, window.location).then(() =>
+  const preloaded = preloadRoute(queryClient, window.location);
+  initialTheme();
+  void preloaded.then(() =>
     createRoot(root).render(
       <StrictMode>
         <QueryClientProvider client={queryClient}>
