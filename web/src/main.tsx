@@ -4,7 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 
 import { ApiError } from './api/client';
-import { App } from './App';
+import { App, preloadRoute } from './App';
+import { initialTheme } from './components/ThemeToggle';
 import './index.css';
 
 const queryClient = new QueryClient({
@@ -20,13 +21,18 @@ const queryClient = new QueryClient({
 
 const root = document.getElementById('root');
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <QueryClientProvider client={queryClient}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
-      </QueryClientProvider>
-    </StrictMode>,
+  // A page opened straight from the address bar starts its reads and code before rendering.
+  const preloaded = preloadRoute(queryClient, window.location);
+  initialTheme();
+  void preloaded.then(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter>
+            <App />
+          </BrowserRouter>
+        </QueryClientProvider>
+      </StrictMode>,
+    ),
   );
 }

@@ -95,7 +95,13 @@ function AuditView({ scope }: { scope: 'self' | 'all' }) {
         }}
       />
       <AuditFilters view={view} setView={setView} self={scope === 'self'} />
-      <Timeline view={view} rowsKey={rowsKey} onZoom={zoom} onReset={() => setView({ ...view, range: { kind: 'preset', preset: DEFAULT_PRESET } })} />
+      <Timeline
+        view={view}
+        rowsKey={rowsKey}
+        rowsRead={!query.isPending && !query.isPlaceholderData}
+        onZoom={zoom}
+        onReset={() => setView({ ...view, range: { kind: 'preset', preset: DEFAULT_PRESET } })}
+      />
       {scope === 'all' && <ChainPanel />}
       {query.isError && <ErrorBox error={query.error} />}
       <div className="flex min-h-0 flex-1">

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 
 import { auditApi } from '../api/endpoints';
 import { ErrorBox } from '../components/ErrorBox';
-import { formatTime } from '../lib/format';
+import { formatCount, formatTime } from '../lib/format';
 import { AUDIT_ROUTE } from './routes';
 import type { ChainProblem } from './types';
 
@@ -32,7 +32,7 @@ export function ChainPanel() {
               {report.ok ? '✓ Every chain verifies' : `✗ ${report.problems.length} broken ${report.problems.length === 1 ? 'chain' : 'chains'}`}
             </span>
             <span className="text-slate-500" id="audit-chain-counts">
-              {report.rows.toLocaleString('en-US')} rows in {report.chains} {report.chains === 1 ? 'chain' : 'chains'} · {report.store} · checked {formatTime(report.checkedAt)} in {report.elapsedMs} ms
+              {formatCount(report.rows)} rows in {report.chains} {report.chains === 1 ? 'chain' : 'chains'} · {report.store} · checked {formatTime(report.checkedAt)} in {report.elapsedMs} ms
             </span>
           </>
         )}

@@ -35,11 +35,24 @@ function Bar({ bucket, index, count, max }: { bucket: AuditBucket; index: number
   );
 }
 
-export function Timeline({ view, rowsKey, onZoom, onReset }: { view: AuditView; rowsKey: string; onZoom: (span: Span) => void; onReset: () => void }) {
+interface TimelineProps {
+  view: AuditView;
+  rowsKey: string;
+  /**
+   * Whether the view's rows are read: the timeline is read after them. The server reads the
+   * store one query at a time, and the rows are what the page is opened for.
+   */
+  rowsRead: boolean;
+  onZoom: (span: Span) => void;
+  onReset: () => void;
+}
+
+export function Timeline({ view, rowsKey, rowsRead, onZoom, onReset }: TimelineProps) {
   const timeline = useQuery({
     queryKey: queryKeys.auditTimeline(rowsKey),
     queryFn: ({ signal }) => auditApi.timeline(apiQuery(view, Date.now()), BUCKETS, signal),
     placeholderData: keepPreviousData,
+    enabled: rowsRead,
   });
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);

@@ -74,6 +74,11 @@ export function writeView(view: AuditView): URLSearchParams {
   return out;
 }
 
+/** The URL query of the rows `view` shows (its cache key): filters and range, not the live switch or the open event. */
+export function rowsKeyOf(view: AuditView): string {
+  return writeView({ ...view, live: true, event: undefined }).toString();
+}
+
 /** The range as absolute bounds at `now` (ms): a preset ends now, open-ended. */
 export function resolveRange(range: TimeRange, now: number): { from?: string; to?: string } {
   if (range.kind === 'preset') return { from: new Date(now - PRESETS[range.preset]).toISOString() };

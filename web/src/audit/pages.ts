@@ -3,6 +3,7 @@
 
 import type { InfiniteData } from '@tanstack/react-query';
 
+import { formatCount } from '../lib/format';
 import type { AuditItem, AuditPage } from './types';
 
 export type AuditData = InfiniteData<AuditPage, number>;
@@ -79,7 +80,7 @@ export function firstPageOnly(data: AuditData | undefined): AuditData | undefine
 /** "12 rows", "200 of 1,234", "200 of 10,000+". */
 export function countText(loaded: number, first: AuditPage | undefined): string {
   if (!first) return '';
-  const total = `${first.total.toLocaleString('en-US')}${first.totalCapped ? '+' : ''}`;
+  const total = `${formatCount(first.total)}${first.totalCapped ? '+' : ''}`;
   if (loaded >= first.total && !first.totalCapped) return `${total} ${first.total === 1 ? 'row' : 'rows'}`;
-  return `${loaded.toLocaleString('en-US')} of ${total}`;
+  return `${formatCount(loaded)} of ${total}`;
 }

@@ -6,11 +6,10 @@ import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/re
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { errorMessage } from '../api/client';
-import { auditApi } from '../api/endpoints';
-import { queryKeys } from '../api/queryKeys';
 import { auditKey, type AuditLiveEvent, fromAuditKey, liveStreams } from '../live';
-import { apiQuery, type AuditView, inRange, liveFilter, liveTail } from './filters';
-import { type AuditData, firstPageOnly, loadedRows, nextOffset, PAGE_SIZE, withLiveRows } from './pages';
+import { type AuditView, inRange, liveFilter, liveTail } from './filters';
+import { type AuditData, firstPageOnly, loadedRows, withLiveRows } from './pages';
+import { auditRowsQuery } from './rowsQuery';
 import type { AuditItem } from './types';
 
 /** Live rows are merged again into whatever a fetch answers for this long (a fetch may have read before they were committed). */
@@ -21,13 +20,11 @@ export type TailState = 'off' | 'connecting' | 'live' | 'refused';
 /** The rows of `view` (`rowsKey` names it); `now` decides whether the tail still runs; `onLiveRows` hears what the tail brings. */
 export function useAuditRows(view: AuditView, rowsKey: string, now: number, onLiveRows: (items: AuditItem[]) => void) {
   const queryClient = useQueryClient();
-  const queryKey = useMemo(() => queryKeys.auditRows(rowsKey), [rowsKey]);
+  const rowsQuery = auditRowsQuery(view, rowsKey);
+  const { queryKey } = rowsQuery;
   const tail = liveTail(view, now);
   const query = useInfiniteQuery({
-    queryKey,
-    initialPageParam: 0,
-    queryFn: ({ pageParam, signal }) => auditApi.list(apiQuery(view, Date.now()), pageParam, PAGE_SIZE, signal),
-    getNextPageParam: (_last, pages) => nextOffset(pages),
+    ...rowsQuery,
     placeholderData: keepPreviousData,
     // The tail keeps the rows fresh; without it the page stays as read until asked.
     staleTime: Infinity,

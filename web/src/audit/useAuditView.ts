@@ -4,7 +4,7 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 
-import { type AuditView, readView, writeView } from './filters';
+import { type AuditView, readView, rowsKeyOf, writeView } from './filters';
 
 export interface ViewState {
   view: AuditView;
@@ -17,7 +17,7 @@ export function useAuditView(): ViewState {
   const [search, setSearch] = useSearchParams();
   const text = search.toString();
   const view = useMemo(() => readView(new URLSearchParams(text)), [text]);
-  const rowsKey = useMemo(() => writeView({ ...view, live: true, event: undefined }).toString(), [view]);
+  const rowsKey = useMemo(() => rowsKeyOf(view), [view]);
   const setView = useCallback((next: AuditView) => setSearch(writeView(next)), [setSearch]);
   return { view, rowsKey, setView };
 }

@@ -2,10 +2,18 @@ import { useEffect, useState } from 'react';
 
 type Theme = 'light' | 'dark';
 
-function initialTheme(): Theme {
+let startTheme: Theme | undefined;
+
+/**
+ * The theme a tab starts with: the saved choice, else the system's. Read once, and at boot
+ * (main.tsx) while the page's first reads are in flight: a fresh tab's first storage read waits
+ * on the browser process, tens of milliseconds on a busy machine.
+ */
+export function initialTheme(): Theme {
+  if (startTheme) return startTheme;
   const saved = localStorage.getItem('periscope.theme');
-  if (saved === 'light' || saved === 'dark') return saved;
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  startTheme = saved === 'light' || saved === 'dark' ? saved : window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return startTheme;
 }
 
 export function ThemeToggle() {
