@@ -256,8 +256,14 @@ pub async fn history(request: &Request, target: &Target) -> Result<Response, Api
         Err(e) => Some(e.to_string()),
     };
     items.sort_by_key(|i| std::cmp::Reverse(i.ts));
-    let more = full || items.len() > limit as usize;
-    items.truncate(limit as usize);
+    // The next page starts strictly before the last item's time, so items sharing that time
+    // (Events have one-second times) stay on this page rather than fall between the two.
+    let mut cut = items.len().min(limit as usize);
+    while cut > 0 && cut < items.len() && items[cut].ts == items[cut - 1].ts {
+        cut += 1;
+    }
+    let more = full || items.len() > cut;
+    items.truncate(cut);
     let next = more.then(|| items.last().map(|i| i.ts.to_string())).flatten();
     let recording = state.watch.history.is_some()
         && target.kind.records_history()
