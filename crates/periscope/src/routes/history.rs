@@ -180,6 +180,17 @@ fn merge_sightings(console: &mut [Item], changes: Vec<Item>) -> Vec<Item> {
     rest
 }
 
+/// How many of `times` (newest first) one page answers: `limit`, plus the items sharing the
+/// last one's time. The next page starts strictly before that time, so items sharing it
+/// (Events have one-second times) stay on this page rather than fall between the two.
+fn page_end(times: &[i64], limit: usize) -> usize {
+    let mut end = times.len().min(limit);
+    while end > 0 && end < times.len() && times[end] == times[end - 1] {
+        end += 1;
+    }
+    end
+}
+
 /// `GET …/history`.
 pub async fn history(request: &Request, target: &Target) -> Result<Response, ApiError> {
     let query: HistoryQuery = query_of(&request.uri)?;
@@ -256,12 +267,7 @@ pub async fn history(request: &Request, target: &Target) -> Result<Response, Api
         Err(e) => Some(e.to_string()),
     };
     items.sort_by_key(|i| std::cmp::Reverse(i.ts));
-    // The next page starts strictly before the last item's time, so items sharing that time
-    // (Events have one-second times) stay on this page rather than fall between the two.
-    let mut cut = items.len().min(limit as usize);
-    while cut > 0 && cut < items.len() && items[cut].ts == items[cut - 1].ts {
-        cut += 1;
-    }
+    let cut = page_end(&items.iter().map(|i| i.ts).collect::<Vec<_>>(), limit as usize);
     let more = full || items.len() > cut;
     items.truncate(cut);
     let next = more.then(|| items.last().map(|i| i.ts.to_string())).flatten();
@@ -277,4 +283,18 @@ pub async fn history(request: &Request, target: &Target) -> Result<Response, Api
         body["eventsError"] = json!(e);
     }
     Ok(Json(body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_end;
+
+    #[test]
+    fn a_page_keeps_the_items_that_share_its_last_time() {
+        assert_eq!(page_end(&[9, 8, 7, 7, 7, 6], 3), 5);
+        assert_eq!(page_end(&[9, 8, 7, 6], 3), 3);
+        assert_eq!(page_end(&[9, 8], 3), 2);
+        assert_eq!(page_end(&[5, 5, 5], 1), 3);
+        assert_eq!(page_end(&[], 3), 0);
+    }
 }
