@@ -17,16 +17,11 @@ pub struct Writer {
     /// (entries of the `scale` subresource carry none).
     pub time: String,
     /// The fields the manager owns (`fieldsV1`); only read for the write being attributed, so
-    /// remembered entries drop it.
+    /// remembered entries go without.
     pub fields: Option<Value>,
 }
 
 impl Writer {
-    /// The same entry without its owned fields, as remembered between writes.
-    pub fn remembered(&self) -> Writer {
-        Writer { fields: None, ..self.clone() }
-    }
-
     fn same_entry(&self, other: &Writer) -> bool {
         self.manager == other.manager
             && self.operation == other.operation
@@ -40,8 +35,9 @@ impl Writer {
     }
 }
 
-/// The `managedFields` entries of an object.
-pub fn writers(object: &DynamicObject) -> Vec<Writer> {
+/// The `managedFields` entries of an object; `with_fields` keeps what each owns (needed only to
+/// attribute the write being recorded, not to remember an object).
+pub fn writers(object: &DynamicObject, with_fields: bool) -> Vec<Writer> {
     object
         .metadata
         .managed_fields
@@ -52,7 +48,7 @@ pub fn writers(object: &DynamicObject) -> Vec<Writer> {
             operation: e.operation.clone().unwrap_or_default(),
             subresource: e.subresource.clone().filter(|s| !s.is_empty()),
             time: e.time.as_ref().map(|t| t.0.to_string()).unwrap_or_default(),
-            fields: e.fields_v1.as_ref().map(|f| f.0.clone()),
+            fields: e.fields_v1.as_ref().filter(|_| with_fields).map(|f| f.0.clone()),
         })
         .collect()
 }
@@ -171,9 +167,12 @@ mod tests {
     }
 
     fn with_fields(entries: Vec<Value>) -> Vec<Writer> {
-        writers(&object(
-            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "managedFields": entries}}),
-        ))
+        writers(
+            &object(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "managedFields": entries}}),
+            ),
+            true,
+        )
     }
 
     #[test]

@@ -140,16 +140,17 @@ impl Recorder {
         self.seen.weighted_size()
     }
 
-    fn remember(&self, cluster: &Arc<str>, kind: &Kind, object: &DynamicObject) -> Option<(String, Value)> {
+    /// Remembers `object` as the version its next write is compared with; the remembered form.
+    fn remember(&self, cluster: &Arc<str>, kind: &Kind, object: &DynamicObject) -> Option<Value> {
         let uid = object.metadata.uid.clone()?;
         let value = observe::remembered(object, kind.is_secret());
         let seen = Seen {
             resource_version: object.metadata.resource_version.clone().unwrap_or_default(),
             object: value.to_string().into_boxed_str(),
-            writers: observe::writers(object).iter().map(Writer::remembered).collect(),
+            writers: observe::writers(object, false),
         };
-        self.seen.insert((cluster.clone(), uid.clone()), Arc::new(seen));
-        Some((uid, value))
+        self.seen.insert((cluster.clone(), uid), Arc::new(seen));
+        Some(value)
     }
 
     /// An object read by a list: remembered, not recorded (nothing changed).
@@ -174,7 +175,7 @@ impl Recorder {
             // Another watch of this object (another audience) already recorded this write.
             return;
         }
-        let after_writers = observe::writers(object);
+        let after_writers = observe::writers(object, true);
         let (action, writer, paths, truncated) = match sighting {
             Sighting::Added => ("created", observe::creator(&after_writers).cloned(), Vec::new(), 0),
             Sighting::Deleted => {
@@ -183,7 +184,7 @@ impl Recorder {
             }
             Sighting::Modified => {
                 let previous = before.as_ref().map(|s| serde_json::from_str::<Value>(&s.object).unwrap_or(Value::Null));
-                let Some((_, now)) = self.remember(cluster, kind, object) else { return };
+                let Some(now) = self.remember(cluster, kind, object) else { return };
                 let (paths, more) = match &previous {
                     Some(previous) => observe::changed_paths(previous, &now),
                     None => (Vec::new(), 0),
