@@ -46,6 +46,11 @@ fn eks_server(cluster: &TestCluster, eks_name: &str, user: &str, env: Vec<(Strin
     Server::start(binary(), ServerOptions { clusters_yaml, auth_yaml, env, port: None })
 }
 
+/// Held by every test that signs with the cluster's one session credential (`ASIA...`): the
+/// webhook's log names tokens by that key, so a test counting its server's tokens must not see
+/// another test's server signing with the same key at the same time.
+static SESSION_KEY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The webhook's log lines written since `from` (bytes) about `access_key_id`.
 fn webhook_lines(cluster: &TestCluster, from: u64, access_key_id: &str) -> Vec<String> {
     let log = std::fs::read(cluster.eks_webhook_log()).unwrap_or_default();
@@ -167,6 +172,7 @@ async fn eks_backend_signs_one_token_the_cluster_verifies_and_acts_as_the_user()
     let user = format!("eks-user-{}", ns.name);
     ns.grant(&user, "edit");
     // Temporary keys, as IRSA and Pod Identity hand out: the session token is signed in too.
+    let _session_key = SESSION_KEY.lock().await;
     let aws = alpha.eks_session_credentials();
     let env = aws_env(vec![
         ("AWS_ACCESS_KEY_ID", aws.access_key_id.clone()),
@@ -288,6 +294,7 @@ impl KeyVendor {
 #[tokio::test]
 async fn eks_backend_gets_its_keys_from_pod_identity_or_irsa_once_and_reuses_them() {
     let alpha = cluster("alpha");
+    let _session_key = SESSION_KEY.lock().await;
     let aws = alpha.eks_session_credentials();
     let dir = tempfile::tempdir().expect("tmp");
     let projected = dir.path().join("token");
