@@ -17,6 +17,7 @@
 
 mod agent;
 mod audit;
+mod describe;
 mod editor;
 mod exec;
 mod helm;
@@ -159,6 +160,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "helm") {
         helm::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "describe") {
+        describe::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "history") {
         history::run(&binary, &dir).await?;

@@ -519,7 +519,7 @@ Object.assign(scenarios, {
     process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
     await nextStdinLine();
     const started = Date.now();
-    const desired = page.waitForFunction((n) => document.querySelector('dd[data-field="Desired replicas"]')?.textContent === n, opts.replicas, { timeout: 10_000 })
+    const desired = page.waitForFunction((n) => document.querySelector('dd[data-field="Replicas"]')?.textContent === n, opts.replicas, { timeout: 10_000 })
       .then(() => Date.now() - started);
     const counted = page.waitForFunction((n) => document.querySelectorAll('#related-pods [data-testid="related-pod"]').length === n, Number(opts.replicas), { timeout: 10_000 })
       .then(() => Date.now() - started);

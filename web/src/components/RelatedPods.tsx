@@ -22,8 +22,11 @@ const STATUS_STYLE: Record<string, string> = {
   Terminating: 'text-amber-700 dark:text-amber-300',
 };
 
-/** The pods a workload selects (`labelSelector` in its namespace), live from the tab's stream. */
-export function RelatedPods({ cluster, namespace, selector }: { cluster: string; namespace: string | undefined; selector: string | null }) {
+/**
+ * The pods a workload selects (`labelSelector` in its namespace), live from the tab's stream;
+ * or, with `fieldSelector` (a node's pods), polled: the stream serves label selectors only.
+ */
+export function RelatedPods({ cluster, namespace, selector, fieldSelector }: { cluster: string; namespace: string | undefined; selector: string | null; fieldSelector?: string }) {
   if (selector === null) {
     return (
       <section id="related-pods">
@@ -32,13 +35,13 @@ export function RelatedPods({ cluster, namespace, selector }: { cluster: string;
       </section>
     );
   }
-  return <SelectedPods cluster={cluster} namespace={namespace} selector={selector} />;
+  return <SelectedPods cluster={cluster} namespace={namespace} selector={selector} fieldSelector={fieldSelector} />;
 }
 
-function SelectedPods({ cluster, namespace, selector }: { cluster: string; namespace: string | undefined; selector: string }) {
-  const params = { namespace, labelSelector: selector };
+function SelectedPods({ cluster, namespace, selector, fieldSelector }: { cluster: string; namespace: string | undefined; selector: string; fieldSelector?: string }) {
+  const params = { namespace, labelSelector: selector || undefined, fieldSelector };
   const queryKey = queryKeys.list(cluster, PODS_REF, params, 'related');
-  const live = useLiveList({ cluster, ...PODS_REF, namespace, labelSelector: selector }, queryKey, {});
+  const live = useLiveList({ cluster, ...PODS_REF, namespace, labelSelector: selector }, queryKey, {}, fieldSelector === undefined);
   const pods = useInfiniteQuery({
     queryKey,
     initialPageParam: undefined as string | undefined,
@@ -57,10 +60,13 @@ function SelectedPods({ cluster, namespace, selector }: { cluster: string; names
     <section id="related-pods" data-live={live ? 'live' : 'polling'}>
       <h2 className="mb-1 flex items-baseline gap-3 font-semibold">
         Pods{first ? ` (${total})` : ''}
-        <span className="font-mono text-xs font-normal text-slate-500">{selector}</span>
-        <Link className="text-xs font-normal text-blue-700 hover:underline dark:text-blue-300" to={all}>
-          {items.length < total ? `All ${total} in the pods list` : 'Open in the pods list'}
-        </Link>
+        <span className="font-mono text-xs font-normal text-slate-500">{fieldSelector ?? selector}</span>
+        {/* The pods list filters by labels only: a node's pods have no list view to open. */}
+        {fieldSelector === undefined && (
+          <Link className="text-xs font-normal text-blue-700 hover:underline dark:text-blue-300" to={all}>
+            {items.length < total ? `All ${total} in the pods list` : 'Open in the pods list'}
+          </Link>
+        )}
       </h2>
       {pods.isError && <ErrorBox error={pods.error} />}
       {pods.isPending && <p className="text-sm text-slate-500">Loading…</p>}
@@ -74,7 +80,7 @@ function SelectedPods({ cluster, namespace, selector }: { cluster: string; names
             {items.map((pod) => {
               const status = String(pod.status ?? pod.phase ?? '');
               return (
-                <tr key={`${pod.namespace ?? ''}/${pod.name}`} data-testid="related-pod" data-name={pod.name} data-status={status} className="border-t border-slate-200 dark:border-slate-800">
+                <tr key={`${pod.namespace ?? ''}/${pod.name}`} data-testid="related-pod" data-name={pod.name} data-namespace={pod.namespace ?? ''} data-node={String(pod.node ?? '')} data-status={status} className="border-t border-slate-200 dark:border-slate-800">
                   <td className="pr-3">
                     <Link className="text-blue-700 hover:underline dark:text-blue-300" to={detailRoute(cluster, PODS_REF, pod.namespace, pod.name)}>
                       {pod.name}

@@ -66,6 +66,7 @@ export function Shell() {
       up: () => undefined,
       open: () => undefined,
       select: () => undefined,
+      split: () => undefined,
       pods: () => target && navigate(listRoute(target, PODS_REF)),
       overview: () => target && navigate(`/clusters/${encodeURIComponent(target)}`),
       fleet: () => navigate('/'),

@@ -1,9 +1,9 @@
-// Row shortcuts (j/k/arrows, Enter, x, Esc) belong to the page on screen: a list registers a
+// Row shortcuts (j/k/arrows, Enter, x, v, Esc) belong to the page on screen: a list registers a
 // handler, the Shell's one key listener hands it those keys (never while typing in a field).
 
 import { useEffect, useRef } from 'react';
 
-export type PageKey = 'down' | 'up' | 'open' | 'select' | 'clear';
+export type PageKey = 'down' | 'up' | 'open' | 'select' | 'split' | 'clear';
 
 /** Returns whether the page used the key (then its default action is prevented). */
 type Handler = (key: PageKey) => boolean;

@@ -11,6 +11,8 @@ export interface ListParams {
   namespace?: string;
   q?: string;
   labelSelector?: string;
+  /** Served by the apiserver (never from the live store): `spec.nodeName=n1`. */
+  fieldSelector?: string;
   sort?: string;
   limit?: number;
   continue?: string;
@@ -42,6 +44,7 @@ export function listQuery(params: ListParams): string {
   };
   add('namespace', params.namespace);
   add('labelSelector', params.labelSelector);
+  add('fieldSelector', params.fieldSelector);
   add('q', params.q);
   add('sort', params.sort);
   add('limit', params.limit);

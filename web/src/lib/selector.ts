@@ -6,7 +6,7 @@ interface Requirement {
   values?: string[];
 }
 
-interface LabelSelector {
+export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Requirement[];
 }

@@ -13,6 +13,6 @@ describe('SHORTCUTS', () => {
     expect(new Set(bound).size).toBe(bound.length);
     expect(bound).toEqual(expect.arrayContaining(['j', 'k', 'ArrowDown', 'ArrowUp', 'Enter', 'x', 'a', 'g p', 'g o', 'g f', 'g h', '/', ':', '?', 'Escape']));
     for (const s of SHORTCUTS) expect(s.what.length).toBeGreaterThan(3);
-    expect([...ROW_KEYS].sort()).toEqual(['down', 'open', 'select', 'up']);
+    expect([...ROW_KEYS].sort()).toEqual(['down', 'open', 'select', 'split', 'up']);
   });
 });

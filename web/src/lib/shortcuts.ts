@@ -8,6 +8,7 @@ export type ShortcutId =
   | 'up'
   | 'open'
   | 'select'
+  | 'split'
   | 'pods'
   | 'overview'
   | 'fleet'
@@ -39,6 +40,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'up', shown: ['k', '↑'], bind: ['k', 'ArrowUp'], what: 'Highlight the previous row' },
   { id: 'open', shown: ['Enter'], bind: ['Enter'], what: 'Open the highlighted row' },
   { id: 'select', shown: ['x'], bind: ['x'], what: 'Tick or untick the highlighted row (bulk YAML download, up to 100)' },
+  { id: 'split', shown: ['v'], bind: ['v'], what: 'Lists: show the highlighted row\'s details beside the list, following j/k (again: hide them)' },
   { id: 'pods', shown: ['g p'], bind: ['g p'], what: 'Pods of this cluster' },
   { id: 'overview', shown: ['g o'], bind: ['g o'], what: 'Cluster overview' },
   { id: 'fleet', shown: ['g f'], bind: ['g f'], what: 'Fleet' },
@@ -59,7 +61,7 @@ export const SHORTCUTS: Shortcut[] = [
 ];
 
 /** Keys that act on the page's rows (they fire only where a list registered for them). */
-export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open', 'select']);
+export const ROW_KEYS: ReadonlySet<ShortcutId> = new Set(['down', 'up', 'open', 'select', 'split']);
 
 export type LogShortcutId = 'find' | 'follow' | 'wrap' | 'timestamps' | 'prev' | 'next' | 'newest' | 'clear';
 

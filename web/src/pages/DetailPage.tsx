@@ -18,7 +18,7 @@ import { findEntry, unknownKind } from '../lib/kinds';
 import { logsRoute } from '../logs/kinds';
 import { listRoute, objectPath } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
-import { Describe } from './detail/Describe';
+import { Describe, loadDescribe } from './detail/lazyDescribe';
 import { Events, Gone, SecretYaml, Yaml } from './detail/tabs';
 
 const TABS = ['describe', 'yaml', 'events', 'history', 'logs'] as const;
@@ -68,6 +68,8 @@ export function DetailPage() {
   useEffect(() => {
     void loadHistoryTab();
   }, []);
+  // Asked for at once (in parallel with the object) when the page is opened directly.
+  void loadDescribe();
   const listUrl = `${listRoute(cluster, ref)}${ns ? `?namespace=${encodeURIComponent(ns)}` : ''}`;
   // Came from a (filtered, sorted) list of this kind: go back to exactly that view.
   const from = (location.state as { from?: unknown } | null)?.from;

@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import { api } from '../api/endpoints';
@@ -10,17 +10,22 @@ import { ErrorBox } from '../components/ErrorBox';
 import { NamespacePicker } from '../components/NamespacePicker';
 import type { KindEntry } from '../lib/kinds';
 import { detailRoute, type ListParams } from '../lib/resources';
+import { preloadDescribeWhenIdle } from './detail/lazyDescribe';
 import { POLL_INTERVAL_MS } from '../live';
 import { FilterBox } from './list/FilterBox';
 import { useListParams } from './list/listParams';
 import { ROW_HEIGHT, rowKey } from './list/ListRow';
 import { ListTable } from './list/ListTable';
+import { Resizer } from './list/Resizer';
 import { MAX_SELECTED, useSelection } from './list/selection';
+import { useSplit } from './list/split';
 import { useCursor } from './list/useCursor';
 import { useVirtualRows } from './list/useVirtualRows';
 
 // Loaded on first use: the YAML parser it needs stays out of the initial bundle.
 const BulkDownloadDialog = lazy(() => import('../bulk/BulkDownloadDialog'));
+// Loaded when the split layout is first shown: the describe views stay out of the list's bundle.
+const ObjectPane = lazy(() => import('./list/ObjectPane'));
 
 const PAGE_SIZE = 200;
 
@@ -32,8 +37,8 @@ interface SelectionBar {
 }
 
 /** The title, namespace picker, filter boxes, selection and row count above a list. */
-function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListParams; update: (patch: Partial<ListParams>) => void; count: string; selection: SelectionBar }) {
-  const { cluster, entry, params, update, count, selection } = props;
+function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListParams; update: (patch: Partial<ListParams>) => void; count: string; selection: SelectionBar; split: { on: boolean; toggle: () => void } }) {
+  const { cluster, entry, params, update, count, selection, split } = props;
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
       <h1 className="mr-2 text-lg font-semibold">{entry.label}</h1>
@@ -59,6 +64,16 @@ function ListToolbar(props: { cluster: string; entry: KindEntry; params: ListPar
       <span className="text-xs text-slate-500" id="list-count">
         {count}
       </span>
+      <button
+        type="button"
+        id="split-toggle"
+        aria-pressed={split.on}
+        title="Details beside the list, following the highlighted row (v)"
+        className={`rounded border px-2 py-0.5 text-sm ${split.on ? 'border-blue-600 text-blue-700 dark:text-blue-300' : 'text-slate-500'}`}
+        onClick={split.toggle}
+      >
+        Details pane
+      </button>
     </div>
   );
 }
@@ -90,9 +105,19 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   const here = location.pathname + location.search;
   const open = (row: Row) => navigate(detailRoute(cluster, entry, row.namespace, row.name), { state: { from: here } });
   const selection = useSelection(location.pathname);
-  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)), { keyOf: rowKey });
+  const split = useSplit();
+  const { cursorIndex, highlighted, pick } = useCursor(here, rows, virtual, open, (row) => selection.toggle(rowKey(row)), {
+    keyOf: rowKey,
+    onSplit: () => {
+      split.toggle();
+      return true;
+    },
+  });
+  const neighbours = useMemo(() => [rows[cursorIndex + 1], rows[cursorIndex - 1]], [rows, cursorIndex]);
   const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const [downloading, setDownloading] = useState<string[] | null>(null);
+  // A row is likely opened next: its page's describe code is fetched once the list has painted.
+  useEffect(() => preloadDescribeWhenIdle(), []);
 
   return (
     <div
@@ -110,37 +135,52 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
         update={update}
         count={count}
         selection={{ size: selection.keys.size, onDownload: () => setDownloading([...selection.keys]), onClear: selection.clear }}
+        split={split}
       />
       {downloading && (
         <Suspense fallback={null}>
           <BulkDownloadDialog cluster={cluster} entry={entry} keys={downloading} onClose={() => setDownloading(null)} />
         </Suspense>
       )}
-      {list.isError && (
-        <ErrorBox error={list.error} hint={entry.namespaced && !params.namespace ? 'Your role may see only some namespaces: pick one above.' : undefined} />
-      )}
-      {list.isPending && <p className="p-4 text-sm text-slate-500">Loading…</p>}
-      {first && (
-        <ListTable
-          scroller={scroller}
-          virtual={virtual}
-          cluster={cluster}
-          kind={entry}
-          label={entry.label}
-          columns={first.columns}
-          rows={rows}
-          total={first.total}
-          sort={params.sort}
-          onSort={(sort) => update({ sort })}
-          cursorIndex={cursorIndex}
-          onPick={pick}
-          here={here}
-          more={{ hasNextPage, isFetchingNextPage, fetchNextPage: () => void fetchNextPage() }}
-          selected={selection.keys}
-          onSelect={selection.toggle}
-          onSelectAll={(all) => (all ? selection.selectAll(rows.map(rowKey)) : selection.clear())}
-        />
-      )}
+      <div className="flex min-h-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+          {list.isError && (
+            <ErrorBox error={list.error} hint={entry.namespaced && !params.namespace ? 'Your role may see only some namespaces: pick one above.' : undefined} />
+          )}
+          {list.isPending && <p className="p-4 text-sm text-slate-500">Loading…</p>}
+          {first && (
+            <ListTable
+              scroller={scroller}
+              virtual={virtual}
+              cluster={cluster}
+              kind={entry}
+              label={entry.label}
+              columns={first.columns}
+              rows={rows}
+              total={first.total}
+              sort={params.sort}
+              onSort={(sort) => update({ sort })}
+              cursorIndex={cursorIndex}
+              onPick={pick}
+              here={here}
+              more={{ hasNextPage, isFetchingNextPage, fetchNextPage: () => void fetchNextPage() }}
+              selected={selection.keys}
+              onSelect={selection.toggle}
+              onSelectAll={(all) => (all ? selection.selectAll(rows.map(rowKey)) : selection.clear())}
+            />
+          )}
+        </div>
+        {split.on && (
+          <>
+            <Resizer width={split.width} onResize={split.resize} />
+            <aside className="min-h-0 shrink-0 overflow-auto" style={{ width: split.width }} id="split-pane" aria-label="Details of the highlighted row">
+              <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading…</p>}>
+                <ObjectPane cluster={cluster} entry={entry} row={highlighted} neighbours={neighbours} from={here} />
+              </Suspense>
+            </aside>
+          </>
+        )}
+      </div>
     </div>
   );
 }

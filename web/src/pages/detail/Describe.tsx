@@ -4,6 +4,10 @@ import { type KubeObject, toSecretKeys } from '../../api/endpoints';
 import { RelatedPods } from '../../components/RelatedPods';
 import { SecretData } from '../../components/SecretData';
 import { formatAge } from '../../lib/format';
+import { keyFields } from '../../describe/fields';
+import { at } from '../../describe/model';
+import { ObjectLink } from '../../describe/parts';
+import { sectionsFor } from '../../describe/sections';
 import { type KindEntry, ownerEntry } from '../../lib/kinds';
 import { detailRoute } from '../../lib/resources';
 import { podSelection } from '../../lib/selector';
@@ -27,33 +31,20 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-/** A few key fields per kind, when the object has them. */
-const KEY_FIELDS: [string, string[]][] = [
-  ['Phase', ['status', 'phase']],
-  ['Node', ['spec', 'nodeName']],
-  ['Pod IP', ['status', 'podIP']],
-  ['Desired replicas', ['spec', 'replicas']],
-  ['Ready replicas', ['status', 'readyReplicas']],
-  ['Available replicas', ['status', 'availableReplicas']],
-  ['Type', ['spec', 'type']],
-  ['Cluster IP', ['spec', 'clusterIP']],
-  ['Schedule', ['spec', 'schedule']],
-  ['Suspended', ['spec', 'suspend']],
-  ['Unschedulable', ['spec', 'unschedulable']],
-  ['Storage class', ['spec', 'storageClassName']],
-];
-
-function at(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as KubeObject)[k] : undefined), obj);
-}
-
-/** The describe tab: kind, namespace, age, UID, key fields, owners, labels, related pods, Secret keys, conditions, annotations. */
+/**
+ * The describe tab: kind, namespace, age, UID, the kind's key fields (describe/fields.ts), owners,
+ * labels, the kind's sections (describe/sections.ts), related pods, Secret keys, conditions,
+ * annotations.
+ */
 export function Describe(props: { cluster: string; group: string; resource: string; path: string; object: KubeObject; catalog: KindEntry[] }) {
   const { cluster, group, resource, path, object, catalog } = props;
   const meta = (object.metadata ?? {}) as Meta;
   const pods = podSelection(group, resource, object);
   const conditions = (at(object, ['status', 'conditions']) ?? []) as Condition[];
-  const keyFields = KEY_FIELDS.map(([label, path]) => [label, at(object, path)] as const).filter(([, v]) => v !== undefined && v !== null);
+  const fields = keyFields(group, resource, object);
+  const builtin = catalog.find((e) => e.group === (group || 'core') && e.resource === resource)?.builtin ?? false;
+  const sections = sectionsFor(group, resource, builtin);
+  const sectionProps = { cluster, namespace: meta.namespace, name: meta.name ?? '', object, catalog };
   return (
     <div className="space-y-5 text-sm">
       <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-1">
@@ -69,10 +60,12 @@ export function Describe(props: { cluster: string; group: string; resource: stri
         <dd title={meta.creationTimestamp}>{formatAge(meta.creationTimestamp)} ago</dd>
         <dt className="text-slate-500">UID</dt>
         <dd className="font-mono text-xs">{meta.uid}</dd>
-        {keyFields.map(([label, value]) => (
+        {fields.map(({ label, value, target }) => (
           <div key={label} className="contents">
             <dt className="text-slate-500">{label}</dt>
-            <dd data-field={label}>{String(value)}</dd>
+            <dd data-field={label} className="break-words">
+              {target ? <ObjectLink cluster={cluster} catalog={catalog} namespace={meta.namespace} target={target}>{value}</ObjectLink> : value}
+            </dd>
           </div>
         ))}
         <dt className="text-slate-500">Owners</dt>
@@ -102,6 +95,7 @@ export function Describe(props: { cluster: string; group: string; resource: stri
           {Object.keys(meta.labels ?? {}).length === 0 && <span className="text-slate-500">None</span>}
         </div>
       </section>
+      {sections.map((S, i) => <S key={i} {...sectionProps} />)}
       {pods.applies && <RelatedPods cluster={cluster} namespace={meta.namespace} selector={pods.selector} />}
       {object.kind === 'Secret' && Array.isArray(object.keys) && <SecretData path={path} keys={toSecretKeys(object.keys)} />}
       {conditions.length > 0 && (

@@ -26,11 +26,13 @@ export interface CursorOptions<T> {
   keyOf: (row: T) => string;
   /** Runs first on Esc; returns whether it used the key (e.g. closed a side panel). */
   onClear?: () => boolean;
+  /** `v`: shows or hides the detail pane beside the list; returns whether the list has one. */
+  onSplit?: () => boolean;
 }
 
 /**
  * The highlighted row of the list view `view` (its URL): j/k/arrows move it, Enter opens it
- * (`open`), `x` ticks it (`select`), Esc drops it. Kept by row key so live inserts do not move it, remembered per view
+ * (`open`), `x` ticks it (`select`), `v` toggles the detail pane (`onSplit`), Esc drops it. Kept by row key so live inserts do not move it, remembered per view
  * for this tab (Back from a detail page returns to it), and scrolled into view.
  */
 export function useCursor<T>(
@@ -39,7 +41,7 @@ export function useCursor<T>(
   virtual: Virtualizer<HTMLDivElement, Element>,
   open: (row: T) => void,
   select: (row: T) => void,
-  { keyOf: rowKey, onClear }: CursorOptions<T>,
+  { keyOf: rowKey, onClear, onSplit }: CursorOptions<T>,
 ) {
   const [cursor, setCursor] = useState<Cursor | null>(() => {
     const key = cursors.get(view);
@@ -81,6 +83,7 @@ export function useCursor<T>(
       cursors.delete(view);
       return true;
     }
+    if (key === 'split') return onSplit?.() ?? false;
     if (rows.length === 0) return false;
     if (key === 'open' || key === 'select') {
       const row = rows[cursorIndex];
