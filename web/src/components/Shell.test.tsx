@@ -111,7 +111,7 @@ describe('Shell keyboard', () => {
   it('`?` opens the shortcut sheet, Esc closes it', () => {
     press('?');
     const rows = [...dom.container.querySelectorAll('#shortcut-sheet [data-shortcut]')].map((r) => r.getAttribute('data-shortcut'));
-    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'select', 'pods', 'overview', 'fleet', 'helm', 'audit', 'palette', 'help', 'escape', 'apply', 'shell', 'edit', 'terminal', 'replay-play', 'replay-seek']);
+    expect(rows).toEqual(['filter', 'command', 'down', 'up', 'open', 'select', 'split', 'pods', 'overview', 'fleet', 'helm', 'audit', 'palette', 'help', 'escape', 'apply', 'shell', 'edit', 'terminal', 'replay-play', 'replay-seek']);
     press('Escape');
     expect(dom.container.querySelector('#shortcut-sheet')).toBeNull();
   });

@@ -115,6 +115,6 @@ describe('ShortcutSheet', () => {
   it('lists each shortcut with its keys', () => {
     act(() => dom.root.render(<ShortcutSheet onClose={() => undefined} />));
     const keys = [...dom.container.querySelectorAll('#shortcut-sheet kbd')].map((k) => k.textContent);
-    expect(keys).toEqual(['/', ':', 'j', '↓', 'k', '↑', 'Enter', 'x', 'g p', 'g o', 'g f', 'g h', 'g a', 'Ctrl K', '⌘ K', '?', 'Esc', 'a', 's', 'e', 'Ctrl `', '⌘ `', 'Space', '←', '→']);
+    expect(keys).toEqual(['/', ':', 'j', '↓', 'k', '↑', 'Enter', 'x', 'v', 'g p', 'g o', 'g f', 'g h', 'g a', 'Ctrl K', '⌘ K', '?', 'Esc', 'a', 's', 'e', 'Ctrl `', '⌘ `', 'Space', '←', '→']);
   });
 });
