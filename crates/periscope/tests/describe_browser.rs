@@ -339,7 +339,7 @@ async fn each_kinds_describe_view_shows_what_kubectl_describe_does_with_cross_li
     let described_role = alpha.kubectl(&["-n", &ns.name, "describe", "role", "reader"]);
     let node_name = alpha.kubectl(&["-n", &ns.name, "get", "pod", "crasher", "-o", "jsonpath={.spec.nodeName}"]);
 
-    let server = tier_server(&alpha, "describe-admin", &["periscope-tier:admin"]);
+    let server = tier_server(&alpha, "describe-admin", &["sre"]);
     let n = &ns.name;
     let q = &quota_ns.name;
     let page = |path: &str| format!("/clusters/alpha/r/{path}");
@@ -494,7 +494,7 @@ async fn the_split_layout_follows_j_keeps_the_list_live_and_remembers_its_width(
         placement = kwok_placement(6)
     )));
     wait_for(&alpha, &ns.name, "deployment/web", "condition=Available");
-    let server = tier_server(&alpha, "split-admin", &["periscope-tier:admin"]);
+    let server = tier_server(&alpha, "split-admin", &["sre"]);
     let list = format!("/clusters/alpha/r/core/v1/pods?namespace={}", ns.name);
     let kubectl = alpha.kubectl_binary().display().to_string();
     let kubeconfig = alpha.admin_kubeconfig().display().to_string();
