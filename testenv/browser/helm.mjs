@@ -143,6 +143,19 @@ async function replaceValues(page, text) {
   await page.keyboard.insertText(text);
 }
 
+/**
+ * After asking for a preview: first that the ask landed (its button busy, or the answer already
+ * there), then the answer, which is the real helm's server-side dry run through the proxy, so
+ * it gets a write's time rather than a page update's (CI at stop 27 timed out here at 60 s).
+ */
+async function previewShown(page, button) {
+  const answer = '#helm-preview, #helm-error, #helm-denied';
+  await page.locator(`${button}:has-text("Previewing"), ${answer}`).first().waitFor({ timeout: 10000 });
+  await page.locator(answer).first().waitFor({ timeout: WRITE_WAIT });
+  const refused = page.locator('#helm-error, #helm-denied');
+  if (await refused.count()) throw new Error(`the preview was refused: ${await refused.first().innerText()}`);
+}
+
 /** The preview's objects: `object action allowed`. */
 const previewObjects = (page) =>
   page.locator('[data-preview-object]').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent).join(' ')));
@@ -236,7 +249,7 @@ Object.assign(scenarios, {
     await page.locator('#helm-install-name').fill(opts.name);
     await replaceValues(page, opts.values);
     await page.keyboard.press('Control+S');
-    await page.locator('#helm-preview').waitFor();
+    await previewShown(page, '#helm-install-preview');
     const objects = await previewObjects(page);
     await shot(page, 'preview');
     await page.locator('#helm-install-confirm').click();
@@ -252,6 +265,7 @@ Object.assign(scenarios, {
     await page.locator('#helm-upgrade-version').selectOption(opts.version);
     await replaceValues(page, opts.values);
     await page.locator('#helm-upgrade-preview').click();
+    await previewShown(page, '#helm-upgrade-preview');
     const diff = await readDiff(page, '#helm-preview-diff');
     const objects = await previewObjects(page);
     await shot(page, 'preview');
