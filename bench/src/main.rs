@@ -8,7 +8,8 @@
 //! `PERISCOPE_BENCH=exec` measures terminal sessions (exec.rs);
 //! `PERISCOPE_BENCH=logs` measures log streams of a 100-pod Deployment (logs.rs);
 //! `PERISCOPE_BENCH=web` measures the web console in Chromium (web.rs), `PERISCOPE_BENCH=logs-web`
-//! its log viewer (logs_web.rs), `PERISCOPE_BENCH=editor` its YAML editor (editor.rs);
+//! its log viewer (logs_web.rs), `PERISCOPE_BENCH=editor` its YAML editor (editor.rs),
+//! `PERISCOPE_BENCH=describe` its describe view of a 10-container pod (describe.rs);
 //! `PERISCOPE_BENCH=proxy` measures the Kubernetes API proxy against the apiserver (proxy.rs);
 //! `PERISCOPE_BENCH=helm` measures Helm release lists and revision diffs (helm.rs);
 //! `PERISCOPE_BENCH=agent` measures the agent tunnel against direct access (agent.rs);

@@ -8,7 +8,7 @@
 //
 // Scenarios (each prints ONE JSON line on stdout; on failure {"error",...} and exit 1):
 //   read   for each path of --paths (a JSON array of console paths), open it and wait until the
-//          describe view has settled (nothing "Loading…", the same content twice 150 ms apart);
+//          describe view is in and has settled (nothing "Loading…", the same content twice 150 ms apart);
 //          returns {views: {path: view}}, a view being: fields {label: text} (key fields and the
 //          sections' own data-field marks), sections [ids], rows {section: [{key, cells}]},
 //          text {section: its text}, links [resource/name], containers [{name, restarts, text}]
@@ -65,6 +65,8 @@ const view = (page) =>
     const sections = [...document.querySelectorAll('[data-section]')];
     return {
       name: document.querySelector('#object-name')?.textContent ?? null,
+      // The describe view itself is in (its chunk is fetched on demand, behind a fallback).
+      shown: document.querySelector('[data-describe]') !== null,
       loading: [...document.querySelectorAll('[data-section], [data-empty], #related-pods')].some((e) => e.textContent.includes('Loading…')),
       fields,
       sections: sections.map((s) => s.dataset.section),
@@ -90,7 +92,7 @@ async function settled(page, name) {
   for (;;) {
     const shown = await view(page);
     const text = JSON.stringify(shown);
-    if (shown.name === name && !shown.loading && text === last) return shown;
+    if (shown.name === name && shown.shown && !shown.loading && text === last) return shown;
     last = text;
     if (Date.now() - started > timeout) throw new Error(`the describe view of ${name} did not settle within ${timeout} ms: ${text.slice(0, 2000)}`);
     await page.waitForTimeout(150);

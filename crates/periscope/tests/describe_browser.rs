@@ -482,6 +482,52 @@ async fn each_kinds_describe_view_shows_what_kubectl_describe_does_with_cross_li
     );
 }
 
+/// A CRD of this test's own group whose printer columns read the spec and the status.
+fn widget_crd(group: &str) -> String {
+    format!(
+        r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.{group}}}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{plural: widgets, singular: widget, kind: Widget}}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {{openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}}}
+      additionalPrinterColumns:
+        - {{name: Size, type: integer, jsonPath: .spec.size}}
+        - {{name: Phase, type: string, jsonPath: .status.phase}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_custom_resources_describe_view_shows_its_crds_printer_columns_and_its_spec() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "describe-cr");
+    let group = format!("describe-{}.example.test", random_suffix());
+    let _cleanup = ClusterScoped { cluster: &alpha, objects: vec![format!("crd/widgets.{group}")] };
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&widget_crd(&group)));
+    wait_for(&alpha, &ns.name, &format!("crd/widgets.{group}"), "condition=Established");
+    let widget = format!(
+        "apiVersion: {group}/v1\nkind: Widget\nmetadata: {{name: gizmo, namespace: {}}}\nspec: {{size: 3, colour: teal}}\nstatus: {{phase: Spinning}}\n",
+        ns.name
+    );
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&widget));
+
+    let server = tier_server(&alpha, "describe-admin", &["sre"]);
+    let path = format!("/clusters/alpha/r/{group}/v1/widgets/{}/gizmo", ns.name);
+    let paths = serde_json::to_string(&[&path]).expect("paths");
+    let r = drive_script("describe", &server, "read", &["--paths", &paths]).await;
+    let cr = view(&r["views"], &path);
+    assert_eq!(field(cr, "Size"), "3", "the printer column the server evaluates for the list: {cr}");
+    assert_eq!(field(cr, "Phase"), "Spinning", "{cr}");
+    assert!(section(cr, "spec").contains("teal"), "the spec as a tree: {cr}");
+}
+
 #[tokio::test]
 async fn the_split_layout_follows_j_keeps_the_list_live_and_remembers_its_width() {
     let alpha = cluster("alpha");

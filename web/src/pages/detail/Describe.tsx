@@ -7,6 +7,7 @@ import { formatAge } from '../../lib/format';
 import { keyFields } from '../../describe/fields';
 import { at } from '../../describe/model';
 import { ObjectLink } from '../../describe/parts';
+import { PrinterFields } from '../../describe/PrinterFields';
 import { sectionsFor } from '../../describe/sections';
 import { type KindEntry, ownerEntry } from '../../lib/kinds';
 import { detailRoute } from '../../lib/resources';
@@ -46,7 +47,7 @@ export function Describe(props: { cluster: string; group: string; resource: stri
   const sections = sectionsFor(group, resource, builtin);
   const sectionProps = { cluster, namespace: meta.namespace, name: meta.name ?? '', object, catalog };
   return (
-    <div className="space-y-5 text-sm">
+    <div className="space-y-5 text-sm" data-describe={String(object.kind ?? '')}>
       <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-1">
         <dt className="text-slate-500">Kind</dt>
         <dd>{String(object.kind ?? '')} ({String(object.apiVersion ?? '')})</dd>
@@ -68,6 +69,7 @@ export function Describe(props: { cluster: string; group: string; resource: stri
             </dd>
           </div>
         ))}
+        {!builtin && <PrinterFields cluster={cluster} catalog={catalog} group={group} resource={resource} namespace={meta.namespace} name={meta.name ?? ''} />}
         <dt className="text-slate-500">Owners</dt>
         <dd>
           {(meta.ownerReferences ?? []).length === 0 && '—'}
