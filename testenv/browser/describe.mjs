@@ -173,7 +173,7 @@ const scenarios = {
     await page.goto(url(list));
     for (let i = 0; i < Number(opts.rounds); i++) {
       await page.goto(url(list));
-      await page.locator('table').first().waitFor();
+      await page.locator('[data-testid="row"]').first().waitFor();
       const ms = await page.evaluate(
         ({ to, name }) =>
           new Promise((resolve) => {
