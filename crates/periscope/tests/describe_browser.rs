@@ -482,16 +482,18 @@ async fn each_kinds_describe_view_shows_what_kubectl_describe_does_with_cross_li
     );
 }
 
-/// A CRD of this test's own group whose printer columns read the spec and the status.
-fn widget_crd(group: &str) -> String {
+/// A CRD of this test's own group whose printer columns read the spec and the status. Its kind
+/// and plural are this file's alone: kubectl resolves a bare `widget` across groups, so another
+/// test's `kubectl get widget` would find this one (CI: editor_browser's did).
+fn describable_crd(group: &str) -> String {
     format!(
         r#"apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata: {{name: widgets.{group}}}
+metadata: {{name: describables.{group}}}
 spec:
   group: {group}
   scope: Namespaced
-  names: {{plural: widgets, singular: widget, kind: Widget}}
+  names: {{plural: describables, singular: describable, kind: Describable}}
   versions:
     - name: v1
       served: true
@@ -509,17 +511,17 @@ async fn a_custom_resources_describe_view_shows_its_crds_printer_columns_and_its
     let alpha = cluster("alpha");
     let ns = TestNamespace::new(&alpha, "describe-cr");
     let group = format!("describe-{}.example.test", random_suffix());
-    let _cleanup = ClusterScoped { cluster: &alpha, objects: vec![format!("crd/widgets.{group}")] };
-    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&widget_crd(&group)));
-    wait_for(&alpha, &ns.name, &format!("crd/widgets.{group}"), "condition=Established");
+    let _cleanup = ClusterScoped { cluster: &alpha, objects: vec![format!("crd/describables.{group}")] };
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&describable_crd(&group)));
+    wait_for(&alpha, &ns.name, &format!("crd/describables.{group}"), "condition=Established");
     let widget = format!(
-        "apiVersion: {group}/v1\nkind: Widget\nmetadata: {{name: gizmo, namespace: {}}}\nspec: {{size: 3, colour: teal}}\nstatus: {{phase: Spinning}}\n",
+        "apiVersion: {group}/v1\nkind: Describable\nmetadata: {{name: gizmo, namespace: {}}}\nspec: {{size: 3, colour: teal}}\nstatus: {{phase: Spinning}}\n",
         ns.name
     );
     alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&widget));
 
     let server = tier_server(&alpha, "describe-admin", &["sre"]);
-    let path = format!("/clusters/alpha/r/{group}/v1/widgets/{}/gizmo", ns.name);
+    let path = format!("/clusters/alpha/r/{group}/v1/describables/{}/gizmo", ns.name);
     let paths = serde_json::to_string(&[&path]).expect("paths");
     let r = drive_script("describe", &server, "read", &["--paths", &paths]).await;
     let cr = view(&r["views"], &path);

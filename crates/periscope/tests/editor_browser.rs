@@ -261,5 +261,5 @@ async fn a_widget_with_a_wrong_field_type_shows_a_schema_marker_and_the_servers_
         r["problems"].as_array().map(|p| p.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     assert!(problems.iter().any(|p| p.contains("integer")), "a schema marker on size: {r}");
     assert_eq!(r["error"]["code"], "E_INVALID", "the server's 422: {r}");
-    assert_eq!(get(&alpha, &ns.name, "widget", "gear")["spec"]["size"], 3, "nothing applied");
+    assert_eq!(get(&alpha, &ns.name, "widgets.periscope.dev", "gear")["spec"]["size"], 3, "nothing applied");
 }
