@@ -65,7 +65,7 @@ const view = (page) =>
     const sections = [...document.querySelectorAll('[data-section]')];
     return {
       name: document.querySelector('#object-name')?.textContent ?? null,
-      // The describe view itself is in (its chunk is fetched on demand, behind a fallback).
+      // The describe view itself is in (its chunk is fetched on demand, behind "Loading…").
       shown: document.querySelector('[data-describe]') !== null,
       loading: [...document.querySelectorAll('[data-section], [data-empty], #related-pods')].some((e) => e.textContent.includes('Loading…')),
       fields,
