@@ -51,6 +51,11 @@ export function FilterBox(props: {
       aria-label={label}
       value={text}
       onChange={(e) => setText(e.target.value)}
+      // Leaving the box commits at once: a pending commit must not fire after a key that
+      // navigates away (Esc, then j, Enter) and pull the page back to this list.
+      onBlur={() => {
+        if (text !== value) commit(text);
+      }}
       onKeyDown={(e) => {
         onKey?.(e);
         if (e.defaultPrevented) return;
