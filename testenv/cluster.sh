@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local Kubernetes test clusters for Periscope: a real kube-apiserver, etcd,
 # kube-controller-manager and kube-scheduler plus kwok (fake nodes/kubelets), run by
-# `kwokctl --runtime binary` from binaries built by testenv/build.sh, and eks-webhook, the
+# `kwokctl --runtime binary` from binaries built by testenv/build.sh, metrics-server (also run
+# by kwokctl; it serves metrics.k8s.io from kwok's emulated kubelet metrics) and eks-webhook, the
 # apiserver's token authenticator for EKS bearer tokens. No containers, no downloads,
 # everything bound to 127.0.0.1 on ports picked at run time.
 #
@@ -15,6 +16,9 @@
 #   testenv/cluster.sh restart-apiserver NAME [DOWN_SECONDS]
 #                                    SIGKILL NAME's kube-apiserver, keep it down DOWN_SECONDS
 #                                    (default 0), start it again as before, wait for /readyz
+#   testenv/cluster.sh metrics-server stop|start NAME
+#                                    stop NAME's metrics-server (metrics.k8s.io answers 503),
+#                                    or start it again and wait until metrics.k8s.io is served
 #
 # See testenv/README.md for the files it writes and the objects the seeds create.
 set -Eeuo pipefail
@@ -33,7 +37,7 @@ log() { echo "testenv[${name:-*}]: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -50,6 +54,8 @@ set_paths() {
   eks_json="$dir/eks-webhook.json"          # the webhook's config: cluster id + the test credentials
   eks_kc="$dir/eks-webhook.kubeconfig"      # the apiserver's --authentication-token-webhook-config-file
   eks_pid_file="$dir/eks-webhook.pid"
+  ms_pid_file="$kc_dir/pids/metrics-server.pid"  # kwokctl's, and ours after `metrics-server start`
+  ms_cmd_dir="$dir/metrics-server.cmd"      # its argv, environ and cwd, saved at creation
   lock_file="$STATE/$name.lock"
   # Prefer the kubectl built with this cluster's binaries (version-matched, always present).
   if [[ -z "${PERISCOPE_KUBECTL:-}" && -f "$dir/bin-dir" && -x "$(cat "$dir/bin-dir")/kubectl" ]]; then
@@ -59,22 +65,23 @@ set_paths() {
 
 kube() { "$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=30s "$@"; }
 
-# Up = the control plane is up and eks-webhook answers.
+# Up = the control plane is up and eks-webhook answers. metrics-server is not part of it: tests
+# stop it (`metrics-server stop`), and `up` starts it again.
 is_up() {
   control_plane_up && eks_webhook_up
 }
 
-# Every component kwokctl started is still running and the apiserver answers /readyz.
-# (A dead kwok would leave pods "Running" with no logs/exec behind them.)
+# The five control-plane processes kwokctl started are still running and the apiserver answers
+# /readyz. (A dead kwok would leave pods "Running" with no logs/exec behind them.) metrics-server,
+# which kwokctl starts too, is checked on its own (metrics_server_running): tests stop it.
 control_plane_up() {
   [[ -f "$admin_kc" && -n "$KUBECTL" ]] || return 1
-  local f n=0 out
-  for f in "$kc_dir"/pids/*.pid; do
+  local c f out
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok-controller; do
+    f="$kc_dir/pids/$c.pid"
     [[ -f "$f" ]] || return 1
     ours "$(<"$f")" || return 1
-    n=$((n + 1))
   done
-  [[ $n -eq 5 ]] || return 1
   out="$("$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=5s get --raw /readyz 2>/dev/null)" || return 1
   [[ "$out" == ok ]]
 }
@@ -131,7 +138,7 @@ cluster_pids() {
     exe="$(readlink "/proc/$p/exe" 2>/dev/null)" || continue
     exe="${exe% (deleted)}"
     case "${exe##*/}" in
-      etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwokctl|eks-webhook) ;;
+      etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwokctl|eks-webhook|metrics-server) ;;
       *) continue ;;
     esac
     cmd="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" || continue
@@ -163,8 +170,8 @@ teardown() {
 }
 
 # ---------------------------------------------------------------------------------
-# Ports: seven per cluster (apiserver, etcd client, etcd peer, kwok's kubelet server,
-# kube-controller-manager and kube-scheduler health ports, eks-webhook). kwokctl's own picker walks
+# Ports: eight per cluster (apiserver, etcd client, etcd peer, kwok's kubelet server,
+# kube-controller-manager and kube-scheduler health ports, eks-webhook, metrics-server). kwokctl's own picker walks
 # down from 32767 and only knows clusters under the same KWOK_WORKDIR, so two
 # concurrent creates would collide. Pick here instead, under a
 # global lock, skipping ports in use and ports reserved by other clusters' state.
@@ -176,14 +183,15 @@ pick_ports() {
   taken=" $(cat "$STATE"/*/ports 2>/dev/null | cut -d= -f2 | tr '\n' ' ' || true) "
   taken+="$(ss -Htan 2>/dev/null | awk '{n=split($4, a, ":"); printf "%s ", a[n]}') "
   ports=()
-  while [[ ${#ports[@]} -lt 7 ]]; do
+  while [[ ${#ports[@]} -lt 8 ]]; do
     (( ++n < 1000 )) || die "could not find free ports"
     p=$((20000 + RANDOM % 12000))
     [[ "$taken" == *" $p "* ]] && continue
     taken+="$p "
     ports+=("$p")
   done
-  printf 'apiserver=%s\netcd=%s\netcd_peer=%s\nkwok=%s\nkcm=%s\nscheduler=%s\neks_webhook=%s\n' "${ports[@]}" >"$dir/ports"
+  printf 'apiserver=%s\netcd=%s\netcd_peer=%s\nkwok=%s\nkcm=%s\nscheduler=%s\neks_webhook=%s\nmetrics_server=%s\n' \
+    "${ports[@]}" >"$dir/ports"
   flock -u 8
   exec 8>&-
 }
@@ -219,13 +227,15 @@ write_pod_logs() {
   } >"$dir/pod-logs/current.log"
 }
 
-# kwokctl --config: cluster options plus kwok's ClusterLogs, ClusterExec and
-# ClusterPortForward, which apply to every pod and container on the fake nodes.
+# kwokctl --config: cluster options plus kwok's ClusterLogs, ClusterExec,
+# ClusterPortForward and ClusterResourceUsage, which apply to every pod and container on the
+# fake nodes.
 write_kwok_config() {
   local kube_version="$1"
   # shellcheck disable=SC1090
   source "$dir/ports"
   mkdir -p "$dir/exec"
+  write_metrics_server_manifests
   cat >"$dir/kwok-config.yaml" <<EOF
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
@@ -249,14 +259,143 @@ options:
   enableCRDs:
     - Logs
     - PortForward
-# EKS bearer tokens (k8s-aws-v1.*) are checked by eks-webhook, as aws-iam-authenticator does on EKS.
+  # metrics-server (built by build-tools.sh from testenv/metricsserver), run by kwokctl like the
+  # other components. kwokctl then also gives kwok the Metric and ClusterResourceUsage below
+  # (the kubelet's /metrics/resource, served by kwok at /metrics/nodes/NODE/metrics/resource;
+  # nodes name that path in their metrics.k8s.io/resource-metrics-path annotation, see
+  # seed/10-nodes.yaml), and applies the APIService v1beta1.metrics.k8s.io and the
+  # ExternalName Service kube-system/metrics-server from metricsServerManifests (a local
+  # kustomize dir: nothing is downloaded).
+  enableMetricsServer: true
+  metricsServerBinary: $bin/metrics-server
+  metricsServerPort: $metrics_server
+  metricsServerManifests:
+    - $dir/metrics-server-manifests
 componentsPatches:
+  # EKS bearer tokens (k8s-aws-v1.*) are checked by eks-webhook, as aws-iam-authenticator does
+  # on EKS. The requestheader flags make the aggregation layer pass the caller's identity on to
+  # metrics-server as on a real cluster (kwokctl sets only the proxy client cert, its admin cert).
   - name: kube-apiserver
     extraArgs:
       - key: authentication-token-webhook-config-file
         value: $eks_kc
       - key: authentication-token-webhook-version
         value: v1
+      - key: requestheader-client-ca-file
+        value: $kc_dir/pki/ca.crt
+      - key: requestheader-allowed-names
+        value: kwok-admin
+      - key: requestheader-username-headers
+        value: X-Remote-User
+      - key: requestheader-group-headers
+        value: X-Remote-Group
+      - key: requestheader-extra-headers-prefix
+        value: X-Remote-Extra-
+  # Scrape every 10 s, the least metrics-server accepts (kwokctl's default is 15 s); the kubelet
+  # request timeout must stay under 90% of it.
+  - name: metrics-server
+    extraArgs:
+      - key: metric-resolution
+        value: 10s
+        override: true
+      - key: kubelet-request-timeout
+        value: 5s
+---
+# Resource usage of every container on the fake nodes, what kwok's kubelet metrics report and
+# metrics-server serves: the pod's annotations kwok.x-k8s.io/usage-cpu and
+# kwok.x-k8s.io/usage-memory (Kubernetes quantities, per container; they can be changed on a
+# running pod), else cpu 10m and memory 20Mi. A node's usage is the sum over its pods.
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterResourceUsage
+metadata:
+  name: periscope-testenv-usage
+spec:
+  selector: {}
+  usages:
+    - usage:
+        cpu:
+          expression: |
+            "kwok.x-k8s.io/usage-cpu" in pod.metadata.annotations
+            ? Quantity(pod.metadata.annotations["kwok.x-k8s.io/usage-cpu"])
+            : Quantity("10m")
+        memory:
+          expression: |
+            "kwok.x-k8s.io/usage-memory" in pod.metadata.annotations
+            ? Quantity(pod.metadata.annotations["kwok.x-k8s.io/usage-memory"])
+            : Quantity("20Mi")
+---
+# kwok's kubelet /metrics/resource, which metrics-server scrapes: kwok's own Metric
+# "metrics-resource" (kustomize/metrics/resource in the kwok module), except that the CPU
+# counters start at 1 µs instead of 0. kwok's counter is 0 at its first scrape and
+# metrics-server drops a point with zero CPU, so a new pod or node would only get metrics after
+# a third scrape (20-30 s) instead of the second (10-20 s). Rates are unchanged.
+# (container_start_time_seconds is the container's age, as upstream: a real start time would
+# make metrics-server report 0 CPU for a container's first scrape.)
+kind: Metric
+apiVersion: kwok.x-k8s.io/v1alpha1
+metadata:
+  name: metrics-resource
+spec:
+  path: "/metrics/nodes/{nodeName}/metrics/resource"
+  metrics:
+    - name: scrape_error
+      dimension: node
+      help: 1 if there was an error while getting metrics from the node, 0 otherwise
+      kind: gauge
+      value: '0'
+    - name: container_start_time_seconds
+      dimension: container
+      help: Start time of the container since unix epoch in seconds
+      kind: gauge
+      labels:
+        - {name: container, value: 'container.name'}
+        - {name: namespace, value: 'pod.metadata.namespace'}
+        - {name: pod, value: 'pod.metadata.name'}
+      value: 'pod.SinceSecond()'
+    - name: container_cpu_usage_seconds_total
+      dimension: container
+      help: Cumulative cpu time consumed by the container in core-seconds
+      kind: counter
+      labels:
+        - {name: container, value: 'container.name'}
+        - {name: namespace, value: 'pod.metadata.namespace'}
+        - {name: pod, value: 'pod.metadata.name'}
+      value: 'pod.CumulativeUsage("cpu", container.name) + 0.000001'
+    - name: container_memory_working_set_bytes
+      dimension: container
+      help: Current working set of the container in bytes
+      kind: gauge
+      labels:
+        - {name: container, value: 'container.name'}
+        - {name: namespace, value: 'pod.metadata.namespace'}
+        - {name: pod, value: 'pod.metadata.name'}
+      value: 'pod.Usage("memory", container.name)'
+    - name: pod_cpu_usage_seconds_total
+      dimension: pod
+      help: Cumulative cpu time consumed by the pod in core-seconds
+      kind: counter
+      labels:
+        - {name: namespace, value: 'pod.metadata.namespace'}
+        - {name: pod, value: 'pod.metadata.name'}
+      value: 'pod.CumulativeUsage("cpu") + 0.000001'
+    - name: pod_memory_working_set_bytes
+      dimension: pod
+      help: Current working set of the pod in bytes
+      kind: gauge
+      labels:
+        - {name: namespace, value: 'pod.metadata.namespace'}
+        - {name: pod, value: 'pod.metadata.name'}
+      value: 'pod.Usage("memory")'
+    - name: node_cpu_usage_seconds_total
+      dimension: node
+      help: Cumulative cpu time consumed by the node in core-seconds
+      kind: counter
+      value: 'node.CumulativeUsage("cpu") + 0.000001'
+    - name: node_memory_working_set_bytes
+      dimension: node
+      help: Current working set of the node in bytes
+      kind: gauge
+      value: 'node.Usage("memory")'
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -305,6 +444,52 @@ spec:
         - /bin/sh
         - -c
         - echo "periscope-testenv port-forward cluster=$name"; exec cat
+EOF
+}
+
+# The manifests kwokctl applies for metrics-server (metricsServerManifests, built with
+# `kubectl kustomize`): upstream's APIService and Service. kwokctl points the APIService at
+# metrics-server's port and turns the Service into an ExternalName for 127.0.0.1. Upstream's
+# ClusterRole system:aggregated-metrics-reader (kwokctl would drop RBAC objects) is a seed.
+write_metrics_server_manifests() {
+  local m="$dir/metrics-server-manifests"
+  mkdir -p "$m"
+  cat >"$m/kustomization.yaml" <<'EOF'
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - metrics-server.yaml
+EOF
+  cat >"$m/metrics-server.yaml" <<'EOF'
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.metrics.k8s.io
+  labels:
+    k8s-app: metrics-server
+spec:
+  service:
+    name: metrics-server
+    namespace: kube-system
+  group: metrics.k8s.io
+  version: v1beta1
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: metrics-server
+  namespace: kube-system
+  labels:
+    k8s-app: metrics-server
+spec:
+  ports:
+    - name: https
+      port: 443
+      protocol: TCP
+      targetPort: https
 EOF
 }
 
@@ -410,6 +595,90 @@ check_eks_webhook() {
       auth whoami -o jsonpath='{.status.userInfo.username}' 2>&1)" || true
   [[ "$out" == periscope-eks-server ]] ||
     die "an EKS token authenticated as '$out', not periscope-eks-server; see $dir/eks-webhook.log"
+}
+
+# ---------------------------------------------------------------------------------
+# metrics-server: kwokctl starts it (pid in kwokctl's pids/metrics-server.pid, log in its
+# logs/metrics-server.log). `cluster.sh metrics-server stop|start` and `up` stop and start it
+# again from the command line saved at creation.
+
+# The process in metrics-server.pid is ours.
+metrics_server_running() {
+  [[ -f "$ms_pid_file" ]] && ours "$(<"$ms_pid_file")"
+}
+
+# Save the running metrics-server's argv, environment and working directory (from /proc,
+# NUL-separated), so it can be started again exactly as kwokctl started it.
+save_metrics_server_cmd() {
+  local pid
+  metrics_server_running || die "metrics-server is not running (see $kc_dir/logs/metrics-server.log)"
+  pid="$(<"$ms_pid_file")"
+  mkdir -p "$ms_cmd_dir"
+  cat "/proc/$pid/cmdline" >"$ms_cmd_dir/args"
+  cat "/proc/$pid/environ" >"$ms_cmd_dir/env"
+  readlink "/proc/$pid/cwd" >"$ms_cmd_dir/cwd"
+}
+
+# The apiserver serves metrics.k8s.io, i.e. the APIService is Available and metrics-server
+# answers through the aggregation layer.
+metrics_api_served() {
+  "$KUBECTL" --kubeconfig "$admin_kc" --request-timeout=5s get --raw /apis/metrics.k8s.io/v1beta1 >/dev/null 2>&1
+}
+
+# wait_metrics_api TIMEOUT_SECONDS. The aggregator re-checks an unavailable APIService with a
+# backoff of up to 30 s; touching the APIService makes it check again at once.
+wait_metrics_api() {
+  local deadline=$((SECONDS + $1)) next=0
+  until metrics_api_served; do
+    (( SECONDS < deadline )) || return 1
+    if (( SECONDS >= next )); then
+      kube annotate --overwrite apiservice v1beta1.metrics.k8s.io \
+        "periscope.dev/testenv-checked=$(date +%s%N)" >/dev/null 2>&1 || true
+      next=$((SECONDS + 2))
+    fi
+    sleep 0.2
+  done
+}
+
+stop_metrics_server() {
+  local pid i
+  metrics_server_running || return 0
+  pid="$(<"$ms_pid_file")"
+  log "stopping metrics-server (pid $pid)"
+  kill -KILL "$pid" 2>/dev/null || true
+  for i in $(seq 1 40); do
+    [[ -e "/proc/$pid" ]] || return 0
+    sleep 0.05
+  done
+  die "metrics-server pid $pid did not exit"
+}
+
+# Start metrics-server again, detached in its own session like the apiserver after
+# restart-apiserver, with its new pid in kwokctl's pid file, and wait (60 s) until the
+# apiserver serves metrics.k8s.io. Metrics for nodes and pods follow after one or two scrapes.
+start_metrics_server() {
+  # shellcheck disable=SC1090
+  source "$dir/ports"
+  local pid cwd fd i log="$kc_dir/logs/metrics-server.log"
+  local -a args=() envs=()
+  if ! metrics_server_running; then
+    [[ -s "$ms_cmd_dir/args" && -f "$ms_cmd_dir/cwd" ]] || die "no saved metrics-server command in $ms_cmd_dir"
+    mapfile -d '' -t args <"$ms_cmd_dir/args"
+    mapfile -d '' -t envs <"$ms_cmd_dir/env"
+    cwd="$(<"$ms_cmd_dir/cwd")"
+    log "starting metrics-server"
+    # 8>&- 9>&-: the daemon must not inherit (and so hold forever) our lock files.
+    ( cd "$cwd" && exec setsid env -i "${envs[@]}" "${args[@]}" </dev/null >>"$log" 2>&1 8>&- 9>&- ) &
+    pid=$!
+    # setsid forks only when already a group leader; a subshell is not, so $! is the daemon.
+    echo "$pid" >"$ms_pid_file"
+    for i in $(seq 1 200); do
+      { exec {fd}<>"/dev/tcp/127.0.0.1/$metrics_server"; } 2>/dev/null && { exec {fd}>&-; break; }
+      [[ -e "/proc/$pid" ]] || { tail -n 25 "$log" >&2; die "metrics-server exited"; }
+      sleep 0.05
+    done
+  fi
+  wait_metrics_api 60 || { tail -n 25 "$log" >&2; die "metrics.k8s.io is not served after 60 s"; }
 }
 
 # kwokctl runs with a scrubbed environment; its children (etcd, the kube-* binaries,
@@ -541,8 +810,9 @@ cmd_up() {
   take_lock
 
   # A cluster made by an older version of this script (no per-pod Logs or PortForward CRD,
-  # so no ClusterPortForward either; no eks-webhook) is made again. A dead eks-webhook alone
-  # is started again with the same port and credential.
+  # so no ClusterPortForward either; no eks-webhook; no metrics-server) is made again. A dead
+  # eks-webhook is started again with the same port and credential, a stopped metrics-server
+  # with the same command line.
   if control_plane_up; then
     if ! kube get crd logs.kwok.x-k8s.io portforwards.kwok.x-k8s.io >/dev/null 2>&1; then
       log "made by an older testenv (no logs/portforwards.kwok.x-k8s.io); recreating"
@@ -550,12 +820,21 @@ cmd_up() {
     elif [[ ! -f "$eks_json" ]]; then
       log "made by an older testenv (no eks-webhook); recreating"
       teardown
-    elif ! eks_webhook_up; then
-      log "eks-webhook is not answering; starting it again"
-      start_eks_webhook
+    elif [[ ! -s "$ms_cmd_dir/args" ]] || ! kube get apiservice v1beta1.metrics.k8s.io >/dev/null 2>&1; then
+      log "made by an older testenv (no metrics-server, APIService v1beta1.metrics.k8s.io); recreating"
+      teardown
+    else
+      if ! eks_webhook_up; then
+        log "eks-webhook is not answering; starting it again"
+        start_eks_webhook
+      fi
+      if ! metrics_server_running; then
+        log "metrics-server is not running; starting it again"
+        start_metrics_server
+      fi
     fi
   fi
-  if is_up; then
+  if is_up && metrics_server_running; then
     log "already up; re-applying seeds"
     apply_seeds
     wait_workloads
@@ -597,6 +876,7 @@ cmd_up() {
     sleep 0.5
   done
   is_up || die "the control plane did not become ready"
+  save_metrics_server_cmd
   log "control plane ready after $((SECONDS - t0))s; applying seeds"
   apply_seeds
   wait_workloads
@@ -604,6 +884,7 @@ cmd_up() {
   write_sa_kubeconfig periscope-viewer "$viewer_kc"
   check_debugging
   check_eks_webhook
+  wait_metrics_api 30 || die "the apiserver does not serve metrics.k8s.io; see $kc_dir/logs/metrics-server.log"
   trap - EXIT
   log "ready in $((SECONDS - t0))s"
   echo "$dir"
@@ -666,6 +947,21 @@ cmd_list() {
   done
 }
 
+# metrics-server stop|start NAME: stop it (SIGKILL; metrics.k8s.io then answers 503 while the
+# rest of the apiserver keeps working) or start it again (no-op if it runs) and wait until
+# metrics.k8s.io is served. Holds the cluster's lock; prints nothing on stdout.
+cmd_metrics_server() {
+  local action="$1"
+  set_paths "$2"
+  take_lock
+  control_plane_up || die "not up"
+  case "$action" in
+    stop) stop_metrics_server ;;
+    start) start_metrics_server ;;
+    *) usage ;;
+  esac
+}
+
 # Restart only kube-apiserver, the way a crash and a supervisor would: the same binary,
 # arguments, environment and working directory (read from /proc before the kill), output
 # appended to the same log, detached in its own session, its new pid in kwokctl's pid file.
@@ -722,6 +1018,7 @@ case "$sub" in
   list)     [[ $# -eq 0 ]] || usage; cmd_list ;;
   dir)      [[ $# -eq 1 ]] || usage; set_paths "$1"; echo "$dir" ;;
   restart-apiserver) [[ $# -ge 1 && $# -le 2 ]] || usage; cmd_restart_apiserver "$@" ;;
+  metrics-server) [[ $# -eq 2 ]] || usage; cmd_metrics_server "$@" ;;
   -h|--help|help) usage ;;
   *) usage ;;
 esac

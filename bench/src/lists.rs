@@ -167,8 +167,8 @@ pub(crate) fn tier_authz(group: &str, tier: periscope::authz::Tier) -> periscope
 }
 
 /// Users at once, and loads each, in the burst benchmark.
-const BURST_USERS: usize = 20;
-const BURST_LOADS: usize = 10;
+pub(crate) const BURST_USERS: usize = 20;
+pub(crate) const BURST_LOADS: usize = 10;
 
 /// The apiserver's count of pod LIST requests so far (from its own `/metrics`; the bench
 /// cluster serves nothing else while a benchmark runs).
@@ -206,7 +206,7 @@ async fn reads_landed(server: &Server) -> anyhow::Result<()> {
 
 /// `BURST_USERS` users at once, each loading `url` `BURST_LOADS` times in a row (over
 /// connections opened beforehand): per-load latencies, the first load of each user apart.
-async fn burst(server: &Server, url: &str) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+pub(crate) async fn burst(server: &Server, url: &str) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let clients: Vec<reqwest::Client> = (0..BURST_USERS).map(|_| reqwest::Client::new()).collect();
     for client in &clients {
         client.get(server.url("/healthz")).send().await?;

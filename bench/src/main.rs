@@ -28,6 +28,7 @@ mod logs;
 mod logs_web;
 mod proxy;
 mod startup;
+mod usage;
 mod watch;
 mod web;
 
@@ -161,6 +162,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|b| b == "helm") {
         helm::run(&binary, &dir).await?;
+    }
+    if only.as_deref().is_none_or(|b| b == "usage") {
+        usage::run(&binary, &dir).await?;
     }
     if only.as_deref().is_none_or(|b| b == "describe") {
         describe::run(&binary, &dir).await?;

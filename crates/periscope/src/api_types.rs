@@ -91,6 +91,7 @@ pub fn typescript() -> String {
     all.visit::<crate::routes::bulk_download::BulkDownloadRequest>();
     all.visit::<Fleet>();
     all.visit::<Dashboard>();
+    all.visit::<crate::usage::UsageList>();
     all.visit::<SearchResponse>();
     all.visit::<SubscribeBody>();
     all.visit::<Subscribed>();

@@ -78,6 +78,8 @@ pub struct AppState {
     pub caches: Arc<crate::routes::cache::OverviewCaches>,
     /// Snapshots of full lists that sorted, searched and paged lists are served from.
     pub lists: Arc<crate::resources::list::ListSnapshots>,
+    /// metrics-server usage read as the caller, held a few seconds (usage route, list columns).
+    pub usage: Arc<crate::usage::UsageCache>,
     /// The watch engine: shared upstream watches and their stores behind the live streams.
     pub watch: Arc<crate::watch::Hub>,
     /// Shared upstream log follow streams and their limits.
@@ -218,6 +220,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api("/clusters/{cluster}/can-i", &[POST], crate::routes::cani::can_i),
         api("/clusters/{cluster}/audit/bulk-download", &[POST], crate::routes::bulk_download::bulk_download),
         api("/clusters/{cluster}/dashboard", &[GET], crate::routes::dashboard::dashboard),
+        api("/clusters/{cluster}/usage/{kind}", &[GET], crate::routes::usage::usage),
         api("/clusters/{cluster}/kinds", &[GET], crate::routes::kinds::kinds),
         api("/clusters/{cluster}/search", &[GET], crate::routes::search::cluster_search),
         api("/clusters/{cluster}/openapi/v3", &[GET], crate::routes::openapi::index),

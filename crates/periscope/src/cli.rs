@@ -316,6 +316,7 @@ async fn build_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         kinds: Arc::default(),
         caches: Arc::new(crate::routes::cache::OverviewCaches::new(can_i_ttl)),
         lists: Arc::new(crate::resources::list::ListSnapshots::new(args.lists.config())),
+        usage: Arc::new(crate::usage::UsageCache::default()),
         watch: Arc::new(crate::watch::Hub::new(args.watch.config()).with_history(history)),
         logs: crate::logs::LogHub::new(args.logs.limits()),
         exec,

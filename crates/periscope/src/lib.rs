@@ -29,4 +29,5 @@ pub mod routes;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
+pub mod usage;
 pub mod watch;

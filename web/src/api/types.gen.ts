@@ -155,6 +155,11 @@ export type ClusterList = { clusters: Array<ClusterEntry>, };
 export type Column = { key: string, label: string, };
 
 /**
+ * One container's usage: CPU in millicores, memory in bytes.
+ */
+export type ContainerUsage = { name: string, cpu: number, memory: number, };
+
+/**
  * The dashboard answer.
  */
 export type Dashboard = { cluster: string, kubernetesVersion: string | null,
@@ -508,6 +513,29 @@ values: string,
  * Another chart version from a repository; absent: the revision's own chart, from storage.
  */
 chart?: ChartRef, };
+
+/**
+ * One pod's or node's usage: CPU in millicores, memory in bytes (a pod's, the sum of its
+ * containers', which are listed).
+ */
+export type Usage = { namespace?: string, name: string, cpu: number, memory: number, containers?: Array<ContainerUsage>, };
+
+/**
+ * The usage answer (`GET /api/clusters/{c}/usage/{kind}`).
+ */
+export type UsageList = {
+/**
+ * False when there is no usage to show; `reason` says why.
+ */
+available: boolean, reason?: string,
+/**
+ * metrics-server's sampling window (`10s`).
+ */
+window?: string,
+/**
+ * The newest sample's time (RFC 3339).
+ */
+timestamp?: string, items: Array<Usage>, };
 
 /**
  * The answer of `/api/whoami`: the short form.

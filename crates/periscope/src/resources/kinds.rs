@@ -7,6 +7,8 @@ use kube::discovery::ApiResource;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::usage::UsageKind;
+
 use super::{
     builtin,
     projection::{Column, Projection},
@@ -143,6 +145,8 @@ pub struct KindSpec {
     pub short_names: &'static [&'static str],
     /// Position in the Cmd+K search (ties are broken in this order); `None`: not searched.
     pub search_rank: Option<u8>,
+    /// The metrics.k8s.io samples of this kind (pods, nodes): its lists gain usage columns.
+    pub usage: Option<UsageKind>,
 }
 
 impl KindSpec {
@@ -178,6 +182,11 @@ impl KindSpec {
         self.search_rank = Some(rank);
         self
     }
+
+    const fn metered(mut self, usage: UsageKind) -> Self {
+        self.usage = Some(usage);
+        self
+    }
 }
 
 /// A row: `(category, label)` for the console, then the API's names, scope and projection.
@@ -190,7 +199,19 @@ const fn kind(
     scope: Scope,
     projection: Projection,
 ) -> KindSpec {
-    KindSpec { group, version, kind, plural, scope, projection, category, label, short_names: &[], search_rank: None }
+    KindSpec {
+        group,
+        version,
+        kind,
+        plural,
+        scope,
+        projection,
+        category,
+        label,
+        short_names: &[],
+        search_rank: None,
+        usage: None,
+    }
 }
 
 use Category::{Cluster as ClusterWide, Config, Networking, Rbac, Storage, Workloads};
@@ -199,7 +220,10 @@ use Scope::{Cluster, Namespaced};
 /// The built-in kinds: the Go original's thirty, events and CRDs, in sidebar order. Any other
 /// served kind (custom resources, aggregated APIs) is found by discovery in `catalog.rs`.
 pub static KINDS: &[KindSpec] = &[
-    kind((Workloads, "Pods"), "", "v1", "Pod", "pods", Namespaced, builtin::POD).short(&["po"]).searched(0),
+    kind((Workloads, "Pods"), "", "v1", "Pod", "pods", Namespaced, builtin::POD)
+        .short(&["po"])
+        .searched(0)
+        .metered(UsageKind::Pods),
     kind((Workloads, "Deployments"), "apps", "v1", "Deployment", "deployments", Namespaced, builtin::DEPLOYMENT)
         .short(&["deploy", "dp"])
         .searched(1),
@@ -323,7 +347,10 @@ pub static KINDS: &[KindSpec] = &[
         builtin::CLUSTERROLEBINDING,
     )
     .short(&["crb"]),
-    kind((ClusterWide, "Nodes"), "", "v1", "Node", "nodes", Cluster, builtin::NODE).short(&["no"]).searched(10),
+    kind((ClusterWide, "Nodes"), "", "v1", "Node", "nodes", Cluster, builtin::NODE)
+        .short(&["no"])
+        .searched(10)
+        .metered(UsageKind::Nodes),
     kind((ClusterWide, "Namespaces"), "", "v1", "Namespace", "namespaces", Cluster, builtin::NAMESPACE)
         .short(&["ns"])
         .searched(11),

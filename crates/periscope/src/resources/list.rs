@@ -34,9 +34,15 @@ use super::{
     kinds::Scope,
     order::{compare_cells, compare_names},
     page_decode::{continue_of, read_page},
-    projection::Column,
+    projection::{Column, col},
 };
-use crate::{audience::Audience, error::ApiError, memory, names::Namespace};
+use crate::{
+    audience::Audience,
+    error::ApiError,
+    memory,
+    names::Namespace,
+    usage::{self, Sampled},
+};
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: u32 = 5000;
@@ -145,6 +151,29 @@ pub struct ListPage {
     pub resource_version: Option<String>,
 }
 
+/// The columns a pods or nodes list gains while metrics-server answers (cells from
+/// [`Sampled::cell`]: CPU millicores, memory bytes).
+const USAGE_COLUMNS: [Column; 2] = [col("cpu", "CPU"), col("memory", "Memory")];
+
+impl ListPage {
+    /// Adds the usage columns and each row's usage cells; nothing when usage is unavailable,
+    /// so a cluster without metrics-server shows the list as it is.
+    pub fn add_usage(&mut self, usage: &Sampled) {
+        if !usage.available() {
+            return;
+        }
+        self.columns.extend(USAGE_COLUMNS.iter().cloned());
+        for row in &mut self.items {
+            let cells: Vec<(&str, Value)> = usage::SORT_KEYS.iter().map(|k| (*k, usage.cell(row, k))).collect();
+            if let Value::Object(map) = row {
+                for (key, value) in cells.into_iter().filter(|(_, v)| !v.is_null()) {
+                    map.insert(key.to_string(), value);
+                }
+            }
+        }
+    }
+}
+
 /// What a live watch store answers for a list.
 pub enum LiveRead {
     /// The store is still at the resourceVersion the caller already holds rows for.
@@ -166,6 +195,9 @@ pub struct ListTarget<'a> {
     /// The watch engine's live store for this audience and kind, if one is open: a list read
     /// from it agrees row for row with the stream's deltas and is never stale.
     pub live: Option<LiveRows<'a>>,
+    /// Usage to sort by (`cpu`, `memory`) for a kind metrics-server samples; such a sort
+    /// without it orders every row as having no sample.
+    pub usage: Option<Arc<Sampled>>,
 }
 
 /// Everything a snapshot is keyed by; a continue token is honoured only for the same key, so
@@ -428,12 +460,15 @@ impl Sort<'_> {
     }
 }
 
-fn parse_sort<'a>(raw: &'a str, columns: &[Column]) -> Result<Sort<'a>, ApiError> {
+/// `extra` are sort keys beyond the columns (usage, whose columns come and go with metrics-server).
+fn parse_sort<'a>(raw: &'a str, columns: &[Column], extra: &[&str]) -> Result<Sort<'a>, ApiError> {
     let (key, descending) = match raw.strip_prefix('-') {
         Some(key) => (key, true),
         None => (raw, false),
     };
-    let known = columns.iter().any(|c| c.key == key) || matches!(key, "name" | "namespace" | "createdAt");
+    let known = columns.iter().any(|c| c.key == key)
+        || matches!(key, "name" | "namespace" | "createdAt")
+        || extra.contains(&key);
     if !known {
         let keys: Vec<&str> = columns.iter().map(|c| c.key.as_ref()).collect();
         return Err(ApiError::BadRequest(format!("cannot sort by {key:?}; columns are {}", keys.join(", "))));
@@ -446,9 +481,15 @@ fn name_of(row: &Value) -> &str {
 }
 
 impl Snapshot {
-    /// Row indices matching `q`, in `sort` order (ties by namespace, then name), computed once.
-    fn view(&self, sort: &Option<Sort<'_>>, q: &str) -> Arc<Vec<u32>> {
-        let key = (sort.as_ref().map_or(String::new(), Sort::token), q.to_string());
+    /// Row indices matching `q`, in `sort` order (ties by namespace, then name), computed once
+    /// (per usage read, for a usage sort).
+    fn view(&self, sort: &Option<Sort<'_>>, q: &str, usage: Option<&Sampled>) -> Arc<Vec<u32>> {
+        let by_usage = sort.as_ref().is_some_and(|s| usage::SORT_KEYS.contains(&s.key));
+        let mut sort_key = sort.as_ref().map_or(String::new(), Sort::token);
+        if by_usage {
+            sort_key = format!("{sort_key}@{}", usage.map_or(0, |u| u.generation));
+        }
+        let key = (sort_key, q.to_string());
         // A poisoned map only lost a cached view; it is recomputed.
         if let Some(view) = self.views.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return view.clone();
@@ -457,7 +498,19 @@ impl Snapshot {
         let mut order: Vec<u32> = (0..self.rows.len() as u32)
             .filter(|i| needle.is_empty() || name_of(&self.rows[*i as usize]).to_lowercase().contains(&needle))
             .collect();
-        if let Some(sort) = sort {
+        if let (Some(sort), true) = (sort, by_usage) {
+            // Looked up once per row, not per comparison; rows without a sample go last
+            // whichever the direction.
+            let cells: Vec<Value> =
+                self.rows.iter().map(|row| usage.map_or(Value::Null, |u| u.cell(row, sort.key))).collect();
+            order.sort_by(|a, b| {
+                let (a, b) = (&cells[*a as usize], &cells[*b as usize]);
+                match (a.is_null(), b.is_null()) {
+                    (false, false) if sort.descending => compare_cells(a, b).reverse(),
+                    _ => compare_cells(a, b),
+                }
+            });
+        } else if let Some(sort) = sort {
             let cell = |i: &u32| self.rows[*i as usize].get(sort.key).unwrap_or(&Value::Null);
             // Names sort in the apiserver's key order (as kubectl lists them), so a first page
             // sorted by name can come from the first apiserver page; other columns naturally.
@@ -506,6 +559,9 @@ fn selectors(query: &ListQuery) -> ListParams {
 /// A validated list request.
 struct Request<'q> {
     columns: Vec<Column>,
+    /// Sort keys beyond the columns: usage, for the kinds metrics-server samples.
+    extra_sorts: &'static [&'static str],
+    usage: Option<Arc<Sampled>>,
     namespace: Option<&'q str>,
     limit: Option<u32>,
     q: String,
@@ -514,8 +570,9 @@ struct Request<'q> {
 }
 
 impl<'q> Request<'q> {
-    fn parse(kind: &Kind, query: &'q ListQuery) -> Result<Request<'q>, ApiError> {
+    fn parse(kind: &Kind, query: &'q ListQuery, usage: Option<Arc<Sampled>>) -> Result<Request<'q>, ApiError> {
         let columns = kind.columns();
+        let extra_sorts = if kind.spec.is_some_and(|s| s.usage.is_some()) { usage::SORT_KEYS } else { &[] };
         let limit = match query.limit {
             Some(l) if l == 0 || l > MAX_LIMIT => {
                 return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")));
@@ -526,9 +583,16 @@ impl<'q> Request<'q> {
         if q.len() > MAX_Q {
             return Err(ApiError::BadRequest(format!("q is longer than {MAX_Q} characters")));
         }
-        let sort = query.sort.as_deref().filter(|s| !s.is_empty()).map(|s| parse_sort(s, &columns)).transpose()?;
+        let sort = query
+            .sort
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_sort(s, &columns, extra_sorts))
+            .transpose()?;
         Ok(Request {
             columns,
+            extra_sorts,
+            usage,
             namespace: query.namespace.as_deref().filter(|ns| !ns.is_empty()),
             limit,
             q,
@@ -549,8 +613,23 @@ impl<'q> Request<'q> {
         by_name && self.q.is_empty() && (self.namespace.is_some() || kind.scope == Scope::Cluster)
     }
 
+    /// Rows `offset..offset+limit` of the snapshot's view for (sort, q).
     fn page(&self, snapshot: &Snapshot, id: u64, offset: usize, sort: &Option<Sort<'_>>, q: &str) -> ListPage {
-        page(snapshot, id, self.columns.clone(), sort, q, offset, self.limit)
+        let view = snapshot.view(sort, q, self.usage.as_deref());
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT) as usize;
+        let end = (offset + limit).min(view.len());
+        let items = view.get(offset..end).unwrap_or(&[]).iter().map(|i| snapshot.rows[*i as usize].clone()).collect();
+        let continue_token = (end < view.len()).then(|| {
+            SnapshotToken { id, offset: end, sort: sort.as_ref().map_or(String::new(), Sort::token), q: q.to_string() }
+                .encode()
+        });
+        ListPage {
+            items,
+            columns: self.columns.clone(),
+            continue_token,
+            total: view.len() as u64,
+            resource_version: snapshot.resource_version.clone(),
+        }
     }
 
     fn first_page(&self, (id, snapshot): &(u64, Arc<Snapshot>)) -> ListPage {
@@ -561,7 +640,7 @@ impl<'q> Request<'q> {
 impl ListSnapshots {
     /// One page of `target`'s list as `query` asks.
     pub async fn list(&self, target: ListTarget<'_>, query: ListQuery) -> Result<ListPage, ApiError> {
-        let request = Request::parse(target.kind, &query)?;
+        let request = Request::parse(target.kind, &query, target.usage.clone())?;
         let api = api_for(target.kind, target.client.clone(), request.namespace)?;
         let key = SnapshotKey {
             audience: target.audience.clone(),
@@ -629,7 +708,11 @@ impl ListSnapshots {
     ) -> Result<ListPage, ApiError> {
         let gone =
             || ApiError::Gone("the list this page belongs to has expired; start again from the first page".into());
-        let sort = if position.sort.is_empty() { None } else { Some(parse_sort(&position.sort, &request.columns)?) };
+        let sort = if position.sort.is_empty() {
+            None
+        } else {
+            Some(parse_sort(&position.sort, &request.columns, request.extra_sorts)?)
+        };
         // Flights first: a finished read is in `by_id` before it leaves `flights`.
         let filling = self.flights().values().find(|f| f.id == position.id && f.key == *key).cloned();
         let snapshot = match filling {
@@ -776,33 +859,6 @@ async fn finished(flight: &Flight) -> Result<(u64, Arc<Snapshot>), ApiError> {
                 _ => Err(ApiError::Internal(format!("the read of {} stopped unfinished", flight.key.kind))),
             };
         }
-    }
-}
-
-/// Rows `offset..offset+limit` of the snapshot's view for (sort, q).
-fn page(
-    snapshot: &Snapshot,
-    id: u64,
-    columns: Vec<Column>,
-    sort: &Option<Sort<'_>>,
-    q: &str,
-    offset: usize,
-    limit: Option<u32>,
-) -> ListPage {
-    let view = snapshot.view(sort, q);
-    let limit = limit.unwrap_or(DEFAULT_LIMIT) as usize;
-    let end = (offset + limit).min(view.len());
-    let items = view.get(offset..end).unwrap_or(&[]).iter().map(|i| snapshot.rows[*i as usize].clone()).collect();
-    let continue_token = (end < view.len()).then(|| {
-        SnapshotToken { id, offset: end, sort: sort.as_ref().map_or(String::new(), Sort::token), q: q.to_string() }
-            .encode()
-    });
-    ListPage {
-        items,
-        columns,
-        continue_token,
-        total: view.len() as u64,
-        resource_version: snapshot.resource_version.clone(),
     }
 }
 
@@ -965,8 +1021,36 @@ mod tests {
         };
         let snapshot = Snapshot::new(key, rows, None);
         let desc = Some(Sort { key: "restarts", descending: true });
-        assert_eq!(*snapshot.view(&desc, ""), vec![0, 2, 1], "ties keep the apiserver order");
-        assert_eq!(*snapshot.view(&None, "WEB"), vec![1, 2], "q is a case-insensitive name substring");
+        assert_eq!(*snapshot.view(&desc, "", None), vec![0, 2, 1], "ties keep the apiserver order");
+        assert_eq!(*snapshot.view(&None, "WEB", None), vec![1, 2], "q is a case-insensitive name substring");
+    }
+
+    #[test]
+    fn usage_sorts_put_rows_without_a_sample_last_and_are_per_read() {
+        let rows = ["a", "b", "c", "d"].iter().map(|n| json!({"namespace": "ns", "name": n})).collect();
+        let snapshot = Snapshot::new(key_for(Audience::for_test("alpha", "alice", &[])), rows, None);
+        let usage = |generation, cpu: &[(&str, u64)]| {
+            let items = cpu
+                .iter()
+                .map(|(name, cpu)| usage::Usage {
+                    namespace: Some("ns".into()),
+                    name: name.to_string(),
+                    cpu: *cpu,
+                    memory: 0,
+                    containers: None,
+                })
+                .collect();
+            Sampled::of_items(generation, items)
+        };
+        let first = usage(1, &[("a", 50), ("b", 300), ("d", 120)]);
+        let desc = Some(Sort { key: "cpu", descending: true });
+        let asc = Some(Sort { key: "cpu", descending: false });
+        assert_eq!(*snapshot.view(&desc, "", Some(&first)), vec![1, 3, 0, 2], "c has no sample: last");
+        assert_eq!(*snapshot.view(&asc, "", Some(&first)), vec![0, 3, 1, 2], "last either way");
+        let second = usage(2, &[("a", 500), ("b", 1), ("c", 7), ("d", 2)]);
+        assert_eq!(*snapshot.view(&desc, "", Some(&second)), vec![0, 2, 3, 1], "a newer read orders anew");
+        assert_eq!(*snapshot.view(&desc, "", Some(&first)), vec![1, 3, 0, 2], "the older read's view is kept");
+        assert_eq!(*snapshot.view(&desc, "", None), vec![0, 1, 2, 3], "no usage: every row ties");
     }
 
     fn key_for(audience: Audience) -> SnapshotKey {
@@ -990,7 +1074,7 @@ mod tests {
         // Nor can it page through the admin's snapshot with the admin's token.
         let query = ListQuery::default();
         let kind = Kind::builtin(super::super::kinds::find_kind("core", "v1", "pods").expect("pods are built in"));
-        let request = Request::parse(&kind, &query).expect("valid");
+        let request = Request::parse(&kind, &query, None).expect("valid");
         let token = SnapshotToken { id, offset: 0, sort: String::new(), q: String::new() };
         assert!(matches!(snapshots.next_page(&dev, token, &request).await, Err(ApiError::Gone(_))));
     }

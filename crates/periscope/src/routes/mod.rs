@@ -33,6 +33,7 @@ pub mod session;
 pub mod streams;
 pub mod system;
 pub mod tokens;
+pub mod usage;
 pub mod watch;
 
 /// A `{items}` answer (an object's events, a workload's revisions).

@@ -10,11 +10,14 @@ use crate::{
         authn::CurrentUser,
         extract::{Path, Query},
     },
+    names::Namespace,
     resources::list::{ListPage, ListQuery, ListTarget},
+    usage::UsageSort,
     watch::hub::WatchKey,
 };
 
-/// `GET …/resources/{group}/{version}/{resource}`: one page of projected rows, as the caller.
+/// `GET …/resources/{group}/{version}/{resource}`: one page of projected rows, as the caller;
+/// pods and nodes with their metrics-server usage when it answers.
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -32,6 +35,23 @@ pub async fn list(
         };
         state.watch.warm_rows(&key, known)
     };
-    let target = ListTarget { audience: &audience, client, kind: &kind, live: Some(&live) };
-    Ok(Json(state.lists.list(target, query).await?))
+    let Some(metered) = kind.spec.and_then(|s| s.usage) else {
+        let target = ListTarget { audience: &audience, client, kind: &kind, live: Some(&live), usage: None };
+        return Ok(Json(state.lists.list(target, query).await?));
+    };
+    // Checked here too: the usage read starts before the list has validated it.
+    let namespace = query.namespace.clone().filter(|ns| !ns.is_empty()).map(Namespace::parse).transpose()?;
+    let usage = state.usage.read(&audience, &client, metered, namespace.as_deref(), None);
+    let target =
+        |usage| ListTarget { audience: &audience, client: client.clone(), kind: &kind, live: Some(&live), usage };
+    // A sort by usage needs it first; otherwise usage is read beside the list.
+    let (mut page, usage) = if query.sort.as_deref().and_then(UsageSort::parse).is_some() {
+        let usage = usage.await;
+        (state.lists.list(target(Some(usage.clone())), query).await?, usage)
+    } else {
+        let (page, usage) = tokio::join!(state.lists.list(target(None), query), usage);
+        (page?, usage)
+    };
+    page.add_usage(&usage);
+    Ok(Json(page))
 }
