@@ -678,7 +678,7 @@ start_metrics_server() {
       sleep 0.05
     done
   fi
-  wait_metrics_api 60 || { tail -n 25 "$log" >&2; die "metrics.k8s.io is not served after 60 s"; }
+  wait_metrics_api 120 || { tail -n 25 "$log" >&2; die "metrics.k8s.io is not served after 120 s"; }
 }
 
 # kwokctl runs with a scrubbed environment; its children (etcd, the kube-* binaries,
@@ -884,7 +884,9 @@ cmd_up() {
   write_sa_kubeconfig periscope-viewer "$viewer_kc"
   check_debugging
   check_eks_webhook
-  wait_metrics_api 30 || die "the apiserver does not serve metrics.k8s.io; see $kc_dir/logs/metrics-server.log"
+  # Only the usage tests need metrics, and they wait for samples themselves: a slow start under
+  # load (many clusters made at once) is reported, not fatal.
+  wait_metrics_api 60 || log "warning: metrics.k8s.io is not served yet; see $kc_dir/logs/metrics-server.log"
   trap - EXIT
   log "ready in $((SECONDS - t0))s"
   echo "$dir"
