@@ -4,6 +4,7 @@
 // gives them and are read through the small decoders below, not cast.
 
 import { type KindRef, type ListParams, listQuery, resourcePath } from '../lib/resources';
+import { type UsageKind, type UsageQuery, usageQueryString } from '../lib/usage';
 import { getJson, getText, openStream, send } from './client';
 import type {
   AuthWhoAmI,
@@ -28,6 +29,7 @@ import type {
   SubscribeBody,
   Subscribed,
   TokenList,
+  UsageList,
 } from './types.gen';
 import type {
   ChartValues,
@@ -147,6 +149,9 @@ export const api = {
   logsDownloadUrl: (path: string, query: string) => `${path}/logs/download${query}`,
   fleet: (signal?: AbortSignal) => getJson<Fleet>('/api/fleet', signal),
   dashboard: (cluster: string, signal?: AbortSignal) => getJson<Dashboard>(`${clusterPath(cluster)}/dashboard`, signal),
+  /** CPU and memory usage from metrics-server; `available` false (not an error) when it cannot be read. */
+  usage: (cluster: string, kind: UsageKind, query: UsageQuery, signal?: AbortSignal) =>
+    getJson<UsageList>(`${clusterPath(cluster)}/usage/${kind}${usageQueryString(query)}`, signal),
   search: (scope: SearchScope, cluster: string | undefined, q: string, signal?: AbortSignal) =>
     getJson<SearchResponse>(
       scope === 'cluster' && cluster ? `${clusterPath(cluster)}/search?q=${seg(q)}&limit=20` : `/api/search?q=${seg(q)}&limit=20`,

@@ -5,6 +5,7 @@
 import type { QueryKey } from '@tanstack/react-query';
 
 import { apiGroup, type KindRef, type ListParams } from '../lib/resources';
+import type { UsageKind, UsageQuery } from '../lib/usage';
 import type { SearchScope } from './endpoints';
 import type { Check } from './types.gen';
 
@@ -21,6 +22,9 @@ export const queryKeys = {
   kinds: (cluster: string) => ['kinds', cluster] as const,
   fleet: () => ['fleet'] as const,
   dashboard: (cluster: string) => ['dashboard', cluster] as const,
+  /** Usage from metrics-server: every usage read of a cluster (no kind), or one read. */
+  usage: (cluster: string, kind?: UsageKind, query?: UsageQuery) =>
+    kind === undefined ? (['usage', cluster] as const) : (['usage', cluster, kind, query ?? {}] as const),
   search: (scope: SearchScope | 'all', cluster?: string, q?: string) =>
     scope === 'all' ? (['search'] as const) : (['search', scope, cluster ?? '*', q ?? ''] as const),
   canI: (cluster: string, checks: Check[]) => ['can-i', cluster, checks] as const,

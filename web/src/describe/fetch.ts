@@ -8,6 +8,7 @@ import { api, type KubeObject } from '../api/endpoints';
 import { queryKeys } from '../api/queryKeys';
 import type { KindEntry } from '../lib/kinds';
 import { type ListParams, objectPath } from '../lib/resources';
+import { USAGE_POLL_MS, type UsageKind } from '../lib/usage';
 import { POLL_INTERVAL_MS } from '../live';
 
 /** The catalog's entry for `group/resource` (its served version), if listed. */
@@ -50,4 +51,19 @@ export function useObjects(cluster: string, catalog: KindEntry[], group: string,
     }),
   });
   return names.map((name, i) => ({ name, data: results[i]?.data, error: results[i]?.error ?? null }));
+}
+
+/**
+ * One object's usage from metrics-server (`name` of `kind`), read again every USAGE_POLL_MS.
+ * Undefined while read or when the read failed: usage is extra, never an error on the page.
+ */
+export function useUsage(cluster: string, kind: UsageKind, namespace: string | undefined, name: string) {
+  const query = { namespace: kind === 'pods' ? namespace : undefined, name };
+  const usage = useQuery({
+    queryKey: queryKeys.usage(cluster, kind, query),
+    queryFn: ({ signal }) => api.usage(cluster, kind, query, signal),
+    refetchInterval: USAGE_POLL_MS,
+    retry: 1,
+  });
+  return usage.data;
 }

@@ -209,7 +209,7 @@ describe('keyFields and sections', () => {
   });
   it('gives custom resources their spec and status tree, built-in kinds their own sections', () => {
     expect(sectionsFor('example.com', 'widgets', false).map((s) => s.name)).toEqual(['SpecStatusTree']);
-    expect(sectionsFor('core', 'pods', true).map((s) => s.name)).toEqual(['Containers', 'Volumes']);
+    expect(sectionsFor('core', 'pods', true).map((s) => s.name)).toEqual(['PodUsage', 'Containers', 'Volumes']);
     expect(sectionsFor('argoproj.io', 'applications', false).map((s) => s.name)).toEqual(['ArgoResources', 'SpecStatusTree']);
   });
   it('reads the well-known CRDs: Argo CD sync and health, cert-manager readiness and expiry, ServiceMonitor selectors', () => {

@@ -8,13 +8,14 @@ import { IngressRules, PolicyRules, ServicePorts, SliceEndpoints } from './Netwo
 import type { SectionProps } from './parts';
 import { Containers, TemplateContainers, Volumes } from './PodSections';
 import { AccountBindings, RulesTable, Subjects } from './RbacSections';
+import { NodeUsage, PodUsage } from './UsageSections';
 import { ActiveJobs, HpaMetrics, RolloutPanel, SelectedPods } from './WorkloadSections';
 
 type SectionComponent = ComponentType<SectionProps>;
 
 /** Sections per kind, by `group/resource` (the core group is `core`). */
 export const KIND_SECTIONS: Record<string, SectionComponent[]> = {
-  'core/pods': [Containers, Volumes],
+  'core/pods': [PodUsage, Containers, Volumes],
   'apps/deployments': [RolloutPanel, TemplateContainers],
   'apps/statefulsets': [RolloutPanel, TemplateContainers],
   'apps/daemonsets': [RolloutPanel, TemplateContainers],
@@ -33,7 +34,7 @@ export const KIND_SECTIONS: Record<string, SectionComponent[]> = {
   'rbac.authorization.k8s.io/clusterroles': [RulesTable],
   'rbac.authorization.k8s.io/rolebindings': [Subjects],
   'rbac.authorization.k8s.io/clusterrolebindings': [Subjects],
-  'core/nodes': [NodeDetails],
+  'core/nodes': [NodeUsage, NodeDetails],
   'core/resourcequotas': [QuotaBars],
   'core/limitranges': [LimitTable],
   'argoproj.io/applications': [ArgoResources],

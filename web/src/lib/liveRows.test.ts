@@ -47,3 +47,14 @@ describe('planLive with a server-side sort or search', () => {
     expect(planLive(data(page(['a'])), [delta('modified', 'a')], { q: 'a' }).kind).toBe('refetch');
   });
 });
+
+describe('planLive keeps the usage cells the stream does not carry', () => {
+  it('on a row replaced in place, and on rows a snapshot brings again', () => {
+    const used = (name: string) => row(name, { cpu: 50, memory: 1024 });
+    const list = data({ ...page([]), items: [used('a'), used('b')] });
+    const modified = planLive(list, [delta('modified', 'a', '12', { phase: 'Running' })], {});
+    expect(modified.kind === 'set' && modified.data.pages[0]?.items[0]).toEqual(row('a', { phase: 'Running', cpu: 50, memory: 1024 }));
+    const snapshot = planLive(list, [{ type: 'snapshot', resourceVersion: '20', items: [row('b'), row('c')] }], {});
+    expect(snapshot.kind === 'set' && snapshot.data.pages[0]?.items).toEqual([used('b'), row('c')]);
+  });
+});

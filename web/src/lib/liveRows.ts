@@ -7,11 +7,14 @@
 // With a server-side `sort` or `q` the client cannot place rows exactly as the server does
 // (natural order, numbers, empty cells last, search), so any change means "refetch": the
 // server answers those first pages from the live store, so that stays cheap and exact.
+// Rows from the stream carry no usage (CPU, memory: read from metrics-server by the list and
+// its polling, never watched): a row replaced in place keeps the usage cells it had.
 
 import type { InfiniteData } from '@tanstack/react-query';
 
 import type { ListPage, Row } from '../api/types.gen';
 import type { LiveEvent } from '../live';
+import { keepUsage } from './usage';
 
 export type ListData = InfiniteData<ListPage, string | undefined>;
 
@@ -30,6 +33,8 @@ function compareKey(a: Row, b: Row): number {
 }
 
 const sameKey = (a: Row, b: Row) => compareKey(a, b) === 0;
+
+const rowKey = (r: Row) => `${r.namespace ?? ''}/${r.name}`;
 
 function hasMore(data: ListData): boolean {
   return Boolean(data.pages[data.pages.length - 1]?.continue);
@@ -53,7 +58,8 @@ export function planLive(data: ListData | undefined, events: LiveEvent[], view: 
   for (const event of changes) {
     if (event.type === 'snapshot') {
       if (hasMore({ pages, pageParams })) return { kind: 'refetch' };
-      const items = event.items.slice().sort(compareKey);
+      const before = new Map(pages.flatMap((p) => p.items).map((r) => [rowKey(r), r]));
+      const items = event.items.map((r) => keepUsage(before.get(rowKey(r)), r)).sort(compareKey);
       pages = [{ ...(pages[0] as ListPage), items, continue: undefined }];
       pageParams = pageParams.slice(0, 1);
       total = items.length;
@@ -65,7 +71,7 @@ export function planLive(data: ListData | undefined, events: LiveEvent[], view: 
         if (page && index >= 0) page.items.splice(index, 1);
         if (total !== undefined) total = Math.max(0, total - 1);
       } else if (page && index >= 0) {
-        page.items[index] = row;
+        page.items[index] = keepUsage(page.items[index], row);
       } else {
         // Counted even when it belongs to a page not loaded yet.
         insert(pages, row);

@@ -4,12 +4,14 @@ import { useLocation, useNavigate } from 'react-router';
 
 import { api } from '../api/endpoints';
 import { useLiveList } from '../api/liveList';
+import { useUsageOverlay } from '../api/usageOverlay';
 import { queryKeys } from '../api/queryKeys';
 import type { Row } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
 import { NamespacePicker } from '../components/NamespacePicker';
 import type { KindEntry } from '../lib/kinds';
 import { detailRoute, type ListParams } from '../lib/resources';
+import { listHasUsage, usageKind } from '../lib/usage';
 import { preloadDescribeWhenIdle } from './detail/lazyDescribe';
 import { POLL_INTERVAL_MS } from '../live';
 import { FilterBox } from './list/FilterBox';
@@ -96,6 +98,8 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const first = list.data?.pages[0];
+  // Pods and nodes: CPU and memory columns when metrics are available, kept fresh by polling.
+  useUsageOverlay(cluster, usageKind(entry), params.namespace, params.sort, queryKey, listHasUsage(entry, first?.columns));
 
   const { scroller, virtual } = useVirtualRows(rows.length, ROW_HEIGHT, list);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;

@@ -8,7 +8,9 @@ import type { WorkloadCounts } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
 import { PODS_REF } from '../lib/kinds';
 import { detailRoute } from '../lib/resources';
+import { USAGE_POLL_MS } from '../lib/usage';
 import { type ListTarget, refetchInterval } from '../live';
+import { TopUsage } from './overview/TopUsage';
 
 /** The kinds the overview counts: a change in any of them refreshes it. */
 const WATCHED: [string, string, string][] = [
@@ -40,16 +42,21 @@ function workload(w: WorkloadCounts | null | undefined): string {
 export function OverviewPage() {
   const { cluster = '' } = useParams();
   const queryClient = useQueryClient();
-  const refetch = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard(cluster), exact: true }), OVERVIEW_REFRESH_MS);
+  const refetch = useThrottled(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard(cluster), exact: true });
+    // The top pods and nodes (usage) with the counts, at most as often as metrics-server samples.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.usage(cluster), predicate: (q) => Date.now() - q.state.dataUpdatedAt >= USAGE_POLL_MS });
+  }, OVERVIEW_REFRESH_MS);
   const targets: ListTarget[] = WATCHED.map(([group, version, resource]) => ({ cluster, group, version, resource }));
   const live = useLiveTargets(targets, (_target, events) => {
     const updatedAt = queryClient.getQueryState(queryKeys.dashboard(cluster))?.dataUpdatedAt ?? 0;
     if (events.some((e) => e.type !== 'snapshot' && e.type !== 'relist') || snapshotIsNews(events, updatedAt)) refetch();
   });
+  const interval = live ? LIVE_SAFETY_POLL_MS : refetchInterval();
   const dash = useQuery({
     queryKey: queryKeys.dashboard(cluster),
     queryFn: ({ signal }) => api.dashboard(cluster, signal),
-    refetchInterval: live ? LIVE_SAFETY_POLL_MS : refetchInterval(),
+    refetchInterval: interval,
   });
   if (dash.isError) return <ErrorBox error={dash.error} />;
   const d = dash.data;
@@ -82,6 +89,7 @@ export function OverviewPage() {
               ))}
             </ul>
           )}
+          <TopUsage cluster={cluster} interval={Math.max(interval, USAGE_POLL_MS)} />
           <h2 className="mt-6 font-semibold">Failing pods</h2>
           {d.failingPods && d.failingPods.length > 0 ? (
             <table className="mt-2 w-full text-sm">

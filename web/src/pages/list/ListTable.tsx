@@ -5,6 +5,7 @@ import { type Ref, useMemo } from 'react';
 import type { Column, Row } from '../../api/types.gen';
 import { isNumericColumn } from '../../lib/format';
 import { detailRoute, type KindRef, nextSort, sortDirection } from '../../lib/resources';
+import { isUsageKey, usageKind } from '../../lib/usage';
 import { ListRow, rowKey } from './ListRow';
 
 /** The sticky column header's height: rows start below it in the scroller. */
@@ -50,6 +51,9 @@ export function ListTable(props: ListTableProps) {
   const columnIds = useMemo(() => columns.map((c) => c.id ?? ''), [columns]);
   const template = ['2rem', ...columns.map((c) => (c.id === 'name' ? 'minmax(14rem,2.5fr)' : 'minmax(6rem,1fr)'))].join(' ');
   const now = Math.floor(Date.now() / 10_000) * 10_000;
+  // Pods' and nodes' `cpu` and `memory` are usage (millicores, bytes), written as `kubectl top` does.
+  const usage = usageKind(kind) !== null;
+  const numeric = (id: string) => isNumericColumn(id) || (usage && isUsageKey(id));
   return (
     <div ref={scroller} className="min-h-0 flex-1 overflow-auto" role="table" aria-rowcount={props.total}>
       <div
@@ -76,7 +80,7 @@ export function ListTable(props: ListTableProps) {
               role="columnheader"
               data-sort-key={header.id}
               aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-              className={`truncate px-3 text-left hover:bg-slate-200 dark:hover:bg-slate-800 ${isNumericColumn(header.id) ? 'text-right' : ''}`}
+              className={`truncate px-3 text-left hover:bg-slate-200 dark:hover:bg-slate-800 ${numeric(header.id) ? 'text-right' : ''}`}
               onClick={() => onSort(nextSort(sort, header.id))}
             >
               {flexRender(header.column.columnDef.header, header.getContext())}
@@ -99,6 +103,7 @@ export function ListTable(props: ListTableProps) {
               template={template}
               isCursor={item.index === cursorIndex}
               now={now}
+              usage={usage}
               link={detailRoute(cluster, kind, data.namespace, data.name)}
               from={here}
               onPick={onPick}
