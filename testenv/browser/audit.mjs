@@ -56,17 +56,31 @@ const here = (page) => {
   return u.pathname + u.search;
 };
 
-/** Waits until the rows shown are those of the URL (read, not loading) and the live tail has settled (live, or off). */
-const settled = (page) =>
-  page.waitForFunction(() => {
-    const root = document.querySelector('#audit-page');
-    return root?.dataset.state === 'current' && root.dataset.tail !== 'connecting';
-  }, undefined, { timeout });
+/**
+ * Whether the rows shown are those of the URL (read, not loading: the page's rows key is the URL's
+ * query without `live` and `event`) and the live tail has settled (live, or off). Runs in the page.
+ */
+const SETTLED = `(() => {
+  const root = document.querySelector('#audit-page');
+  if (!root || root.dataset.state !== 'current' || root.dataset.tail === 'connecting') return false;
+  const key = new URLSearchParams(location.search);
+  key.delete('live');
+  key.delete('event');
+  key.sort();
+  const shown = new URLSearchParams(root.dataset.rowsKey);
+  shown.sort();
+  return shown.toString() === key.toString();
+})()`;
+
+/** Waits until the page has settled (see SETTLED). */
+const settled = (page) => page.waitForFunction(SETTLED, undefined, { timeout });
 
 /** The view: URL, rendered rows in order, count, banner, export links. */
 async function view(page) {
-  await settled(page);
-  return page.evaluate(() => {
+  // Checked and read in one task: a re-render between the two would pair new rows with an old state.
+  const handle = await page.waitForFunction((settledCheck) => {
+    // SETTLED is source text so that `settled` and this read run the very same check.
+    if (!(0, eval)(settledCheck)) return null;
     const root = document.querySelector('#audit-page');
     const banner = document.querySelector('#audit-scope');
     return {
@@ -85,7 +99,8 @@ async function view(page) {
       banner: banner?.textContent ?? '',
       exports: [...document.querySelectorAll('#audit-export-jsonl, #audit-export-csv')].map((a) => a.getAttribute('href')),
     };
-  });
+  }, SETTLED, { timeout });
+  return handle.jsonValue();
 }
 
 /** The timeline's range and the counts of its bars. */
