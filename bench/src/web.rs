@@ -7,7 +7,12 @@
 //! - scrolling: requestAnimationFrame deltas and long animation frames while a script scrolls
 //!   down through the whole list (pages of rows load as it goes) and back up;
 //! - filter-as-you-type: from a keystroke in the name box to the frame showing its result;
+//! - the split layout: from `j`/`k` (or a click on a row) to the frame in which the detail pane
+//!   shows the newly highlighted pod, and whether the list keeps its scroll position meanwhile;
 //! - the initial JavaScript (index.html's scripts and modulepreloads), gzipped.
+//!
+//! `PERISCOPE_BENCH_WEB_PHASES=split` (comma-separated, of cold,warm,filter,scroll,split,jssize)
+//! runs some phases only and updates their entries of web.json, keeping the others.
 //!
 //! `PERISCOPE_BENCH=screenshots` (not part of `make bench`) captures docs/screenshots/*.png
 //! with `testenv/browser/screenshots.mjs` against a cluster of its own set up like `make demo`.
@@ -31,6 +36,11 @@ const TARGET_FMP_MS: f64 = 1500.0;
 const TARGET_FRAME_MS: f64 = 50.0;
 const TARGET_FILTER_MS: f64 = 150.0;
 const TARGET_JS_GZIP_KB: f64 = 300.0;
+/// Switching rows in the split layout: the input to the frame that shows the new row's details.
+const TARGET_SPLIT_MS: f64 = 100.0;
+/// `j` presses (then as many `k`) and clicks of the split phase.
+const SPLIT_KEYS: usize = 100;
+const SPLIT_CLICKS: usize = 50;
 
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg").map(|s| s.trim().to_string()).unwrap_or_default()
@@ -59,6 +69,12 @@ async fn drive(server: &Server, path: &str, phases: &str) -> anyhow::Result<Valu
     if let Ok(seconds) = std::env::var("PERISCOPE_BENCH_WEB_SCROLL_SECONDS") {
         args.extend(["--scroll-seconds".to_string(), seconds]);
     }
+    args.extend([
+        "--split-keys".to_string(),
+        SPLIT_KEYS.to_string(),
+        "--split-clicks".to_string(),
+        SPLIT_CLICKS.to_string(),
+    ]);
     node("bench.mjs", args).await
 }
 
@@ -76,8 +92,25 @@ fn spread(runs: &[Value], field: &str) -> Value {
     json!({"median_ms": values[values.len() / 2], "min_ms": values[0], "max_ms": values[values.len() - 1]})
 }
 
-/// Runs the web benchmarks and writes bench/results/web.json.
+/// The phases of the group: all of them, or `PERISCOPE_BENCH_WEB_PHASES` (comma-separated).
+const PHASES: [&str; 6] = ["cold", "warm", "filter", "scroll", "split", "jssize"];
+
+fn phases() -> anyhow::Result<Vec<&'static str>> {
+    let Ok(wanted) = std::env::var("PERISCOPE_BENCH_WEB_PHASES") else {
+        return Ok(PHASES.to_vec());
+    };
+    let wanted: Vec<&str> = wanted.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    if let Some(unknown) = wanted.iter().find(|p| !PHASES.contains(p)) {
+        anyhow::bail!("PERISCOPE_BENCH_WEB_PHASES: no phase {unknown:?} (phases: {})", PHASES.join(","));
+    }
+    Ok(PHASES.iter().copied().filter(|p| wanted.contains(p)).collect())
+}
+
+/// Runs the web benchmarks and writes bench/results/web.json; a run of some phases only
+/// (`PERISCOPE_BENCH_WEB_PHASES`) replaces their entries in the file and keeps the others.
 pub async fn run(binary: &Path, dir: &Path) -> anyhow::Result<()> {
+    let phases = phases()?;
+    let all = phases.len() == PHASES.len();
     let bench = cluster("bench");
     let admin = admin_client(&bench).await?;
     let pods: usize = std::env::var("PERISCOPE_BENCH_WEB_PODS").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000);
@@ -87,69 +120,145 @@ pub async fn run(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     let load_before = loadavg();
 
     let mut cold = Vec::new();
-    for run in 0..COLD_RUNS {
-        let server = lists::bench_server(binary, &bench);
-        let mut result = drive(&server, &path, "cold").await?;
-        println!("web[cold {}]: FMP {} ms", run + 1, result["cold"]["fmp_ms"]);
-        cold.push(result["cold"].take());
+    if phases.contains(&"cold") {
+        for run in 0..COLD_RUNS {
+            let server = lists::bench_server(binary, &bench);
+            let mut result = drive(&server, &path, "cold").await?;
+            println!("web[cold {}]: FMP {} ms", run + 1, result["cold"]["fmp_ms"]);
+            cold.push(result["cold"].take());
+        }
     }
 
-    let server = lists::bench_server(binary, &bench);
-    let rss_before = rss_kib(server.pid());
-    let mut result = drive(&server, &path, "warm,filter,scroll,jssize").await?;
-    let rss_after = rss_kib(server.pid());
-    let warm: Vec<Value> = result["warm"].as_array().cloned().unwrap_or_default();
-    let scroll = result["scroll"].take();
-    let filter = result["filter"].take();
-    let jssize = result["jssize"].take();
+    let on_one_server: Vec<&str> = phases.iter().copied().filter(|p| *p != "cold").collect();
+    let mut result = Value::Null;
+    let mut rss_growth = None;
+    if !on_one_server.is_empty() {
+        let server = lists::bench_server(binary, &bench);
+        let rss_before = rss_kib(server.pid());
+        result = drive(&server, &path, &on_one_server.join(",")).await?;
+        rss_growth = Some(rss_kib(server.pid()).saturating_sub(rss_before));
+    }
+    let load_after = loadavg();
 
-    let fmp_cold = spread(&cold, "fmp_ms");
-    let fmp_warm = spread(&warm, "fmp_ms");
-    let frame_max = |pass: &str| {
-        num(&scroll[pass]["frame_ms"]["max_ms"]).max(num(&scroll[pass]["long_animation_frames"]["max_ms"]))
+    let mut report: Value = if all {
+        json!({})
+    } else {
+        std::fs::read_to_string(dir.join("web.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| json!({}))
     };
-    let longest_frame = frame_max("down").max(frame_max("up"));
-    let filter_p95 = num(&filter["keystroke_ms"]["p95_ms"]);
-    let js_kb = num(&jssize["gzip_bytes"]) / 1000.0;
-    let verdict = json!({
-        "fmp_warm_median_ms": fmp_warm["median_ms"],
-        "fmp_cold_median_ms": fmp_cold["median_ms"],
-        "fmp_met": num(&fmp_warm["median_ms"]) <= TARGET_FMP_MS && num(&fmp_cold["max_ms"]) <= TARGET_FMP_MS,
-        "longest_scroll_frame_ms": longest_frame,
-        "scroll_p99_frame_ms": [scroll["down"]["frame_ms"]["p99_ms"], scroll["up"]["frame_ms"]["p99_ms"]],
-        "scroll_met": longest_frame <= TARGET_FRAME_MS,
-        "filter_p50_ms": filter["keystroke_ms"]["p50_ms"],
-        "filter_p95_ms": filter_p95,
-        "filter_met": filter_p95 <= TARGET_FILTER_MS,
-        "initial_js_gzip_kb": js_kb,
-        "initial_js_met": js_kb <= TARGET_JS_GZIP_KB,
-    });
+    let mut verdict = report["verdict"].take();
+    if !verdict.is_object() {
+        verdict = json!({});
+    }
+    let mut set = |key: &str, value: Value| verdict[key] = value;
+    let mut sections: Vec<(&str, Value)> = Vec::new();
+
+    if phases.contains(&"cold") || phases.contains(&"warm") {
+        let warm: Vec<Value> = result["warm"].as_array().cloned().unwrap_or_default();
+        let fmp_cold = spread(&cold, "fmp_ms");
+        let fmp_warm = spread(&warm, "fmp_ms");
+        let previous = &report["first_meaningful_paint"];
+        let cold_entry = if phases.contains(&"cold") {
+            json!({"runs": cold.len(), "fmp": fmp_cold, "each": cold})
+        } else {
+            previous["cold"].clone()
+        };
+        let warm_entry = if phases.contains(&"warm") {
+            json!({"runs": warm.len(), "fmp": fmp_warm, "each": warm})
+        } else {
+            previous["warm"].clone()
+        };
+        set("fmp_warm_median_ms", warm_entry["fmp"]["median_ms"].clone());
+        set("fmp_cold_median_ms", cold_entry["fmp"]["median_ms"].clone());
+        set(
+            "fmp_met",
+            json!(
+                num(&warm_entry["fmp"]["median_ms"]) <= TARGET_FMP_MS
+                    && num(&cold_entry["fmp"]["max_ms"]) <= TARGET_FMP_MS
+            ),
+        );
+        sections.push(("first_meaningful_paint", json!({"cold": cold_entry, "warm": warm_entry})));
+    }
+    if phases.contains(&"scroll") {
+        let scroll = result["scroll"].take();
+        let frame_max = |pass: &str| {
+            num(&scroll[pass]["frame_ms"]["max_ms"]).max(num(&scroll[pass]["long_animation_frames"]["max_ms"]))
+        };
+        let longest_frame = frame_max("down").max(frame_max("up"));
+        set("longest_scroll_frame_ms", json!(longest_frame));
+        set("scroll_p99_frame_ms", json!([scroll["down"]["frame_ms"]["p99_ms"], scroll["up"]["frame_ms"]["p99_ms"]]));
+        set("scroll_met", json!(longest_frame <= TARGET_FRAME_MS));
+        sections.push(("scrolling", scroll));
+    }
+    if phases.contains(&"filter") {
+        let filter = result["filter"].take();
+        let filter_p95 = num(&filter["keystroke_ms"]["p95_ms"]);
+        set("filter_p50_ms", filter["keystroke_ms"]["p50_ms"].clone());
+        set("filter_p95_ms", json!(filter_p95));
+        set("filter_met", json!(filter_p95 <= TARGET_FILTER_MS));
+        sections.push(("filter_as_you_type", filter));
+    }
+    if phases.contains(&"jssize") {
+        let jssize = result["jssize"].take();
+        let js_kb = num(&jssize["gzip_bytes"]) / 1000.0;
+        set("initial_js_gzip_kb", json!(js_kb));
+        set("initial_js_met", json!(js_kb <= TARGET_JS_GZIP_KB));
+        sections.push(("initial_js", jssize));
+    }
+    if phases.contains(&"split") {
+        let mut split = result["split"].take();
+        // Each pass: j over rows never shown (read ahead), k back over them, clicks on rows not
+        // read ahead in a tab with an empty query cache.
+        let p95 = |pass: &str| num(&split[pass]["ms"]["p95_ms"]);
+        let worst_p95 = p95("down").max(p95("up")).max(p95("click"));
+        set(
+            "split_switch_p50_ms",
+            json!({"j": split["down"]["ms"]["p50_ms"], "k": split["up"]["ms"]["p50_ms"], "click": split["click"]["ms"]["p50_ms"]}),
+        );
+        set("split_switch_p95_ms", json!({"j": p95("down"), "k": p95("up"), "click": p95("click")}));
+        set(
+            "split_switch_max_ms",
+            json!({"j": split["down"]["ms"]["max_ms"], "k": split["up"]["ms"]["max_ms"], "click": split["click"]["ms"]["max_ms"]}),
+        );
+        let jumps = num(&split["down"]["scroll"]["jumps"]) + num(&split["up"]["scroll"]["jumps"]);
+        set("split_list_scroll_kept", json!(jumps == 0.0));
+        // j/k alone (their rows read ahead), and every pass (clicks wait for the object's read).
+        set("split_keys_met", json!(p95("down").max(p95("up")) <= TARGET_SPLIT_MS));
+        set("split_met", json!(worst_p95 <= TARGET_SPLIT_MS));
+        split["loadavg_before"] = json!(load_before);
+        split["loadavg_after"] = json!(load_after);
+        sections.push(("split_view_switch", split));
+    }
     println!("web: {verdict}");
-    let report = json!({
-        "benchmark": "web",
-        "what": format!("the pods list of namespace {ns} ({pods} pods, real objects in etcd) in headless Chromium through the HTTP server, dev mode as an admin-tier user; viewport 1280x800"),
-        "targets": {
-            "first_meaningful_paint_ms": TARGET_FMP_MS,
-            "longest_frame_while_scrolling_ms": TARGET_FRAME_MS,
-            "filter_keystroke_to_result_ms": TARGET_FILTER_MS,
-            "initial_js_gzip_kb": TARGET_JS_GZIP_KB,
-        },
-        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "browser": result["browser"],
-        "loadavg_before": load_before,
-        "loadavg_after": loadavg(),
-        "pods": pods,
-        "page": path,
-        "verdict": verdict,
-        "first_meaningful_paint": {
-            "cold": {"runs": cold.len(), "fmp": fmp_cold, "each": cold},
-            "warm": {"runs": warm.len(), "fmp": fmp_warm, "each": warm},
-        },
-        "scrolling": scroll,
-        "filter_as_you_type": filter,
-        "initial_js": jssize,
-        "server_rss_growth_kib": rss_after.saturating_sub(rss_before),
+
+    report["benchmark"] = json!("web");
+    report["what"] = json!(format!(
+        "the pods list of namespace {ns} ({pods} pods, real objects in etcd) in headless Chromium through the HTTP server, dev mode as an admin-tier user; viewport 1280x800"
+    ));
+    report["targets"] = json!({
+        "first_meaningful_paint_ms": TARGET_FMP_MS,
+        "longest_frame_while_scrolling_ms": TARGET_FRAME_MS,
+        "filter_keystroke_to_result_ms": TARGET_FILTER_MS,
+        "initial_js_gzip_kb": TARGET_JS_GZIP_KB,
+        "split_view_switch_p95_ms": TARGET_SPLIT_MS,
     });
+    report["cpus"] = json!(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    if !result["browser"].is_null() {
+        report["browser"] = result["browser"].take();
+    }
+    if all {
+        report["loadavg_before"] = json!(load_before);
+        report["loadavg_after"] = json!(load_after);
+        report["server_rss_growth_kib"] = json!(rss_growth);
+    }
+    report["pods"] = json!(pods);
+    report["page"] = json!(path);
+    report["verdict"] = verdict;
+    for (key, value) in sections {
+        report[key] = value;
+    }
     std::fs::write(dir.join("web.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     println!("wrote bench/results/web.json");
     Ok(())
