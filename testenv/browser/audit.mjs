@@ -56,32 +56,25 @@ const here = (page) => {
   return u.pathname + u.search;
 };
 
-/**
- * Whether the rows shown are those of the URL (read, not loading: the page's rows key is the URL's
- * query without `live` and `event`) and the live tail has settled (live, or off). Runs in the page.
- */
-const SETTLED = `(() => {
-  const root = document.querySelector('#audit-page');
-  if (!root || root.dataset.state !== 'current' || root.dataset.tail === 'connecting') return false;
-  const key = new URLSearchParams(location.search);
-  key.delete('live');
-  key.delete('event');
-  key.sort();
-  const shown = new URLSearchParams(root.dataset.rowsKey);
-  shown.sort();
-  return shown.toString() === key.toString();
-})()`;
-
-/** Waits until the page has settled (see SETTLED). */
-const settled = (page) => page.waitForFunction(SETTLED, undefined, { timeout });
+/** Waits until the page has settled (see `view`). */
+const settled = (page) => view(page);
 
 /** The view: URL, rendered rows in order, count, banner, export links. */
 async function view(page) {
-  // Checked and read in one task: a re-render between the two would pair new rows with an old state.
-  const handle = await page.waitForFunction((settledCheck) => {
-    // SETTLED is source text so that `settled` and this read run the very same check.
-    if (!(0, eval)(settledCheck)) return null;
+  // Settled: the rows shown are those of the URL (read, not loading: the page's rows key is the
+  // URL's query without `live` and `event`) and the live tail has settled (live, or off).
+  // Checked and read in one task: a re-render between the two would pair new rows with an old
+  // state. (No eval of shared source text: the page's CSP forbids it.)
+  const handle = await page.waitForFunction(() => {
     const root = document.querySelector('#audit-page');
+    if (!root || root.dataset.state !== 'current' || root.dataset.tail === 'connecting') return null;
+    const key = new URLSearchParams(location.search);
+    key.delete('live');
+    key.delete('event');
+    key.sort();
+    const shown = new URLSearchParams(root.dataset.rowsKey);
+    shown.sort();
+    if (shown.toString() !== key.toString()) return null;
     const banner = document.querySelector('#audit-scope');
     return {
       url: location.pathname + location.search,
@@ -99,7 +92,7 @@ async function view(page) {
       banner: banner?.textContent ?? '',
       exports: [...document.querySelectorAll('#audit-export-jsonl, #audit-export-csv')].map((a) => a.getAttribute('href')),
     };
-  }, SETTLED, { timeout });
+  }, undefined, { timeout });
   return handle.jsonValue();
 }
 
