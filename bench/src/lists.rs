@@ -15,8 +15,26 @@ use crate::{admin_client, percentile, rss_kib, summary};
 
 const WARM_SAMPLES: usize = 300;
 
-/// Makes sure namespace `ns` holds `count` pods (idempotent: a re-run reuses them).
+/// Makes sure namespace `ns` holds `count` pending pods (idempotent: a re-run reuses them).
 pub(crate) async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyhow::Result<()> {
+    fill_with(client, ns, count, |i| {
+        json!({
+            "metadata": {"name": format!("pod-{i:06}"), "labels": {"app": format!("app-{}", i % 50)}},
+            // No scheduler serves this name, so the pods stay Pending and nothing updates them.
+            "spec": {"schedulerName": "periscope-bench-none", "containers": [{"name": "c", "image": "registry.invalid/app:1"}]}
+        })
+    })
+    .await
+}
+
+/// Makes sure namespace `ns` holds `count` pods, the i-th being `pod(i)` (named `pod-{i:06}`):
+/// pods that exist are kept, so a re-run creates only what is missing.
+pub(crate) async fn fill_with(
+    client: &kube::Client,
+    ns: &str,
+    count: usize,
+    pod: impl Fn(usize) -> Value,
+) -> anyhow::Result<()> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     if namespaces.get_opt(ns).await?.is_none() {
         namespaces.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": ns}}))?).await?;
@@ -31,13 +49,9 @@ pub(crate) async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyho
     let created = futures::stream::iter(existing..count)
         .map(|i| {
             let pods = pods.clone();
+            let pod = serde_json::from_value::<Pod>(pod(i));
             async move {
-                let pod: Pod = serde_json::from_value(json!({
-                    "metadata": {"name": format!("pod-{i:06}"), "labels": {"app": format!("app-{}", i % 50)}},
-                    // No scheduler serves this name, so the pods stay Pending and nothing updates them.
-                    "spec": {"schedulerName": "periscope-bench-none", "containers": [{"name": "c", "image": "registry.invalid/app:1"}]}
-                }))?;
-                match pods.create(&PostParams::default(), &pod).await {
+                match pods.create(&PostParams::default(), &pod?).await {
                     Ok(_) => Ok(()),
                     Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
                     Err(e) => Err(anyhow::anyhow!(e)),
@@ -48,7 +62,7 @@ pub(crate) async fn fill(client: &kube::Client, ns: &str, count: usize) -> anyho
         .collect::<Vec<anyhow::Result<()>>>()
         .await;
     created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
-    println!("lists: created {} pods in {ns} in {:.1} s", count - existing, t0.elapsed().as_secs_f64());
+    println!("bench: created {} pods in {ns} in {:.1} s", count - existing, t0.elapsed().as_secs_f64());
     Ok(())
 }
 

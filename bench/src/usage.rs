@@ -10,15 +10,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
-use kube::api::{Api, ListParams, PostParams};
 use periscope_testkit::{TestCluster, cluster, repo_root};
 use serde_json::{Value, json};
 
 use crate::{
     admin_client,
-    lists::{BURST_LOADS, BURST_USERS, bench_server, burst},
+    lists::{BURST_LOADS, BURST_USERS, bench_server, burst, fill_with},
     percentile, summary,
 };
 
@@ -27,50 +24,24 @@ const NAMESPACE: &str = "bench-usage-10k";
 
 /// Makes sure `NAMESPACE` holds `PODS` pods bound to the kwok nodes, each with its own usage.
 async fn fill(client: &kube::Client) -> anyhow::Result<()> {
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    if namespaces.get_opt(NAMESPACE).await?.is_none() {
-        let ns = serde_json::from_value(json!({"metadata": {"name": NAMESPACE}}))?;
-        namespaces.create(&PostParams::default(), &ns).await?;
-    }
-    let pods: Api<Pod> = Api::namespaced(client.clone(), NAMESPACE);
-    let have = pods.list_metadata(&ListParams::default().limit(1)).await?;
-    let existing = have.items.len() + have.metadata.remaining_item_count.unwrap_or(0).max(0) as usize;
-    if existing >= PODS {
-        return Ok(());
-    }
-    let t0 = Instant::now();
-    let created = futures::stream::iter(existing..PODS)
-        .map(|i| {
-            let pods = pods.clone();
-            async move {
-                let pod: Pod = serde_json::from_value(json!({
-                    "metadata": {
-                        "name": format!("pod-{i:06}"),
-                        "annotations": {
-                            "kwok.x-k8s.io/usage-cpu": format!("{}m", 1 + (i * 7919) % 900),
-                            "kwok.x-k8s.io/usage-memory": format!("{}Mi", 8 + (i * 104_729) % 500),
-                        }
-                    },
-                    // Bound directly (no scheduler work); kwok runs them and reports their usage.
-                    "spec": {
-                        "nodeName": format!("kwok-node-{}", i % 2),
-                        "tolerations": [{"key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule"}],
-                        "containers": [{"name": "c", "image": "registry.invalid/app:1"}]
-                    }
-                }))?;
-                match pods.create(&PostParams::default(), &pod).await {
-                    Ok(_) => Ok(()),
-                    Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
-                    Err(e) => Err(anyhow::anyhow!(e)),
+    fill_with(client, NAMESPACE, PODS, |i| {
+        json!({
+            "metadata": {
+                "name": format!("pod-{i:06}"),
+                "annotations": {
+                    "kwok.x-k8s.io/usage-cpu": format!("{}m", 1 + (i * 7919) % 900),
+                    "kwok.x-k8s.io/usage-memory": format!("{}Mi", 8 + (i * 104_729) % 500),
                 }
+            },
+            // Bound directly (no scheduler work); kwok runs them and reports their usage.
+            "spec": {
+                "nodeName": format!("kwok-node-{}", i % 2),
+                "tolerations": [{"key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule"}],
+                "containers": [{"name": "c", "image": "registry.invalid/app:1"}]
             }
         })
-        .buffer_unordered(48)
-        .collect::<Vec<anyhow::Result<()>>>()
-        .await;
-    created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
-    println!("usage: created {} pods in {NAMESPACE} in {:.1} s", PODS - existing, t0.elapsed().as_secs_f64());
-    Ok(())
+    })
+    .await
 }
 
 fn metrics_server(bench: &TestCluster, action: &str) -> anyhow::Result<()> {
