@@ -48,6 +48,13 @@
 //           highlight, --count more j scroll it into view, Enter opens it, Back returns to it
 //                                                         → {typed,afterJ,afterJJ,afterK,afterArrows,
 //                                                           far,opened,cursorAfterBack,afterBack}
+//   states  open P (a list), read each row's tone and background, its status pill (text, tone,
+//           accessible name) and a restart count that stands out, and how many elements the
+//           accessibility tree names with the pill's label in that row
+//                                                         → {rows:[{name,tone,background,pill,restartsHigh}],named}
+//   warnings open P (an overview), read the warning group of --reason (pill, count, objects,
+//           link) and the capacity meters of node --node and of the cluster, then open the
+//           group's first object            → {warning,capacity,opened}
 //   help    open P, press `?`, read the shortcut sheet, press Esc → {shortcuts:[{id,keys,text}],closed}
 //   related open P (a workload page), wait for its related pods and for the page to be live,
 //           print {"ready":true}, wait for a line on stdin (the caller scaled it to --replicas),
@@ -89,6 +96,8 @@ const { values: opts } = parseArgs({
     revision: { type: 'string', default: '' },
     namespace: { type: 'string', default: '' },
     count: { type: 'string', default: '0' },
+    reason: { type: 'string', default: '' },
+    node: { type: 'string', default: '' },
     screenshot: { type: 'string' },
     timeout: { type: 'string', default: '20000' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
@@ -492,6 +501,32 @@ Object.assign(scenarios, {
     return { typed, afterJ, afterJJ, afterK, afterArrows, far, opened, cursorAfterBack, afterBack };
   },
 
+  async states(page) {
+    await page.goto(url(opts.path));
+    await page.locator('[data-testid="row"]').first().waitFor();
+    await currentRows(page, null);
+    // Each row: its tone, the status cell's text as shown, the pill's tone and accessible name,
+    // and whether its restart count stands out; then what the accessibility tree names.
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="row"]')].map((row) => {
+        const pill = row.querySelector('[role="img"][data-tone]');
+        const high = row.querySelector('[data-high="true"]');
+        return {
+          name: row.dataset.name,
+          tone: row.dataset.tone ?? null,
+          background: getComputedStyle(row).backgroundColor,
+          pill: pill ? { text: pill.closest('[role="cell"]').innerText.trim(), tone: pill.dataset.tone, label: pill.getAttribute('aria-label') } : null,
+          restartsHigh: high ? high.innerText.trim() : null,
+        };
+      }),
+    );
+    const named = {};
+    for (const r of rows) {
+      if (r.pill) named[r.name] = await page.locator(`[data-testid="row"][data-name="${r.name}"]`).getByRole('img', { name: r.pill.label, exact: true }).count();
+    }
+    return { rows, named };
+  },
+
   async help(page) {
     await page.goto(url(opts.path));
     await page.locator('header').waitFor();
@@ -558,6 +593,32 @@ Object.assign(scenarios, {
       reloaded: !(await page.evaluate(() => window.__sameDocument === true)),
       dashboardFetches: dashboards.n - fetchesBefore,
     };
+  },
+
+  async warnings(page) {
+    await page.goto(url(opts.path));
+    const group = page.locator(`[data-warning-reason="${opts.reason}"]`);
+    await group.waitFor();
+    const node = page.locator(`[data-capacity-node="${opts.node}"]`);
+    await node.waitFor();
+    const meters = async (root) =>
+      root.getByRole('meter').evaluateAll((ms) => ms.map((m) => ({ name: m.getAttribute('aria-label'), text: m.getAttribute('aria-valuetext'), now: Number(m.getAttribute('aria-valuenow')) })));
+    const pill = group.getByRole('img');
+    const link = group.locator('[data-warned] a').first();
+    const warning = {
+      pillName: await pill.getAttribute('aria-label'),
+      pillTone: await pill.getAttribute('data-tone'),
+      count: await group.locator('[data-count]').getAttribute('data-count'),
+      objects: await group.locator('[data-warned]').evaluateAll((os) => os.map((o) => o.innerText)),
+      href: await link.getAttribute('href'),
+      // Warnings come before capacity and the rest.
+      firstSection: await page.locator('section[id^="overview-"]').first().getAttribute('id'),
+    };
+    const capacity = { node: await meters(node), total: await meters(page.locator('[data-capacity-total]')) };
+    await shot(page, 'warnings');
+    await link.click();
+    await page.waitForURL((u) => u.pathname === new URL(url(warning.href)).pathname, { timeout });
+    return { warning, capacity, opened: await page.locator('#object-name').innerText() };
   },
 
   async forbidden(page) {

@@ -11,7 +11,7 @@ use std::{
 };
 
 use common::*;
-use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, repo_root};
+use periscope_testkit::{Server, TestCluster, TestNamespace, browser, cluster, podlogs::kwok_placement, repo_root};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 
@@ -531,6 +531,107 @@ async fn rows_answer_j_k_and_enter_and_the_highlight_scrolls_into_view() {
     );
     assert_eq!(result["cursorAfterBack"], "cm-47", "Back returns to the highlighted row: {result}");
     assert_eq!(result["afterBack"]["visible"], true, "and scrolls it into view: {result}");
+}
+
+#[tokio::test]
+async fn a_crash_looping_a_pending_and_a_running_pod_look_different_and_say_so_in_words() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-states");
+    let kwok = kwok_placement(2);
+    let pod = |name: &str, placement: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n{placement}  containers: [{{name: app, image: registry.example/app:1}}]\n---\n",
+            ns = ns.name
+        )
+    };
+    // No scheduler serves `periscope-none`: the pod stays Pending.
+    let manifests = pod("runner", &kwok) + &pod("crasher", &kwok) + &pod("waiter", "  schedulerName: periscope-none\n");
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifests));
+    for name in ["runner", "crasher"] {
+        alpha.kubectl(&["-n", &ns.name, "wait", "--timeout=90s", "--for=condition=Ready", &format!("pod/{name}")]);
+    }
+    // A crash loop as a kubelet reports one, after 25 restarts.
+    let status = serde_json::json!({"status": {"containerStatuses": [
+        {"name": "app", "image": "registry.example/app:1", "imageID": "", "ready": false, "restartCount": 25, "started": false,
+         "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}
+    ]}});
+    alpha.kubectl(&[
+        "-n",
+        &ns.name,
+        "patch",
+        "pod",
+        "crasher",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &status.to_string(),
+    ]);
+
+    let path = format!("/clusters/alpha/r/core/v1/pods?namespace={}", ns.name);
+    let result = drive(&server, "states", &["--path", &path]).await;
+    let row = |name: &str| {
+        result["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("row {name}: {result}"))
+    };
+    let (crasher, waiter, runner) = (row("crasher"), row("waiter"), row("runner"));
+    for (r, text, tone, words) in [
+        (&crasher, "CrashLoopBackOff", "bad", "failing"),
+        (&waiter, "Pending", "progress", "in progress"),
+        (&runner, "Running", "ok", "healthy"),
+    ] {
+        assert_eq!(r["pill"]["text"], text, "the cell still reads as the status: {result}");
+        assert_eq!((&r["tone"], &r["pill"]["tone"]), (&Value::from(tone), &Value::from(tone)), "{result}");
+        let label = format!("Status: {text} ({words})");
+        assert_eq!(r["pill"]["label"], label.as_str(), "{result}");
+        assert_eq!(
+            result["named"][r["name"].as_str().expect("name")],
+            1,
+            "the accessibility tree names it {label:?}: {result}"
+        );
+    }
+    assert_eq!(crasher["restartsHigh"], "25", "25 restarts stand out: {result}");
+    assert_eq!(runner["restartsHigh"], Value::Null, "{result}");
+    assert_ne!(crasher["background"], runner["background"], "the failing row is tinted: {result}");
+}
+
+#[tokio::test]
+async fn the_overview_shows_a_new_warning_first_linked_to_its_object_and_each_nodes_requests() {
+    let (alpha, server) = admin_server();
+    let ns = TestNamespace::new(&alpha, "console-warnings");
+    let reason = format!("PeriscopeWarn{}", periscope_testkit::random_suffix());
+    let kwok = kwok_placement(2);
+    let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).expect("now").to_string();
+    let manifests = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: noisy, namespace: {ns}}}\nspec:\n{kwok}  nodeName: kwok-node-1\n  \
+         containers: [{{name: app, image: registry.example/app:1, resources: {{requests: {{cpu: 250m}}}}}}]\n---\n",
+        ns = ns.name
+    ) + &pod_warning(&ns.name, "noisy", "noisy.probe", &reason, "Readiness probe failed", 3, &at);
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifests));
+    alpha.kubectl(&["-n", &ns.name, "wait", "--timeout=90s", "--for=condition=Ready", "pod/noisy"]);
+
+    let result =
+        drive(&server, "warnings", &["--path", "/clusters/alpha", "--reason", &reason, "--node", "kwok-node-1"]).await;
+    let warning = &result["warning"];
+    assert_eq!(warning["firstSection"], "overview-warnings", "warnings come first: {result}");
+    assert_eq!(warning["pillName"], format!("Warning: {reason}").as_str(), "{result}");
+    assert_eq!(warning["pillTone"], "bad", "{result}");
+    assert_eq!(warning["count"], "3", "{result}");
+    let objects = strings(&warning["objects"]);
+    assert_eq!(objects.len(), 1, "{result}");
+    assert!(
+        objects[0].contains(&format!("Pod {}/noisy", ns.name)) && objects[0].contains("Readiness probe failed"),
+        "{result}"
+    );
+    assert_eq!(result["opened"], "noisy", "the link opens the pod: {result}");
+    // The node's meters say in words what its pods request of its allocatable CPU and memory.
+    let node = result["capacity"]["node"].as_array().expect("node meters");
+    let names: Vec<&str> = node.iter().filter_map(|m| m["name"].as_str()).collect();
+    assert_eq!(names, ["CPU requested of allocatable", "Memory requested of allocatable"], "{result}");
+    assert!(node[0]["text"].as_str().is_some_and(|t| t.contains(" of ") && t.contains("requested")), "{result}");
+    assert_eq!(result["capacity"]["total"].as_array().map(Vec::len), Some(2), "{result}");
 }
 
 #[tokio::test]

@@ -9,18 +9,10 @@ import { PODS_REF } from '../lib/kinds';
 import { detailRoute, listQuery, listRoute } from '../lib/resources';
 import { POLL_INTERVAL_MS } from '../live';
 import { ErrorBox } from './ErrorBox';
+import { restartsMark, StatusPill } from './StatusPill';
 
 /** How many related pods the detail page shows (the pods list has the rest). */
 export const RELATED_LIMIT = 100;
-
-const STATUS_STYLE: Record<string, string> = {
-  Running: 'text-green-700 dark:text-green-300',
-  Succeeded: 'text-slate-500',
-  Completed: 'text-slate-500',
-  Pending: 'text-amber-700 dark:text-amber-300',
-  ContainerCreating: 'text-amber-700 dark:text-amber-300',
-  Terminating: 'text-amber-700 dark:text-amber-300',
-};
 
 /**
  * The pods a workload selects (`labelSelector` in its namespace), live from the tab's stream;
@@ -79,6 +71,7 @@ function SelectedPods({ cluster, namespace, selector, fieldSelector }: { cluster
           <tbody>
             {items.map((pod) => {
               const status = String(pod.status ?? pod.phase ?? '');
+              const restarts = restartsMark(pod.restarts);
               return (
                 <tr key={`${pod.namespace ?? ''}/${pod.name}`} data-testid="related-pod" data-name={pod.name} data-namespace={pod.namespace ?? ''} data-node={String(pod.node ?? '')} data-status={status} className="border-t border-slate-200 dark:border-slate-800">
                   <td className="pr-3">
@@ -87,8 +80,10 @@ function SelectedPods({ cluster, namespace, selector, fieldSelector }: { cluster
                     </Link>
                   </td>
                   <td className="pr-3">{String(pod.ready ?? '')}</td>
-                  <td className={`pr-3 ${STATUS_STYLE[status] ?? 'text-red-700 dark:text-red-300'}`}>{status}</td>
-                  <td className="pr-3 text-right">{String(pod.restarts ?? '')}</td>
+                  <td className="pr-3">{status && <StatusPill text={status} />}</td>
+                  <td {...restarts} className={`pr-3 text-right ${restarts.className}`}>
+                    {String(pod.restarts ?? '')}
+                  </td>
                   <td className="pl-4 pr-3">{String(pod.node ?? '—')}</td>
                   <td>{formatAge(pod.createdAt, now)}</td>
                 </tr>

@@ -8,7 +8,9 @@ import { useLiveTargets, useThrottled } from '../api/liveTargets';
 import { queryKeys } from '../api/queryKeys';
 import type { FleetCluster } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
+import { StatusPill } from '../components/StatusPill';
 import { type NodeCounts, applyNodeEvents, countNodes } from '../lib/fleetLive';
+import type { Tone } from '../lib/status';
 import { type ListTarget, refetchInterval } from '../live';
 
 /** The server caches the fleet answer this long per user: refetching sooner gets the same. */
@@ -18,11 +20,13 @@ export const LIVE_CLUSTERS_MAX = 16;
 /** While the nodes are live, pod counts still come by (slower) polling. */
 export const LIVE_POLL_MS = 30_000;
 
-const STATUS_STYLE: Record<string, string> = {
-  healthy: 'bg-green-100 text-green-800 dark:bg-green-900 dark:text-green-200',
-  degraded: 'bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200',
-  denied: 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
-  unreachable: 'bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-200',
+/** A cluster's status as a pill tone (denied and unknown say nothing of the cluster's health). */
+const CLUSTER_TONE: Record<FleetCluster['status'], Tone> = {
+  healthy: 'ok',
+  degraded: 'warn',
+  unreachable: 'bad',
+  denied: 'neutral',
+  unknown: 'neutral',
 };
 
 export function ClusterCard({ c, liveNodes }: { c: FleetCluster; liveNodes: NodeCounts | undefined }) {
@@ -38,7 +42,7 @@ export function ClusterCard({ c, liveNodes }: { c: FleetCluster; liveNodes: Node
     >
       <div className="flex items-center justify-between">
         <h2 className="text-lg font-semibold">{c.name}</h2>
-        <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[c.status] ?? STATUS_STYLE.denied}`}>{c.status}</span>
+        <StatusPill text={c.status} tone={CLUSTER_TONE[c.status] ?? 'neutral'} label={`Cluster status: ${c.status}`} />
       </div>
       <p className="text-xs text-slate-500">
         {[c.environment, c.region, c.version].filter(Boolean).join(' · ') || '—'}

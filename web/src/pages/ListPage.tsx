@@ -1,5 +1,5 @@
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import { api } from '../api/endpoints';
@@ -17,6 +17,7 @@ import { POLL_INTERVAL_MS } from '../live';
 import { FilterBox } from './list/FilterBox';
 import { useListParams } from './list/listParams';
 import { ROW_HEIGHT, rowKey } from './list/ListRow';
+import { readRowAhead } from './list/objectRead';
 import { ListTable } from './list/ListTable';
 import { Resizer } from './list/Resizer';
 import { MAX_SELECTED, useSelection } from './list/selection';
@@ -118,6 +119,20 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
     },
   });
   const neighbours = useMemo(() => [rows[cursorIndex + 1], rows[cursorIndex - 1]], [rows, cursorIndex]);
+  // In the split layout a pointerdown on a row starts its object's read: the click that follows
+  // (tens of ms later for a hand) then finds it on its way. Stable, so rows stay memoized.
+  const queryClient = useQueryClient();
+  const latestRows = useRef(rows);
+  useEffect(() => {
+    latestRows.current = rows;
+  });
+  const pressRow = useCallback(
+    (index: number) => {
+      const row = latestRows.current[index];
+      if (row) readRowAhead(queryClient, cluster, entry, row);
+    },
+    [queryClient, cluster, entry],
+  );
   const count = `${first ? `${rows.length} of ${first.total}` : ''}${list.isFetching ? ' · refreshing' : ''}`;
   const [downloading, setDownloading] = useState<string[] | null>(null);
   // A row is likely opened next: its page's describe code is fetched once the list has painted.
@@ -166,6 +181,7 @@ export function ListPage({ cluster, entry }: { cluster: string; entry: KindEntry
               onSort={(sort) => update({ sort })}
               cursorIndex={cursorIndex}
               onPick={pick}
+              onPress={split.on ? pressRow : undefined}
               here={here}
               more={{ hasNextPage, isFetchingNextPage, fetchNextPage: () => void fetchNextPage() }}
               selected={selection.keys}

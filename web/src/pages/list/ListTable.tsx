@@ -27,6 +27,8 @@ interface ListTableProps {
   onSort: (sort: string | undefined) => void;
   cursorIndex: number;
   onPick: (index: number) => void;
+  /** The pointer went down on a row (see ListRow). */
+  onPress?: (index: number) => void;
   /** This list view's URL, for the detail page's way back. */
   here: string;
   more: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => void };
@@ -39,7 +41,7 @@ interface ListTableProps {
 
 /** The column header (server-side sort on click) and the virtualized rows. */
 export function ListTable(props: ListTableProps) {
-  const { scroller, virtual, cluster, kind, label, rows, sort, onSort, cursorIndex, onPick, here, more, selected, onSelect, onSelectAll } = props;
+  const { scroller, virtual, cluster, kind, label, rows, sort, onSort, cursorIndex, onPick, onPress, here, more, selected, onSelect, onSelectAll } = props;
   const columns = useMemo<ColumnDef<Row>[]>(
     () => props.columns.map((c) => ({ id: c.key, header: c.label, accessorFn: (row: Row) => row[c.key] })),
     [props.columns],
@@ -107,6 +109,7 @@ export function ListTable(props: ListTableProps) {
               link={detailRoute(cluster, kind, data.namespace, data.name)}
               from={here}
               onPick={onPick}
+              onPress={onPress}
               selected={selected.has(rowKey(data))}
               onSelect={onSelect}
             />

@@ -2,7 +2,6 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 
-import { api } from '../../api/endpoints';
 import { useKinds } from '../../api/hooks';
 import { queryKeys } from '../../api/queryKeys';
 import type { Row } from '../../api/types.gen';
@@ -10,16 +9,12 @@ import { ErrorBox } from '../../components/ErrorBox';
 import type { KindEntry } from '../../lib/kinds';
 import { detailRoute, objectPath } from '../../lib/resources';
 import { Describe } from '../detail/Describe';
-
-/** The object read the detail page shares: a row opened here shows at once on its full page. */
-function objectQuery(path: string) {
-  return { queryKey: queryKeys.objectPart(path, 'detail'), queryFn: ({ signal }: { signal: AbortSignal }) => api.object(path, signal) };
-}
+import { objectQuery, readRowAhead } from './objectRead';
 
 /**
  * The split layout's detail: the highlighted row's describe view, beside the list. It reads the
- * object again whenever the live list changes its row, and reads its neighbours ahead so j/k
- * shows them at once.
+ * object again whenever the live list changes its row, and, once the row's own read has answered,
+ * reads its neighbours ahead so j/k shows them at once (before, they would only compete with it).
  */
 export default function ObjectPane({ cluster, entry, row, neighbours, from }: { cluster: string; entry: KindEntry; row: Row | undefined; neighbours: (Row | undefined)[]; from: string }) {
   const kinds = useKinds(cluster);
@@ -36,11 +31,13 @@ export default function ObjectPane({ cluster, entry, row, neighbours, from }: { 
       void queryClient.invalidateQueries({ queryKey: queryKeys.objectPart(path, 'detail') });
     }
   }, [rowText, path, queryClient]);
+  const answered = object.data !== undefined || object.isError;
   useEffect(() => {
+    if (!answered) return;
     for (const n of neighbours) {
-      if (n) void queryClient.prefetchQuery(objectQuery(objectPath(cluster, entry, n.namespace, n.name)));
+      if (n) readRowAhead(queryClient, cluster, entry, n);
     }
-  }, [neighbours, cluster, entry, queryClient]);
+  }, [answered, neighbours, cluster, entry, queryClient]);
 
   if (!row) {
     return (
