@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use periscope_testkit::{TestNamespace, cluster};
+use periscope_testkit::{TestNamespace, cluster, podlogs::kwok_placement, random_suffix};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -171,6 +171,88 @@ async fn dashboard_counts_the_seeded_cluster() {
         break;
     }
     assert!(checked, "the deployment count never held still for one dashboard request");
+}
+
+#[tokio::test]
+async fn dashboard_groups_warnings_counts_capacity_claims_and_jobs() {
+    let alpha = cluster("alpha");
+    let ns = TestNamespace::new(&alpha, "dash-parts");
+    let reason = format!("PeriscopeTest{}", random_suffix());
+    let kwok = kwok_placement(2);
+    // Now, so the group is among the newest whatever other tests warn about.
+    let latest = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).expect("now").to_string();
+    let earlier = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() - 300).expect("now").to_string();
+    // A pod requesting 300m and 64Mi on kwok-node-0; two Warning events of one reason on it (the
+    // second repeated 4 times); a claim no storage class will ever bind; a Job.
+    let manifests = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: hungry, namespace: {ns}}}
+spec:
+{kwok}  nodeName: kwok-node-0
+  containers: [{{name: app, image: registry.example/app:1, resources: {{requests: {{cpu: 300m, memory: 64Mi}}}}}}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: waiting, namespace: {ns}}}
+spec:
+  storageClassName: periscope-none
+  accessModes: [ReadWriteOnce]
+  resources: {{requests: {{storage: 1Gi}}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {{name: once, namespace: {ns}}}
+spec:
+  suspend: true
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{{name: app, image: registry.example/app:1}}]
+---
+"#,
+        ns = ns.name
+    ) + &pod_warning(&ns.name, "hungry", "hungry.first", &reason, "first warning", 1, &earlier)
+        + &pod_warning(&ns.name, "hungry", "hungry.second", &reason, "latest warning", 4, &latest);
+    alpha.kubectl_stdin(&["apply", "-f", "-"], Some(&manifests));
+    alpha.kubectl(&["-n", &ns.name, "wait", "--timeout=90s", "--for=condition=Ready", "pod/hungry"]);
+    let server = tier_server(&alpha, "grace", &["sre"]);
+    let (status, body) = server.get_json("/api/clusters/alpha/dashboard").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for part in ["events", "jobs", "claims"] {
+        assert_eq!(body["accessibility"][part], "ok", "{part}: {body}");
+    }
+
+    // Warnings: one group for the reason, counting both events' occurrences, with the newest message.
+    let groups = body["warnings"]["groups"].as_array().expect("groups");
+    let group = groups.iter().find(|g| g["reason"] == reason.as_str()).unwrap_or_else(|| panic!("{reason}: {body}"));
+    assert_eq!((group["count"].as_u64(), group["objectCount"].as_u64()), (Some(5), Some(1)), "{group}");
+    let object = &group["objects"][0];
+    assert_eq!((object["kind"].as_str(), object["name"].as_str()), (Some("Pod"), Some("hungry")), "{group}");
+    assert_eq!(object["namespace"], ns.name.as_str(), "{group}");
+    assert_eq!(object["message"], "latest warning", "{group}");
+    assert_eq!(group["lastSeen"], latest.as_str(), "{group}");
+
+    // Capacity: kwok-node-0's allocatable as the node says, and at least this pod's requests on it.
+    let node = body["capacity"]["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["name"] == "kwok-node-0"))
+        .unwrap_or_else(|| panic!("kwok-node-0: {body}"))
+        .clone();
+    let allocatable_cpu = alpha.kubectl(&["get", "node", "kwok-node-0", "-o", "jsonpath={.status.allocatable.cpu}"]);
+    // kwok's nodes have `1k` cores.
+    let text = allocatable_cpu.trim();
+    let cores = text.strip_suffix('k').map_or_else(|| text.parse::<u64>(), |k| k.parse::<u64>().map(|n| n * 1000));
+    let millicores = cores.expect("whole cores") * 1000;
+    assert_eq!(node["cpu"]["allocatable"].as_u64(), Some(millicores), "{node}");
+    assert!(node["cpu"]["requested"].as_u64() >= Some(300), "{node}");
+    assert!(node["memory"]["requested"].as_u64() >= Some(64 << 20), "{node}");
+    assert!(node["pods"].as_u64() >= Some(1), "{node}");
+    assert!(body["capacity"]["cpu"]["allocatable"].as_u64() >= Some(millicores), "{body}");
+
+    // The claim waits for a volume; the suspended Job is neither active nor finished.
+    assert!(body["claims"]["pending"].as_u64() >= Some(1), "{body}");
+    assert!(body["jobs"]["total"].as_u64() >= Some(1), "{body}");
 }
 
 #[tokio::test]

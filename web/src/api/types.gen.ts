@@ -8,6 +8,11 @@
 export type Action = "scale" | "restart" | "rollback" | "cordon" | "uncordon" | "suspend" | "resume" | "trigger" | "labels" | "delete";
 
 /**
+ * Allocatable against requested, of CPU (millicores) or memory (bytes).
+ */
+export type Allotment = { allocatable: number, requested: number, };
+
+/**
  * Whose audit rows a user may read.
  */
 export type AuditScope = "self" | "all";
@@ -74,6 +79,11 @@ export type CanIRequest = { checks: Array<Check>, };
 export type CanIResponse = { results: Array<CheckResult>, };
 
 /**
+ * The cluster's capacity: totals over its nodes, and each node (busiest CPU first).
+ */
+export type Capacity = { cpu: Allotment, memory: Allotment, nodes: Array<NodeCapacity>, };
+
+/**
  * The section of the console's sidebar a kind is listed under.
  */
 export type Category = "Workloads" | "Networking" | "Storage" | "Config" | "RBAC" | "Cluster" | "Custom resources";
@@ -134,6 +144,11 @@ reason: Reason | null,
 message?: string, };
 
 /**
+ * PersistentVolumeClaims by what needs a look: still `Pending`, or `Lost` their volume.
+ */
+export type ClaimCounts = { total: number, pending: number, lost: number, };
+
+/**
  * One cluster with the Go original's field names. Fields in alphabetical order: the order the
  * earlier `json!` answer had (serde_json sorts map keys), so the bytes stay the same.
  */
@@ -166,7 +181,15 @@ export type Dashboard = { cluster: string, kubernetesVersion: string | null,
 /**
  * Per part: `ok` or the failure code (`denied`, `timeout`, …).
  */
-accessibility: { [key in string]: string }, errors: { [key in string]: Failure }, nodes: NodeCounts | null, namespaces: number | null, pods: PodCounts | null, failingPods: Array<FailingPod>, failingPodsTruncated: boolean, workloads: { [key in string]: WorkloadCounts }, generatedAt: string, };
+accessibility: { [key in string]: string }, errors: { [key in string]: Failure }, nodes: NodeCounts | null, namespaces: number | null, pods: PodCounts | null, failingPods: Array<FailingPod>, failingPodsTruncated: boolean, workloads: { [key in string]: WorkloadCounts },
+/**
+ * Allocatable against requested CPU and memory, per node and in total (needs nodes and pods).
+ */
+capacity: Capacity | null, jobs: JobCounts | null, claims: ClaimCounts | null,
+/**
+ * Warning events grouped by reason, newest first.
+ */
+warnings: Warnings | null, generatedAt: string, };
 
 /**
  * How the download ended, as the browser saw it.
@@ -292,6 +315,11 @@ id: string, name: string, subject: string, email: string, groups: Array<string>,
  */
 export type Items<T> = { items: Array<T>, };
 
+/**
+ * Jobs: running, finished and failed (condition `Failed`).
+ */
+export type JobCounts = { total: number, active: number, succeeded: number, failed: number, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
@@ -364,6 +392,15 @@ total: number, resourceVersion: string | null, };
  * The body of `POST /api/tokens`.
  */
 export type NewToken = { name: string, clusters: Array<string>, ttlSeconds: number | null, };
+
+/**
+ * One node's capacity and the pods that hold it.
+ */
+export type NodeCapacity = { name: string, cpu: Allotment, memory: Allotment,
+/**
+ * Pods scheduled on the node that still hold their requests (not Succeeded or Failed).
+ */
+pods: number, };
 
 /**
  * Ready and total nodes.
@@ -536,6 +573,33 @@ window?: string,
  * The newest sample's time (RFC 3339).
  */
 timestamp?: string, items: Array<Usage>, };
+
+/**
+ * An object a warning is about, with its latest message.
+ */
+export type WarnedObject = { apiVersion: string, kind: string, namespace: string | null, name: string, message: string,
+/**
+ * Occurrences of this reason on this object.
+ */
+count: number, lastSeen: string, };
+
+/**
+ * Warning events of one reason.
+ */
+export type WarningGroup = { reason: string,
+/**
+ * Occurrences over all objects (events count their repeats).
+ */
+count: number,
+/**
+ * How many objects it concerns; `objects` lists the newest few.
+ */
+objectCount: number, lastSeen: string, objects: Array<WarnedObject>, };
+
+/**
+ * The overview's warnings: newest groups first, capped (`truncated`), and the total count.
+ */
+export type Warnings = { total: number, groups: Array<WarningGroup>, truncated: boolean, };
 
 /**
  * The answer of `/api/whoami`: the short form.

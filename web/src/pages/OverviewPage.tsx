@@ -2,15 +2,19 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 
 import { api } from '../api/endpoints';
+import { useKinds } from '../api/hooks';
 import { snapshotIsNews, useLiveTargets, useThrottled } from '../api/liveTargets';
 import { queryKeys } from '../api/queryKeys';
-import type { WorkloadCounts } from '../api/types.gen';
+import type { ClaimCounts, JobCounts, WorkloadCounts } from '../api/types.gen';
 import { ErrorBox } from '../components/ErrorBox';
+import { restartsMark, StatusPill } from '../components/StatusPill';
 import { PODS_REF } from '../lib/kinds';
 import { detailRoute } from '../lib/resources';
 import { USAGE_POLL_MS } from '../lib/usage';
 import { type ListTarget, refetchInterval } from '../live';
+import { Capacity } from './overview/Capacity';
 import { TopUsage } from './overview/TopUsage';
+import { Warnings } from './overview/Warnings';
 
 /** The kinds the overview counts: a change in any of them refreshes it. */
 const WATCHED: [string, string, string][] = [
@@ -39,9 +43,21 @@ function workload(w: WorkloadCounts | null | undefined): string {
   return w.notReady ? `${w.total} (${w.notReady} not ready)` : String(w.total);
 }
 
+function jobs(j: JobCounts | null | undefined): string {
+  if (!j) return '—';
+  return j.failed ? `${j.total} (${j.failed} failed)` : String(j.total);
+}
+
+function claims(c: ClaimCounts | null | undefined): string {
+  if (!c) return '—';
+  const attention = [c.pending ? `${c.pending} pending` : '', c.lost ? `${c.lost} lost` : ''].filter(Boolean).join(', ');
+  return attention ? `${c.total} (${attention})` : String(c.total);
+}
+
 export function OverviewPage() {
   const { cluster = '' } = useParams();
   const queryClient = useQueryClient();
+  const kinds = useKinds(cluster);
   const refetch = useThrottled(() => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard(cluster), exact: true });
     // The top pods and nodes (usage) with the counts, at most as often as metrics-server samples.
@@ -79,6 +95,8 @@ export function OverviewPage() {
               label="Pod phases"
               value={d.pods ? Object.entries(d.pods.byPhase).map(([p, n]) => `${p} ${n}`).join(', ') || '—' : '—'}
             />
+            <Stat label="Jobs" value={jobs(d.jobs)} />
+            <Stat label="Volume claims" value={claims(d.claims)} />
           </div>
           {d.errors && Object.keys(d.errors).length > 0 && (
             <ul className="mt-4 text-sm text-slate-600 dark:text-slate-400">
@@ -89,6 +107,8 @@ export function OverviewPage() {
               ))}
             </ul>
           )}
+          {d.warnings && <Warnings cluster={cluster} warnings={d.warnings} catalog={kinds.entries} now={Date.parse(d.generatedAt)} />}
+          {d.capacity && <Capacity cluster={cluster} capacity={d.capacity} />}
           <TopUsage cluster={cluster} interval={Math.max(interval, USAGE_POLL_MS)} />
           <h2 className="mt-6 font-semibold">Failing pods</h2>
           {d.failingPods && d.failingPods.length > 0 ? (
@@ -106,8 +126,11 @@ export function OverviewPage() {
                       </Link>
                     </td>
                     <td>{p.phase}</td>
-                    <td>{p.reason}</td>
-                    <td>{p.restarts}</td>
+                    {/* The reason is why the server counts the pod as failing: bad, whatever its words (PendingTooLong). */}
+                    <td>
+                      <StatusPill text={p.reason} tone="bad" />
+                    </td>
+                    <td {...restartsMark(p.restarts)}>{p.restarts}</td>
                   </tr>
                 ))}
               </tbody>

@@ -166,3 +166,12 @@ pub async fn call(
     let status = response.status();
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// A Warning Event (core/v1) named `name` about pod `pod` of `ns`, seen `count` times, last at `at`.
+pub fn pod_warning(ns: &str, pod: &str, name: &str, reason: &str, message: &str, count: u32, at: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Event\nmetadata: {{name: {name}, namespace: {ns}}}\n\
+         involvedObject: {{apiVersion: v1, kind: Pod, namespace: {ns}, name: {pod}}}\n\
+         reason: {reason}\nmessage: {message}\ntype: Warning\ncount: {count}\nlastTimestamp: \"{at}\"\n---\n"
+    )
+}

@@ -1,18 +1,28 @@
 //! `GET /api/clusters/{cluster}/dashboard`: one cluster's overview, fetched as the user.
 //! Every part is fetched concurrently; a part the user cannot read is reported in
-//! `accessibility`/`errors` and left null, never failing the whole answer.
+//! `accessibility`/`errors` and left null, never failing the whole answer. Capacity
+//! (`capacity.rs`) comes from the node and pod lists; warnings (`events.rs`) from the Warning
+//! events.
+
+mod capacity;
+mod events;
 
 use std::{collections::BTreeMap, time::Duration};
 
 use axum::{Json, extract::State};
 use k8s_openapi::api::{
     apps::v1::{DaemonSet, Deployment, StatefulSet},
-    core::v1::{Namespace, Node, Pod},
+    batch::v1::Job,
+    core::v1::{Event, Namespace, Node, PersistentVolumeClaim, Pod},
 };
 use kube::api::{Api, ListParams};
 use serde::Serialize;
 use ts_rs::TS;
 
+pub use self::{
+    capacity::{Allotment, Capacity, NodeCapacity},
+    events::{WarnedObject, WarningGroup, Warnings},
+};
 use super::{
     podhealth::failing_reason,
     reason::{Failure, within},
@@ -67,6 +77,25 @@ pub struct WorkloadCounts {
     pub ready: i64,
 }
 
+/// Jobs: running, finished and failed (condition `Failed`).
+#[derive(Debug, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JobCounts {
+    pub total: usize,
+    pub active: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+}
+
+/// PersistentVolumeClaims by what needs a look: still `Pending`, or `Lost` their volume.
+#[derive(Debug, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimCounts {
+    pub total: usize,
+    pub pending: usize,
+    pub lost: usize,
+}
+
 /// The dashboard answer.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -82,6 +111,12 @@ pub struct Dashboard {
     pub failing_pods: Vec<FailingPod>,
     pub failing_pods_truncated: bool,
     pub workloads: BTreeMap<&'static str, WorkloadCounts>,
+    /// Allocatable against requested CPU and memory, per node and in total (needs nodes and pods).
+    pub capacity: Option<Capacity>,
+    pub jobs: Option<JobCounts>,
+    pub claims: Option<ClaimCounts>,
+    /// Warning events grouped by reason, newest first.
+    pub warnings: Option<Warnings>,
     pub generated_at: String,
 }
 
@@ -116,7 +151,13 @@ pub async fn dashboard(
         Api::<StatefulSet>::all(client.clone()),
         Api::<DaemonSet>::all(client.clone()),
     );
-    let (version, nodes, namespaces, pods, deployments, statefulsets, daemonsets) = tokio::join!(
+    let (job_api, claim_api, event_api) = (
+        Api::<Job>::all(client.clone()),
+        Api::<PersistentVolumeClaim>::all(client.clone()),
+        Api::<Event>::all(client.clone()),
+    );
+    let warnings_only = ListParams::default().fields("type=Warning");
+    let (version, nodes, namespaces, pods, deployments, statefulsets, daemonsets, jobs, claims, events) = tokio::join!(
         within(PART_TIMEOUT, client.apiserver_version()),
         within(PART_TIMEOUT, node_api.list(&lp)),
         within(PART_TIMEOUT, ns_api.list_metadata(&lp)),
@@ -124,6 +165,9 @@ pub async fn dashboard(
         within(PART_TIMEOUT, deploy_api.list(&lp)),
         within(PART_TIMEOUT, sts_api.list(&lp)),
         within(PART_TIMEOUT, ds_api.list(&lp)),
+        within(PART_TIMEOUT, job_api.list(&lp)),
+        within(PART_TIMEOUT, claim_api.list(&lp)),
+        within(PART_TIMEOUT, event_api.list(&warnings_only)),
     );
     let now = jiff::Timestamp::now();
     let mut out = Dashboard {
@@ -137,17 +181,29 @@ pub async fn dashboard(
         failing_pods: Vec::new(),
         failing_pods_truncated: false,
         workloads: BTreeMap::new(),
+        capacity: None,
+        jobs: None,
+        claims: None,
+        warnings: None,
         generated_at: now.to_string(),
     };
     out.kubernetes_version = out.record("version", version).map(|v| v.git_version);
-    out.nodes = out.record("nodes", nodes).map(|list| node_counts(&list.items));
+    let nodes = out.record("nodes", nodes);
+    out.nodes = nodes.as_ref().map(|list| node_counts(&list.items));
     out.namespaces = out.record("namespaces", namespaces).map(|list| list.items.len());
-    if let Some(list) = out.record("pods", pods) {
+    let pods = out.record("pods", pods);
+    if let Some(list) = &pods {
         let (counts, failing) = pod_counts(&list.items, now);
         out.failing_pods_truncated = failing.len() > MAX_FAILING_PODS;
         out.failing_pods = failing.into_iter().take(MAX_FAILING_PODS).collect();
         out.pods = Some(counts);
     }
+    if let (Some(nodes), Some(pods)) = (&nodes, &pods) {
+        out.capacity = Some(capacity::capacity(&nodes.items, &pods.items));
+    }
+    out.jobs = out.record("jobs", jobs).map(|list| job_counts(&list.items));
+    out.claims = out.record("claims", claims).map(|list| claim_counts(&list.items));
+    out.warnings = out.record("events", events).map(|list| events::warnings(&list.items));
     if let Some(list) = out.record("deployments", deployments) {
         let counts = workload_counts(list.items.iter().map(|d| {
             let desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
@@ -212,6 +268,37 @@ pub fn pod_counts(pods: &[Pod], now: jiff::Timestamp) -> (PodCounts, Vec<Failing
     }
     failing.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     (PodCounts { total: pods.len(), by_phase, failing: failing.len() }, failing)
+}
+
+/// Jobs active (pods running), succeeded and failed (their `Complete` / `Failed` condition).
+fn job_counts(jobs: &[Job]) -> JobCounts {
+    let mut counts = JobCounts { total: jobs.len(), ..JobCounts::default() };
+    for job in jobs {
+        let status = job.status.as_ref();
+        let condition = |kind: &str| {
+            status
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| cs.iter().any(|c| c.type_ == kind && c.status == "True"))
+        };
+        if condition("Failed") {
+            counts.failed += 1;
+        } else if condition("Complete") {
+            counts.succeeded += 1;
+        } else if status.and_then(|s| s.active).unwrap_or(0) > 0 {
+            counts.active += 1;
+        }
+    }
+    counts
+}
+
+/// Claims still waiting for a volume (`Pending`) or whose volume is gone (`Lost`).
+fn claim_counts(claims: &[PersistentVolumeClaim]) -> ClaimCounts {
+    let phase = |c: &PersistentVolumeClaim| c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    ClaimCounts {
+        total: claims.len(),
+        pending: claims.iter().filter(|c| phase(c) == "Pending").count(),
+        lost: claims.iter().filter(|c| phase(c) == "Lost").count(),
+    }
 }
 
 fn workload_counts(items: impl Iterator<Item = (i32, i32)>) -> WorkloadCounts {
