@@ -118,7 +118,7 @@ impl Default for ListConfig {
 }
 
 /// Query parameters of a list request.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ListQuery {
     pub namespace: Option<String>,
