@@ -615,7 +615,18 @@ metrics_server_running() {
 # Save the running metrics-server's argv, environment and working directory (from /proc,
 # NUL-separated), so it can be started again exactly as kwokctl started it.
 save_metrics_server_cmd() {
-  local pid
+  local pid i
+  # metrics-server exits at once when it cannot yet read the apiserver's authentication
+  # ConfigMap (seen on a fresh cluster): kwokctl's `start cluster` starts again the components
+  # that are not running, with the command line it made.
+  for i in 1 2 3; do
+    metrics_server_running && break
+    log "metrics-server is not running; starting it again (attempt $i)"
+    # kwokctl takes a pid that still exists (a dead process nobody reaped) for running.
+    rm -f "$ms_pid_file"
+    kwokctl_run start cluster --name "$name" >>"$dir/kwokctl-create.log" 2>&1 || true
+    sleep 2
+  done
   metrics_server_running || die "metrics-server is not running (see $kc_dir/logs/metrics-server.log)"
   pid="$(<"$ms_pid_file")"
   mkdir -p "$ms_cmd_dir"
