@@ -49,19 +49,18 @@ pub struct Warnings {
     pub truncated: bool,
 }
 
-/// When an event last happened: the newest of its timestamps (core/v1 events written by old
-/// and new clients fill different ones).
+/// When an event last happened: the first of its timestamps that is set, newest kind first
+/// (core/v1 events written by old and new clients fill different ones; the object's creation
+/// is the last resort, not a candidate: a repeated event was created at its first occurrence).
 fn last_seen(e: &Event) -> Option<jiff::Timestamp> {
-    [
-        e.series.as_ref().and_then(|s| s.last_observed_time.as_ref()).map(|t| t.0),
-        e.last_timestamp.as_ref().map(|t| t.0),
-        e.event_time.as_ref().map(|t| t.0),
-        e.first_timestamp.as_ref().map(|t| t.0),
-        e.metadata.creation_timestamp.as_ref().map(|t| t.0),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref())
+        .map(|t| t.0)
+        .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
 }
 
 fn occurrences(e: &Event) -> u32 {
